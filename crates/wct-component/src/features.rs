@@ -1,0 +1,98 @@
+//! Parsing of `--features` lists into [`WasmFeatures`], with the same vocabulary and semantics
+//! as `wasm-tools validate`: start from the default set (every phase-4+ proposal, component
+//! model included), then apply each comma-separated item in order: `name` enables, `-name`
+//! disables, `all`/`-all` switch everything, and `mvp`/`wasm1`/`wasm2`/`wasm3`/`lime1` reset to
+//! that group.
+
+use bitflags::Flags;
+use wasmparser::WasmFeatures;
+
+/// Named groups that reset the set instead of adding to it.
+const GROUPS: &[(&str, WasmFeatures)] = &[
+    ("mvp", WasmFeatures::MVP),
+    ("wasm1", WasmFeatures::WASM1),
+    ("wasm2", WasmFeatures::WASM2),
+    ("wasm3", WasmFeatures::WASM3),
+    ("lime1", WasmFeatures::LIME1),
+];
+
+/// The command-line spelling of a feature flag (`COMPONENT_MODEL` -> `component-model`).
+fn cli_name(flag: &str) -> String {
+    flag.to_lowercase().replace('_', "-")
+}
+
+/// Every accepted feature name, for help and error messages.
+pub fn known_names() -> Vec<String> {
+    let mut names: Vec<String> = WasmFeatures::FLAGS
+        .iter()
+        .map(|f| cli_name(f.name()))
+        .collect();
+    names.extend(GROUPS.iter().map(|(n, _)| n.to_string()));
+    names.push("all".into());
+    names
+}
+
+/// Applies the comma-separated `spec` lists, in order, to the default feature set.
+pub fn parse(specs: &[String]) -> Result<WasmFeatures, String> {
+    let mut features = WasmFeatures::default();
+    for item in specs
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let (enable, name) = match item.strip_prefix('-') {
+            Some(rest) => (false, rest),
+            None => (true, item),
+        };
+        if name == "all" {
+            if enable {
+                features |= WasmFeatures::all();
+            } else {
+                features = WasmFeatures::empty();
+            }
+        } else if let Some((_, group)) = GROUPS.iter().find(|(n, _)| *n == name) {
+            if !enable {
+                return Err(format!("cannot disable `{name}`: a group can only be selected"));
+            }
+            features = *group;
+        } else if let Some(flag) = WasmFeatures::FLAGS
+            .iter()
+            .find(|f| cli_name(f.name()) == name)
+        {
+            features.set(*flag.value(), enable);
+        } else {
+            return Err(format!(
+                "unknown wasm feature `{name}`; known features: {}",
+                known_names().join(", ")
+            ));
+        }
+    }
+    Ok(features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_includes_component_model() {
+        let f = parse(&[]).unwrap();
+        assert!(f.contains(WasmFeatures::COMPONENT_MODEL));
+    }
+
+    #[test]
+    fn items_apply_in_order() {
+        let f = parse(&["-simd,mvp".into(), "simd".into()]).unwrap();
+        assert!(f.contains(WasmFeatures::SIMD));
+        assert!(!f.contains(WasmFeatures::COMPONENT_MODEL));
+        assert!(parse(&["-all".into()]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_names_are_rejected_with_the_list() {
+        let err = parse(&["bogus".into()]).unwrap_err();
+        assert!(err.contains("unknown wasm feature `bogus`") && err.contains("simd"));
+        assert!(parse(&["-mvp".into()]).is_err());
+    }
+}

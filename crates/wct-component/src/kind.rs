@@ -1,0 +1,97 @@
+//! Detects what an input is from its content (never from its file name) and turns WAT text
+//! into binary so the rest of the crate only sees binaries.
+
+use serde::Serialize;
+use std::path::Path;
+
+/// What an input buffer holds, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WasmKind {
+    /// A binary core wasm module (`\0asm`, layer 0).
+    CoreModule,
+    /// A binary component (`\0asm`, layer 1). WIT packages encoded as wasm are components too.
+    Component,
+    /// Something that starts like wasm but whose header is truncated or unknown.
+    BadBinary,
+    /// Not a wasm binary; treated as WAT text.
+    Text,
+}
+
+/// The wasm magic number.
+pub const MAGIC: &[u8; 4] = b"\0asm";
+
+/// Classifies `bytes` by their header.
+pub fn detect(bytes: &[u8]) -> WasmKind {
+    if !bytes.starts_with(MAGIC) {
+        return WasmKind::Text;
+    }
+    match bytes.get(4..8) {
+        Some([1, 0, 0, 0]) => WasmKind::CoreModule,
+        Some([_, _, 1, 0]) => WasmKind::Component,
+        _ => WasmKind::BadBinary,
+    }
+}
+
+/// Error for input that is neither a wasm binary nor valid WAT.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct NotWasm {
+    /// The rendered message; for WAT syntax errors it includes `--> file:line:col`.
+    pub message: String,
+}
+
+/// Returns the wasm binary for `bytes`: binaries are returned as they are, anything else is
+/// parsed as WAT (with `path` used for the location in syntax errors).
+pub fn to_binary(bytes: &[u8], path: &Path) -> Result<Vec<u8>, NotWasm> {
+    if bytes.starts_with(MAGIC) {
+        return Ok(bytes.to_vec());
+    }
+    if bytes.is_empty() {
+        return Err(NotWasm {
+            message: "empty input: expected a wasm binary or WAT text".into(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| NotWasm {
+        message: format!(
+            "not a wasm binary (no `\\0asm` magic number; first bytes {}) and not UTF-8 WAT text",
+            hex_prefix(bytes)
+        ),
+    })?;
+    wat::parse_str(text).map_err(|mut e| {
+        e.set_path(path);
+        NotWasm {
+            message: format!("not a wasm binary, and not valid WAT text: {e}"),
+        }
+    })
+}
+
+fn hex_prefix(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_header() {
+        assert_eq!(detect(b"\0asm\x01\0\0\0"), WasmKind::CoreModule);
+        assert_eq!(detect(b"\0asm\x0d\0\x01\0"), WasmKind::Component);
+        assert_eq!(detect(b"\0asm\x01"), WasmKind::BadBinary);
+        assert_eq!(detect(b"(module)"), WasmKind::Text);
+    }
+
+    #[test]
+    fn wat_errors_name_the_file() {
+        let err = to_binary(b"(module (func (result i32)))x", Path::new("bad.wat")).unwrap_err();
+        assert!(err.message.contains("bad.wat"), "{}", err.message);
+        let err = to_binary(&[0xff, 0xfe, 0x00], Path::new("x")).unwrap_err();
+        assert!(err.message.contains("ff fe 00"), "{}", err.message);
+    }
+}

@@ -1,0 +1,19 @@
+//! Core wasm and component operations used by the `wct` CLI and usable on their own.
+//!
+//! - [`kind`]: what a byte buffer is (core module, component, WAT text) and turning WAT into
+//!   binary;
+//! - [`validate`]: validation with a configurable feature set, function bodies in parallel,
+//!   errors located by byte offset and function;
+//! - [`inspect`]: a structured summary of a module or component (sections, imports, exports,
+//!   WIT, nested items, metadata);
+//! - [`text`]: binary <-> WAT.
+#![deny(missing_docs)]
+
+pub mod features;
+pub mod inspect;
+pub mod kind;
+pub mod text;
+pub mod validate;
+
+pub use kind::{detect, WasmKind};
+pub use validate::{validate, ValidationError};

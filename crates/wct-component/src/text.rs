@@ -1,0 +1,39 @@
+//! Binary <-> text: printing wasm as WAT (optionally as a skeleton without function bodies)
+//! and assembling WAT into a binary.
+
+use std::path::Path;
+
+/// Prints a binary module or component as WAT. With `skeleton`, function bodies and data
+/// segments are elided, which keeps the output of large binaries readable.
+pub fn print(wasm: &[u8], skeleton: bool) -> anyhow::Result<String> {
+    let mut config = wasmprinter::Config::new();
+    config.print_skeleton(skeleton);
+    let mut out = String::new();
+    config.print(wasm, &mut wasmprinter::PrintFmtWrite(&mut out))?;
+    Ok(out)
+}
+
+/// Assembles WAT text into a binary; syntax errors name `path` with line and column.
+pub fn parse(text: &[u8], path: &Path) -> Result<Vec<u8>, crate::kind::NotWasm> {
+    if text.starts_with(crate::kind::MAGIC) {
+        return Err(crate::kind::NotWasm {
+            message: "input is already a wasm binary, expected WAT text".into(),
+        });
+    }
+    crate::kind::to_binary(text, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let wasm = parse(b"(module (func (export \"f\") (result i32) i32.const 7))", Path::new("t.wat")).unwrap();
+        let text = print(&wasm, false).unwrap();
+        assert!(text.contains("i32.const 7"), "{text}");
+        let skeleton = print(&wasm, true).unwrap();
+        assert!(!skeleton.contains("i32.const 7"), "{skeleton}");
+        assert_eq!(parse(text.as_bytes(), Path::new("t.wat")).unwrap(), wasm);
+    }
+}

@@ -1,0 +1,249 @@
+//! Input and output plumbing shared by every wct command.
+//!
+//! Responsible for: reading an input from a path or from stdin (`-`), expanding directory
+//! arguments into the wasm/WAT files below them (in a stable order), and writing outputs
+//! atomically (temporary file in the destination folder, then rename) so that a failed command
+//! never leaves a half-written file and never overwrites one of its own inputs.
+#![deny(missing_docs)]
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The conventional name for "standard input" / "standard output" on the command line.
+pub const STDIO: &str = "-";
+
+/// Errors raised while reading inputs or writing outputs. Each names the path involved.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// The path could not be read.
+    #[error("failed to read '{path}': {source}")]
+    Read {
+        /// The path that was being read.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A directory was given where a file is required.
+    #[error("'{path}' is a directory, expected a file")]
+    IsDirectory {
+        /// The offending path.
+        path: PathBuf,
+    },
+    /// The output could not be written.
+    #[error("failed to write '{path}': {source}")]
+    Write {
+        /// The destination path.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The output path names one of the command's inputs.
+    #[error("refusing to overwrite input file '{path}' (write to another path)")]
+    WouldClobberInput {
+        /// The destination path, which is also an input.
+        path: PathBuf,
+    },
+}
+
+/// An input read into memory together with the name to show for it in messages.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path as the user gave it (`-` for stdin; shown as `<stdin>`).
+    pub path: PathBuf,
+    /// The raw bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Input {
+    /// The name to show in messages: the path, or `<stdin>`.
+    pub fn display_name(&self) -> String {
+        display_name(&self.path)
+    }
+}
+
+/// The name to show in messages for a path given on the command line.
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new(STDIO) {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads a whole input: `-` reads stdin, anything else must be a readable file.
+pub fn read_input(path: &Path) -> Result<Input, IoError> {
+    let read_err = |source| IoError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = if path == Path::new(STDIO) {
+        let mut buf = Vec::new();
+        io::stdin().lock().read_to_end(&mut buf).map_err(read_err)?;
+        buf
+    } else {
+        if path.is_dir() {
+            return Err(IoError::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        fs::read(path).map_err(read_err)?
+    };
+    Ok(Input {
+        path: path.to_path_buf(),
+        bytes,
+    })
+}
+
+/// Expands command-line paths: files (and `-`) are kept as given, directories are replaced by
+/// every file below them whose extension is in `extensions`, sorted by path so the order is
+/// stable. Unreadable directories are reported as errors.
+pub fn expand_paths(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>, IoError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path != Path::new(STDIO) && path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, extensions, &mut found)?;
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) -> Result<(), IoError> {
+    let entries = fs::read_dir(dir).map_err(|source| IoError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| IoError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        let file_type = entry.file_type().map_err(|source| IoError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        if file_type.is_dir() {
+            walk(&path, extensions, found)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e))
+        {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Returns true when `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Writes `bytes` to `dest` atomically, or to stdout when `dest` is `-`.
+///
+/// The data goes to a temporary file in the destination's folder which is then renamed over
+/// `dest`, so readers see either the old file or the complete new one. Refuses to write over any
+/// of `inputs`. On error the temporary file is removed and `dest` is untouched.
+pub fn write_output(dest: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), IoError> {
+    if dest == Path::new(STDIO) {
+        let mut stdout = io::stdout().lock();
+        return stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|source| IoError::Write {
+                path: dest.to_path_buf(),
+                source,
+            });
+    }
+    if inputs.iter().any(|input| same_file(input, dest)) {
+        return Err(IoError::WouldClobberInput {
+            path: dest.to_path_buf(),
+        });
+    }
+    write_atomic(dest, bytes)
+}
+
+/// Writes `bytes` to `dest` through a temporary file and a rename (no input check).
+pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let write_err = |source| IoError::Write {
+        path: dest.to_path_buf(),
+        source,
+    };
+    if dest.is_dir() {
+        return Err(IoError::Write {
+            path: dest.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::IsADirectory, "destination is a directory"),
+        });
+    }
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".wct-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(write_err)?;
+    tmp.write_all(bytes).map_err(write_err)?;
+    tmp.as_file().sync_all().map_err(write_err)?;
+    tmp.persist(dest).map_err(|e| write_err(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.bin");
+        fs::write(&dest, b"old").unwrap();
+        write_output(&dest, b"new", &[]).unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"new");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn refuses_to_overwrite_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.wasm");
+        fs::write(&input, b"keep").unwrap();
+        let err = write_output(&input, b"x", &[&input]).unwrap_err();
+        assert!(matches!(err, IoError::WouldClobberInput { .. }));
+        assert_eq!(fs::read(&input).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn missing_folder_is_an_error_naming_the_path() {
+        let err = write_output(Path::new("/nonexistent-dir/x.wasm"), b"x", &[]).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent-dir/x.wasm"), "{err}");
+    }
+
+    #[test]
+    fn directories_expand_sorted_by_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        for name in ["b.wasm", "a.wat", "sub/c.wasm", "notes.txt"] {
+            fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let found = expand_paths(&[dir.path().to_path_buf()], &["wasm", "wat"]).unwrap();
+        let names: Vec<_> = found
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.wat", "b.wasm", "sub/c.wasm"]);
+    }
+}
