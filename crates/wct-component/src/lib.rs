@@ -6,9 +6,11 @@
 //!   errors located by byte offset and function;
 //! - [`inspect`]: a structured summary of a module or component (sections, imports, exports,
 //!   WIT, nested items, metadata);
-//! - [`text`]: binary <-> WAT.
+//! - [`text`]: binary <-> WAT;
+//! - [`batch`]: validating many files in parallel with per-file reports.
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod features;
 pub mod inspect;
 pub mod kind;

