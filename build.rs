@@ -36,8 +36,5 @@ fn main() {
     }
     versions.sort_by_key(|(n, _)| REPORTED.iter().position(|r| r == n));
     let long: Vec<String> = versions.iter().map(|(n, v)| format!("{n} {v}")).collect();
-    println!(
-        "cargo:rustc-env=WCT_BUNDLED_VERSIONS={}",
-        long.join(", ")
-    );
+    println!("cargo:rustc-env=WCT_BUNDLED_VERSIONS={}", long.join(", "));
 }

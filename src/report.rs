@@ -37,7 +37,9 @@ impl GlobalOpts {
         match self.color {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+            }
         }
     }
 }
@@ -61,7 +63,19 @@ pub fn install(global: &GlobalOpts) {
     }));
 }
 
-/// Prints an error report on stderr.
+/// Prints an error report on stderr: plain `error: ...` lines (with the cause chain and any
+/// help) for messages, miette's graphical rendering for diagnostics that point into source.
 pub fn print_error(report: &miette::Report) {
-    eprintln!("error: {report:?}");
+    if report.labels().is_some() && report.source_code().is_some() {
+        eprintln!("error: {report:?}");
+        return;
+    }
+    let mut text = format!("error: {report}");
+    for cause in report.chain().skip(1) {
+        text.push_str(&format!("\n  caused by: {cause}"));
+    }
+    if let Some(help) = report.help() {
+        text.push_str(&format!("\n  help: {help}"));
+    }
+    eprintln!("{text}");
 }

@@ -42,7 +42,11 @@ fn render(name: &str, i: &Inspection) -> String {
     let _ = writeln!(out, "{name}: {}, {} bytes", i.kind.describe(), i.size);
 
     let _ = writeln!(out, "\nsections:");
-    let _ = writeln!(out, "  {:<28} {:>6} {:>10} {:>7}", "name", "count", "bytes", "share");
+    let _ = writeln!(
+        out,
+        "  {:<28} {:>6} {:>10} {:>7}",
+        "name", "count", "bytes", "share"
+    );
     for (name, count, bytes) in section_totals(i) {
         let share = 100.0 * bytes as f64 / i.size.max(1) as f64;
         let _ = writeln!(out, "  {name:<28} {count:>6} {bytes:>10} {share:>6.1}%");
@@ -91,7 +95,13 @@ fn render(name: &str, i: &Inspection) -> String {
             for (field, values) in producers.iter() {
                 let list: Vec<String> = values
                     .iter()
-                    .map(|(n, v)| if v.is_empty() { n.clone() } else { format!("{n} {v}") })
+                    .map(|(n, v)| {
+                        if v.is_empty() {
+                            n.clone()
+                        } else {
+                            format!("{n} {v}")
+                        }
+                    })
                     .collect();
                 let _ = writeln!(out, "  {field}: {}", list.join(", "));
             }
@@ -120,7 +130,11 @@ fn section_totals(i: &Inspection) -> Vec<(&str, usize, u64)> {
 
 fn render_node(out: &mut String, node: &Node, depth: usize) {
     let pad = "  ".repeat(depth);
-    let counts: Vec<String> = node.counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let counts: Vec<String> = node
+        .counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
     let _ = write!(out, "{pad}{} at {:#x}", node.kind, node.offset);
     if !counts.is_empty() {
         let _ = write!(out, ": {}", counts.join(", "));
@@ -136,15 +150,31 @@ fn render_node(out: &mut String, node: &Node, depth: usize) {
         let _ = writeln!(out, "{pad}  start function {start}");
     }
     for import in &node.imports {
-        let module = import.module.as_deref().map(|m| format!("{m}::")).unwrap_or_default();
-        let ty = import.ty.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
-        let _ = writeln!(out, "{pad}  import {}{} ({}{ty})", module, import.name, import.kind);
+        let module = import
+            .module
+            .as_deref()
+            .map(|m| format!("{m}::"))
+            .unwrap_or_default();
+        let ty = import
+            .ty
+            .as_deref()
+            .map(|t| format!(" {t}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{pad}  import {}{} ({}{ty})",
+            module, import.name, import.kind
+        );
     }
     for export in &node.exports {
         let _ = writeln!(out, "{pad}  export {} ({})", export.name, export.kind);
     }
     for custom in &node.custom_sections {
-        let _ = writeln!(out, "{pad}  custom section {} ({} bytes)", custom.name, custom.size);
+        let _ = writeln!(
+            out,
+            "{pad}  custom section {} ({} bytes)",
+            custom.name, custom.size
+        );
     }
     for child in &node.children {
         render_node(out, child, depth + 1);

@@ -37,8 +37,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
-    let features = wct_component::features::parse(&args.features).map_err(|e| miette::miette!("{e}"))?;
-    let paths = wct_io::expand_paths(&args.files, &["wasm", "wat"]).map_err(|e| miette::miette!("{e}"))?;
+    let features =
+        wct_component::features::parse(&args.features).map_err(|e| miette::miette!("{e}"))?;
+    let paths =
+        wct_io::expand_paths(&args.files, &["wasm", "wat"]).map_err(|e| miette::miette!("{e}"))?;
     let reports = validate_files(&paths, features);
 
     if args.json {

@@ -24,10 +24,7 @@ pub fn all_fixtures() -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "wasm" || e == "wat")
-            {
+            } else if path.extension().is_some_and(|e| e == "wasm" || e == "wat") {
                 out.push(path);
             }
         }

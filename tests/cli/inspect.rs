@@ -16,7 +16,9 @@ fn component_from_wasm_tools_shows_wit_imports_and_exports() {
         .stdout(predicate::str::contains("exports (WIT):"))
         .stdout(predicate::str::contains("interface wasi:cli/run@0.2"))
         .stdout(predicate::str::contains("world root {"))
-        .stdout(predicate::str::contains("import wasi_snapshot_preview1::fd_write"))
+        .stdout(predicate::str::contains(
+            "import wasi_snapshot_preview1::fd_write",
+        ))
         .stdout(predicate::str::contains("processed-by: wit-component"));
 }
 
@@ -39,7 +41,9 @@ fn wit_package_is_recognised() {
         .success()
         .stdout(predicate::str::contains("WIT package, 822 bytes"))
         .stdout(predicate::str::contains("package wct:demo@0.1.0;"))
-        .stdout(predicate::str::contains("get: func(key: string) -> option<string>;"));
+        .stdout(predicate::str::contains(
+            "get: func(key: string) -> option<string>;",
+        ));
 }
 
 #[test]
@@ -50,7 +54,9 @@ fn core_module_lists_imports_memories_and_start() {
         .assert()
         .success()
         .stdout(predicate::str::contains("core module"))
-        .stdout(predicate::str::contains("import env::log (func func(i32) -> ())"))
+        .stdout(predicate::str::contains(
+            "import env::log (func func(i32) -> ())",
+        ))
         .stdout(predicate::str::contains("memory 1..4 pages"))
         .stdout(predicate::str::contains("start function 2"))
         .stdout(predicate::str::contains("export bump (func)"));
@@ -88,7 +94,12 @@ fn json_output_is_deterministic() {
 
 #[test]
 fn bad_inputs_exit_2_naming_the_file() {
-    for rel in ["invalid/truncated.wasm", "invalid/empty.wasm", "invalid/wrong-magic.wasm", "nope.wasm"] {
+    for rel in [
+        "invalid/truncated.wasm",
+        "invalid/empty.wasm",
+        "invalid/wrong-magic.wasm",
+        "nope.wasm",
+    ] {
         let out = wct().arg("inspect").arg(fixture(rel)).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{rel}");
         let stderr = stderr_of(&out);

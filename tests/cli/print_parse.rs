@@ -15,10 +15,19 @@ fn print_then_parse_round_trips() {
         .arg(&wat)
         .assert()
         .success();
-    wct().arg("parse").arg(&wat).arg("-o").arg(&wasm).assert().success();
+    wct()
+        .arg("parse")
+        .arg(&wat)
+        .arg("-o")
+        .arg(&wasm)
+        .assert()
+        .success();
     // Printing the re-assembled binary gives the same text.
     let again = wct().arg("print").arg(&wasm).output().unwrap();
-    assert_eq!(String::from_utf8(again.stdout).unwrap(), std::fs::read_to_string(&wat).unwrap());
+    assert_eq!(
+        String::from_utf8(again.stdout).unwrap(),
+        std::fs::read_to_string(&wat).unwrap()
+    );
     let status = std::process::Command::new(wasm_tools())
         .arg("validate")
         .arg(&wasm)
@@ -29,7 +38,11 @@ fn print_then_parse_round_trips() {
 
 #[test]
 fn skeleton_elides_bodies() {
-    let full = wct().arg("print").arg(fixture("wat/names.wat")).output().unwrap();
+    let full = wct()
+        .arg("print")
+        .arg(fixture("wat/names.wat"))
+        .output()
+        .unwrap();
     let skeleton = wct()
         .args(["print", "--skeleton"])
         .arg(fixture("wat/names.wat"))
@@ -53,8 +66,16 @@ fn parse_error_points_at_line_and_column_and_writes_nothing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("syntax-error.wat:4:5"));
-    assert_eq!(std::fs::read(&out).unwrap(), b"previous", "output was clobbered");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temp file left behind");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        b"previous",
+        "output was clobbered"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temp file left behind"
+    );
 }
 
 #[test]

@@ -24,7 +24,9 @@ fn invalid_body_names_offset_and_function() {
         .arg(fixture("invalid/bad-body.wat"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("bad-body.wat: error: type mismatch"))
+        .stdout(predicate::str::contains(
+            "bad-body.wat: error: type mismatch",
+        ))
         .stdout(predicate::str::contains("at offset 0x"))
         .stdout(predicate::str::contains("in function 1 `broken`"));
 }
@@ -43,8 +45,14 @@ fn failure_paths_name_the_file_and_never_panic() {
         let out = wct().arg("validate").arg(fixture(rel)).output().unwrap();
         let stdout = stdout_of(&out);
         assert_eq!(out.status.code(), Some(code), "{rel}: {stdout}");
-        assert!(stdout.contains(rel), "{rel}: message does not name the file: {stdout}");
-        assert!(stdout.contains(message), "{rel}: expected `{message}` in {stdout}");
+        assert!(
+            stdout.contains(rel),
+            "{rel}: message does not name the file: {stdout}"
+        );
+        assert!(
+            stdout.contains(message),
+            "{rel}: expected `{message}` in {stdout}"
+        );
         assert!(!stderr_of(&out).contains("panicked"), "{rel} panicked");
     }
 }
@@ -68,7 +76,11 @@ fn a_directory_validates_everything_below_it() {
         .filter(|l| l.ends_with(": ok") || l.contains(": error: "))
         .count();
     assert_eq!(verdicts, all_fixtures().len(), "{stdout}");
-    assert_eq!(out.status.code(), Some(1), "the invalid/ fixtures make it fail");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the invalid/ fixtures make it fail"
+    );
 }
 
 #[test]

@@ -29,7 +29,13 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 fn build_wct() -> Result<PathBuf> {
-    crate::tools::run(Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "wct"]))?;
+    crate::tools::run(Command::new("cargo").args([
+        "build",
+        "--release",
+        "--quiet",
+        "--bin",
+        "wct",
+    ]))?;
     Ok(root().join("target/release/wct"))
 }
 
@@ -104,8 +110,17 @@ fn bench_validate(wct: &Path, wasm_tools: &Path) -> Result<()> {
     // 50 files: wct takes them in one call; wasm-tools validates one file per call.
     let fifty: Vec<PathBuf> = files.iter().cycle().take(50).cloned().collect();
     let t_wct = median(&|| vec![validate_cmd(wct, &fifty)])?;
-    let t_peer = median(&|| fifty.iter().map(|f| validate_cmd(wasm_tools, std::slice::from_ref(f))).collect())?;
-    report("validate 50 files (one wct call, 50 wasm-tools calls)", t_wct, t_peer);
+    let t_peer = median(&|| {
+        fifty
+            .iter()
+            .map(|f| validate_cmd(wasm_tools, std::slice::from_ref(f)))
+            .collect()
+    })?;
+    report(
+        "validate 50 files (one wct call, 50 wasm-tools calls)",
+        t_wct,
+        t_peer,
+    );
     Ok(())
 }
 

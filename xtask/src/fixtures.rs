@@ -17,7 +17,12 @@ pub fn run() -> Result<()> {
     let c = fixtures.join("c");
     for name in C_PROGRAMS {
         sh(Command::new("clang")
-            .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wl,--strip-debug"])
+            .args([
+                "--target=wasm32-wasi",
+                "--sysroot=/usr",
+                "-O2",
+                "-Wl,--strip-debug",
+            ])
             .arg("-o")
             .arg(c.join(format!("{name}.wasm")))
             .arg(c.join(format!("{name}.c"))))?;
@@ -65,7 +70,10 @@ pub fn run() -> Result<()> {
     let hello = fs::read(c.join("hello.wasm"))?;
     let invalid = fixtures.join("invalid");
     fs::write(invalid.join("truncated.wasm"), &hello[..hello.len() / 2])?;
-    eprintln!("+ head -c {} c/hello.wasm > invalid/truncated.wasm", hello.len() / 2);
+    eprintln!(
+        "+ head -c {} c/hello.wasm > invalid/truncated.wasm",
+        hello.len() / 2
+    );
     let mut wrong_magic = hello.clone();
     wrong_magic[..4].copy_from_slice(b"\0wsm");
     fs::write(invalid.join("wrong-magic.wasm"), wrong_magic)?;

@@ -53,7 +53,9 @@ pub fn parse(specs: &[String]) -> Result<WasmFeatures, String> {
             }
         } else if let Some((_, group)) = GROUPS.iter().find(|(n, _)| *n == name) {
             if !enable {
-                return Err(format!("cannot disable `{name}`: a group can only be selected"));
+                return Err(format!(
+                    "cannot disable `{name}`: a group can only be selected"
+                ));
             }
             features = *group;
         } else if let Some(flag) = WasmFeatures::FLAGS

@@ -327,9 +327,14 @@ fn walk(wasm: &[u8]) -> anyhow::Result<(Node, Vec<Section>)> {
 }
 
 /// Adds what one payload says to the node being built.
-fn record(node: &mut Node, func_types: &mut Vec<String>, payload: Payload<'_>) -> anyhow::Result<()> {
+fn record(
+    node: &mut Node,
+    func_types: &mut Vec<String>,
+    payload: Payload<'_>,
+) -> anyhow::Result<()> {
     match payload {
         Payload::TypeSection(reader) => {
+            let before = func_types.len();
             for group in reader {
                 for sub in group?.into_types() {
                     func_types.push(match &sub.composite_type.inner {
@@ -338,7 +343,7 @@ fn record(node: &mut Node, func_types: &mut Vec<String>, payload: Payload<'_>) -
                     });
                 }
             }
-            node.count("types", func_types.len() as u32);
+            node.count("types", (func_types.len() - before) as u32);
         }
         Payload::ImportSection(reader) => {
             for import in reader.into_imports() {
@@ -395,7 +400,9 @@ fn record(node: &mut Node, func_types: &mut Vec<String>, payload: Payload<'_>) -
         Payload::ComponentInstanceSection(reader) => node.count("instances", reader.count()),
         Payload::ComponentAliasSection(reader) => node.count("aliases", reader.count()),
         Payload::ComponentTypeSection(reader) => node.count("types", reader.count()),
-        Payload::ComponentCanonicalSection(reader) => node.count("canonical functions", reader.count()),
+        Payload::ComponentCanonicalSection(reader) => {
+            node.count("canonical functions", reader.count())
+        }
         Payload::ComponentImportSection(reader) => {
             for import in reader {
                 let import = import?;
@@ -430,13 +437,36 @@ fn section_name(encoding: &str, id: u8, payload: &Payload<'_>) -> String {
     }
     let names: &[&str] = if encoding == "module" {
         &[
-            "custom", "type", "import", "function", "table", "memory", "global", "export",
-            "start", "element", "code", "data", "datacount", "tag",
+            "custom",
+            "type",
+            "import",
+            "function",
+            "table",
+            "memory",
+            "global",
+            "export",
+            "start",
+            "element",
+            "code",
+            "data",
+            "datacount",
+            "tag",
         ]
     } else {
         &[
-            "custom", "core module", "core instance", "core type", "component", "instance",
-            "alias", "type", "canon", "start", "import", "export", "value",
+            "custom",
+            "core module",
+            "core instance",
+            "core type",
+            "component",
+            "instance",
+            "alias",
+            "type",
+            "canon",
+            "start",
+            "import",
+            "export",
+            "value",
         ]
     };
     names
@@ -460,12 +490,20 @@ fn core_type_ref(ty: &TypeRef, func_types: &[String]) -> (&'static str, Option<S
         TypeRef::Func(i) | TypeRef::FuncExact(i) => ("func", func_types.get(*i as usize).cloned()),
         TypeRef::Table(t) => (
             "table",
-            Some(format!("{} {}", ref_type(&t.element_type), limits(t.initial, t.maximum))),
+            Some(format!(
+                "{} {}",
+                ref_type(&t.element_type),
+                limits(t.initial, t.maximum)
+            )),
         ),
         TypeRef::Memory(m) => ("memory", Some(memory_type(m))),
         TypeRef::Global(g) => (
             "global",
-            Some(format!("{}{}", if g.mutable { "mut " } else { "" }, g.content_type)),
+            Some(format!(
+                "{}{}",
+                if g.mutable { "mut " } else { "" },
+                g.content_type
+            )),
         ),
         TypeRef::Tag(_) => ("tag", None),
     }
@@ -542,7 +580,10 @@ mod tests {
         .unwrap();
         let i = inspect(&wasm).unwrap();
         assert_eq!(i.kind, InspectKind::CoreModule);
-        assert_eq!(i.structure.imports[0].ty.as_deref(), Some("func(i32) -> ()"));
+        assert_eq!(
+            i.structure.imports[0].ty.as_deref(),
+            Some("func(i32) -> ()")
+        );
         assert_eq!(i.structure.memories, ["1..2 pages"]);
         assert_eq!(i.structure.start, Some(1));
         let names: Vec<_> = i.sections.iter().map(|s| s.name.as_str()).collect();

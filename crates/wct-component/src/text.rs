@@ -20,7 +20,15 @@ pub fn parse(text: &[u8], path: &Path) -> Result<Vec<u8>, crate::kind::NotWasm> 
             message: "input is already a wasm binary, expected WAT text".into(),
         });
     }
-    crate::kind::to_binary(text, path)
+    let text = std::str::from_utf8(text).map_err(|e| crate::kind::NotWasm {
+        message: format!("invalid WAT: not UTF-8 text ({e})"),
+    })?;
+    wat::parse_str(text).map_err(|mut e| {
+        e.set_path(path);
+        crate::kind::NotWasm {
+            message: format!("invalid WAT: {e}"),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -29,7 +37,11 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let wasm = parse(b"(module (func (export \"f\") (result i32) i32.const 7))", Path::new("t.wat")).unwrap();
+        let wasm = parse(
+            b"(module (func (export \"f\") (result i32) i32.const 7))",
+            Path::new("t.wat"),
+        )
+        .unwrap();
         let text = print(&wasm, false).unwrap();
         assert!(text.contains("i32.const 7"), "{text}");
         let skeleton = print(&wasm, true).unwrap();

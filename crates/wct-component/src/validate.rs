@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::ops::Range;
 use wasmparser::{
-    BinaryReaderError, FuncValidatorAllocations, KnownCustom, Name, Parser, Payload,
-    ValidPayload, Validator, WasmFeatures,
+    BinaryReaderError, FuncValidatorAllocations, KnownCustom, Name, Parser, Payload, ValidPayload,
+    Validator, WasmFeatures,
 };
 
 /// Where and why a binary is invalid.
@@ -152,7 +152,11 @@ mod tests {
     #[test]
     fn valid_module_and_component() {
         let f = WasmFeatures::default();
-        validate(&wat("(module (func (export \"f\") (result i32) i32.const 1))"), f).unwrap();
+        validate(
+            &wat("(module (func (export \"f\") (result i32) i32.const 1))"),
+            f,
+        )
+        .unwrap();
         validate(&wat("(component (core module))"), f).unwrap();
     }
 

@@ -242,7 +242,12 @@ mod tests {
         let found = expand_paths(&[dir.path().to_path_buf()], &["wasm", "wat"]).unwrap();
         let names: Vec<_> = found
             .iter()
-            .map(|p| p.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned())
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         assert_eq!(names, ["a.wat", "b.wasm", "sub/c.wasm"]);
     }
