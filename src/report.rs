@@ -48,11 +48,12 @@ impl GlobalOpts {
 pub fn install(global: &GlobalOpts) {
     let color = global.stderr_color();
     let _ = miette::set_hook(Box::new(move |_| {
-        let theme = if color {
+        let mut theme = if color {
             miette::GraphicalTheme::unicode()
         } else {
             miette::GraphicalTheme::unicode_nocolor()
         };
+        theme.characters.error = "error:".into();
         Box::new(
             miette::MietteHandlerOpts::new()
                 .graphical_theme(theme)
@@ -67,7 +68,7 @@ pub fn install(global: &GlobalOpts) {
 /// help) for messages, miette's graphical rendering for diagnostics that point into source.
 pub fn print_error(report: &miette::Report) {
     if report.labels().is_some() && report.source_code().is_some() {
-        eprintln!("error: {report:?}");
+        eprintln!("{report:?}");
         return;
     }
     let mut text = format!("error: {report}");

@@ -4,6 +4,7 @@ mod inspect;
 mod parse;
 mod print;
 mod validate;
+mod wit;
 
 use crate::report::GlobalOpts;
 use clap::Subcommand;
@@ -18,6 +19,8 @@ pub enum Command {
     Inspect(inspect::Args),
     Print(print::Args),
     Parse(parse::Args),
+    #[command(subcommand)]
+    Wit(wit::WitCommand),
 }
 
 impl Command {
@@ -28,6 +31,7 @@ impl Command {
             Command::Inspect(args) => inspect::run(args, global),
             Command::Print(args) => print::run(args, global),
             Command::Parse(args) => parse::run(args, global),
+            Command::Wit(cmd) => cmd.run(global),
         }
     }
 }

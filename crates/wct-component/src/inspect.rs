@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use wasmparser::{
     ComponentExternalKind, ComponentTypeRef, Encoding, ExternalKind, Parser, Payload, TypeRef,
 };
+use wct_wit::worlds::{func_signature, type_name};
 use wit_component::{DecodedWasm, WitPrinter};
 use wit_parser::{Resolve, Type, WorldItem, WorldKey};
 
@@ -254,30 +255,6 @@ fn wit_item(resolve: &Resolve, key: &WorldKey, item: &WorldItem) -> WitItem {
             name,
             kind: "type",
         },
-    }
-}
-
-/// Renders `func(a: T, ...) -> R` for a WIT function.
-pub fn func_signature(resolve: &Resolve, func: &wit_parser::Function) -> String {
-    let params: Vec<String> = func
-        .params
-        .iter()
-        .map(|p| format!("{}: {}", p.name, type_name(resolve, &p.ty)))
-        .collect();
-    let mut out = format!("func({})", params.join(", "));
-    if let Some(result) = &func.result {
-        out.push_str(" -> ");
-        out.push_str(&type_name(resolve, result));
-    }
-    out
-}
-
-/// Renders a WIT type reference (`list<u8>`, `option<string>`, a named type).
-pub fn type_name(resolve: &Resolve, ty: &Type) -> String {
-    let mut printer = WitPrinter::default();
-    match printer.print_type_name(resolve, ty) {
-        Ok(()) => printer.output.to_string(),
-        Err(_) => "<unprintable>".into(),
     }
 }
 

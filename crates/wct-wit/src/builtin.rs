@@ -1,0 +1,153 @@
+//! The standard WASI worlds available by name, with no WIT files from the user.
+//!
+//! They are decoded from the `component-type` custom section of the Preview 1 command
+//! adapter bundled through `wasi-preview1-component-adapter-provider`, which carries the
+//! complete `wasi:cli` command world and every interface it uses. `wasi:cli/imports` (the
+//! command world without its `run` export) is derived from it when the section lacks it.
+
+use wit_parser::{PackageId, Resolve, WorldId};
+
+/// The built-in world names.
+pub const NAMES: &[&str] = &["wasi:cli/command", "wasi:cli/imports"];
+
+/// A parsed world name: `ns:pkg/world[@version]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualifiedWorld {
+    /// `ns:pkg`.
+    pub package: String,
+    /// The world's name.
+    pub world: String,
+    /// The version, if given.
+    pub version: Option<semver::Version>,
+}
+
+/// Parses `ns:pkg/world[@version]`; `None` for anything else (such as a bare world name).
+pub fn parse_qualified(name: &str) -> Option<QualifiedWorld> {
+    let (path, version) = match name.split_once('@') {
+        Some((p, v)) => (p, Some(semver::Version::parse(v).ok()?)),
+        None => (name, None),
+    };
+    let (package, world) = path.split_once('/')?;
+    if !package.contains(':') || world.is_empty() {
+        return None;
+    }
+    Some(QualifiedWorld {
+        package: package.to_string(),
+        world: world.to_string(),
+        version,
+    })
+}
+
+/// True when `name` is a built-in world (any version spelling).
+pub fn is_builtin(name: &str) -> bool {
+    parse_qualified(name)
+        .is_some_and(|q| NAMES.contains(&format!("{}/{}", q.package, q.world).as_str()))
+}
+
+/// The `wasi:cli` package as bundled: its resolve and package id, with `imports` present.
+pub fn wasi_cli() -> anyhow::Result<(Resolve, PackageId)> {
+    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
+    let (_, bindgen) = wit_component::metadata::decode(adapter)?;
+    let mut resolve = bindgen.resolve;
+    let pkg = resolve
+        .packages
+        .iter()
+        .find(|(_, p)| p.name.namespace == "wasi" && p.name.name == "cli")
+        .map(|(id, _)| id)
+        .ok_or_else(|| anyhow::anyhow!("the bundled adapter carries no wasi:cli package"))?;
+    if !resolve.packages[pkg].worlds.contains_key("imports") {
+        let command = *resolve.packages[pkg]
+            .worlds
+            .get("command")
+            .ok_or_else(|| anyhow::anyhow!("the bundled wasi:cli package has no command world"))?;
+        let mut imports = resolve.worlds[command].clone();
+        imports.name = "imports".to_string();
+        imports.exports.clear();
+        imports.includes.clear();
+        imports.docs = Default::default();
+        let id = resolve.worlds.alloc(imports);
+        resolve.packages[pkg]
+            .worlds
+            .insert("imports".to_string(), id);
+    }
+    Ok((resolve, pkg))
+}
+
+/// The version of the bundled `wasi:cli` package.
+pub fn wasi_cli_version() -> Option<semver::Version> {
+    let (resolve, pkg) = wasi_cli().ok()?;
+    resolve.packages[pkg].name.version.clone()
+}
+
+/// Looks up a built-in world by name in `resolve` (which must contain the bundled `wasi:cli`),
+/// checking that a requested version is the bundled one.
+pub fn find(resolve: &Resolve, pkg: PackageId, name: &str) -> Result<WorldId, String> {
+    let q = parse_qualified(name).ok_or_else(|| format!("'{name}' is not a world name"))?;
+    let package = &resolve.packages[pkg];
+    if let (Some(want), Some(have)) = (&q.version, &package.name.version) {
+        if want != have {
+            return Err(format!(
+                "the bundled {}/{} is version {have}, not {want}",
+                q.package, q.world
+            ));
+        }
+    }
+    package
+        .worlds
+        .get(&q.world)
+        .copied()
+        .ok_or_else(|| format!("no world '{}' in the bundled {}", q.world, package.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_world_is_complete() {
+        let (resolve, pkg) = wasi_cli().unwrap();
+        let command = find(&resolve, pkg, "wasi:cli/command").unwrap();
+        let world = &resolve.worlds[command];
+        let imports: Vec<String> = world
+            .imports
+            .keys()
+            .map(|k| resolve.name_world_key(k))
+            .collect();
+        assert!(
+            imports
+                .iter()
+                .any(|n| n.starts_with("wasi:filesystem/types@0.2")),
+            "{imports:?}"
+        );
+        assert!(
+            imports.iter().any(|n| n.starts_with("wasi:cli/stdout@0.2")),
+            "{imports:?}"
+        );
+        assert_eq!(world.exports.len(), 1);
+        let imports_world = find(&resolve, pkg, "wasi:cli/imports").unwrap();
+        assert!(resolve.worlds[imports_world].exports.is_empty());
+        assert_eq!(
+            resolve.worlds[imports_world].imports.len(),
+            world.imports.len()
+        );
+    }
+
+    #[test]
+    fn names_parse() {
+        assert!(is_builtin("wasi:cli/command"));
+        assert!(is_builtin("wasi:cli/imports@0.2.12"));
+        assert!(!is_builtin("wasi:http/proxy"));
+        assert!(!is_builtin("command"));
+        assert_eq!(
+            parse_qualified("a:b/c@1.2.3").unwrap().version,
+            Some(semver::Version::new(1, 2, 3))
+        );
+    }
+
+    #[test]
+    fn wrong_version_is_refused() {
+        let (resolve, pkg) = wasi_cli().unwrap();
+        let err = find(&resolve, pkg, "wasi:cli/command@0.1.0").unwrap_err();
+        assert!(err.contains("not 0.1.0"), "{err}");
+    }
+}

@@ -1,0 +1,93 @@
+//! Turning wit-parser's errors into miette diagnostics that show the WIT source line with the
+//! offending span underlined.
+//!
+//! wit-parser returns `anyhow` errors whose root cause is a typed `ParseError` or
+//! `ResolveError` carrying a span valid in the `Resolve`'s source map; the source map tells
+//! which file and byte range that is, and the file is read back to show it.
+
+use miette::{NamedSource, SourceSpan};
+use wit_parser::{ParseError, Resolve, ResolveError, Span};
+
+/// A WIT error located in a source file.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+pub struct SourceDiagnostic {
+    /// What is wrong.
+    pub message: String,
+    /// The file, as wit-parser registered it.
+    pub path: String,
+    /// 1-based line and column of the span start.
+    pub line_col: (usize, usize),
+    #[source_code]
+    source_code: NamedSource<String>,
+    #[label("{label}")]
+    span: SourceSpan,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// Finds the span of the first typed wit-parser error in `err`'s chain.
+fn typed_span(err: &anyhow::Error) -> Option<(Span, String, Option<String>)> {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<ParseError>() {
+            let (message, help) = split_hint(&e.kind().to_string());
+            return Some((e.kind().span(), message, help));
+        }
+        if let Some(e) = cause.downcast_ref::<ResolveError>() {
+            let (message, help) = split_hint(&e.kind().to_string());
+            return Some((e.kind().span(), message, help));
+        }
+    }
+    None
+}
+
+/// wit-parser puts hints and lists of known names on lines after the first.
+/// A first line ending in `... known packages:` introduces the list that follows, which then
+/// becomes the help text.
+fn split_hint(text: &str) -> (String, Option<String>) {
+    let Some((first, rest)) = text.split_once('\n') else {
+        return (text.to_string(), None);
+    };
+    let rest: Vec<&str> = rest
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    match first.strip_suffix(':').and_then(|f| f.rsplit_once(". ")) {
+        Some((message, intro)) => (
+            format!("{message} (is it in deps/?)"),
+            Some(format!("{intro}: {}", rest.join(", "))),
+        ),
+        None => (first.to_string(), Some(rest.join("\n"))),
+    }
+}
+
+/// Builds a diagnostic pointing into the source when the error has a resolvable span.
+pub fn locate(resolve: &Resolve, err: &anyhow::Error) -> Option<SourceDiagnostic> {
+    let (span, message, help) = typed_span(err)?;
+    let location = resolve.source_map.resolve_span(span)?;
+    let text = std::fs::read_to_string(location.path).ok()?;
+    let range = location.range.clone();
+    if range.end > text.len() {
+        return None;
+    }
+    let line = text[..range.start].matches('\n').count() + 1;
+    let col = range.start - text[..range.start].rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    let label = match message.find(" does not exist") {
+        Some(_) => "not defined".to_string(),
+        None => "here".to_string(),
+    };
+    Some(SourceDiagnostic {
+        message,
+        path: location.path.to_string(),
+        line_col: (line, col),
+        source_code: NamedSource::new(location.path, text),
+        span: SourceSpan::new(
+            range.start.into(),
+            range.end.saturating_sub(range.start).max(1),
+        ),
+        label,
+        help,
+    })
+}

@@ -1,0 +1,32 @@
+//! Writing a package and its dependencies as a directory tree that the loader reads back:
+//! `DIR/<name>.wit` for the main package and `DIR/deps/<ns>-<name>[@version]/package.wit` for
+//! each dependency. Every file is written atomically.
+
+use crate::WitSet;
+use std::path::{Path, PathBuf};
+use wit_parser::PackageId;
+
+/// Writes `main` and its dependencies under `dir`; returns the files written, in order.
+pub fn write(set: &WitSet, main: PackageId, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let mut emit = |path: PathBuf, pkg: PackageId| -> anyhow::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let text = set.print(pkg, false)?;
+        wct_io::write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+        Ok(())
+    };
+    let name = &set.resolve.packages[main].name;
+    emit(dir.join(format!("{}.wit", name.name)), main)?;
+    for dep in set.dependencies_of(main) {
+        let n = &set.resolve.packages[dep].name;
+        let folder = match &n.version {
+            Some(v) => format!("{}-{}@{v}", n.namespace, n.name),
+            None => format!("{}-{}", n.namespace, n.name),
+        };
+        emit(dir.join("deps").join(folder).join("package.wit"), dep)?;
+    }
+    Ok(written)
+}

@@ -1,0 +1,44 @@
+//! `wct wit build`: the binary (wasm-encoded) form of a WIT package.
+
+use super::FeatureArgs;
+use crate::output;
+use crate::report::GlobalOpts;
+use miette::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Encode a WIT package as wasm (what registries and `wct wit print` read back).
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct wit build wit/ -o demo.wasm
+  wct wit build wit/ -o demo.wasm && wct wit print demo.wasm")]
+pub struct Args {
+    /// The WIT source.
+    #[arg(value_name = "PATH")]
+    path: String,
+    /// Encode this package (`ns:name[@version]`) instead of the main one.
+    #[arg(long, value_name = "PACKAGE")]
+    package: Option<String>,
+    /// Where to write the package (atomically); `-` for stdout, which must not be a terminal.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    features: FeatureArgs,
+}
+
+pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
+    let set = super::load(&args.path, &args.features)?;
+    let pkg = set
+        .select_package(args.package.as_deref())
+        .map_err(super::report)?;
+    let bytes = set
+        .encode(pkg)
+        .map_err(|e| miette::miette!("{}: cannot encode: {e:#}", args.path))?;
+    output::write(
+        args.output.as_ref(),
+        &bytes,
+        true,
+        &[std::path::Path::new(&args.path)],
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,69 @@
+//! `wct wit ...`: check, print, build, json and worlds over any WIT source.
+
+mod build;
+mod check;
+mod json;
+mod print;
+mod worlds;
+
+use crate::report::GlobalOpts;
+use clap::Subcommand;
+use miette::Result;
+use std::process::ExitCode;
+use wct_wit::{LoadOptions, WitError, WitSet};
+
+/// Work with WIT packages and worlds.
+///
+/// PATH may be a directory (with `deps/`), a `.wit` file, a wasm-encoded WIT package, a
+/// component (its imports and exports as a world), a core module with `component-type`
+/// metadata, or a built-in world name: `wasi:cli/command`, `wasi:cli/imports`.
+#[derive(Subcommand)]
+pub enum WitCommand {
+    Check(check::Args),
+    Print(print::Args),
+    Build(build::Args),
+    Json(json::Args),
+    Worlds(worlds::Args),
+}
+
+impl WitCommand {
+    pub fn run(self, global: &GlobalOpts) -> Result<ExitCode> {
+        match self {
+            WitCommand::Check(args) => check::run(args, global),
+            WitCommand::Print(args) => print::run(args, global),
+            WitCommand::Build(args) => build::run(args, global),
+            WitCommand::Json(args) => json::run(args, global),
+            WitCommand::Worlds(args) => worlds::run(args, global),
+        }
+    }
+}
+
+/// Flags that control which `@unstable` items are enabled; shared by the `wit` commands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FeatureArgs {
+    /// Enable `@unstable(feature = NAME)` items (comma-separated, repeatable).
+    #[arg(long, value_name = "NAME,...")]
+    pub features: Vec<String>,
+    /// Enable every `@unstable` item.
+    #[arg(long)]
+    pub all_features: bool,
+}
+
+impl FeatureArgs {
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
+            features: self.features.clone(),
+            all_features: self.all_features,
+        }
+    }
+}
+
+/// Loads WIT, turning errors into reports (input errors exit 2 through the caller).
+pub fn load(spec: &str, features: &FeatureArgs) -> Result<WitSet> {
+    wct_wit::load(spec, &features.options()).map_err(report)
+}
+
+/// A `WitError` as a miette report (keeps source spans for rendering).
+pub fn report(err: WitError) -> miette::Report {
+    miette::Report::new(err)
+}
