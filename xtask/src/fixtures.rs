@@ -46,8 +46,9 @@ pub fn run() -> Result<()> {
         .arg("-o")
         .arg(components.join("hello-wasm-tools.wasm")))?;
 
-    // A component for the demo `greeter` world, with trapping bodies.
-    let core = tmp.path().join("greeter-core.wasm");
+    // A core module with the demo `greeter` world embedded (trapping bodies), and the
+    // component made from it.
+    let core = components.join("greeter-core.wasm");
     sh(Command::new(&wasm_tools)
         .args(["component", "embed", "--dummy", "--world", "greeter"])
         .arg(root.join("wit/demo"))

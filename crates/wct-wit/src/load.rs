@@ -62,8 +62,10 @@ pub fn load(spec: &str, opts: &LoadOptions) -> Result<WitSet, WitError> {
 }
 
 fn new_resolve(opts: &LoadOptions) -> Resolve {
-    let mut resolve = Resolve::default();
-    resolve.all_features = opts.all_features;
+    let mut resolve = Resolve {
+        all_features: opts.all_features,
+        ..Resolve::default()
+    };
     for feature in &opts.features {
         for f in feature.split(',').map(str::trim).filter(|f| !f.is_empty()) {
             resolve.features.insert(f.to_string());

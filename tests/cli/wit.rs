@@ -1,0 +1,319 @@
+//! `wct wit ...` on every kind of WIT source, and on invalid WIT.
+
+use crate::common::*;
+use predicates::prelude::*;
+
+fn wit(rel: &str) -> String {
+    fixture(rel).display().to_string()
+}
+
+#[test]
+fn check_accepts_every_kind_of_source() {
+    let sources = [
+        (
+            wit("wit/nested"),
+            "package wct:app@1.0.0: 1 interfaces, 3 worlds; 2 dependencies",
+        ),
+        (
+            wit("wit/single.wit"),
+            "package wct:single: 1 interfaces, 1 worlds",
+        ),
+        (
+            wit("components/demo-package.wasm"),
+            "package wct:demo@0.1.0: 2 interfaces, 2 worlds",
+        ),
+        (
+            wit("components/hello-wasm-tools.wasm"),
+            "package root:component",
+        ),
+        (
+            wit("components/greeter-core.wasm"),
+            "1 worlds; 1 dependencies",
+        ),
+        ("wasi:cli/command".to_string(), "package wasi:cli@0.2"),
+    ];
+    for (source, expected) in sources {
+        wct()
+            .args(["wit", "check", &source])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(expected));
+    }
+}
+
+#[test]
+fn invalid_wit_is_reported_at_its_source_line() {
+    let cases = [
+        (
+            "unknown-type.wit",
+            "name `nosuchtype` does not exist",
+            "4 │   f: func(x: nosuchtype) -> u32;",
+        ),
+        (
+            "missing-dep",
+            "package 'wct:absent' not found (is it in deps/?)",
+            "use wct:absent/thing.{t};",
+        ),
+        (
+            "duplicate-name.wit",
+            "duplicate name `f`",
+            "5 │   f: func(x: u32);",
+        ),
+        (
+            "cyclic-use.wit",
+            "`b` depends on itself",
+            "8 │ interface b {",
+        ),
+        (
+            "bad-version.wit",
+            "expected an integer, found an identifier",
+            "package wct:ver@1.x;",
+        ),
+        (
+            "bad-gate.wit",
+            "expected an integer",
+            "@since(version = not-a-version)",
+        ),
+        (
+            "syntax.wit",
+            "expected an identifier or string, found `->`",
+            "f: func( -> u32;",
+        ),
+        (
+            "unstable-no-feature.wit",
+            "expected '(', found an identifier",
+            "@unstable",
+        ),
+    ];
+    for (name, message, source_line) in cases {
+        let path = wit(&format!("wit/invalid/{name}"));
+        let out = wct().args(["wit", "check", &path]).output().unwrap();
+        let stderr = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{name}: expected `{message}` in\n{stderr}"
+        );
+        assert!(
+            stderr.contains(source_line),
+            "{name}: no source line in\n{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("wit/invalid/{name}")),
+            "{name}: no file in\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn unreadable_and_unknown_inputs_exit_2() {
+    wct()
+        .args(["wit", "check", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "'no/such/dir' is not a file or directory",
+        ))
+        .stderr(predicate::str::contains(
+            "built-in worlds: wasi:cli/command",
+        ));
+    wct()
+        .args(["wit", "print", &wit("wit/nested"), "--world", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("world 'nope' not found"))
+        .stderr(predicate::str::contains("wct:app/drawing@1.0.0"));
+    wct()
+        .args(["wit", "check", &wit("c/hello.wasm")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no `component-type` metadata"));
+    wct()
+        .args(["wit", "check", "wasi:cli/command@0.1.0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not 0.1.0"));
+}
+
+#[test]
+fn builtin_command_world_prints_with_all_interfaces() {
+    let out = wct()
+        .args(["wit", "print", "wasi:cli/command"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = stdout_of(&out);
+    for needle in [
+        "package wasi:cli@0.2.",
+        "world command {",
+        "interface environment {",
+        "export run;",
+        "package wasi:io@0.2.",
+        "package wasi:filesystem@0.2.",
+        "package wasi:sockets@0.2.",
+    ] {
+        assert!(text.contains(needle), "missing `{needle}`");
+    }
+    assert!(
+        !text.contains("world imports"),
+        "--world selection keeps only command"
+    );
+    assert!(
+        !text.contains("wasmtime:adapter"),
+        "unrelated packages leak in"
+    );
+}
+
+#[test]
+fn out_dir_reads_back_to_the_same_wit() {
+    for source in ["wasi:cli/imports".to_string(), wit("wit/nested")] {
+        let dir = tempfile::tempdir().unwrap();
+        wct()
+            .args(["wit", "print", &source, "--out-dir"])
+            .arg(dir.path())
+            .assert()
+            .success();
+        let original = wct()
+            .args(["wit", "print", &source])
+            .output()
+            .unwrap()
+            .stdout;
+        let reread = wct()
+            .args(["wit", "print"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(reread.status.success(), "{}", stderr_of(&reread));
+        assert_eq!(
+            stdout_of(&reread),
+            String::from_utf8(original).unwrap(),
+            "{source}"
+        );
+    }
+}
+
+#[test]
+fn build_round_trips_through_wasm() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("nested.wasm");
+    let print = |args: &[&std::ffi::OsStr]| {
+        let out = wct().args(["wit", "print"]).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out)
+    };
+    wct()
+        .args(["wit", "build", &wit("wit/nested"), "-o"])
+        .arg(&pkg)
+        .assert()
+        .success();
+    // The main package is identical through WIT -> wasm -> WIT.
+    let no_deps = std::ffi::OsStr::new("--no-deps");
+    let from_text = print(&[fixture("wit/nested").as_os_str(), no_deps]);
+    let from_wasm = print(&[pkg.as_os_str(), no_deps]);
+    assert_eq!(from_wasm, from_text);
+    assert!(from_wasm.contains("world with-cli {"), "{from_wasm}");
+    // And the whole self-contained text is a fixed point: WIT -> wasm -> WIT -> wasm -> WIT.
+    let text = dir.path().join("nested.wit");
+    std::fs::write(&text, print(&[pkg.as_os_str()])).unwrap();
+    let again = dir.path().join("again.wasm");
+    wct()
+        .args(["wit", "build"])
+        .arg(&text)
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(
+        print(&[again.as_os_str()]),
+        std::fs::read_to_string(&text).unwrap()
+    );
+    let status = std::process::Command::new(wasm_tools())
+        .arg("validate")
+        .arg(&pkg)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn print_of_a_component_and_a_core_module() {
+    wct()
+        .args(["wit", "print", &wit("components/hello-wasm-tools.wasm")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("world root {"))
+        .stdout(predicate::str::contains("import wasi:cli/stdout@0.2"))
+        .stdout(predicate::str::contains("export wasi:cli/run@0.2"));
+    wct()
+        .args(["wit", "print", &wit("components/greeter-core.wasm")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("world greeter {"))
+        .stdout(predicate::str::contains(
+            "greet: func(name: string) -> string;",
+        ));
+}
+
+#[test]
+fn json_is_the_resolve() {
+    let out = wct()
+        .args(["wit", "json", &wit("wit/single.wit")])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["origin"], "wit-file");
+    let pkg = json["package"].as_u64().unwrap() as usize;
+    assert_eq!(json["resolve"]["packages"][pkg]["name"], "wct:single");
+    assert_eq!(json["resolve"]["worlds"][0]["name"], "counting");
+}
+
+#[test]
+fn worlds_shows_flattened_items_and_gates() {
+    let out = wct()
+        .args(["wit", "worlds", &wit("wit/nested"), "--all-features"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("world wct:app/drawing@1.0.0"), "{text}");
+    // `use` in `shapes` pulls wct:types/geometry and, through it, wct:base/units.
+    assert!(
+        text.contains("import interface wct:base/units@0.1.0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("to-feet: func(m: meters) -> f64  @since(version = 0.1.0)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("export render: func() -> list<u8>  @unstable(feature = fancy-output)"),
+        "{text}"
+    );
+    // The included world's import shows up in the including world.
+    let with_cli = text.split("world wct:app/with-cli@1.0.0").nth(1).unwrap();
+    assert!(
+        with_cli.contains("import interface wct:base/units@0.1.0"),
+        "{text}"
+    );
+
+    let gated = wct()
+        .args(["wit", "worlds", &wit("wit/nested")])
+        .output()
+        .unwrap();
+    assert!(
+        !stdout_of(&gated).contains("render"),
+        "unstable item shown without its feature"
+    );
+    let enabled = wct()
+        .args([
+            "wit",
+            "worlds",
+            &wit("wit/nested"),
+            "--features",
+            "fancy-output",
+        ])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&enabled).contains("export render"));
+}
