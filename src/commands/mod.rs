@@ -1,10 +1,14 @@
 //! One module per subcommand; each defines its clap arguments and a `run` function.
 
+mod adapt;
+mod embed;
 mod inspect;
+mod new;
 mod parse;
 mod print;
+mod targets;
 mod validate;
-mod wit;
+pub mod wit;
 
 use crate::report::GlobalOpts;
 use clap::Subcommand;
@@ -19,6 +23,10 @@ pub enum Command {
     Inspect(inspect::Args),
     Print(print::Args),
     Parse(parse::Args),
+    Embed(embed::Args),
+    New(new::Args),
+    Adapt(adapt::Args),
+    Targets(targets::Args),
     #[command(subcommand)]
     Wit(wit::WitCommand),
 }
@@ -31,6 +39,10 @@ impl Command {
             Command::Inspect(args) => inspect::run(args, global),
             Command::Print(args) => print::run(args, global),
             Command::Parse(args) => parse::run(args, global),
+            Command::Embed(args) => embed::run(args, global),
+            Command::New(args) => new::run(args, global),
+            Command::Adapt(args) => adapt::run(args, global),
+            Command::Targets(args) => targets::run(args, global),
             Command::Wit(cmd) => cmd.run(global),
         }
     }

@@ -1,5 +1,6 @@
 //! Integration tests: drive the built `wct` binary the way users and CI do.
 
+mod build;
 mod common;
 mod inspect;
 mod print_parse;

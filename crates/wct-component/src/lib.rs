@@ -7,13 +7,20 @@
 //! - [`inspect`]: a structured summary of a module or component (sections, imports, exports,
 //!   WIT, nested items, metadata);
 //! - [`text`]: binary <-> WAT;
-//! - [`batch`]: validating many files in parallel with per-file reports.
+//! - [`batch`]: validating many files in parallel with per-file reports;
+//! - [`embed`], [`encode`], [`adapt`]: core module -> component (metadata, encoding, the
+//!   bundled WASI Preview 1 adapters);
+//! - [`targets`]: does a component fit a world, mismatch by mismatch.
 #![deny(missing_docs)]
 
+pub mod adapt;
 pub mod batch;
+pub mod embed;
+pub mod encode;
 pub mod features;
 pub mod inspect;
 pub mod kind;
+pub mod targets;
 pub mod text;
 pub mod validate;
 

@@ -1,0 +1,54 @@
+//! Turning a core module that carries `component-type` metadata into a component
+//! (`wct new`), with optional adapters for imports such as `wasi_snapshot_preview1`.
+
+use crate::kind::{detect, WasmKind};
+
+/// Errors from building a component.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// The input is already a component.
+    #[error("the input is already a component (nothing to do)")]
+    AlreadyAComponent,
+    /// The input is not a core module.
+    #[error("expected a core wasm module")]
+    NotACoreModule,
+    /// The module has no metadata saying which world it implements.
+    #[error("the module has no `component-type` metadata: pass `--wit PATH --world W`, or embed it with `wct embed`")]
+    NoMetadata,
+    /// wit-component could not build the component.
+    #[error("{0:#}")]
+    Encode(anyhow::Error),
+}
+
+/// Options for [`new_component`].
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    /// Adapters as (import module name, adapter module bytes).
+    pub adapters: Vec<(String, Vec<u8>)>,
+    /// Skip validating the result.
+    pub skip_validation: bool,
+}
+
+/// True when the module has a `component-type*` custom section.
+pub fn has_component_type(module: &[u8]) -> bool {
+    wasmparser::Parser::new(0)
+        .parse_all(module)
+        .filter_map(Result::ok)
+        .any(|p| matches!(p, wasmparser::Payload::CustomSection(c) if c.name().starts_with("component-type")))
+}
+
+/// Builds a component from a core module with embedded metadata.
+pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, EncodeError> {
+    match detect(module) {
+        WasmKind::CoreModule => {}
+        WasmKind::Component => return Err(EncodeError::AlreadyAComponent),
+        _ => return Err(EncodeError::NotACoreModule),
+    }
+    let mut encoder = wit_component::ComponentEncoder::default();
+    encoder.validate(!opts.skip_validation);
+    encoder.module(module).map_err(EncodeError::Encode)?;
+    for (name, bytes) in &opts.adapters {
+        encoder.adapter(name, bytes).map_err(EncodeError::Encode)?;
+    }
+    encoder.encode().map_err(EncodeError::Encode)
+}

@@ -1,0 +1,271 @@
+//! Does a component fit a world? Every import must be provided by the world, every export the
+//! world requires must be present, and the functions on both sides must have the same types.
+//!
+//! Items are matched by name with semver-compatible versions (`wasi:cli/stdout@0.2.3` matches
+//! `@0.2.12`, never `@0.3.0`). Each problem is reported as its own [`Mismatch`]; when the
+//! item-by-item comparison finds nothing, wit-component's structural `targets` check (a real
+//! instantiation type check) is run as the final word.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use wct_wit::worlds::func_signature;
+use wit_component::DecodedWasm;
+use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
+
+/// One way in which a component does not fit a world.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    /// `import` or `export` (or `component` for a whole-component type error).
+    pub direction: &'static str,
+    /// The import/export name, with `#function` for a function inside an interface.
+    pub name: String,
+    /// What the world has there (`None`: the world has nothing by that name).
+    pub expected: Option<String>,
+    /// What the component has there (`None`: the component lacks it).
+    pub found: Option<String>,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.expected, &self.found) {
+            (None, Some(found)) => write!(
+                f,
+                "{} {}: not provided by the world (component has {found})",
+                self.direction, self.name
+            ),
+            (Some(expected), None) => write!(
+                f,
+                "{} {}: missing from the component (world expects {expected})",
+                self.direction, self.name
+            ),
+            (Some(expected), Some(found)) => write!(
+                f,
+                "{} {}: expected {expected}, found {found}",
+                self.direction, self.name
+            ),
+            (None, None) => write!(f, "{} {}", self.direction, self.name),
+        }
+    }
+}
+
+/// Errors that prevent the check from running.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetsError {
+    /// The input is not a component.
+    #[error("expected a component, found {0}")]
+    NotAComponent(&'static str),
+    /// The component's types could not be decoded.
+    #[error("cannot decode the component's WIT: {0:#}")]
+    Decode(anyhow::Error),
+}
+
+/// `ns:pkg/iface@0.2` for `ns:pkg/iface@0.2.12`: the part of the version that semver says must
+/// match (major, or minor while major is 0).
+pub fn semver_key(name: &str) -> String {
+    let Some((base, version)) = name.rsplit_once('@') else {
+        return name.to_string();
+    };
+    match semver::Version::parse(version) {
+        Ok(v) if v.major > 0 => format!("{base}@{}", v.major),
+        Ok(v) if v.minor > 0 => format!("{base}@0.{}", v.minor),
+        Ok(v) => format!("{base}@0.0.{}", v.patch),
+        Err(_) => name.to_string(),
+    }
+}
+
+struct Side<'a> {
+    resolve: &'a Resolve,
+    items: BTreeMap<String, (String, &'a WorldItem)>,
+}
+
+impl<'a> Side<'a> {
+    fn new(resolve: &'a Resolve, map: &'a wit_parser::IndexMap<WorldKey, WorldItem>) -> Self {
+        let items = map
+            .iter()
+            .map(|(k, item)| {
+                let name = resolve.name_world_key(k);
+                (semver_key(&name), (name, item))
+            })
+            .collect();
+        Side { resolve, items }
+    }
+
+    fn describe(&self, item: &WorldItem) -> String {
+        describe(self.resolve, item)
+    }
+}
+
+fn describe(resolve: &Resolve, item: &WorldItem) -> String {
+    match item {
+        WorldItem::Interface { id, .. } => format!(
+            "interface {}",
+            resolve.id_of(*id).unwrap_or_else(|| "(inline)".into())
+        ),
+        WorldItem::Function(f) => func_signature(resolve, f),
+        WorldItem::Type { id, .. } => format!(
+            "type {}",
+            resolve.types[*id].name.clone().unwrap_or_default()
+        ),
+    }
+}
+
+/// Compares one item present on both sides. `required` is the side whose functions must all
+/// exist on the other (`provided`) side.
+fn compare(
+    direction: &'static str,
+    name: &str,
+    world: (&Resolve, &WorldItem),
+    component: (&Resolve, &WorldItem),
+    world_must_cover_component: bool,
+    out: &mut Vec<Mismatch>,
+) {
+    match (world.1, component.1) {
+        (WorldItem::Interface { id: w, .. }, WorldItem::Interface { id: c, .. }) => {
+            let wi = &world.0.interfaces[*w];
+            let ci = &component.0.interfaces[*c];
+            // Imports: every function the component uses must be offered by the world.
+            // Exports: every function the world requires must be implemented by the component.
+            let (needed, needed_resolve, offered, offered_resolve) = if world_must_cover_component {
+                (ci, component.0, wi, world.0)
+            } else {
+                (wi, world.0, ci, component.0)
+            };
+            for (fname, f) in &needed.functions {
+                let want = func_signature(needed_resolve, f);
+                let (expected, found) = match offered.functions.get(fname) {
+                    Some(g) => {
+                        let have = func_signature(offered_resolve, g);
+                        if have == want {
+                            continue;
+                        }
+                        if world_must_cover_component {
+                            (Some(have), Some(want))
+                        } else {
+                            (Some(want), Some(have))
+                        }
+                    }
+                    None if world_must_cover_component => (None, Some(want)),
+                    None => (Some(want), None),
+                };
+                out.push(Mismatch {
+                    direction,
+                    name: format!("{name}#{fname}"),
+                    expected,
+                    found,
+                });
+            }
+        }
+        (WorldItem::Function(w), WorldItem::Function(c)) => {
+            let (want, have) = (func_signature(world.0, w), func_signature(component.0, c));
+            if want != have {
+                out.push(Mismatch {
+                    direction,
+                    name: name.to_string(),
+                    expected: Some(want),
+                    found: Some(have),
+                });
+            }
+        }
+        (WorldItem::Type { .. }, WorldItem::Type { .. }) => {}
+        (w, c) => out.push(Mismatch {
+            direction,
+            name: name.to_string(),
+            expected: Some(describe(world.0, w)),
+            found: Some(describe(component.0, c)),
+        }),
+    }
+}
+
+/// Checks `component` against `world` in `resolve`; an empty list means it fits.
+pub fn check_targets(
+    component: &[u8],
+    resolve: &Resolve,
+    world: WorldId,
+) -> Result<Vec<Mismatch>, TargetsError> {
+    match crate::detect(component) {
+        crate::WasmKind::Component => {}
+        crate::WasmKind::CoreModule => {
+            return Err(TargetsError::NotAComponent(
+                "a core module (make a component with `wct new` or `wct adapt`)",
+            ))
+        }
+        _ => return Err(TargetsError::NotAComponent("something that is not wasm")),
+    }
+    let (cresolve, cworld) = match wit_component::decode(component).map_err(TargetsError::Decode)? {
+        DecodedWasm::Component(r, w) => (r, w),
+        DecodedWasm::WitPackage(..) => return Err(TargetsError::NotAComponent("a WIT package")),
+    };
+    let w = &resolve.worlds[world];
+    let c = &cresolve.worlds[cworld];
+    let mut out = Vec::new();
+
+    let world_imports = Side::new(resolve, &w.imports);
+    let comp_imports = Side::new(&cresolve, &c.imports);
+    for (key, (name, item)) in &comp_imports.items {
+        match world_imports.items.get(key) {
+            None => out.push(Mismatch {
+                direction: "import",
+                name: name.clone(),
+                expected: None,
+                found: Some(comp_imports.describe(item)),
+            }),
+            Some((_, witem)) => compare(
+                "import",
+                name,
+                (resolve, witem),
+                (&cresolve, item),
+                true,
+                &mut out,
+            ),
+        }
+    }
+    let world_exports = Side::new(resolve, &w.exports);
+    let comp_exports = Side::new(&cresolve, &c.exports);
+    for (key, (name, witem)) in &world_exports.items {
+        match comp_exports.items.get(key) {
+            None => out.push(Mismatch {
+                direction: "export",
+                name: name.clone(),
+                expected: Some(world_exports.describe(witem)),
+                found: None,
+            }),
+            Some((_, item)) => compare(
+                "export",
+                name,
+                (resolve, witem),
+                (&cresolve, item),
+                false,
+                &mut out,
+            ),
+        }
+    }
+
+    if out.is_empty() {
+        if let Err(e) = wit_component::targets(resolve, world, component, true) {
+            out.push(Mismatch {
+                direction: "component",
+                name: "type check".into(),
+                expected: None,
+                found: Some(format!("{e:#}")),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_keys() {
+        assert_eq!(semver_key("wasi:cli/stdout@0.2.3"), "wasi:cli/stdout@0.2");
+        assert_eq!(semver_key("a:b/c@1.4.0"), "a:b/c@1");
+        assert_eq!(semver_key("a:b/c@0.0.3"), "a:b/c@0.0.3");
+        assert_eq!(semver_key("run"), "run");
+        assert_ne!(
+            semver_key("wasi:cli/stdout@0.3.0"),
+            semver_key("wasi:cli/stdout@0.2.0")
+        );
+    }
+}

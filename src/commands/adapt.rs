@@ -1,0 +1,65 @@
+//! `wct adapt`: WASI Preview 1 module -> Preview 2 component with the bundled adapter.
+
+use crate::output;
+use crate::report::GlobalOpts;
+use clap::ValueEnum;
+use miette::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wct_component::adapt::{adapt, AdapterKind};
+
+/// Turn a WASI Preview 1 module into a Preview 2 component, with the adapter bundled in wct.
+///
+/// A module exporting `_start` becomes a `wasi:cli/command` component, anything else a
+/// reactor; `--kind` overrides. Works for modules from clang/wasi-libc, Go `GOOS=wasip1`,
+/// Rust `wasm32-wasip1` and others.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct adapt hello.wasm -o hello.component.wasm
+  wct adapt lib.wasm --kind reactor -o lib.component.wasm")]
+pub struct Args {
+    /// The Preview 1 core module.
+    #[arg(value_name = "MODULE")]
+    module: PathBuf,
+    /// Which adapter to use instead of the automatic choice.
+    #[arg(long, value_enum)]
+    kind: Option<Kind>,
+    /// Where to write the component (atomically); `-` for stdout (not a terminal).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    Command,
+    Reactor,
+    Proxy,
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let name = wct_io::display_name(&args.module);
+    let module = super::read_wasm(&args.module)?;
+    let kind = args.kind.map(|k| match k {
+        Kind::Command => AdapterKind::Command,
+        Kind::Reactor => AdapterKind::Reactor,
+        Kind::Proxy => AdapterKind::Proxy,
+    });
+    let adapted = adapt(&module, kind).map_err(|e| miette::miette!("{name}: {e}"))?;
+    if !global.quiet {
+        eprintln!(
+            "{name}: adapting as a {} ({})",
+            adapted.kind.name(),
+            adapted.reason
+        );
+        for warning in &adapted.warnings {
+            eprintln!("warning: {name}: {warning}");
+        }
+    }
+    output::write(
+        args.output.as_ref(),
+        &adapted.component,
+        true,
+        &[&args.module],
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,78 @@
+//! `wct targets`: does a component fit a world?
+
+use super::wit::FeatureArgs;
+use crate::output;
+use crate::report::{GlobalOpts, EXIT_FAILED};
+use miette::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wct_component::targets::check_targets;
+
+/// Check that a component fits a world: each import is provided by the world, each export
+/// the world requires is present, with matching types. Each mismatch is one line.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct targets app.wasm --world wasi:cli/command
+  wct targets greeter.wasm --wit wit/ --world greeter --json
+
+Exit status:
+  0  the component fits the world
+  1  it does not (each mismatch is listed)
+  2  unreadable input, unknown world, invalid WIT")]
+pub struct Args {
+    /// The component.
+    #[arg(value_name = "COMPONENT")]
+    component: PathBuf,
+    /// The world: a name in `--wit`, or a built-in world such as `wasi:cli/command`.
+    #[arg(short, long, value_name = "WORLD")]
+    world: String,
+    /// Where the world is defined (not needed for built-in worlds).
+    #[arg(long, value_name = "PATH")]
+    wit: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    features: FeatureArgs,
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let name = wct_io::display_name(&args.component);
+    let component = super::read_wasm(&args.component)?;
+    let source = args.wit.clone().unwrap_or_else(|| args.world.clone());
+    let mut set = super::wit::load(&source, &args.features)?;
+    let world = set
+        .select_world(Some(&args.world))
+        .map_err(super::wit::report)?;
+    let world_name = wct_wit::worlds::view(&set.resolve, world).name;
+    let mismatches = check_targets(&component, &set.resolve, world)
+        .map_err(|e| miette::miette!("{name}: {e}"))?;
+    if args.json {
+        output::json(&serde_json::json!({
+            "schema_version": 1,
+            "component": name,
+            "world": world_name,
+            "fits": mismatches.is_empty(),
+            "mismatches": mismatches,
+        }))?;
+    } else if mismatches.is_empty() {
+        if !global.quiet {
+            output::stdout(&format!("{name}: fits {world_name}\n"))?;
+        }
+    } else {
+        let mut text = format!(
+            "{name}: does not fit {world_name} ({} mismatch{})\n",
+            mismatches.len(),
+            if mismatches.len() == 1 { "" } else { "es" }
+        );
+        for m in &mismatches {
+            text.push_str(&format!("  {m}\n"));
+        }
+        output::stdout(&text)?;
+    }
+    Ok(if mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    })
+}

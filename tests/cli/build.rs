@@ -1,0 +1,254 @@
+//! `wct embed`, `wct new`, `wct adapt`, `wct targets`: core modules into components.
+
+use crate::common::*;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn wasm_tools_validates(path: &Path) {
+    let out = std::process::Command::new(wasm_tools())
+        .arg("validate")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wasm-tools rejects {}: {}",
+        path.display(),
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn c_fixtures_adapt_validate_and_target_the_command_world() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["hello", "env", "files", "exit"] {
+        let out = dir.path().join(format!("{name}.component.wasm"));
+        wct()
+            .arg("adapt")
+            .arg(fixture(&format!("c/{name}.wasm")))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(
+                "adapting as a command (the module exports `_start`)",
+            ))
+            .stderr(predicate::str::contains("exports no `cabi_realloc`"));
+        wasm_tools_validates(&out);
+        wct().arg("validate").arg(&out).assert().success();
+        wct()
+            .arg("targets")
+            .arg(&out)
+            .args(["--world", "wasi:cli/command"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("fits wasi:cli/command@0.2"));
+    }
+}
+
+#[test]
+fn adapt_is_deterministic_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.wasm"), dir.path().join("b.wasm"));
+    for out in [&a, &b] {
+        wct()
+            .arg("adapt")
+            .arg(fixture("c/files.wasm"))
+            .arg("-o")
+            .arg(out)
+            .assert()
+            .success();
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn adapt_chooses_reactor_without_start_and_honours_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.wasm");
+    wct()
+        .arg("adapt")
+        .arg(fixture("wat/p1-reactor.wat"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "adapting as a reactor (the module exports no `_start`)",
+        ))
+        .stderr(predicate::str::contains("cabi_realloc").not());
+    wasm_tools_validates(&out);
+    wct()
+        .arg("adapt")
+        .arg(fixture("c/hello.wasm"))
+        .args(["--kind", "reactor", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "adapting as a reactor (as requested)",
+        ));
+}
+
+#[test]
+fn adapt_errors_name_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.wasm");
+    let cases = [
+        (
+            fixture("wat/p1-unknown-import.wat"),
+            "does not provide this Preview 1 import: `wasi_snapshot_preview1::sock_teleport`",
+        ),
+        (
+            fixture("components/hello-wasm-tools.wasm"),
+            "already a component",
+        ),
+        (fixture("invalid/wrong-magic.wasm"), "not a wasm binary"),
+        (fixture("nope.wasm"), "failed to read"),
+    ];
+    for (input, message) in cases {
+        wct()
+            .arg("adapt")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains(
+                input.file_name().unwrap().to_str().unwrap(),
+            ));
+        assert!(!out.exists(), "a failed adapt wrote output");
+    }
+}
+
+#[test]
+fn dummy_module_for_a_custom_world_fits_it_and_not_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = dir.path().join("app-core.wasm");
+    let component = dir.path().join("app.wasm");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit/demo");
+    wct()
+        .arg("embed")
+        .arg(&demo)
+        .args(["--world", "app", "--dummy", "-o"])
+        .arg(&core)
+        .assert()
+        .success();
+    wct()
+        .arg("inspect")
+        .arg(&core)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("embedded component-type world"));
+    wct()
+        .arg("new")
+        .arg(&core)
+        .arg("-o")
+        .arg(&component)
+        .assert()
+        .success();
+    wasm_tools_validates(&component);
+    wct()
+        .arg("targets")
+        .arg(&component)
+        .arg("--wit")
+        .arg(&demo)
+        .args(["--world", "app"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("fits wct:demo/app@0.1.0"));
+    wct()
+        .arg("targets")
+        .arg(&component)
+        .arg("--wit")
+        .arg(&demo)
+        .args(["--world", "greeter"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "does not fit wct:demo/greeter@0.1.0 (3 mismatches)",
+        ))
+        .stdout(predicate::str::contains(
+            "import wct:demo/store@0.1.0: not provided by the world",
+        ))
+        .stdout(predicate::str::contains(
+            "export wct:demo/greet@0.1.0: missing from the component",
+        ));
+}
+
+#[test]
+fn targets_reports_a_changed_signature_with_both_types() {
+    let out = wct()
+        .arg("targets")
+        .arg(fixture("components/greeter-dummy.wasm"))
+        .arg("--wit")
+        .arg(fixture("wit/greet-v2"))
+        .args(["--world", "greeter", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["fits"], false);
+    let m = &json["mismatches"][0];
+    assert_eq!(m["name"], "wct:demo/greet@0.1.0#greet");
+    assert_eq!(m["expected"], "func(name: string, times: u32) -> string");
+    assert_eq!(m["found"], "func(name: string) -> string");
+}
+
+#[test]
+fn new_from_a_plain_module_with_wit_and_world() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.wasm");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit/demo");
+    // The dummy core already has metadata; a plain module needs --wit/--world.
+    wct()
+        .arg("new")
+        .arg(fixture("wat/names.wat"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("names.wat"));
+    wct()
+        .arg("new")
+        .arg(fixture("components/greeter-core.wasm"))
+        .arg("--wit")
+        .arg(&demo)
+        .args(["--world", "greeter", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    wasm_tools_validates(&out);
+}
+
+#[test]
+fn world_and_wit_errors() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit/demo");
+    wct()
+        .arg("embed")
+        .arg(&demo)
+        .args(["--world", "nosuch", "--dummy", "-o", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("world 'nosuch' not found"))
+        .stderr(predicate::str::contains("wct:demo/app@0.1.0"));
+    wct()
+        .arg("targets")
+        .arg(fixture("components/greeter-dummy.wasm"))
+        .arg("--wit")
+        .arg(fixture("wit/invalid/unknown-type.wit"))
+        .args(["--world", "w"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("name `nosuchtype` does not exist"));
+    wct()
+        .arg("targets")
+        .arg(fixture("c/hello.wasm"))
+        .args(["--world", "wasi:cli/command"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected a component, found a core module",
+        ));
+}
