@@ -1,0 +1,777 @@
+//! Walks OLD and NEW side by side and records a [`Finding`] for every change.
+
+use crate::rules::{self, Bump, Effect, Side};
+use crate::types::Pair;
+use crate::{Finding, Report, SideEffect};
+use std::collections::{BTreeMap, BTreeSet};
+use wct_wit::worlds::{func_signature, gate, type_name};
+use wct_wit::WitSet;
+use wit_parser::{
+    Function, InterfaceId, Resolve, Span, Stability, Type, TypeDefKind, TypeId, WorldId, WorldItem,
+    WorldKey,
+};
+
+/// What is being compared, which decides whose breakage needs a major bump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Two versions of a WIT package: both sides of every change count.
+    Package,
+    /// Two builds of a component: is NEW a drop-in replacement for OLD? Only hosts count
+    /// (NEW may import less and export more, not the reverse).
+    ComponentBuild,
+}
+
+/// Options for [`diff`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiffOptions {
+    /// Force a mode; by default components are compared as builds, anything else as packages.
+    pub mode: Option<Mode>,
+}
+
+/// Whether an interface is seen through a world's import or export (component builds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Import,
+    Export,
+}
+
+struct Differ<'a> {
+    pair: Pair<'a>,
+    mode: Mode,
+    old_version: Option<semver::Version>,
+    context: Option<Direction>,
+    compared: BTreeSet<(usize, usize)>,
+    findings: Vec<Finding>,
+}
+
+/// One side of a change: the span and gate of the item in OLD or NEW.
+#[derive(Clone, Copy)]
+struct At<'s> {
+    span: Span,
+    stability: &'s Stability,
+}
+
+static UNGATED: Stability = Stability::Unknown;
+
+fn at(span: Span, stability: &Stability) -> At<'_> {
+    At { span, stability }
+}
+
+/// Compares the main packages of OLD and NEW.
+pub fn diff(old: &WitSet, new: &WitSet, opts: DiffOptions) -> Report {
+    let mode = opts.mode.unwrap_or(
+        if old.origin == wct_wit::Origin::Component && new.origin == wct_wit::Origin::Component {
+            Mode::ComponentBuild
+        } else {
+            Mode::Package
+        },
+    );
+    let old_pkg = &old.resolve.packages[old.package];
+    let new_pkg = &new.resolve.packages[new.package];
+    let mut d = Differ {
+        pair: Pair {
+            old: &old.resolve,
+            new: &new.resolve,
+        },
+        mode,
+        old_version: old_pkg.name.version.clone(),
+        context: None,
+        compared: BTreeSet::new(),
+        findings: Vec::new(),
+    };
+    let prefix = format!("{}:{}", new_pkg.name.namespace, new_pkg.name.name);
+
+    for (name, change) in pair_maps(&old_pkg.interfaces, &new_pkg.interfaces) {
+        let path = format!("{prefix}/{name}");
+        match change {
+            (Some(o), None) => {
+                let i = &old.resolve.interfaces[*o];
+                d.push(
+                    "interface-removed",
+                    path,
+                    format!("interface `{name}` was removed"),
+                    Some(at(i.span, &i.stability)),
+                    None,
+                );
+            }
+            (None, Some(n)) => {
+                let i = &new.resolve.interfaces[*n];
+                d.push(
+                    "interface-added",
+                    path,
+                    format!("interface `{name}` was added"),
+                    None,
+                    Some(at(i.span, &i.stability)),
+                );
+            }
+            (Some(o), Some(n)) => d.interface(&path, *o, *n),
+            (None, None) => {}
+        }
+    }
+    for (name, change) in pair_maps(&old_pkg.worlds, &new_pkg.worlds) {
+        let path = format!("{prefix}/{name}");
+        match change {
+            (Some(o), None) => {
+                let w = &old.resolve.worlds[*o];
+                d.push(
+                    "world-removed",
+                    path,
+                    format!("world `{name}` was removed"),
+                    Some(at(w.span, &w.stability)),
+                    None,
+                );
+            }
+            (None, Some(n)) => {
+                let w = &new.resolve.worlds[*n];
+                d.push(
+                    "world-added",
+                    path,
+                    format!("world `{name}` was added"),
+                    None,
+                    Some(at(w.span, &w.stability)),
+                );
+            }
+            (Some(o), Some(n)) => d.world(&path, *o, *n),
+            (None, None) => {}
+        }
+    }
+
+    let mut findings = d.findings;
+    findings.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
+    findings.dedup();
+    Report {
+        package: prefix,
+        old_version: old_pkg.name.version.as_ref().map(|v| v.to_string()),
+        new_version: new_pkg.name.version.as_ref().map(|v| v.to_string()),
+        findings,
+    }
+}
+
+/// Pairs two name-keyed maps: every name with (OLD, NEW), in a stable order.
+fn pair_maps<'m, K: Ord + Clone, V>(
+    old: impl IntoIterator<Item = (&'m K, &'m V)>,
+    new: impl IntoIterator<Item = (&'m K, &'m V)>,
+) -> BTreeMap<K, (Option<&'m V>, Option<&'m V>)>
+where
+    K: 'm,
+    V: 'm,
+{
+    let mut out: BTreeMap<K, (Option<&V>, Option<&V>)> = BTreeMap::new();
+    for (k, v) in old {
+        out.entry(k.clone()).or_default().0 = Some(v);
+    }
+    for (k, v) in new {
+        out.entry(k.clone()).or_default().1 = Some(v);
+    }
+    out
+}
+
+/// `[method]r.m` -> (`r.m`, true); plain functions -> (name, false).
+fn member_name(func: &str) -> (String, bool) {
+    for prefix in ["[method]", "[static]", "[async method]", "[async static]"] {
+        if let Some(rest) = func.strip_prefix(prefix) {
+            return (rest.to_string(), true);
+        }
+    }
+    if let Some(rest) = func.strip_prefix("[constructor]") {
+        return (format!("{rest}.constructor"), true);
+    }
+    (func.to_string(), false)
+}
+
+/// A world key without its version, plus the semver-significant part of the version.
+fn world_key(resolve: &Resolve, key: &WorldKey) -> (String, Option<String>) {
+    match key {
+        WorldKey::Name(n) => (n.clone(), None),
+        WorldKey::Interface(id) => {
+            let iface = &resolve.interfaces[*id];
+            let Some(pkg) = iface.package else {
+                return (resolve.name_world_key(key), None);
+            };
+            let pkg = &resolve.packages[pkg];
+            let base = format!(
+                "{}:{}/{}",
+                pkg.name.namespace,
+                pkg.name.name,
+                iface.name.clone().unwrap_or_default()
+            );
+            let compat = pkg.name.version.as_ref().map(|v| match (v.major, v.minor) {
+                (0, 0) => format!("0.0.{}", v.patch),
+                (0, minor) => format!("0.{minor}"),
+                (major, _) => major.to_string(),
+            });
+            (base, compat)
+        }
+    }
+}
+
+impl<'a> Differ<'a> {
+    fn location(resolve: &Resolve, span: Span) -> Option<String> {
+        span.is_known().then(|| resolve.render_location(span))
+    }
+
+    /// Records a finding, deciding its bump from the rule, the gates and the mode.
+    fn push(
+        &mut self,
+        id: &'static str,
+        path: String,
+        message: String,
+        old: Option<At<'_>>,
+        new: Option<At<'_>>,
+    ) {
+        let rule = rules::rule(id).unwrap_or_else(|| panic!("rule `{id}` is not in the catalogue"));
+        let mut effects = rule
+            .effects
+            .map(|(side, effect)| SideEffect { side, effect });
+        let mut bump = rule.bump;
+        let mut gate_note = None;
+        let new_stability = new.map(|a| a.stability).unwrap_or(&UNGATED);
+        let old_stability = old.map(|a| a.stability).unwrap_or(&UNGATED);
+        let unstable = |s: &Stability| matches!(s, Stability::Unstable { .. });
+        let gate_rule = matches!(id, "unstable-feature-stabilized" | "item-made-unstable");
+
+        if !gate_rule && (unstable(new_stability) || unstable(old_stability)) {
+            // Only users who opted into the feature see this item.
+            bump = Bump::None;
+            for e in &mut effects {
+                e.effect = Effect::Compatible;
+            }
+            gate_note = gate(if unstable(new_stability) {
+                new_stability
+            } else {
+                old_stability
+            });
+        } else if rule.softened_by_since {
+            if let Stability::Stable { since, .. } = new_stability {
+                let newer = self.old_version.as_ref().is_none_or(|old| since > old);
+                if newer {
+                    bump = Bump::Minor;
+                    gate_note = gate(new_stability);
+                }
+            }
+        }
+        if self.mode == Mode::ComponentBuild && bump == Bump::Major {
+            let host_side = match (rule.effects[0].0, self.context) {
+                (Side::Hosts, _) => Side::Hosts,
+                (_, Some(Direction::Export)) => Side::Callers,
+                (_, Some(Direction::Import)) => Side::Implementers,
+                (_, None) => Side::Callers,
+            };
+            let breaks_hosts = effects
+                .iter()
+                .any(|e| e.side == host_side && e.effect == Effect::Breaking);
+            if !breaks_hosts {
+                bump = Bump::Minor;
+            }
+        }
+        self.findings.push(Finding {
+            rule: id,
+            path,
+            message,
+            impact: effects,
+            bump,
+            gate: gate_note,
+            old_location: old.and_then(|a| Self::location(self.pair.old, a.span)),
+            new_location: new.and_then(|a| Self::location(self.pair.new, a.span)),
+        });
+    }
+
+    fn gates(&mut self, path: &str, what: &str, old: At<'_>, new: At<'_>) {
+        let (o, n) = (old.stability, new.stability);
+        let id = match (o, n) {
+            (Stability::Unknown, Stability::Stable { .. }) => "since-gate-added",
+            (Stability::Stable { .. }, Stability::Unknown) => "since-gate-removed",
+            (Stability::Stable { since: a, .. }, Stability::Stable { since: b, .. }) if a != b => {
+                "since-gate-changed"
+            }
+            (Stability::Unstable { .. }, Stability::Stable { .. } | Stability::Unknown) => {
+                "unstable-feature-stabilized"
+            }
+            (Stability::Stable { .. } | Stability::Unknown, Stability::Unstable { .. }) => {
+                "item-made-unstable"
+            }
+            _ => return,
+        };
+        let show = |s: &Stability| gate(s).unwrap_or_else(|| "no gate".into());
+        let message = format!("{what}: {} -> {}", show(o), show(n));
+        self.push(id, path.to_string(), message, Some(old), Some(new));
+    }
+
+    fn interface(&mut self, path: &str, o: InterfaceId, n: InterfaceId) {
+        if !self.compared.insert((o.index(), n.index())) {
+            return;
+        }
+        let (old, new) = (self.pair.old, self.pair.new);
+        let (oi, ni) = (&old.interfaces[o], &new.interfaces[n]);
+        self.gates(
+            path,
+            "interface gate",
+            at(oi.span, &oi.stability),
+            at(ni.span, &ni.stability),
+        );
+
+        for (name, change) in pair_maps(&oi.types, &ni.types) {
+            let item = format!("{path}#{name}");
+            match change {
+                (Some(t), None) => {
+                    let def = &old.types[*t];
+                    self.push(
+                        "type-removed",
+                        item,
+                        format!("type `{name}` was removed"),
+                        Some(at(def.span, &def.stability)),
+                        None,
+                    );
+                }
+                (None, Some(t)) => {
+                    let def = &new.types[*t];
+                    self.push(
+                        "type-added",
+                        item,
+                        format!("type `{name}` was added"),
+                        None,
+                        Some(at(def.span, &def.stability)),
+                    );
+                }
+                (Some(a), Some(b)) => self.typedef(&item, *a, *b),
+                (None, None) => {}
+            }
+        }
+
+        for (name, change) in pair_maps(&oi.functions, &ni.functions) {
+            let (member, is_method) = member_name(&name);
+            let item = format!("{path}#{member}");
+            let (added, removed) = if is_method {
+                ("resource-method-added", "resource-method-removed")
+            } else {
+                ("func-added", "func-removed")
+            };
+            match change {
+                (Some(f), None) => {
+                    let msg = format!("`{member}: {}` was removed", func_signature(old, f));
+                    self.push(removed, item, msg, Some(at(f.span, &f.stability)), None);
+                }
+                (None, Some(f)) => {
+                    let msg = format!("`{member}: {}` was added", func_signature(new, f));
+                    self.push(added, item, msg, None, Some(at(f.span, &f.stability)));
+                }
+                (Some(a), Some(b)) => self.function(&item, a, b),
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn function(&mut self, path: &str, a: &Function, b: &Function) {
+        let (old, new) = (self.pair.old, self.pair.new);
+        let (oa, na) = (at(a.span, &a.stability), at(b.span, &b.stability));
+        self.gates(path, "function gate", oa, na);
+        let sigs = format!(
+            "(was `{}`, now `{}`)",
+            func_signature(old, a),
+            func_signature(new, b)
+        );
+        for i in 0..a.params.len().max(b.params.len()) {
+            match (a.params.get(i), b.params.get(i)) {
+                (Some(p), Some(q)) => {
+                    if p.name != q.name {
+                        self.push(
+                            "func-param-renamed",
+                            path.into(),
+                            format!(
+                                "parameter {} renamed `{}` -> `{}` {sigs}",
+                                i + 1,
+                                p.name,
+                                q.name
+                            ),
+                            Some(oa),
+                            Some(na),
+                        );
+                    } else if !self.pair.same(&p.ty, &q.ty) {
+                        self.push(
+                            "func-param-type-changed",
+                            path.into(),
+                            format!(
+                                "parameter `{}`: `{}` -> `{}`",
+                                p.name,
+                                type_name(old, &p.ty),
+                                type_name(new, &q.ty)
+                            ),
+                            Some(oa),
+                            Some(na),
+                        );
+                    }
+                }
+                (Some(p), None) => self.push(
+                    "func-param-removed",
+                    path.into(),
+                    format!("parameter `{}` was removed {sigs}", p.name),
+                    Some(oa),
+                    Some(na),
+                ),
+                (None, Some(q)) => self.push(
+                    "func-param-added",
+                    path.into(),
+                    format!(
+                        "parameter `{}: {}` was added {sigs}",
+                        q.name,
+                        type_name(new, &q.ty)
+                    ),
+                    Some(oa),
+                    Some(na),
+                ),
+                (None, None) => {}
+            }
+        }
+        let same_result = match (&a.result, &b.result) {
+            (None, None) => true,
+            (Some(x), Some(y)) => self.pair.same(x, y),
+            _ => false,
+        };
+        if !same_result {
+            let show = |r: &Resolve, t: &Option<Type>| {
+                t.as_ref()
+                    .map(|t| type_name(r, t))
+                    .unwrap_or_else(|| "(none)".into())
+            };
+            self.push(
+                "func-result-changed",
+                path.into(),
+                format!(
+                    "result `{}` -> `{}`",
+                    show(old, &a.result),
+                    show(new, &b.result)
+                ),
+                Some(oa),
+                Some(na),
+            );
+        }
+    }
+
+    fn typedef(&mut self, path: &str, a: TypeId, b: TypeId) {
+        use TypeDefKind as K;
+        let (old, new) = (self.pair.old, self.pair.new);
+        let (ta, tb) = (&old.types[a], &new.types[b]);
+        let (oa, na) = (at(ta.span, &ta.stability), at(tb.span, &tb.stability));
+        self.gates(path, "type gate", oa, na);
+        if self.pair.same(&Type::Id(a), &Type::Id(b)) {
+            return;
+        }
+        match (&ta.kind, &tb.kind) {
+            (K::Record(x), K::Record(y)) => {
+                let (xs, ys) = (
+                    named(x.fields.iter().map(|f| (&f.name, (f.ty, f.span)))),
+                    named(y.fields.iter().map(|f| (&f.name, (f.ty, f.span)))),
+                );
+                let mut changed_members = false;
+                for (field, change) in pair_maps(&xs, &ys) {
+                    let item = format!("{path}.{field}");
+                    match change {
+                        (Some((_, s)), None) => self.push(
+                            "record-field-removed",
+                            item,
+                            format!("field `{field}` was removed"),
+                            Some(at(*s, oa.stability)),
+                            Some(na),
+                        ),
+                        (None, Some((t, s))) => self.push(
+                            "record-field-added",
+                            item,
+                            format!("field `{field}: {}` was added", type_name(new, t)),
+                            Some(oa),
+                            Some(at(*s, na.stability)),
+                        ),
+                        (Some((t, s)), Some((u, r))) => {
+                            if self.pair.same(t, u) {
+                                continue;
+                            }
+                            self.push(
+                                "record-field-type-changed",
+                                item,
+                                format!(
+                                    "field `{field}`: `{}` -> `{}`",
+                                    type_name(old, t),
+                                    type_name(new, u)
+                                ),
+                                Some(at(*s, oa.stability)),
+                                Some(at(*r, na.stability)),
+                            );
+                        }
+                        (None, None) => continue,
+                    }
+                    changed_members = true;
+                }
+                if !changed_members {
+                    self.push(
+                        "type-changed",
+                        path.into(),
+                        "record fields were reordered (field order is part of the type)".into(),
+                        Some(oa),
+                        Some(na),
+                    );
+                }
+            }
+            (K::Variant(x), K::Variant(y)) => {
+                let (xs, ys) = (
+                    named(x.cases.iter().map(|c| (&c.name, (c.ty, c.span)))),
+                    named(y.cases.iter().map(|c| (&c.name, (c.ty, c.span)))),
+                );
+                let mut changed_members = false;
+                for (case, change) in pair_maps(&xs, &ys) {
+                    let item = format!("{path}.{case}");
+                    match change {
+                        (Some((_, s)), None) => self.push(
+                            "variant-case-removed",
+                            item,
+                            format!("case `{case}` was removed"),
+                            Some(at(*s, oa.stability)),
+                            Some(na),
+                        ),
+                        (None, Some((_, s))) => self.push(
+                            "variant-case-added",
+                            item,
+                            format!("case `{case}` was added"),
+                            Some(oa),
+                            Some(at(*s, na.stability)),
+                        ),
+                        (Some((t, s)), Some((u, r))) => {
+                            let same = match (t, u) {
+                                (None, None) => true,
+                                (Some(t), Some(u)) => self.pair.same(t, u),
+                                _ => false,
+                            };
+                            if same {
+                                continue;
+                            }
+                            let show = |res: &Resolve, t: &Option<Type>| {
+                                t.as_ref()
+                                    .map(|t| type_name(res, t))
+                                    .unwrap_or_else(|| "(no payload)".into())
+                            };
+                            self.push(
+                                "variant-case-type-changed",
+                                item,
+                                format!("case `{case}`: `{}` -> `{}`", show(old, t), show(new, u)),
+                                Some(at(*s, oa.stability)),
+                                Some(at(*r, na.stability)),
+                            );
+                        }
+                        (None, None) => continue,
+                    }
+                    changed_members = true;
+                }
+                if !changed_members {
+                    self.push(
+                        "type-changed",
+                        path.into(),
+                        "variant cases were reordered (case order is part of the type)".into(),
+                        Some(oa),
+                        Some(na),
+                    );
+                }
+            }
+            (K::Enum(x), K::Enum(y)) => {
+                let xs: Vec<(&String, Span)> = x.cases.iter().map(|c| (&c.name, c.span)).collect();
+                let ys: Vec<(&String, Span)> = y.cases.iter().map(|c| (&c.name, c.span)).collect();
+                self.names(
+                    path,
+                    &xs,
+                    &ys,
+                    oa,
+                    na,
+                    ("enum-case-added", "enum-case-removed"),
+                    "case",
+                );
+            }
+            (K::Flags(x), K::Flags(y)) => {
+                let xs: Vec<(&String, Span)> = x.flags.iter().map(|c| (&c.name, c.span)).collect();
+                let ys: Vec<(&String, Span)> = y.flags.iter().map(|c| (&c.name, c.span)).collect();
+                self.names(
+                    path,
+                    &xs,
+                    &ys,
+                    oa,
+                    na,
+                    ("flags-flag-added", "flags-flag-removed"),
+                    "flag",
+                );
+            }
+            _ => {
+                let msg = format!("`{}` -> `{}`", describe(old, a), describe(new, b));
+                self.push("type-changed", path.into(), msg, Some(oa), Some(na));
+            }
+        }
+    }
+
+    /// Enum cases and flags: additions and removals by name; a pure reordering is a change.
+    #[allow(clippy::too_many_arguments)]
+    fn names(
+        &mut self,
+        path: &str,
+        xs: &[(&String, Span)],
+        ys: &[(&String, Span)],
+        oa: At<'_>,
+        na: At<'_>,
+        rules: (&'static str, &'static str),
+        what: &str,
+    ) {
+        let before = self.findings.len();
+        for (name, span) in xs {
+            if !ys.iter().any(|(n, _)| n == name) {
+                self.push(
+                    rules.1,
+                    format!("{path}.{name}"),
+                    format!("{what} `{name}` was removed"),
+                    Some(at(*span, oa.stability)),
+                    Some(na),
+                );
+            }
+        }
+        for (name, span) in ys {
+            if !xs.iter().any(|(n, _)| n == name) {
+                self.push(
+                    rules.0,
+                    format!("{path}.{name}"),
+                    format!("{what} `{name}` was added"),
+                    Some(oa),
+                    Some(at(*span, na.stability)),
+                );
+            }
+        }
+        if self.findings.len() == before {
+            self.push(
+                "type-changed",
+                path.into(),
+                format!("{what}s were reordered (order is part of the type)"),
+                Some(oa),
+                Some(na),
+            );
+        }
+    }
+
+    fn world(&mut self, path: &str, o: WorldId, n: WorldId) {
+        let (old, new) = (self.pair.old, self.pair.new);
+        let (ow, nw) = (&old.worlds[o], &new.worlds[n]);
+        self.gates(
+            path,
+            "world gate",
+            at(ow.span, &ow.stability),
+            at(nw.span, &nw.stability),
+        );
+        for (direction, om, nm) in [
+            (Direction::Import, &ow.imports, &nw.imports),
+            (Direction::Export, &ow.exports, &nw.exports),
+        ] {
+            let (label, added, removed, changed) = match direction {
+                Direction::Import => (
+                    "import",
+                    "world-import-added",
+                    "world-import-removed",
+                    "world-import-changed",
+                ),
+                Direction::Export => (
+                    "export",
+                    "world-export-added",
+                    "world-export-removed",
+                    "world-export-changed",
+                ),
+            };
+            let keyed = |r: &'a Resolve, m: &'a wit_parser::IndexMap<WorldKey, WorldItem>| -> BTreeMap<String, (Option<String>, &'a WorldKey, &'a WorldItem)> {
+                m.iter().map(|(k, v)| { let (base, compat) = world_key(r, k); (base, (compat, k, v)) }).collect()
+            };
+            let (ok, nk) = (keyed(old, om), keyed(new, nm));
+            for (name, change) in pair_maps(&ok, &nk) {
+                let item = format!("{path}#{label}:{name}");
+                match change {
+                    (Some((_, k, v)), None) => {
+                        let msg = format!("{label} `{}` was removed", old.name_world_key(k));
+                        self.push(
+                            removed,
+                            item,
+                            msg,
+                            Some(at(item_span(v, ow.span), v.stability(old))),
+                            None,
+                        );
+                    }
+                    (None, Some((_, k, v))) => {
+                        let msg = format!("{label} `{}` was added", new.name_world_key(k));
+                        self.push(
+                            added,
+                            item,
+                            msg,
+                            None,
+                            Some(at(item_span(v, nw.span), v.stability(new))),
+                        );
+                    }
+                    (Some((oc, ok_, ov)), Some((nc, nk_, nv))) => {
+                        let (oa, na) = (
+                            at(item_span(ov, ow.span), ov.stability(old)),
+                            at(item_span(nv, nw.span), nv.stability(new)),
+                        );
+                        self.gates(&item, &format!("{label} gate"), oa, na);
+                        match (ov, nv) {
+                            (
+                                WorldItem::Interface { id: oi, .. },
+                                WorldItem::Interface { id: ni, .. },
+                            ) => {
+                                if oc != nc {
+                                    let msg = format!(
+                                        "`{}` -> `{}` (not semver-compatible)",
+                                        old.name_world_key(ok_),
+                                        new.name_world_key(nk_)
+                                    );
+                                    self.push(changed, item.clone(), msg, Some(oa), Some(na));
+                                }
+                                let saved = self.context.replace(direction);
+                                self.interface(&name, *oi, *ni);
+                                self.context = saved;
+                            }
+                            (WorldItem::Function(f), WorldItem::Function(g)) => {
+                                let saved = self.context.replace(direction);
+                                let before = self.findings.len();
+                                self.function(&item, f, g);
+                                self.context = saved;
+                                for finding in &mut self.findings[before..] {
+                                    if finding.rule.starts_with("func-") {
+                                        finding.message = format!("{label} {}", finding.message);
+                                    }
+                                }
+                            }
+                            (WorldItem::Type { id: a, .. }, WorldItem::Type { id: b, .. }) => {
+                                self.typedef(&item, *a, *b)
+                            }
+                            _ => {
+                                let msg = format!("{label} `{name}` changed kind");
+                                self.push(changed, item, msg, Some(oa), Some(na));
+                            }
+                        }
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
+    }
+}
+
+/// The item's span, or the world's when the item has none (e.g. `import iface;`).
+fn item_span(item: &WorldItem, world: Span) -> Span {
+    let span = match item {
+        WorldItem::Interface { span, .. } | WorldItem::Type { span, .. } => *span,
+        WorldItem::Function(f) => f.span,
+    };
+    if span.is_known() {
+        span
+    } else {
+        world
+    }
+}
+
+fn named<'n, T>(items: impl Iterator<Item = (&'n String, T)>) -> BTreeMap<String, T> {
+    items.map(|(n, t)| (n.clone(), t)).collect()
+}
+
+fn describe(resolve: &Resolve, id: TypeId) -> String {
+    match &resolve.types[id].kind {
+        TypeDefKind::Type(t) => format!("type = {}", type_name(resolve, t)),
+        kind => kind.as_str().to_string(),
+    }
+}
