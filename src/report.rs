@@ -32,6 +32,17 @@ pub struct GlobalOpts {
 }
 
 impl GlobalOpts {
+    /// Whether stdout text should be coloured.
+    pub fn stdout_color(&self) -> bool {
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+            }
+        }
+    }
+
     /// Whether stderr messages should be coloured.
     pub fn stderr_color(&self) -> bool {
         match self.color {

@@ -1,11 +1,14 @@
 //! One module per subcommand; each defines its clap arguments and a `run` function.
 
 mod adapt;
+mod diff;
+mod diff_inputs;
 mod embed;
 mod inspect;
 mod new;
 mod parse;
 mod print;
+mod semver_check;
 mod targets;
 mod validate;
 pub mod wit;
@@ -27,6 +30,8 @@ pub enum Command {
     New(new::Args),
     Adapt(adapt::Args),
     Targets(targets::Args),
+    Diff(diff::Args),
+    SemverCheck(semver_check::Args),
     #[command(subcommand)]
     Wit(wit::WitCommand),
 }
@@ -43,6 +48,8 @@ impl Command {
             Command::New(args) => new::run(args, global),
             Command::Adapt(args) => adapt::run(args, global),
             Command::Targets(args) => targets::run(args, global),
+            Command::Diff(args) => diff::run(args, global),
+            Command::SemverCheck(args) => semver_check::run(args, global),
             Command::Wit(cmd) => cmd.run(global),
         }
     }

@@ -28,18 +28,11 @@ pub struct DiffOptions {
     pub mode: Option<Mode>,
 }
 
-/// Whether an interface is seen through a world's import or export (component builds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Import,
-    Export,
-}
+use crate::Direction;
 
 struct Differ<'a> {
     pair: Pair<'a>,
-    mode: Mode,
     old_version: Option<semver::Version>,
-    context: Option<Direction>,
     compared: BTreeSet<(usize, usize)>,
     findings: Vec<Finding>,
 }
@@ -73,9 +66,7 @@ pub fn diff(old: &WitSet, new: &WitSet, opts: DiffOptions) -> Report {
             old: &old.resolve,
             new: &new.resolve,
         },
-        mode,
         old_version: old_pkg.name.version.clone(),
-        context: None,
         compared: BTreeSet::new(),
         findings: Vec::new(),
     };
@@ -136,7 +127,18 @@ pub fn diff(old: &WitSet, new: &WitSet, opts: DiffOptions) -> Report {
         }
     }
 
+    let usage = interface_usage(&[(&old.resolve, old_pkg), (&new.resolve, new_pkg)]);
     let mut findings = d.findings;
+    for f in &mut findings {
+        let group = f.path.split('#').next().unwrap_or(&f.path);
+        if let Some(dirs) = usage.get(group) {
+            f.used_as = dirs.iter().copied().collect();
+        }
+        // A component build is a drop-in replacement unless hosts break.
+        if mode == Mode::ComponentBuild && f.bump == Bump::Major && !f.breaks(Side::Hosts) {
+            f.bump = Bump::Minor;
+        }
+    }
     findings.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
     findings.dedup();
     Report {
@@ -147,15 +149,38 @@ pub fn diff(old: &WitSet, new: &WitSet, opts: DiffOptions) -> Report {
     }
 }
 
+/// For every interface (`ns:pkg/iface`, no version) that a world of either package imports or
+/// exports, how it is used.
+fn interface_usage(
+    packages: &[(&Resolve, &wit_parser::Package)],
+) -> BTreeMap<String, BTreeSet<Direction>> {
+    let mut usage: BTreeMap<String, BTreeSet<Direction>> = BTreeMap::new();
+    for (resolve, pkg) in packages {
+        for world in pkg.worlds.values() {
+            let w = &resolve.worlds[*world];
+            for (dir, map) in [
+                (Direction::Import, &w.imports),
+                (Direction::Export, &w.exports),
+            ] {
+                for key in map.keys() {
+                    if let WorldKey::Interface(_) = key {
+                        usage
+                            .entry(world_key(resolve, key).0)
+                            .or_default()
+                            .insert(dir);
+                    }
+                }
+            }
+        }
+    }
+    usage
+}
+
 /// Pairs two name-keyed maps: every name with (OLD, NEW), in a stable order.
-fn pair_maps<'m, K: Ord + Clone, V>(
+fn pair_maps<'m, K: Ord + Clone + 'm, V: 'm>(
     old: impl IntoIterator<Item = (&'m K, &'m V)>,
     new: impl IntoIterator<Item = (&'m K, &'m V)>,
-) -> BTreeMap<K, (Option<&'m V>, Option<&'m V>)>
-where
-    K: 'm,
-    V: 'm,
-{
+) -> BTreeMap<K, (Option<&'m V>, Option<&'m V>)> {
     let mut out: BTreeMap<K, (Option<&V>, Option<&V>)> = BTreeMap::new();
     for (k, v) in old {
         out.entry(k.clone()).or_default().0 = Some(v);
@@ -250,20 +275,6 @@ impl<'a> Differ<'a> {
                 }
             }
         }
-        if self.mode == Mode::ComponentBuild && bump == Bump::Major {
-            let host_side = match (rule.effects[0].0, self.context) {
-                (Side::Hosts, _) => Side::Hosts,
-                (_, Some(Direction::Export)) => Side::Callers,
-                (_, Some(Direction::Import)) => Side::Implementers,
-                (_, None) => Side::Callers,
-            };
-            let breaks_hosts = effects
-                .iter()
-                .any(|e| e.side == host_side && e.effect == Effect::Breaking);
-            if !breaks_hosts {
-                bump = Bump::Minor;
-            }
-        }
         self.findings.push(Finding {
             rule: id,
             path,
@@ -271,9 +282,19 @@ impl<'a> Differ<'a> {
             impact: effects,
             bump,
             gate: gate_note,
+            used_as: Vec::new(),
             old_location: old.and_then(|a| Self::location(self.pair.old, a.span)),
             new_location: new.and_then(|a| Self::location(self.pair.new, a.span)),
         });
+    }
+
+    /// Records how the world uses the items of the findings pushed since `before`.
+    fn mark_used(&mut self, before: usize, direction: Direction) {
+        for f in &mut self.findings[before..] {
+            if f.used_as.is_empty() {
+                f.used_as.push(direction);
+            }
+        }
     }
 
     fn gates(&mut self, path: &str, what: &str, old: At<'_>, new: At<'_>) {
@@ -721,15 +742,18 @@ impl<'a> Differ<'a> {
                                     );
                                     self.push(changed, item.clone(), msg, Some(oa), Some(na));
                                 }
-                                let saved = self.context.replace(direction);
-                                self.interface(&name, *oi, *ni);
-                                self.context = saved;
+                                let before = self.findings.len();
+                                let iface_path = match nk_ {
+                                    WorldKey::Name(_) => item.clone(),
+                                    WorldKey::Interface(_) => name.clone(),
+                                };
+                                self.interface(&iface_path, *oi, *ni);
+                                self.mark_used(before, direction);
                             }
                             (WorldItem::Function(f), WorldItem::Function(g)) => {
-                                let saved = self.context.replace(direction);
                                 let before = self.findings.len();
                                 self.function(&item, f, g);
-                                self.context = saved;
+                                self.mark_used(before, direction);
                                 for finding in &mut self.findings[before..] {
                                     if finding.rule.starts_with("func-") {
                                         finding.message = format!("{label} {}", finding.message);

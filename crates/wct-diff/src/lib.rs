@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod compare;
+pub mod config;
 pub mod rules;
 mod types;
 pub mod versioning;
@@ -36,12 +37,59 @@ pub struct Finding {
     /// The gate that decided a softer bump, e.g. `@since(version = 0.2.1)` or `@unstable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<String>,
+    /// For findings inside an interface: how the package's worlds use that interface
+    /// (imported, exported), which decides whom the change reaches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub used_as: Vec<Direction>,
     /// `file:line:col` of the item in OLD, when it came from WIT source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_location: Option<String>,
     /// `file:line:col` of the item in NEW, when it came from WIT source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_location: Option<String>,
+}
+
+/// How a world uses an interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The world imports it.
+    Import,
+    /// The world exports it.
+    Export,
+}
+
+impl Finding {
+    /// Whether this finding breaks `side` (`Hosts` or `Components`) of the worlds that use the
+    /// item, taking gates into account (a change that needs less than a major bump breaks no
+    /// one). For interface findings the side is derived from how worlds use the interface:
+    /// components are the callers of what they import and the implementers of what they
+    /// export; hosts the other way round. An interface no world uses counts both ways.
+    pub fn breaks(&self, side: Side) -> bool {
+        if self.bump != Bump::Major {
+            return false;
+        }
+        let effect_on = |s: Side| {
+            self.impact
+                .iter()
+                .any(|e| e.side == s && e.effect == Effect::Breaking)
+        };
+        if self.impact[0].side == Side::Hosts {
+            return effect_on(side);
+        }
+        if self.used_as.is_empty() {
+            return effect_on(Side::Callers) || effect_on(Side::Implementers);
+        }
+        self.used_as.iter().any(|dir| {
+            let iface_side = match (side, dir) {
+                (Side::Components, Direction::Import) | (Side::Hosts, Direction::Export) => {
+                    Side::Callers
+                }
+                _ => Side::Implementers,
+            };
+            effect_on(iface_side)
+        })
+    }
 }
 
 /// The effect of a change on one side.
@@ -81,5 +129,16 @@ impl Report {
     /// True when some finding breaks a side and is not excused by a gate.
     pub fn is_breaking(&self) -> bool {
         self.required_bump() == Bump::Major
+    }
+
+    /// True when some finding breaks hosts (runtimes) of the worlds.
+    pub fn breaks_hosts(&self) -> bool {
+        self.findings.iter().any(|f| f.breaks(Side::Hosts))
+    }
+
+    /// True when a component built for OLD no longer fits NEW (the question
+    /// `wasm-tools component semver-check` answers).
+    pub fn breaks_components(&self) -> bool {
+        self.findings.iter().any(|f| f.breaks(Side::Components))
     }
 }

@@ -1,0 +1,79 @@
+//! `wct semver-check`: is the declared version bump right?
+
+use super::diff_inputs::DiffInputs;
+use crate::output;
+use crate::report::{GlobalOpts, EXIT_FAILED};
+use miette::Result;
+use std::process::ExitCode;
+use wct_diff::versioning::check;
+
+/// Check that the version NEW declares is a correct semver bump from OLD's, given the
+/// changes (semver's 0.x rules: in 0.y.z a breaking change needs y to grow).
+///
+/// For two builds of a component (which declare no versions) it answers whether NEW is a
+/// drop-in replacement for OLD: it imports nothing new and drops no export.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct semver-check wasi-0.2.0/ wasi-0.2.1/
+  wct semver-check --against v1.2.0 wit/
+  wct semver-check old.wasm new.wasm
+
+Exit status:
+  0  the declared bump is enough (or NEW is a drop-in replacement)
+  1  it is not: the findings that need more are listed, with the smallest correct version
+  2  unreadable input or invalid WIT")]
+pub struct Args {
+    #[command(flatten)]
+    inputs: DiffInputs,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let report = args.inputs.report()?;
+    let verdict = check(&report);
+    let declared = verdict.declared.unwrap_or(wct_diff::Bump::None);
+    let culprits: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| !verdict.ok && f.bump > declared)
+        .collect();
+    if args.json {
+        output::json(&serde_json::json!({
+            "schema_version": 1,
+            "package": report.package,
+            "old_version": report.old_version,
+            "new_version": report.new_version,
+            "verdict": verdict,
+            "breaks_hosts": report.breaks_hosts(),
+            "breaks_components": report.breaks_components(),
+            "culprits": culprits,
+        }))?;
+    } else {
+        let mut text = format!("{}: {}\n", report.package, verdict.summary);
+        let yes_no = |b: bool| if b { "no" } else { "yes" };
+        text.push_str(&format!(
+            "  hosts of OLD can run NEW: {}; components built for OLD fit NEW: {}\n",
+            yes_no(report.breaks_hosts()),
+            yes_no(report.breaks_components())
+        ));
+        for f in &culprits {
+            text.push_str(&format!(
+                "  needs {}: {} {}: {}\n",
+                f.bump.name(),
+                f.rule,
+                f.path,
+                f.message
+            ));
+        }
+        if verdict.ok || !global.quiet {
+            output::stdout(&text)?;
+        }
+    }
+    Ok(if verdict.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    })
+}
