@@ -8,6 +8,7 @@ mod inspect;
 mod new;
 mod parse;
 mod print;
+mod run;
 mod semver_check;
 mod targets;
 mod validate;
@@ -30,6 +31,7 @@ pub enum Command {
     New(new::Args),
     Adapt(adapt::Args),
     Targets(targets::Args),
+    Run(run::Args),
     Diff(diff::Args),
     SemverCheck(semver_check::Args),
     #[command(subcommand)]
@@ -48,6 +50,7 @@ impl Command {
             Command::New(args) => new::run(args, global),
             Command::Adapt(args) => adapt::run(args, global),
             Command::Targets(args) => targets::run(args, global),
+            Command::Run(args) => run::run(args, global),
             Command::Diff(args) => diff::run(args, global),
             Command::SemverCheck(args) => semver_check::run(args, global),
             Command::Wit(cmd) => cmd.run(global),

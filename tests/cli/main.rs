@@ -5,5 +5,7 @@ mod common;
 mod diff;
 mod inspect;
 mod print_parse;
+mod run;
 mod validate;
+mod wasi_testsuite;
 mod wit;

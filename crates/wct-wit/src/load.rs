@@ -114,6 +114,16 @@ fn load_path(path: &Path, opts: &LoadOptions) -> Result<WitSet, WitError> {
         path: name.clone(),
         source,
     })?;
+    if path.extension().is_some_and(|e| e == "wat") {
+        let wasm = wat::parse_bytes(&bytes).map_err(|mut e| {
+            e.set_path(path);
+            WitError::NotWit {
+                path: name.clone(),
+                message: format!("invalid WAT: {e}"),
+            }
+        })?;
+        return load_binary(&wasm, name, resolve);
+    }
     if !bytes.starts_with(b"\0asm") {
         let text = std::str::from_utf8(&bytes).map_err(|_| WitError::NotWit {
             path: name.clone(),

@@ -1,0 +1,125 @@
+//! The on-disk compile cache.
+//!
+//! Entries are keyed by the SHA-256 of the wasm bytes, the artifact kind, the compiler and
+//! wasmtime's own compatibility hash of the engine (its version and every setting that changes
+//! generated code). Each entry `KEY.cwasm` has a `KEY.sha256` with the checksum of its
+//! contents; an entry whose checksum does not match, or that wasmtime refuses to load, is
+//! deleted and rebuilt, never trusted. Writes are atomic.
+
+use crate::engine::{Artifact, Compiler};
+use sha2::{Digest, Sha256};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use wasmtime::Engine;
+
+/// A cache folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// The platform cache folder: `$XDG_CACHE_HOME/wct`, else `~/.cache/wct`.
+pub fn default_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join("wct"));
+    }
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("wct"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Cache {
+    /// A cache in `dir` (created on first write).
+    pub fn new(dir: impl Into<PathBuf>) -> Cache {
+        Cache { dir: dir.into() }
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The key of `wasm` compiled by `engine` with `compiler`.
+    pub fn key<T: Artifact>(engine: &Engine, wasm: &[u8], compiler: Compiler) -> String {
+        let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
+        engine
+            .precompile_compatibility_hash()
+            .hash(&mut engine_hash);
+        let mut h = Sha256::new();
+        h.update(T::KIND.as_bytes());
+        h.update([0]);
+        h.update(compiler.name().as_bytes());
+        h.update([0]);
+        h.update(engine_hash.finish().to_le_bytes());
+        h.update(wasmtime_version().as_bytes());
+        h.update(Sha256::digest(wasm));
+        hex(&h.finalize())
+    }
+
+    fn paths(&self, key: &str) -> (PathBuf, PathBuf) {
+        (
+            self.dir.join(format!("{key}.cwasm")),
+            self.dir.join(format!("{key}.sha256")),
+        )
+    }
+
+    /// Loads a verified entry, or `None` (removing a corrupt or stale one).
+    pub fn load<T: Artifact>(&self, engine: &Engine, wasm: &[u8], compiler: Compiler) -> Option<T> {
+        let key = Self::key::<T>(engine, wasm, compiler);
+        let (data, sum) = self.paths(&key);
+        let bytes = std::fs::read(&data).ok()?;
+        let expected = std::fs::read_to_string(&sum).ok();
+        let valid = expected.is_some_and(|e| e.trim() == hex(&Sha256::digest(&bytes)));
+        if valid {
+            if let Ok(artifact) = T::load(engine, &bytes) {
+                return Some(artifact);
+            }
+        }
+        let _ = std::fs::remove_file(&data);
+        let _ = std::fs::remove_file(&sum);
+        None
+    }
+
+    /// Stores compiled bytes; failures only cost a later recompile, so they are ignored.
+    pub fn store<T: Artifact>(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        compiler: Compiler,
+        bytes: &[u8],
+    ) {
+        let key = Self::key::<T>(engine, wasm, compiler);
+        let (data, sum) = self.paths(&key);
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        if wct_io::write_atomic(&data, bytes).is_ok() {
+            let _ = wct_io::write_atomic(&sum, hex(&Sha256::digest(bytes)).as_bytes());
+        }
+    }
+
+    /// Number of entries (for tests and `--verbose`).
+    pub fn len(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// True when the cache holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The wasmtime version linked in.
+pub fn wasmtime_version() -> &'static str {
+    // wasmtime exposes no version constant; its compatibility hash covers it, and this string
+    // keeps keys distinct across wct upgrades as well.
+    concat!("wct-", env!("CARGO_PKG_VERSION"))
+}

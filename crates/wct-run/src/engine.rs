@@ -1,0 +1,271 @@
+//! Engine configuration and compilation.
+//!
+//! Two compilers: Cranelift (optimizing; slow to compile large components) and Winch (a
+//! baseline compiler; several times faster to compile). `Compiler::Auto` uses cached Cranelift
+//! code when there is some and otherwise compiles with Winch, reporting that an optimized
+//! build is worth caching for later runs (the CLI does that in the background).
+
+use crate::cache::Cache;
+use crate::limits::Limits;
+use crate::WasmtimeResultExt;
+use anyhow::{Context, Result};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::{Config, Engine, Strategy};
+
+/// Which compiler to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compiler {
+    /// Cached optimized code if available, else Winch now (optimized code later).
+    #[default]
+    Auto,
+    /// Cranelift, the optimizing compiler.
+    Cranelift,
+    /// Winch, the baseline compiler.
+    Winch,
+}
+
+impl Compiler {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compiler::Auto => "auto",
+            Compiler::Cranelift => "cranelift",
+            Compiler::Winch => "winch",
+        }
+    }
+}
+
+/// Settings that shape the engine (they are part of the cache key through wasmtime's
+/// compatibility hash).
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// The compiler.
+    pub compiler: Compiler,
+    /// The compile cache, if enabled.
+    pub cache: Option<Cache>,
+    /// Show a progress line on a terminal during long compiles.
+    pub progress: bool,
+}
+
+/// Builds an engine for `compiler` (never `Auto`) honouring the limits that need engine
+/// support (fuel, epochs).
+pub fn engine(compiler: Compiler, limits: &Limits) -> Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.strategy(match compiler {
+        Compiler::Winch => Strategy::Winch,
+        _ => Strategy::Cranelift,
+    });
+    config.consume_fuel(limits.fuel.is_some());
+    config.epoch_interruption(limits.timeout.is_some());
+    Engine::new(&config).any().context("configuring the engine")
+}
+
+/// What was compiled, and how.
+pub struct Compiled<T> {
+    /// The engine the code belongs to.
+    pub engine: Engine,
+    /// The compiled module or component.
+    pub artifact: T,
+    /// The compiler that produced it.
+    pub compiler: Compiler,
+    /// Whether it came from the cache.
+    pub cached: bool,
+    /// True when Winch was used for lack of cached optimized code: compiling with Cranelift
+    /// into the cache would speed up later runs.
+    pub optimize_later: bool,
+}
+
+/// Kinds of compiled artifacts the cache handles.
+pub trait Artifact: Sized {
+    /// `component` or `module`, part of the cache key.
+    const KIND: &'static str;
+    /// Compiles from wasm bytes.
+    fn compile(engine: &Engine, wasm: &[u8]) -> Result<Self>;
+    /// Serializes compiled code for the cache.
+    fn precompile(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>>;
+    /// Loads serialized code that the cache has verified.
+    fn load(engine: &Engine, bytes: &[u8]) -> Result<Self>;
+}
+
+impl Artifact for wasmtime::component::Component {
+    const KIND: &'static str = "component";
+    fn compile(engine: &Engine, wasm: &[u8]) -> Result<Self> {
+        wasmtime::component::Component::new(engine, wasm).any()
+    }
+    fn precompile(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>> {
+        engine.precompile_component(wasm).any()
+    }
+    #[allow(unsafe_code)]
+    fn load(engine: &Engine, bytes: &[u8]) -> Result<Self> {
+        // SAFETY: `bytes` were produced by `Engine::precompile_component` of this same wasmtime
+        // build (the cache key includes the engine's compatibility hash) and their checksum was
+        // verified against the one recorded when they were written, so they are not corrupt.
+        // wasmtime itself rejects artifacts from other versions or settings.
+        unsafe { wasmtime::component::Component::deserialize(engine, bytes) }.any()
+    }
+}
+
+impl Artifact for wasmtime::Module {
+    const KIND: &'static str = "module";
+    fn compile(engine: &Engine, wasm: &[u8]) -> Result<Self> {
+        wasmtime::Module::new(engine, wasm).any()
+    }
+    fn precompile(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>> {
+        engine.precompile_module(wasm).any()
+    }
+    #[allow(unsafe_code)]
+    fn load(engine: &Engine, bytes: &[u8]) -> Result<Self> {
+        // SAFETY: as for components above: produced by this wasmtime build, checksum verified.
+        unsafe { wasmtime::Module::deserialize(engine, bytes) }.any()
+    }
+}
+
+/// Compiles `wasm` (named `name` in progress messages) following `opts`.
+pub fn compile<T: Artifact>(
+    wasm: &[u8],
+    name: &str,
+    limits: &Limits,
+    opts: &EngineOptions,
+) -> Result<Compiled<T>> {
+    let cranelift = engine(Compiler::Cranelift, limits)?;
+    // A cached optimized build wins whatever the compiler choice, except an explicit Winch.
+    if opts.compiler != Compiler::Winch {
+        if let Some(cache) = &opts.cache {
+            if let Some(artifact) = cache.load::<T>(&cranelift, wasm, Compiler::Cranelift) {
+                return Ok(Compiled {
+                    engine: cranelift,
+                    artifact,
+                    compiler: Compiler::Cranelift,
+                    cached: true,
+                    optimize_later: false,
+                });
+            }
+        }
+    }
+    let (chosen, engine) = match opts.compiler {
+        Compiler::Cranelift => (Compiler::Cranelift, cranelift),
+        Compiler::Winch | Compiler::Auto => {
+            (Compiler::Winch, self::engine(Compiler::Winch, limits)?)
+        }
+    };
+    if chosen == Compiler::Winch {
+        if let Some(cache) = &opts.cache {
+            if let Some(artifact) = cache.load::<T>(&engine, wasm, Compiler::Winch) {
+                let optimize_later = opts.compiler == Compiler::Auto;
+                return Ok(Compiled {
+                    engine,
+                    artifact,
+                    compiler: chosen,
+                    cached: true,
+                    optimize_later,
+                });
+            }
+        }
+    }
+    let progress = Progress::start(opts.progress, name, chosen, wasm.len());
+    let built = match &opts.cache {
+        Some(cache) => T::precompile(&engine, wasm).and_then(|bytes| {
+            cache.store::<T>(&engine, wasm, chosen, &bytes);
+            T::load(&engine, &bytes)
+        }),
+        None => T::compile(&engine, wasm),
+    };
+    drop(progress);
+    match built {
+        Ok(artifact) => Ok(Compiled {
+            engine,
+            artifact,
+            compiler: chosen,
+            cached: false,
+            optimize_later: opts.compiler == Compiler::Auto && opts.cache.is_some(),
+        }),
+        // Winch does not support every proposal Cranelift does: fall back.
+        Err(_) if chosen == Compiler::Winch && opts.compiler == Compiler::Auto => {
+            let opts = EngineOptions {
+                compiler: Compiler::Cranelift,
+                ..opts.clone()
+            };
+            compile(wasm, name, limits, &opts)
+        }
+        Err(e) => Err(e).with_context(|| format!("compiling {name}")),
+    }
+}
+
+/// Compiles with Cranelift into the cache and nothing else (the background half of `Auto`).
+pub fn precompile_into_cache<T: Artifact>(
+    wasm: &[u8],
+    limits: &Limits,
+    cache: &Cache,
+) -> Result<()> {
+    let engine = engine(Compiler::Cranelift, limits)?;
+    if cache
+        .load::<T>(&engine, wasm, Compiler::Cranelift)
+        .is_some()
+    {
+        return Ok(());
+    }
+    let bytes = T::precompile(&engine, wasm)?;
+    cache.store::<T>(&engine, wasm, Compiler::Cranelift, &bytes);
+    Ok(())
+}
+
+/// [`precompile_into_cache`] for a component or a core module, whichever `wasm` is.
+pub fn precompile(wasm: &[u8], limits: &Limits, cache: &Cache) -> Result<()> {
+    if wct_component::detect(wasm) == wct_component::WasmKind::Component {
+        precompile_into_cache::<wasmtime::component::Component>(wasm, limits, cache)
+    } else {
+        precompile_into_cache::<wasmtime::Module>(wasm, limits, cache)
+    }
+}
+
+/// A progress line on stderr for compiles that take more than a second, on a terminal only.
+struct Progress {
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(enabled: bool, name: &str, compiler: Compiler, size: usize) -> Progress {
+        let done = Arc::new(AtomicBool::new(false));
+        if !enabled || !std::io::stderr().is_terminal() {
+            return Progress { done, thread: None };
+        }
+        let flag = done.clone();
+        let label = format!(
+            "compiling {name} ({:.1} MB) with {}",
+            size as f64 / 1e6,
+            compiler.name()
+        );
+        let thread = std::thread::spawn(move || {
+            let start = Instant::now();
+            let mut shown = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if start.elapsed() > Duration::from_secs(1) {
+                    eprint!("\r{label}... {:.1}s", start.elapsed().as_secs_f64());
+                    shown = true;
+                }
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress {
+            done,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The bundled engine: runs WASI 0.2 command components and WASI Preview 1 modules on
+//! wasmtime, sandboxed by default, with limits, a compile cache, and typed calls of exported
+//! functions (`--invoke`, WAVE syntax). This is the only crate of the workspace that links
+//! wasmtime.
+//!
+//! - [`sandbox`]: what the guest may reach (directories, environment, network): nothing
+//!   unless granted.
+//! - [`limits`]: fuel, wall-clock timeout (epoch interruption), memory; each stops the guest
+//!   with its own [`Outcome`].
+//! - [`engine`]: engine configuration and compilation (Cranelift or Winch) through the
+//!   [`cache`].
+//! - [`run`]: running commands; [`invoke`]: calling exported functions.
+#![deny(missing_docs)]
+
+pub mod cache;
+pub mod engine;
+pub mod invoke;
+pub mod limits;
+pub mod outcome;
+pub mod run;
+pub mod sandbox;
+
+pub use engine::{Compiler, EngineOptions};
+
+/// wasmtime 48 has its own error type; this converts its results into `anyhow` ones so they
+/// can take context like everything else here.
+pub(crate) trait WasmtimeResultExt<T> {
+    /// The same result with an `anyhow::Error`.
+    fn any(self) -> anyhow::Result<T>;
+}
+
+impl<T> WasmtimeResultExt<T> for wasmtime::Result<T> {
+    fn any(self) -> anyhow::Result<T> {
+        self.map_err(anyhow::Error::from)
+    }
+}
+pub use limits::Limits;
+pub use outcome::{Limit, Outcome, TrapReport};
+pub use run::{run, Program, RunOptions};
+pub use sandbox::{DirGrant, Sandbox};

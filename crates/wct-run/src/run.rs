@@ -1,0 +1,218 @@
+//! Running programs: `wasi:cli/command` components, and WASI Preview 1 modules on
+//! wasmtime-wasi's own Preview 1 implementation (so `proc_exit(33)` exits 33, exactly as on a
+//! Preview 1 host) or, with `via_adapter`, as the component `wct adapt` makes.
+
+use crate::engine::{compile, Compiled, EngineOptions};
+use crate::limits::{start_timeout, Limits, MemoryLimiter};
+use crate::outcome::Outcome;
+use crate::sandbox::Sandbox;
+use crate::WasmtimeResultExt;
+use anyhow::{bail, Context, Result};
+use wasmtime::component::ResourceTable;
+use wasmtime::Store;
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wct_component::{detect, WasmKind};
+
+/// The program to run.
+pub struct Program<'a> {
+    /// Its bytes (a component or a core module).
+    pub wasm: &'a [u8],
+    /// The name for messages and `argv[0]`.
+    pub name: String,
+}
+
+/// How to run it.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Arguments after `argv[0]`.
+    pub args: Vec<String>,
+    /// What the guest may reach.
+    pub sandbox: Sandbox,
+    /// Limits.
+    pub limits: Limits,
+    /// Engine and cache settings.
+    pub engine: EngineOptions,
+    /// Run a Preview 1 module as the component `wct adapt` makes instead of natively.
+    pub via_adapter: bool,
+}
+
+/// What a run produced besides the outcome.
+pub struct RunReport {
+    /// How the guest finished.
+    pub outcome: Outcome,
+    /// Whether optimized code is worth compiling into the cache for later runs.
+    pub optimize_later: bool,
+    /// `component` or `module`.
+    pub kind: &'static str,
+}
+
+/// Host state of a component run.
+pub struct ComponentState {
+    ctx: WasiCtx,
+    table: ResourceTable,
+    limiter: MemoryLimiter,
+}
+
+impl WasiView for ComponentState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl ComponentState {
+    /// The memory limiter, for [`prepare_store`].
+    pub fn limiter(&mut self) -> &mut MemoryLimiter {
+        &mut self.limiter
+    }
+
+    /// A fresh state sandboxed as `opts` says.
+    pub fn new(program: &Program<'_>, opts: &RunOptions) -> Result<Self> {
+        let mut builder = WasiCtxBuilder::new();
+        opts.sandbox.configure(&mut builder, &argv(program, opts))?;
+        Ok(ComponentState {
+            ctx: builder.build(),
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter {
+                max_memory: opts.limits.max_memory,
+            },
+        })
+    }
+}
+
+struct ModuleState {
+    wasi: WasiP1Ctx,
+    limiter: MemoryLimiter,
+}
+
+fn argv(program: &Program<'_>, opts: &RunOptions) -> Vec<String> {
+    std::iter::once(program.name.clone())
+        .chain(opts.args.iter().cloned())
+        .collect()
+}
+
+/// Applies fuel, epoch deadline and the memory limiter to a fresh store.
+pub fn prepare_store<T: 'static>(
+    store: &mut Store<T>,
+    limits: &Limits,
+    limiter: fn(&mut T) -> &mut MemoryLimiter,
+) -> Result<()> {
+    store.limiter(move |state| limiter(state) as &mut dyn wasmtime::ResourceLimiter);
+    if let Some(fuel) = limits.fuel {
+        store.set_fuel(fuel).any()?;
+    }
+    if limits.timeout.is_some() {
+        store.set_epoch_deadline(1);
+    }
+    Ok(())
+}
+
+/// Runs a program to completion.
+pub fn run(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
+    match detect(program.wasm) {
+        WasmKind::Component => run_component(program, opts),
+        WasmKind::CoreModule if opts.via_adapter => {
+            let adapted = wct_component::adapt::adapt(
+                program.wasm,
+                Some(wct_component::adapt::AdapterKind::Command),
+            )
+            .with_context(|| format!("adapting {}", program.name))?;
+            let program = Program {
+                wasm: &adapted.component,
+                name: program.name.clone(),
+            };
+            run_component(&program, opts)
+        }
+        WasmKind::CoreModule => run_module(program, opts),
+        _ => bail!("{}: not a wasm component or module", program.name),
+    }
+}
+
+fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
+    let Compiled {
+        engine,
+        artifact: component,
+        optimize_later,
+        ..
+    } = compile::<wasmtime::component::Component>(
+        program.wasm,
+        &program.name,
+        &opts.limits,
+        &opts.engine,
+    )?;
+    let mut linker = wasmtime::component::Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
+    let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
+    prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
+    let command =
+        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
+            .any()
+            .with_context(|| {
+                format!(
+                    "{}: cannot instantiate as a wasi:cli/command component",
+                    program.name
+                )
+            })?;
+    if let Some(timeout) = opts.limits.timeout {
+        start_timeout(&engine, timeout);
+    }
+    let outcome = match command.wasi_cli_run().call_run(&mut store) {
+        Ok(Ok(())) => Outcome::Exited { code: 0 },
+        Ok(Err(())) => Outcome::Exited { code: 1 },
+        Err(e) => Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
+    };
+    Ok(RunReport {
+        outcome,
+        optimize_later,
+        kind: "component",
+    })
+}
+
+fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
+    let Compiled {
+        engine,
+        artifact: module,
+        optimize_later,
+        ..
+    } = compile::<wasmtime::Module>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+    let mut builder = WasiCtxBuilder::new();
+    opts.sandbox.configure(&mut builder, &argv(program, opts))?;
+    let state = ModuleState {
+        wasi: builder.build_p1(),
+        limiter: MemoryLimiter {
+            max_memory: opts.limits.max_memory,
+        },
+    };
+    let mut linker = wasmtime::Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut ModuleState| &mut s.wasi).any()?;
+    let mut store = Store::new(&engine, state);
+    prepare_store(&mut store, &opts.limits, |s| &mut s.limiter)?;
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .any()
+        .with_context(|| {
+            format!(
+                "{}: cannot instantiate as a WASI Preview 1 program",
+                program.name
+            )
+        })?;
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .any()
+        .with_context(|| format!("{}: a Preview 1 program must export `_start`", program.name))?;
+    if let Some(timeout) = opts.limits.timeout {
+        start_timeout(&engine, timeout);
+    }
+    let outcome = match start.call(&mut store, ()) {
+        Ok(()) => Outcome::Exited { code: 0 },
+        Err(e) => Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
+    };
+    Ok(RunReport {
+        outcome,
+        optimize_later,
+        kind: "module",
+    })
+}

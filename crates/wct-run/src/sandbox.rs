@@ -1,0 +1,118 @@
+//! The guest's view of the world: deny by default, grant explicitly.
+//!
+//! No preopened directories, no environment variables, no network unless the user grants
+//! them; stdin/stdout/stderr are inherited. Directory grants are enforced by wasmtime-wasi's
+//! capability-based filesystem (no `..` or absolute path or symlink leads outside a grant).
+
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+
+/// A directory the guest may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirGrant {
+    /// The host directory.
+    pub host: PathBuf,
+    /// Where the guest sees it.
+    pub guest: String,
+    /// Whether writes are refused.
+    pub read_only: bool,
+}
+
+impl DirGrant {
+    /// Parses `HOST[::GUEST][:ro]`.
+    pub fn parse(spec: &str) -> Result<DirGrant> {
+        let (spec, read_only) = match spec.strip_suffix(":ro") {
+            Some(rest) => (rest, true),
+            None => (spec, false),
+        };
+        let (host, guest) = match spec.split_once("::") {
+            Some((host, guest)) => (host, guest.to_string()),
+            None => (spec, spec.to_string()),
+        };
+        if host.is_empty() || guest.is_empty() {
+            bail!("--dir expects HOST[::GUEST][:ro], got `{spec}`");
+        }
+        Ok(DirGrant {
+            host: PathBuf::from(host),
+            guest,
+            read_only,
+        })
+    }
+}
+
+/// Everything the guest is allowed to reach.
+#[derive(Debug, Clone, Default)]
+pub struct Sandbox {
+    /// Preopened directories.
+    pub dirs: Vec<DirGrant>,
+    /// Environment variables given explicitly.
+    pub env: Vec<(String, String)>,
+    /// Pass the host's whole environment.
+    pub inherit_env: bool,
+    /// Allow TCP/UDP sockets and name lookups.
+    pub network: bool,
+}
+
+impl Sandbox {
+    /// Configures a WASI context builder with these grants and `args` as the command line.
+    pub fn configure(&self, builder: &mut WasiCtxBuilder, args: &[String]) -> Result<()> {
+        builder.inherit_stdio().args(args);
+        if self.inherit_env {
+            builder.inherit_env();
+        }
+        for (k, v) in &self.env {
+            builder.env(k, v);
+        }
+        for dir in &self.dirs {
+            if !dir.host.is_dir() {
+                bail!("--dir {}: not a directory", dir.host.display());
+            }
+            let perms = if dir.read_only {
+                FsPerms::ReadOnly
+            } else {
+                FsPerms::ReadWrite
+            };
+            builder
+                .preopened_dir(&dir.host, &dir.guest, perms)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot open --dir {}", dir.host.display()))?;
+        }
+        if self.network {
+            builder.inherit_network().allow_ip_name_lookup(true);
+        } else {
+            builder
+                .socket_addr_check(|_, _| Box::pin(async { false }))
+                .allow_ip_name_lookup(false)
+                .allow_tcp(false)
+                .allow_udp(false);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_specs() {
+        assert_eq!(
+            DirGrant::parse("/data").unwrap(),
+            DirGrant {
+                host: "/data".into(),
+                guest: "/data".into(),
+                read_only: false
+            }
+        );
+        assert_eq!(
+            DirGrant::parse("out::/work:ro").unwrap(),
+            DirGrant {
+                host: "out".into(),
+                guest: "/work".into(),
+                read_only: true
+            }
+        );
+        assert!(DirGrant::parse("::/x").is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! `wct run`: execute a component or a WASI Preview 1 program on the bundled engine.
+
+use crate::output;
+use crate::report::GlobalOpts;
+use clap::ValueEnum;
+use miette::Result;
+use std::path::PathBuf;
+use std::process::{ExitCode, Stdio};
+use wct_run::invoke::{invoke, Invoked};
+use wct_run::{
+    cache, limits, Compiler, DirGrant, EngineOptions, Limits, Outcome, Program, RunOptions, Sandbox,
+};
+
+/// Run a `wasi:cli/command` component or a WASI Preview 1 module, sandboxed.
+///
+/// Nothing is granted by default: no directories, no environment variables, no network;
+/// stdin/stdout/stderr are inherited. The guest's exit code becomes wct's. A Preview 1 module
+/// runs on wasmtime-wasi's own Preview 1 implementation, so its exit status is exactly what a
+/// Preview 1 host gives (`--via-adapter` runs the component `wct adapt` makes instead).
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct run hello.wasm -- --name world
+  wct run app.wasm --dir ./data::/data:ro --env LOG=debug --timeout 10s
+  wct run greeter.wasm --invoke 'greet(\"world\")'
+
+Exit status:
+  the guest's exit code, or
+  124  stopped by --timeout      125  stopped by --fuel
+  134  the guest trapped         137  stopped by --max-memory
+  2    wct could not load or instantiate the program")]
+pub struct Args {
+    /// The component or Preview 1 module.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Arguments for the guest (after `--`).
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    args: Vec<String>,
+    /// Grant a directory: HOST[::GUEST][:ro] (repeatable).
+    #[arg(long, value_name = "HOST[::GUEST][:ro]")]
+    dir: Vec<String>,
+    /// Set an environment variable for the guest (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Pass the whole host environment to the guest.
+    #[arg(long)]
+    env_inherit: bool,
+    /// Allow network sockets and name lookups.
+    #[arg(long)]
+    net: bool,
+    /// Stop the guest after this much fuel (roughly, instructions).
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Stop the guest after this much wall-clock time (e.g. 10s, 500ms).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<std::time::Duration>,
+    /// Stop the guest if a linear memory grows past this size (e.g. 64MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<u64>,
+    /// Compiler: auto (cached optimized code, else Winch now and Cranelift in the background),
+    /// cranelift, or winch.
+    #[arg(long, value_enum, default_value_t = CompilerArg::Auto)]
+    compiler: CompilerArg,
+    /// Compile cache folder (default: $XDG_CACHE_HOME/wct).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Do not read or write the compile cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Run a Preview 1 module through the bundled adapter (as `wct adapt` makes it).
+    #[arg(long)]
+    via_adapter: bool,
+    /// Call an exported function, e.g. 'greet("world")' or 'ns:pkg/iface#f(1, [2])'.
+    #[arg(long, value_name = "CALL")]
+    invoke: Option<String>,
+    /// Only compile into the cache (used for background optimization).
+    #[arg(long, hide = true)]
+    precompile_only: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CompilerArg {
+    Auto,
+    Cranelift,
+    Winch,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    limits::parse_duration(s).map_err(|e| e.to_string())
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    limits::parse_size(s).map_err(|e| e.to_string())
+}
+
+impl Args {
+    fn options(&self, global: &GlobalOpts) -> Result<RunOptions> {
+        let dirs = self
+            .dir
+            .iter()
+            .map(|d| DirGrant::parse(d).map_err(|e| miette::miette!("{e}")))
+            .collect::<Result<Vec<_>>>()?;
+        let env = self
+            .env
+            .iter()
+            .map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .ok_or_else(|| miette::miette!("--env expects KEY=VALUE, got `{kv}`"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let cache = if self.no_cache {
+            None
+        } else {
+            self.cache_dir
+                .clone()
+                .or_else(cache::default_dir)
+                .map(cache::Cache::new)
+        };
+        Ok(RunOptions {
+            args: self.args.clone(),
+            sandbox: Sandbox {
+                dirs,
+                env,
+                inherit_env: self.env_inherit,
+                network: self.net,
+            },
+            limits: Limits {
+                fuel: self.fuel,
+                timeout: self.timeout,
+                max_memory: self.max_memory,
+            },
+            engine: EngineOptions {
+                compiler: match self.compiler {
+                    CompilerArg::Auto => Compiler::Auto,
+                    CompilerArg::Cranelift => Compiler::Cranelift,
+                    CompilerArg::Winch => Compiler::Winch,
+                },
+                cache,
+                progress: !global.quiet,
+            },
+            via_adapter: self.via_adapter,
+        })
+    }
+
+    /// Starts `wct run --precompile-only --compiler cranelift` detached, so that the next run
+    /// finds optimized code in the cache.
+    fn optimize_in_background(&self, opts: &RunOptions) {
+        if std::env::var_os("WCT_NO_BACKGROUND_COMPILE").is_some()
+            || self.file == std::path::Path::new("-")
+        {
+            return;
+        }
+        let (Ok(exe), Some(cache)) = (std::env::current_exe(), &opts.engine.cache) else {
+            return;
+        };
+        let mut cmd = std::process::Command::new(exe);
+        cmd.args([
+            "run",
+            "--precompile-only",
+            "--compiler",
+            "cranelift",
+            "--cache-dir",
+        ])
+        .arg(cache.dir())
+        .arg(&self.file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        if let Some(fuel) = self.fuel {
+            cmd.arg("--fuel").arg(fuel.to_string());
+        }
+        if let Some(timeout) = self.timeout {
+            cmd.arg("--timeout")
+                .arg(format!("{}ms", timeout.as_millis().max(1)));
+        }
+        let _ = cmd.spawn();
+    }
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let name = wct_io::display_name(&args.file);
+    let input = wct_io::read_input(&args.file).map_err(|e| miette::miette!("{e}"))?;
+    let wasm = wct_component::kind::to_binary(&input.bytes, &args.file)
+        .map_err(|e| miette::miette!("{name}: {}", e.message))?;
+    let opts = args.options(global)?;
+    let program = Program {
+        wasm: &wasm,
+        name: name.clone(),
+    };
+
+    if args.precompile_only {
+        let cache = opts
+            .engine
+            .cache
+            .as_ref()
+            .ok_or_else(|| miette::miette!("--precompile-only needs a cache"))?;
+        wct_run::engine::precompile(&wasm, &opts.limits, cache)
+            .map_err(|e| miette::miette!("{name}: {e:#}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if let Some(call) = &args.invoke {
+        return match invoke(&program, call, &opts).map_err(|e| miette::miette!("{name}: {e:#}"))? {
+            Invoked::Returned(values) => {
+                output::stdout(&values.iter().map(|v| format!("{v}\n")).collect::<String>())?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Invoked::Failed(outcome) => Ok(report_outcome(&name, &outcome)),
+        };
+    }
+
+    let report = wct_run::run(&program, &opts).map_err(|e| miette::miette!("{name}: {e:#}"))?;
+    if report.optimize_later {
+        args.optimize_in_background(&opts);
+    }
+    Ok(report_outcome(&name, &report.outcome))
+}
+
+/// Prints what stopped the guest (if anything did) and returns the exit status.
+fn report_outcome(name: &str, outcome: &Outcome) -> ExitCode {
+    match outcome {
+        Outcome::Exited { .. } => {}
+        Outcome::Stopped { message, .. } => eprintln!("error: {name}: {message}"),
+        Outcome::Trapped(trap) => {
+            eprintln!("error: {name}: the guest trapped: {}", trap.kind);
+            if !trap.backtrace.is_empty() {
+                eprintln!("guest backtrace:");
+                for (i, frame) in trap.backtrace.iter().enumerate() {
+                    eprintln!("  {i:>3}: {frame}");
+                }
+            }
+        }
+    }
+    ExitCode::from((outcome.exit_code() & 0xff) as u8)
+}

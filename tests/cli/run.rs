@@ -1,0 +1,310 @@
+//! `wct run`: C programs natively and adapted, the sandbox, limits, traps, the compile cache
+//! and `--invoke`.
+
+use crate::common::*;
+use predicates::prelude::*;
+use std::path::Path;
+
+/// `wct run` with its own cache and no background compiles (keeps tests independent).
+fn run_cmd(cache: &Path) -> assert_cmd::Command {
+    let mut cmd = wct();
+    cmd.arg("run")
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("WCT_NO_BACKGROUND_COMPILE", "1");
+    cmd
+}
+
+#[test]
+fn c_program_runs_natively_with_args_and_exit_code() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("c/hello.wasm"))
+        .args(["--", "one", "two", "three"])
+        .assert()
+        .code(1)
+        .stdout("hello from C\narg 1: one\narg 2: two\narg 3: three\n");
+    run_cmd(cache.path())
+        .arg(fixture("c/exit.wasm"))
+        .args(["--", "3"])
+        .assert()
+        .code(3);
+    run_cmd(cache.path())
+        .arg(fixture("c/exit.wasm"))
+        .assert()
+        .code(33);
+}
+
+#[test]
+fn adapted_c_program_runs_as_a_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("hello.component.wasm");
+    wct()
+        .arg("adapt")
+        .arg(fixture("c/hello.wasm"))
+        .arg("-o")
+        .arg(&component)
+        .assert()
+        .success();
+    run_cmd(dir.path())
+        .arg(&component)
+        .args(["--", "x"])
+        .assert()
+        .success()
+        .stdout("hello from C\narg 1: x\n");
+    // The adapter turns any non-zero proc_exit into a plain failure; natively the status is kept.
+    run_cmd(dir.path())
+        .arg("--via-adapter")
+        .arg(fixture("c/exit.wasm"))
+        .args(["--", "3"])
+        .assert()
+        .code(1);
+    run_cmd(dir.path())
+        .arg("--via-adapter")
+        .arg(fixture("c/exit.wasm"))
+        .args(["--", "0"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn environment_is_empty_unless_granted() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("c/env.wasm"))
+        .env("WCT_GREETING", "from-host")
+        .assert()
+        .success()
+        .stdout("WCT_GREETING=(unset)\n");
+    run_cmd(cache.path())
+        .args(["--env", "WCT_GREETING=hi"])
+        .arg(fixture("c/env.wasm"))
+        .assert()
+        .success()
+        .stdout("WCT_GREETING=hi\nWCT_GREETING=hi\n");
+    run_cmd(cache.path())
+        .arg("--env-inherit")
+        .arg(fixture("c/env.wasm"))
+        .env("WCT_GREETING", "from-host")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("WCT_GREETING=from-host"));
+}
+
+#[test]
+fn files_are_reachable_only_under_dir_and_ro_refuses_writes() {
+    let cache = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(data.path().join("in.txt"), "file contents\n").unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("c/files.wasm"))
+        .args(["--", "/data/in.txt"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/data/in.txt"));
+    let grant = format!("{}::/data", data.path().display());
+    run_cmd(cache.path())
+        .args(["--dir", &grant])
+        .arg(fixture("c/files.wasm"))
+        .args(["--", "/data/in.txt", "/data/out.txt"])
+        .assert()
+        .success()
+        .stdout("file contents\ncreate /data/out.txt: ok\n");
+    assert!(data.path().join("out.txt").exists());
+    run_cmd(cache.path())
+        .args(["--dir", &format!("{grant}:ro")])
+        .arg(fixture("c/files.wasm"))
+        .args(["--", "/data/in.txt", "/data/new.txt"])
+        .assert()
+        .success()
+        .stdout("file contents\ncreate /data/new.txt: denied\n");
+    assert!(!data.path().join("new.txt").exists());
+    run_cmd(cache.path())
+        .args(["--dir", &grant])
+        .arg(fixture("c/files.wasm"))
+        .args(["--", "/data/../../etc/passwd"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn limits_stop_runaway_guests_with_distinct_messages_and_codes() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .args(["--timeout", "300ms"])
+        .arg(fixture("run/spin.wat"))
+        .assert()
+        .code(124)
+        .stderr(predicate::str::contains(
+            "timeout: the guest ran longer than 300ms",
+        ));
+    run_cmd(cache.path())
+        .args(["--fuel", "100000"])
+        .arg(fixture("run/spin.wat"))
+        .assert()
+        .code(125)
+        .stderr(predicate::str::contains(
+            "out of fuel: the guest used all 100000 units of --fuel",
+        ));
+    run_cmd(cache.path())
+        .args(["--max-memory", "4MiB", "--timeout", "20s"])
+        .arg(fixture("run/grow.wat"))
+        .assert()
+        .code(137)
+        .stderr(predicate::str::contains("memory limit exceeded"));
+}
+
+#[test]
+fn a_trap_prints_its_kind_and_a_named_backtrace() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = run_cmd(cache.path())
+        .arg(fixture("run/trap.wat"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(134));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("the guest trapped: wasm `unreachable` instruction executed"),
+        "{stderr}"
+    );
+    let inner = stderr.find("trapper!inner").expect("inner frame");
+    let outer = stderr.find("trapper!outer").expect("outer frame");
+    let main = stderr.find("trapper!main").expect("main frame");
+    assert!(inner < outer && outer < main, "{stderr}");
+}
+
+#[test]
+fn cache_is_reused_and_corrupt_entries_are_rebuilt() {
+    let cache = tempfile::tempdir().unwrap();
+    let entries = || {
+        std::fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+            .collect::<Vec<_>>()
+    };
+    run_cmd(cache.path())
+        .args(["--compiler", "cranelift"])
+        .arg(fixture("c/hello.wasm"))
+        .assert()
+        .success();
+    let first = entries();
+    assert_eq!(first.len(), 1);
+    let modified = std::fs::metadata(&first[0]).unwrap().modified().unwrap();
+    run_cmd(cache.path())
+        .args(["--compiler", "cranelift"])
+        .arg(fixture("c/hello.wasm"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::metadata(&first[0]).unwrap().modified().unwrap(),
+        modified,
+        "a warm run recompiled"
+    );
+    // Corrupt the entry: the next run must notice, rebuild, and still work.
+    let mut bytes = std::fs::read(&first[0]).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&first[0], &bytes).unwrap();
+    run_cmd(cache.path())
+        .args(["--compiler", "cranelift"])
+        .arg(fixture("c/hello.wasm"))
+        .assert()
+        .success()
+        .stdout("hello from C\n");
+    assert_ne!(
+        std::fs::read(&first[0]).unwrap(),
+        bytes,
+        "the corrupt entry was kept"
+    );
+    // Winch and Cranelift entries are distinct; --no-cache writes nothing.
+    run_cmd(cache.path())
+        .args(["--compiler", "winch"])
+        .arg(fixture("c/hello.wasm"))
+        .assert()
+        .success()
+        .stdout("hello from C\n");
+    assert_eq!(entries().len(), 2);
+    let empty = tempfile::tempdir().unwrap();
+    wct()
+        .args(["run", "--no-cache"])
+        .arg(fixture("c/hello.wasm"))
+        .env("XDG_CACHE_HOME", empty.path())
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn invoke_round_trips_typed_values() {
+    let cache = tempfile::tempdir().unwrap();
+    let values = fixture("run/values.wat");
+    let cases = [
+        ("echo(\"héllo wörld\")", "\"héllo wörld\""),
+        ("shift({x: 1, y: -2}, 10)", "{x: 11, y: 8}"),
+        ("sum([1, 2, 3, 4000000000])", "4000000006"),
+        ("find([5, 7, 9], 9)", "some(2)"),
+        ("find([5, 7, 9], 4)", "none"),
+        ("divide(7, 2)", "ok(3)"),
+        ("divide(1, 0)", "err(\"division by zero\")"),
+        ("classify(-5)", "negative(5)"),
+        ("classify(0)", "zero"),
+        ("toggle-write({read, exec})", "{read, write, exec}"),
+    ];
+    for (call, expected) in cases {
+        run_cmd(cache.path())
+            .arg(&values)
+            .args(["--invoke", call])
+            .assert()
+            .success()
+            .stdout(format!("{expected}\n"));
+    }
+}
+
+#[test]
+fn invoke_errors_list_the_exports() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("run/values.wat"))
+        .args(["--invoke", "nope()"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no exported function `nope`"))
+        .stderr(predicate::str::contains(
+            "divide: func(a: u32, b: u32) -> result<u32, string>",
+        ));
+    run_cmd(cache.path())
+        .arg(fixture("run/values.wat"))
+        .args(["--invoke", "divide(1)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("takes 2 argument(s)"));
+    run_cmd(cache.path())
+        .arg(fixture("run/values.wat"))
+        .args(["--invoke", "sum(\"x\")"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("argument `xs`"));
+}
+
+#[test]
+fn bad_programs_exit_2_with_the_file_named() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("invalid/truncated.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("truncated.wasm"));
+    run_cmd(cache.path())
+        .arg(fixture("missing.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.wasm"));
+    run_cmd(cache.path())
+        .arg(fixture("components/greeter-dummy.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot instantiate as a wasi:cli/command component",
+        ));
+}

@@ -1,0 +1,117 @@
+//! The third-party WASI Preview 1 conformance programs in `../shared/wasi-testsuite/` (C and
+//! AssemblyScript), each run by `wct run` with the arguments, environment, directory and
+//! expectations of its JSON file.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+
+fn suite_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wasi-testsuite")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs one program; returns a description of the mismatch, if any.
+fn run_case(wasm: &Path, cache: &Path) -> Option<String> {
+    let spec_path = wasm.with_extension("json");
+    let spec: serde_json::Value = match std::fs::read_to_string(&spec_path) {
+        Ok(text) => serde_json::from_str(&text).unwrap(),
+        Err(_) => serde_json::json!({}),
+    };
+    let mut cmd = wct();
+    cmd.arg("run")
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("WCT_NO_BACKGROUND_COMPILE", "1");
+    for (k, v) in spec["env"].as_object().into_iter().flatten() {
+        cmd.arg("--env").arg(format!("{k}={}", v.as_str().unwrap()));
+    }
+    let _root_copy;
+    if let Some(root) = spec["root"].as_str() {
+        let tmp = tempfile::tempdir().unwrap();
+        let copy = tmp.path().join("root");
+        copy_dir(&wasm.parent().unwrap().join(root), &copy);
+        cmd.arg("--dir").arg(format!("{}::/", copy.display()));
+        _root_copy = tmp;
+    }
+    cmd.arg(wasm).arg("--");
+    for arg in spec["args"].as_array().into_iter().flatten() {
+        cmd.arg(arg.as_str().unwrap());
+    }
+    let out = cmd.output().unwrap();
+    let want_code = spec["exit_code"].as_i64().unwrap_or(0) as i32;
+    let mut problems = Vec::new();
+    if out.status.code() != Some(want_code) {
+        problems.push(format!(
+            "exit {:?}, expected {want_code}",
+            out.status.code()
+        ));
+    }
+    for (field, got) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        if let Some(want) = spec[field].as_str() {
+            if String::from_utf8_lossy(got) != want {
+                problems.push(format!(
+                    "{field} {:?}, expected {want:?}",
+                    String::from_utf8_lossy(got)
+                ));
+            }
+        }
+    }
+    (!problems.is_empty()).then(|| {
+        format!(
+            "{}: {} (stderr: {})",
+            wasm.display(),
+            problems.join("; "),
+            stderr_of(&out).trim()
+        )
+    })
+}
+
+#[test]
+fn every_wasi_testsuite_program_passes() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut programs = Vec::new();
+    for lang in ["c", "assemblyscript"] {
+        for entry in
+            std::fs::read_dir(suite_dir().join(lang)).expect("../shared/wasi-testsuite is missing")
+        {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wasm") {
+                programs.push(path);
+            }
+        }
+    }
+    programs.sort();
+    assert!(
+        programs.len() >= 26,
+        "only {} programs found",
+        programs.len()
+    );
+    let failures: Vec<String> = programs
+        .iter()
+        .filter_map(|p| run_case(p, cache.path()))
+        .collect();
+    println!(
+        "wasi-testsuite: {} passed, {} failed",
+        programs.len() - failures.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        programs.len(),
+        failures.join("\n")
+    );
+}
