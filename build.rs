@@ -16,6 +16,12 @@ const REPORTED: &[&str] = &[
     "wasmtime",
 ];
 
+/// Compares dotted numeric versions.
+fn newer(a: &str, b: &str) -> bool {
+    let parse = |s: &str| s.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>();
+    parse(a) > parse(b)
+}
+
 fn main() {
     let dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let lock = Path::new(&dir).join("Cargo.lock");
@@ -28,8 +34,15 @@ fn main() {
             name = Some(n.trim_matches('"').to_string());
         } else if let Some(v) = line.strip_prefix("version = ") {
             if let Some(n) = name.take() {
-                if REPORTED.contains(&n.as_str()) && !versions.iter().any(|(m, _)| m == &n) {
-                    versions.push((n, v.trim_matches('"').to_string()));
+                if REPORTED.contains(&n.as_str()) {
+                    // Several versions can be locked (wasmtime carries its own copies of
+                    // the wasm-tools crates): report the newest, which is the one wct uses.
+                    let v = v.trim_matches('"').to_string();
+                    match versions.iter_mut().find(|(m, _)| m == &n) {
+                        Some(entry) if newer(&v, &entry.1) => entry.1 = v,
+                        Some(_) => {}
+                        None => versions.push((n, v)),
+                    }
                 }
             }
         }
