@@ -18,7 +18,11 @@ const REPORTED: &[&str] = &[
 
 /// Compares dotted numeric versions.
 fn newer(a: &str, b: &str) -> bool {
-    let parse = |s: &str| s.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>();
+    let parse = |s: &str| {
+        s.split('.')
+            .map(|p| p.parse::<u64>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
     parse(a) > parse(b)
 }
 
@@ -27,7 +31,7 @@ fn main() {
     let lock = Path::new(&dir).join("Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock.display());
     let text = fs::read_to_string(&lock).unwrap_or_default();
-    let mut versions = Vec::new();
+    let mut versions: Vec<(String, String)> = Vec::new();
     let mut name = None;
     for line in text.lines() {
         if let Some(n) = line.strip_prefix("name = ") {
