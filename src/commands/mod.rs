@@ -1,6 +1,7 @@
 //! One module per subcommand; each defines its clap arguments and a `run` function.
 
 mod adapt;
+pub mod compose;
 mod diff;
 mod diff_inputs;
 mod embed;
@@ -32,6 +33,7 @@ pub enum Command {
     Adapt(adapt::Args),
     Targets(targets::Args),
     Run(run::Args),
+    Compose(compose::Args),
     Diff(diff::Args),
     SemverCheck(semver_check::Args),
     #[command(subcommand)]
@@ -51,6 +53,7 @@ impl Command {
             Command::Adapt(args) => adapt::run(args, global),
             Command::Targets(args) => targets::run(args, global),
             Command::Run(args) => run::run(args, global),
+            Command::Compose(args) => compose::run(args, global),
             Command::Diff(args) => diff::run(args, global),
             Command::SemverCheck(args) => semver_check::run(args, global),
             Command::Wit(cmd) => cmd.run(global),

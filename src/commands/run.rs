@@ -76,6 +76,12 @@ pub struct Args {
     /// Call an exported function, e.g. 'greet("world")' or 'ns:pkg/iface#f(1, [2])'.
     #[arg(long, value_name = "CALL")]
     invoke: Option<String>,
+    /// Compose FILE with these components first (as `wct compose FILE PLUG...`), then run.
+    #[arg(long, value_name = "PLUG")]
+    plug: Vec<PathBuf>,
+    /// With --plug: for an import several plugs export, take it from this one.
+    #[arg(long, value_name = "IMPORT=INSTANCE", requires = "plug")]
+    prefer: Vec<String>,
     /// Only compile into the cache (used for background optimization).
     #[arg(long, hide = true)]
     precompile_only: bool,
@@ -184,8 +190,11 @@ impl Args {
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let name = wct_io::display_name(&args.file);
     let input = wct_io::read_input(&args.file).map_err(|e| miette::miette!("{e}"))?;
-    let wasm = wct_component::kind::to_binary(&input.bytes, &args.file)
+    let mut wasm = wct_component::kind::to_binary(&input.bytes, &args.file)
         .map_err(|e| miette::miette!("{name}: {}", e.message))?;
+    if !args.plug.is_empty() {
+        wasm = compose_plugs(&args, wasm, global)?;
+    }
     let opts = args.options(global)?;
     let program = Program {
         wasm: &wasm,
@@ -213,11 +222,28 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         };
     }
 
-    let report = wct_run::run(&program, &opts).map_err(|e| miette::miette!("{name}: {e:#}"))?;
+    let report = wct_run::run(&program, &opts).map_err(|e| miette::miette!("{e:#}"))?;
     if report.optimize_later {
         args.optimize_in_background(&opts);
     }
     Ok(report_outcome(&name, &report.outcome))
+}
+
+/// `wct run FILE --plug P...`: composes FILE with the plugs in memory, as `wct compose` would.
+fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Vec<u8>> {
+    let mut paths = vec![args.file.clone()];
+    paths.extend(args.plug.iter().cloned());
+    let mut components = super::compose::load_components(&paths)?;
+    components[0].bytes = socket;
+    let options = wct_compose::Options {
+        prefer: super::compose::prefer_map(&args.prefer)?,
+        ..Default::default()
+    };
+    let composed = super::compose::compose(&components, &options)?;
+    if !global.quiet {
+        eprint!("{}", super::compose::render(&composed.plan));
+    }
+    Ok(composed.bytes)
 }
 
 /// Prints what stopped the guest (if anything did) and returns the exit status.

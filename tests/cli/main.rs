@@ -2,6 +2,7 @@
 
 mod build;
 mod common;
+mod compose;
 mod diff;
 mod inspect;
 mod print_parse;

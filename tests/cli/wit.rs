@@ -20,7 +20,7 @@ fn check_accepts_every_kind_of_source() {
         ),
         (
             wit("components/demo-package.wasm"),
-            "package wct:demo@0.1.0: 2 interfaces, 2 worlds",
+            "package wct:demo@0.1.0: 2 interfaces, 5 worlds",
         ),
         (
             wit("components/hello-wasm-tools.wasm"),

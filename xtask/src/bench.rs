@@ -42,7 +42,11 @@ fn build_wct() -> Result<PathBuf> {
 
 /// Median wall time of `rounds` runs of the commands built by `make`, each round preceded by
 /// `setup` (not timed).
-fn median_with(rounds: usize, setup: &dyn Fn() -> Result<()>, make: &dyn Fn() -> Vec<Command>) -> Result<Duration> {
+fn median_with(
+    rounds: usize,
+    setup: &dyn Fn() -> Result<()>,
+    make: &dyn Fn() -> Vec<Command>,
+) -> Result<Duration> {
     let mut times = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         setup()?;
@@ -189,7 +193,9 @@ fn wasmtime_cli() -> Result<PathBuf> {
     if installed.exists() {
         return Ok(installed);
     }
-    let found = Command::new("sh").args(["-c", "command -v wasmtime"]).output()?;
+    let found = Command::new("sh")
+        .args(["-c", "command -v wasmtime"])
+        .output()?;
     if found.status.success() {
         return Ok(PathBuf::from(String::from_utf8(found.stdout)?.trim()));
     }
@@ -202,13 +208,24 @@ fn run_inputs(wct: &Path) -> Result<Vec<(String, PathBuf)>> {
     let dir = root().join("target/bench");
     std::fs::create_dir_all(&dir)?;
     let small = dir.join("hello.component.wasm");
-    crate::tools::run(Command::new(wct).arg("adapt").arg(root().join("tests/fixtures/c/hello.wasm")).arg("-q").arg("-o").arg(&small))?;
+    crate::tools::run(
+        Command::new(wct)
+            .arg("adapt")
+            .arg(root().join("tests/fixtures/c/hello.wasm"))
+            .arg("-q")
+            .arg("-o")
+            .arg(&small),
+    )?;
     let mut inputs = vec![("small: adapted C hello".to_string(), small)];
     let large = dir.join("python-app.wasm");
     if !large.exists() {
         let wit = dir.join("python-wit");
         let _ = std::fs::remove_dir_all(&wit);
-        crate::tools::run(Command::new(wct).args(["wit", "print", "wasi:cli/command", "--out-dir"]).arg(&wit))?;
+        crate::tools::run(
+            Command::new(wct)
+                .args(["wit", "print", "wasi:cli/command", "--out-dir"])
+                .arg(&wit),
+        )?;
         let built = Command::new("componentize-py")
             .arg("-d")
             .arg(&wit)
@@ -223,7 +240,10 @@ fn run_inputs(wct: &Path) -> Result<Vec<(String, PathBuf)>> {
         }
     }
     let size = std::fs::metadata(&large)?.len();
-    inputs.push((format!("large: Python command ({:.1} MB)", size as f64 / 1e6), large));
+    inputs.push((
+        format!("large: Python command ({:.1} MB)", size as f64 / 1e6),
+        large,
+    ));
     Ok(inputs)
 }
 
@@ -233,41 +253,77 @@ fn bench_run(wct: &Path) -> Result<()> {
     let wct_cache = tmp.path().join("wct-cache");
     let wasmtime_cache = tmp.path().join("wasmtime-cache");
     let wasmtime_config = tmp.path().join("wasmtime-cache.toml");
-    std::fs::write(&wasmtime_config, format!("[cache]\ndirectory = {:?}\n", wasmtime_cache.display().to_string()))?;
+    std::fs::write(
+        &wasmtime_config,
+        format!(
+            "[cache]\ndirectory = {:?}\n",
+            wasmtime_cache.display().to_string()
+        ),
+    )?;
     let clear = |dir: &Path| -> Result<()> {
         let _ = std::fs::remove_dir_all(dir);
         Ok(())
     };
     for (label, input) in run_inputs(wct)? {
-        let rounds = if label.starts_with("large") { 3 } else { ROUNDS };
+        let rounds = if label.starts_with("large") {
+            3
+        } else {
+            ROUNDS
+        };
         let wct_cmd = |extra: &[&str]| {
             let mut cmd = Command::new(wct);
-            cmd.arg("run").arg("--cache-dir").arg(&wct_cache).args(extra).arg(&input).env("WCT_NO_BACKGROUND_COMPILE", "1");
+            cmd.arg("run")
+                .arg("--cache-dir")
+                .arg(&wct_cache)
+                .args(extra)
+                .arg(&input)
+                .env("WCT_NO_BACKGROUND_COMPILE", "1");
             cmd
         };
         let wasmtime_cmd = |cached: bool| {
             let mut cmd = Command::new(&wasmtime);
             cmd.arg("run");
             if cached {
-                cmd.arg("-C").arg("cache=y").arg("-C").arg(format!("cache-config={}", wasmtime_config.display()));
+                cmd.arg("-C")
+                    .arg("cache=y")
+                    .arg("-C")
+                    .arg(format!("cache-config={}", wasmtime_config.display()));
             }
             cmd.arg(&input);
             cmd
         };
         // First run: nothing cached anywhere. wct's default picks Winch; wasmtime's Cranelift.
         let t_wct = median_with(rounds, &|| clear(&wct_cache), &|| vec![wct_cmd(&[])])?;
-        let t_cl = median_with(rounds, &|| clear(&wct_cache), &|| vec![wct_cmd(&["--compiler", "cranelift"])])?;
+        let t_cl = median_with(rounds, &|| clear(&wct_cache), &|| {
+            vec![wct_cmd(&["--compiler", "cranelift"])]
+        })?;
         let t_peer = median_with(rounds, &|| Ok(()), &|| vec![wasmtime_cmd(false)])?;
-        report(&format!("run {label}, first run (wct auto=winch)"), t_wct, t_peer);
-        report(&format!("run {label}, first run (wct --compiler cranelift)"), t_cl, t_peer);
+        report(
+            &format!("run {label}, first run (wct auto=winch)"),
+            t_wct,
+            t_peer,
+        );
+        report(
+            &format!("run {label}, first run (wct --compiler cranelift)"),
+            t_cl,
+            t_peer,
+        );
         // Repeat run: optimized code cached by both.
         clear(&wct_cache)?;
-        crate::tools::run(&mut wct_cmd(&["--precompile-only", "--compiler", "cranelift"]))?;
+        crate::tools::run(&mut wct_cmd(&[
+            "--precompile-only",
+            "--compiler",
+            "cranelift",
+        ]))?;
         clear(&wasmtime_cache)?;
         wasmtime_cmd(true).stdout(Stdio::null()).status()?;
         let t_wct = median_with(rounds, &|| Ok(()), &|| vec![wct_cmd(&[])])?;
         let t_peer = median_with(rounds, &|| Ok(()), &|| vec![wasmtime_cmd(true)])?;
-        report(&format!("run {label}, repeat run (both caches warm)"), t_wct, t_peer);
+        report(
+            &format!("run {label}, repeat run (both caches warm)"),
+            t_wct,
+            t_peer,
+        );
     }
     Ok(())
 }

@@ -67,6 +67,8 @@ pub fn run() -> Result<()> {
         .arg("-o")
         .arg(components.join("demo-package.wasm")))?;
 
+    compose_fixtures(&root, tmp.path())?;
+
     // Broken inputs derived from a real module.
     let hello = fs::read(c.join("hello.wasm"))?;
     let invalid = fixtures.join("invalid");
@@ -80,5 +82,68 @@ pub fn run() -> Result<()> {
     fs::write(invalid.join("wrong-magic.wasm"), wrong_magic)?;
     eprintln!("+ c/hello.wasm with its magic replaced by \\0wsm > invalid/wrong-magic.wasm");
     fs::write(invalid.join("empty.wasm"), b"")?;
+    Ok(())
+}
+
+/// The `wit-bindgen` CLI (crates.io `wit-bindgen-cli`): `$WIT_BINDGEN`, the copy in
+/// `/work/tools/wit-bindgen`, or `wit-bindgen` on PATH.
+fn wit_bindgen() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("WIT_BINDGEN") {
+        return path.into();
+    }
+    let installed = std::path::PathBuf::from("/work/tools/wit-bindgen/bin/wit-bindgen");
+    if installed.exists() {
+        return installed;
+    }
+    "wit-bindgen".into()
+}
+
+/// C components for the composition tests: bindings from `wit-bindgen c`, compiled by clang,
+/// turned into components by `wct adapt` (command for the app, reactor for the plugs).
+fn compose_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
+    sh(Command::new("cargo").args(["build", "--quiet", "--bin", "wct"]))?;
+    let wct = root.join("target/debug/wct");
+    let dir = root.join("tests/fixtures/compose");
+    // (world, C source, output, exec model)
+    let builds = [
+        ("hello-app", "hello_app", "hello-app.wasm", "command"),
+        ("greeter", "greeter", "greeter.wasm", "reactor"),
+        (
+            "polite-greeter",
+            "polite_greeter",
+            "polite-greeter.wasm",
+            "reactor",
+        ),
+        ("store-impl", "store", "store.wasm", "reactor"),
+    ];
+    for (world, source, output, model) in builds {
+        let bindings = tmp.join(world);
+        sh(Command::new(wit_bindgen())
+            .args(["c", "--world", world, "--out-dir"])
+            .arg(&bindings)
+            .arg(root.join("wit/demo")))?;
+        let snake = world.replace('-', "_");
+        let core = tmp.join(format!("{world}.core.wasm"));
+        sh(Command::new("clang")
+            .args([
+                "--target=wasm32-wasi",
+                "--sysroot=/usr",
+                "-O2",
+                "-Wl,--strip-debug",
+            ])
+            .arg(format!("-mexec-model={model}"))
+            .arg("-I")
+            .arg(&bindings)
+            .arg("-o")
+            .arg(&core)
+            .arg(dir.join(format!("{source}.c")))
+            .arg(bindings.join(format!("{snake}.c")))
+            .arg(bindings.join(format!("{snake}_component_type.o"))))?;
+        sh(Command::new(&wct)
+            .args(["adapt", "--kind", model])
+            .arg(&core)
+            .arg("-o")
+            .arg(dir.join(output)))?;
+    }
     Ok(())
 }

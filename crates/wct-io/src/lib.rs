@@ -197,9 +197,33 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), IoError> {
         .tempfile_in(dir)
         .map_err(write_err)?;
     tmp.write_all(bytes).map_err(write_err)?;
+    // Temporary files are created private (0600); give the output the permissions of the file
+    // it replaces, or the usual 0644 for a new file.
+    let permissions = match fs::metadata(dest) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => default_permissions(),
+    };
+    tmp.as_file()
+        .set_permissions(permissions)
+        .map_err(write_err)?;
     tmp.as_file().sync_all().map_err(write_err)?;
     tmp.persist(dest).map_err(|e| write_err(e.error))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions() -> fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    fs::Permissions::from_mode(0o644)
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> fs::Permissions {
+    let mut p = fs::metadata(".")
+        .map(|m| m.permissions())
+        .expect("cwd is readable");
+    p.set_readonly(false);
+    p
 }
 
 #[cfg(test)]
@@ -214,6 +238,19 @@ mod tests {
         write_output(&dest, b"new", &[]).unwrap();
         assert_eq!(fs::read(&dest).unwrap(), b"new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_not_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("new.wasm");
+        write_output(&dest, b"x", &[]).unwrap();
+        assert_eq!(
+            fs::metadata(&dest).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
     }
 
     #[test]

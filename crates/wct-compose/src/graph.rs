@@ -1,0 +1,468 @@
+//! Building and encoding the composition with wac-graph.
+
+use crate::plan::{Component, Fill, NearMiss, Plan, Unfilled};
+use crate::ComposeError;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use wac_graph::types::{are_semver_compatible, ItemKind, Package, SubtypeChecker};
+use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
+
+/// An explicit edge: `consumer`'s `import` gets `provider`'s `export`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wire {
+    /// The instance importing.
+    pub consumer: String,
+    /// The import name.
+    pub import: String,
+    /// The instance exporting.
+    pub provider: String,
+    /// The export name.
+    pub export: String,
+}
+
+/// How to compose.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Explicit edges, applied before automatic matching.
+    pub wires: Vec<Wire>,
+    /// For ambiguous imports: import name -> the instance to take it from.
+    pub prefer: BTreeMap<String, String>,
+    /// Turn automatic matching off (only `wires` are used).
+    pub no_auto: bool,
+}
+
+/// The composed component and the report.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    /// The component bytes (validated).
+    pub bytes: Vec<u8>,
+    /// What was filled and what was left.
+    pub plan: Plan,
+}
+
+/// `ns:pkg/iface` of `ns:pkg/iface@1.2.3`.
+fn base_name(name: &str) -> &str {
+    name.split('@').next().unwrap_or(name)
+}
+
+/// The semver-significant part of a name's version: `0.2` for `@0.2.9`, `1` for `@1.4.0`.
+fn semver_key(name: &str) -> String {
+    match name
+        .split_once('@')
+        .map(|(b, v)| (b, semver::Version::parse(v)))
+    {
+        Some((b, Ok(v))) if v.major > 0 => format!("{b}@{}", v.major),
+        Some((b, Ok(v))) if v.minor > 0 => format!("{b}@0.{}", v.minor),
+        Some((b, Ok(v))) => format!("{b}@0.0.{}", v.patch),
+        _ => name.to_string(),
+    }
+}
+
+fn version_of(name: &str) -> Option<semver::Version> {
+    name.split_once('@')
+        .and_then(|(_, v)| semver::Version::parse(v).ok())
+}
+
+struct Builder<'c> {
+    graph: CompositionGraph,
+    components: &'c [Component],
+    packages: Vec<PackageId>,
+    instances: Vec<Option<NodeId>>,
+    aliases: HashMap<(usize, String), NodeId>,
+    /// depends_on[i] = instances whose exports `i` consumes.
+    depends_on: Vec<BTreeSet<usize>>,
+    plan: Plan,
+    filled: HashSet<(usize, String)>,
+    queue: VecDeque<usize>,
+}
+
+impl<'c> Builder<'c> {
+    fn imports(&self, i: usize) -> Vec<(String, ItemKind)> {
+        let ty = self.graph[self.packages[i]].ty();
+        self.graph.types()[ty]
+            .imports
+            .iter()
+            .map(|(n, k)| (n.clone(), *k))
+            .collect()
+    }
+
+    fn exports(&self, i: usize) -> Vec<(String, ItemKind)> {
+        let ty = self.graph[self.packages[i]].ty();
+        self.graph.types()[ty]
+            .exports
+            .iter()
+            .map(|(n, k)| (n.clone(), *k))
+            .collect()
+    }
+
+    fn instance(&mut self, i: usize) -> NodeId {
+        if let Some(node) = self.instances[i] {
+            return node;
+        }
+        let node = self.graph.instantiate(self.packages[i]);
+        self.graph
+            .set_node_name(node, self.components[i].name.clone());
+        self.instances[i] = Some(node);
+        self.plan.instances.push(self.components[i].name.clone());
+        self.queue.push_back(i);
+        node
+    }
+
+    /// Whether `j` (transitively) depends on `i`: then `i` may not use `j`'s exports.
+    fn depends(&self, j: usize, i: usize) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![j];
+        while let Some(k) = stack.pop() {
+            if k == i {
+                return true;
+            }
+            if seen.insert(k) {
+                stack.extend(self.depends_on[k].iter().copied());
+            }
+        }
+        false
+    }
+
+    fn subtype(&self, export: ItemKind, import: ItemKind) -> Result<(), String> {
+        let mut cache = Default::default();
+        let mut checker = SubtypeChecker::new(&mut cache);
+        checker
+            .is_subtype(export, self.graph.types(), import, self.graph.types())
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    fn connect(
+        &mut self,
+        i: usize,
+        import: &str,
+        j: usize,
+        export: &str,
+        matched: &'static str,
+    ) -> Result<(), ComposeError> {
+        let consumer = self.instance(i);
+        let provider = self.instance(j);
+        let key = (j, export.to_string());
+        let alias = match self.aliases.get(&key) {
+            Some(a) => *a,
+            None => {
+                let a = self
+                    .graph
+                    .alias_instance_export(provider, export)
+                    .map_err(|e| ComposeError::Graph(e.into()))?;
+                self.aliases.insert(key, a);
+                a
+            }
+        };
+        self.graph
+            .set_instantiation_argument(consumer, import, alias)
+            .map_err(|e| ComposeError::Graph(e.into()))?;
+        self.depends_on[i].insert(j);
+        self.filled.insert((i, import.to_string()));
+        self.plan.fills.push(Fill {
+            consumer: self.components[i].name.clone(),
+            import: import.to_string(),
+            provider: self.components[j].name.clone(),
+            export: export.to_string(),
+            matched,
+        });
+        Ok(())
+    }
+
+    fn index_of(&self, name: &str) -> Result<usize, ComposeError> {
+        self.components
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| ComposeError::Config(format!("no instance named `{name}`")))
+    }
+
+    fn type_mismatch(
+        &self,
+        i: usize,
+        import: &str,
+        j: usize,
+        export: &str,
+        error: &str,
+    ) -> ComposeError {
+        ComposeError::TypeMismatch {
+            consumer: self.components[i].name.clone(),
+            import: import.to_string(),
+            provider: self.components[j].name.clone(),
+            export: export.to_string(),
+            details: crate::describe::mismatch(
+                &self.components[i].bytes,
+                import,
+                &self.components[j].bytes,
+                export,
+                error,
+            ),
+        }
+    }
+
+    /// Fills the imports of instance `i`.
+    fn satisfy(&mut self, i: usize, opts: &Options) -> Result<(), ComposeError> {
+        for (import, kind) in self.imports(i) {
+            if let Some(wire) = opts
+                .wires
+                .iter()
+                .find(|w| w.consumer == self.components[i].name && w.import == import)
+            {
+                let j = self.index_of(&wire.provider)?;
+                let export_kind = self
+                    .exports(j)
+                    .into_iter()
+                    .find(|(n, _)| *n == wire.export)
+                    .map(|(_, k)| k)
+                    .ok_or_else(|| {
+                        ComposeError::Config(format!(
+                            "`{}` has no export `{}`",
+                            wire.provider, wire.export
+                        ))
+                    })?;
+                if let Err(e) = self.subtype(export_kind, kind) {
+                    return Err(self.type_mismatch(i, &import, j, &wire.export, &e));
+                }
+                self.connect(i, &import, j, &wire.export, "wired")?;
+                continue;
+            }
+            if opts.no_auto {
+                continue;
+            }
+            let mut passing: Vec<(usize, String, &'static str)> = Vec::new();
+            let mut mismatched: Vec<(usize, String, String)> = Vec::new();
+            for j in 1..self.components.len() {
+                if j == i || self.depends(j, i) {
+                    continue;
+                }
+                for (export, export_kind) in self.exports(j) {
+                    let matched = if export == import {
+                        "exact"
+                    } else if are_semver_compatible(&export, &import) {
+                        "semver"
+                    } else {
+                        continue;
+                    };
+                    match self.subtype(export_kind, kind) {
+                        Ok(()) => passing.push((j, export, matched)),
+                        Err(e) => mismatched.push((j, export, e)),
+                    }
+                }
+            }
+            match passing.len() {
+                0 => {
+                    if let Some((j, export, e)) = mismatched.into_iter().next() {
+                        return Err(self.type_mismatch(i, &import, j, &export, &e));
+                    }
+                }
+                1 => {
+                    let (j, export, matched) = passing.remove(0);
+                    self.connect(i, &import, j, &export, matched)?;
+                }
+                _ => {
+                    let preferred = opts
+                        .prefer
+                        .get(&import)
+                        .or_else(|| opts.prefer.get(base_name(&import)));
+                    match preferred.and_then(|p| {
+                        passing
+                            .iter()
+                            .find(|(j, _, _)| self.components[*j].name == *p)
+                    }) {
+                        Some((j, export, _)) => {
+                            let (j, export) = (*j, export.clone());
+                            self.connect(i, &import, j, &export, "preferred")?;
+                        }
+                        None => {
+                            return Err(ComposeError::Ambiguous {
+                                consumer: self.components[i].name.clone(),
+                                import,
+                                candidates: passing
+                                    .iter()
+                                    .map(|(j, e, _)| format!("{}.{e}", self.components[*j].name))
+                                    .collect(),
+                            })
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Candidates that came close to filling `import` of `i`.
+    fn near_misses(&self, i: usize, import: &str) -> Vec<NearMiss> {
+        let mut out = Vec::new();
+        let last = |n: &str| base_name(n).rsplit('/').next().unwrap_or(n).to_string();
+        for j in 1..self.components.len() {
+            if j == i {
+                continue;
+            }
+            for (export, _) in self.exports(j) {
+                let reason = if base_name(&export) == base_name(import)
+                    && export != import
+                    && !are_semver_compatible(&export, import)
+                {
+                    format!(
+                        "version incompatible: `{export}` is not semver-compatible with `{import}`"
+                    )
+                } else if (export == import || are_semver_compatible(&export, import))
+                    && self.depends(j, i)
+                {
+                    "would create a cycle: that instance depends on this one".to_string()
+                } else if base_name(&export) != base_name(import) && last(&export) == last(import) {
+                    format!(
+                        "name differs: `{export}` has the same interface name in another package"
+                    )
+                } else {
+                    continue;
+                };
+                out.push(NearMiss {
+                    provider: self.components[j].name.clone(),
+                    export,
+                    reason,
+                });
+            }
+        }
+        out
+    }
+
+    /// Turns leftover imports into imports of the composition, merging semver-compatible
+    /// versions of one interface into a single import of the newest version.
+    fn leftovers(&mut self) -> Result<(), ComposeError> {
+        let mut groups: BTreeMap<String, Vec<(usize, String, ItemKind)>> = BTreeMap::new();
+        for i in 0..self.components.len() {
+            if self.instances[i].is_none() {
+                continue;
+            }
+            for (import, kind) in self.imports(i) {
+                if !self.filled.contains(&(i, import.clone())) {
+                    groups
+                        .entry(semver_key(&import))
+                        .or_default()
+                        .push((i, import, kind));
+                }
+            }
+        }
+        for members in groups.into_values() {
+            let newest = members
+                .iter()
+                .max_by(|a, b| version_of(&a.1).cmp(&version_of(&b.1)))
+                .map(|(_, n, k)| (n.clone(), *k))
+                .expect("groups are never empty");
+            // Same-named imports are merged by wac itself (implicit imports). Different
+            // semver-compatible versions are merged into one import of the newest version when
+            // it can stand in for every one of them (interfaces whose types refer to resources
+            // of other imports cannot be re-pointed, and stay separate).
+            let distinct: BTreeSet<&String> = members.iter().map(|(_, n, _)| n).collect();
+            let merge = distinct.len() > 1
+                && members
+                    .iter()
+                    .all(|(_, _, kind)| self.subtype(newest.1, *kind).is_ok());
+            let node = if merge {
+                let existing = self
+                    .graph
+                    .imports()
+                    .find(|(n, _, _)| *n == newest.0)
+                    .and_then(|(_, _, node)| node);
+                Some(match existing {
+                    Some(node) => node,
+                    None => self
+                        .graph
+                        .import(newest.0.clone(), newest.1)
+                        .map_err(|e| ComposeError::Graph(e.into()))?,
+                })
+            } else {
+                None
+            };
+            for (i, import, _) in members {
+                let mut becomes = import.clone();
+                if let Some(node) = node {
+                    let consumer = self.instances[i].expect("checked above");
+                    if self
+                        .graph
+                        .set_instantiation_argument(consumer, &import, node)
+                        .is_ok()
+                    {
+                        becomes = newest.0.clone();
+                    }
+                }
+                let near_misses = self.near_misses(i, &import);
+                self.plan.unfilled.push(Unfilled {
+                    consumer: self.components[i].name.clone(),
+                    import,
+                    becomes,
+                    near_misses,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Composes `components[0]` (the socket) with the others (the plugs).
+pub fn compose(components: &[Component], opts: &Options) -> Result<Composed, ComposeError> {
+    if components.is_empty() {
+        return Err(ComposeError::Config("nothing to compose".into()));
+    }
+    let mut graph = CompositionGraph::new();
+    let mut packages = Vec::new();
+    for (index, c) in components.iter().enumerate() {
+        let package_name = format!("wct-compose:instance{index}");
+        let package = Package::from_bytes(&package_name, None, c.bytes.clone(), graph.types_mut())
+            .map_err(|e| ComposeError::Load {
+                name: c.name.clone(),
+                message: format!("{e:#}"),
+            })?;
+        packages.push(
+            graph
+                .register_package(package)
+                .map_err(|e| ComposeError::Graph(e.into()))?,
+        );
+    }
+    let mut b = Builder {
+        graph,
+        components,
+        packages,
+        instances: vec![None; components.len()],
+        aliases: HashMap::new(),
+        depends_on: vec![BTreeSet::new(); components.len()],
+        plan: Plan::default(),
+        filled: HashSet::new(),
+        queue: VecDeque::new(),
+    };
+    for wire in &opts.wires {
+        b.index_of(&wire.consumer)?;
+        b.index_of(&wire.provider)?;
+    }
+    let socket = b.instance(0);
+    while let Some(i) = b.queue.pop_front() {
+        b.satisfy(i, opts)?;
+    }
+    b.leftovers()?;
+    for (name, _) in b.exports(0) {
+        let alias = b
+            .graph
+            .alias_instance_export(socket, &name)
+            .map_err(|e| ComposeError::Graph(e.into()))?;
+        b.graph
+            .export(alias, &name)
+            .map_err(|e| ComposeError::Graph(e.into()))?;
+    }
+    b.plan.unused = components
+        .iter()
+        .zip(&b.instances)
+        .skip(1)
+        .filter(|(_, node)| node.is_none())
+        .map(|(c, _)| c.name.clone())
+        .collect();
+    let bytes = b
+        .graph
+        .encode(EncodeOptions {
+            define_components: true,
+            validate: true,
+            processor: None,
+        })
+        .map_err(|e| ComposeError::Graph(e.into()))?;
+    Ok(Composed {
+        bytes,
+        plan: b.plan,
+    })
+}

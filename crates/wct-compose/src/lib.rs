@@ -1,0 +1,61 @@
+//! Composition: fill the imports of a socket component with the exports of plug components,
+//! transitively, and report exactly what was filled and what was left.
+//!
+//! Built on `wac-graph` (wasm-compose's README defers to wac). [`plan`] matches imports to
+//! exports by interface name with semver-compatible versions, type-checks each candidate with
+//! wac's subtype checker, refuses ambiguity unless the user picks, and explains every import it
+//! could not fill with the candidates that came close. [`compose`] encodes the plan; imports
+//! left over become imports of the result, with semver-compatible versions of the same
+//! interface merged into one import of the newest version.
+#![deny(missing_docs)]
+
+pub mod config;
+mod describe;
+mod graph;
+mod plan;
+
+pub use graph::{compose, Composed, Options, Wire};
+pub use plan::{Component, Fill, NearMiss, Plan, Unfilled};
+
+/// Errors from composing.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// A component could not be loaded.
+    #[error("{name}: {message}")]
+    Load {
+        /// The instance name.
+        name: String,
+        /// Why.
+        message: String,
+    },
+    /// Several plugs offer the same import.
+    #[error("import `{import}` of `{consumer}` is exported by more than one plug: {}; pick one with --prefer {import}=NAME", candidates.join(", "))]
+    Ambiguous {
+        /// The instance whose import it is.
+        consumer: String,
+        /// The import.
+        import: String,
+        /// `instance.export` of every candidate.
+        candidates: Vec<String>,
+    },
+    /// The only candidate for an import has the wrong type.
+    #[error("import `{import}` of `{consumer}` cannot be filled by `{provider}.{export}`: the types differ\n{details}")]
+    TypeMismatch {
+        /// The instance whose import it is.
+        consumer: String,
+        /// The import.
+        import: String,
+        /// The plug.
+        provider: String,
+        /// Its export.
+        export: String,
+        /// Both sides as WIT, where they differ.
+        details: String,
+    },
+    /// An explicit wiring refers to something that does not exist.
+    #[error("{0}")]
+    Config(String),
+    /// wac could not build or encode the graph.
+    #[error("composition failed: {0:#}")]
+    Graph(anyhow::Error),
+}

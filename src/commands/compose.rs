@@ -1,0 +1,214 @@
+//! `wct compose`: fill a component's imports with other components' exports.
+
+use crate::output;
+use crate::report::{GlobalOpts, EXIT_FAILED};
+use clap::ValueEnum;
+use miette::Result;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use wct_compose::{Component, Composed, Options, Plan};
+
+/// Compose components: fill the imports of SOCKET with matching exports of the PLUGs,
+/// transitively, and report which imports were filled and which are left.
+///
+/// Imports match exports by interface name with semver-compatible versions (an import of
+/// `a:b/c@0.2.0` is filled by `a:b/c@0.2.3`, never by `@0.3.0`). Imports left over become
+/// imports of the result, semver-compatible versions of one interface merged into one.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct compose app.wasm greeter.wasm -o composed.wasm
+  wct compose app.wasm a.wasm b.wasm --prefer wct:demo/greet=b -o out.wasm --json
+  wct compose --config compose.toml -o out.wasm --graph mermaid
+
+Exit status:
+  0  composed
+  1  --require-full and some import is left unfilled
+  2  bad input, ambiguity, type mismatch")]
+pub struct Args {
+    /// The socket component, then the plugs.
+    #[arg(value_name = "SOCKET PLUG", required_unless_present = "config")]
+    components: Vec<PathBuf>,
+    /// A TOML file with instances, explicit wiring and preferences (see docs/compose.md).
+    #[arg(long, value_name = "FILE", conflicts_with = "components")]
+    config: Option<PathBuf>,
+    /// Where to write the composed component (atomically); `-` for stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// For an import several plugs export: take it from this instance (IMPORT=INSTANCE).
+    #[arg(long, value_name = "IMPORT=INSTANCE")]
+    prefer: Vec<String>,
+    /// Exit 1 when an import is left unfilled (except those allowed with --allow-unfilled).
+    #[arg(long)]
+    require_full: bool,
+    /// Imports that may stay unfilled under --require-full (`wasi:*` style prefixes allowed).
+    #[arg(long, value_name = "PATTERN")]
+    allow_unfilled: Vec<String>,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Print the instance graph on stdout.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    graph: Option<GraphFormat>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+/// Instance names from file stems, made unique.
+fn instance_names(paths: &[PathBuf]) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    paths
+        .iter()
+        .map(|p| {
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "component".into());
+            let n = seen.entry(stem.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                stem
+            } else {
+                format!("{stem}-{n}")
+            }
+        })
+        .collect()
+}
+
+/// Loads the components named on the command line (socket first).
+pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
+    paths
+        .iter()
+        .zip(instance_names(paths))
+        .map(|(path, name)| {
+            Ok(Component {
+                name,
+                bytes: super::read_wasm(path)?,
+            })
+        })
+        .collect()
+}
+
+/// Composes, mapping errors to reports.
+pub fn compose(components: &[Component], options: &Options) -> Result<Composed> {
+    wct_compose::compose(components, options).map_err(|e| miette::miette!("{e}"))
+}
+
+/// Parses `--prefer IMPORT=INSTANCE` flags.
+pub fn prefer_map(prefer: &[String]) -> Result<BTreeMap<String, String>> {
+    prefer
+        .iter()
+        .map(|p| {
+            p.rsplit_once('=')
+                .map(|(i, n)| (i.to_string(), n.to_string()))
+                .ok_or_else(|| miette::miette!("--prefer expects IMPORT=INSTANCE, got `{p}`"))
+        })
+        .collect()
+}
+
+fn allowed(patterns: &[String], import: &str) -> bool {
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => import.starts_with(prefix),
+        None => import == p,
+    })
+}
+
+/// The human report: fills, then what is left with the near misses.
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    for f in &plan.fills {
+        let how = if f.matched == "exact" {
+            String::new()
+        } else {
+            format!(" ({})", f.matched)
+        };
+        out.push_str(&format!(
+            "filled   {}: {} <- {}: {}{how}\n",
+            f.consumer, f.import, f.provider, f.export
+        ));
+    }
+    for u in &plan.unfilled {
+        let merged = if u.becomes != u.import {
+            format!(" (merged into {})", u.becomes)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "unfilled {}: {} -> import of the result{merged}\n",
+            u.consumer, u.import
+        ));
+        for m in &u.near_misses {
+            out.push_str(&format!(
+                "           not {}: {}: {}\n",
+                m.provider, m.export, m.reason
+            ));
+        }
+    }
+    for name in &plan.unused {
+        out.push_str(&format!(
+            "unused   {name}: none of its exports was needed\n"
+        ));
+    }
+    out
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let (components, mut options) = match &args.config {
+        Some(config) => {
+            let loaded = wct_compose::config::load(config).map_err(|e| miette::miette!("{e}"))?;
+            (loaded.components, loaded.options)
+        }
+        None => (load_components(&args.components)?, Options::default()),
+    };
+    options.prefer.extend(prefer_map(&args.prefer)?);
+    let composed = compose(&components, &options)?;
+    let inputs: Vec<&Path> = args.components.iter().map(PathBuf::as_path).collect();
+    if let Some(out) = &args.output {
+        output::write(Some(out), &composed.bytes, true, &inputs)?;
+    }
+    let plan = &composed.plan;
+    if args.json {
+        output::json(&serde_json::json!({
+            "schema_version": 1,
+            "instances": plan.instances,
+            "fills": plan.fills,
+            "unfilled": plan.unfilled,
+            "unused": plan.unused,
+        }))?;
+    } else if let Some(format) = args.graph {
+        output::stdout(&match format {
+            GraphFormat::Dot => plan.to_dot(),
+            GraphFormat::Mermaid => plan.to_mermaid(),
+        })?;
+    } else if !global.quiet {
+        // The report goes to stderr when the component itself goes to stdout.
+        let text = render(plan);
+        if args.output.as_deref() == Some(Path::new("-")) {
+            eprint!("{text}");
+        } else {
+            output::stdout(&text)?;
+        }
+    }
+    let missing: Vec<_> = plan
+        .unfilled
+        .iter()
+        .filter(|u| !allowed(&args.allow_unfilled, &u.import))
+        .collect();
+    if args.require_full && !missing.is_empty() {
+        eprintln!(
+            "error: {} import(s) left unfilled: {}",
+            missing.len(),
+            missing
+                .iter()
+                .map(|u| format!("{}: {}", u.consumer, u.import))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::from(EXIT_FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
+}

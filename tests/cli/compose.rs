@@ -1,0 +1,363 @@
+//! `wct compose` and `wct run --plug`: real C components from wit-bindgen, plus small
+//! generated components for the matching rules.
+
+use crate::common::*;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn c(name: &str) -> PathBuf {
+    fixture(&format!("compose/{name}.wasm"))
+}
+
+fn validates(path: &Path) {
+    let out = std::process::Command::new(wasm_tools())
+        .arg("validate")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wasm-tools rejects {}: {}",
+        path.display(),
+        stderr_of(&out)
+    );
+}
+
+fn run_output(path: &Path, args: &[&str]) -> String {
+    let cache = tempfile::tempdir().unwrap();
+    let out = wct()
+        .args(["run", "--cache-dir"])
+        .arg(cache.path())
+        .arg(path)
+        .arg("--")
+        .args(args)
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stdout_of(&out)
+}
+
+#[test]
+fn c_app_and_c_greeter_compose_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("composed.wasm");
+    wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "filled   hello-app: wct:demo/greet@0.1.0 <- greeter: wct:demo/greet@0.1.0",
+        ))
+        .stdout(predicate::str::contains(
+            "unfilled hello-app: wasi:cli/stdout@0.2",
+        ));
+    validates(&out);
+    wct()
+        .arg("targets")
+        .arg(&out)
+        .args(["--world", "wasi:cli/command"])
+        .assert()
+        .success();
+    assert_eq!(run_output(&out, &["Ada"]), "Hello, Ada!\n");
+}
+
+#[test]
+fn three_level_chain_runs_with_plug() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("chain.wasm");
+    wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("polite-greeter"))
+        .arg(c("store"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "filled   hello-app: wct:demo/greet@0.1.0 <- polite-greeter",
+        ))
+        .stdout(predicate::str::contains(
+            "filled   polite-greeter: wct:demo/store@0.1.0 <- store",
+        ));
+    validates(&out);
+    assert_eq!(run_output(&out, &["world"]), "Good morning, world!\n");
+    let cache = tempfile::tempdir().unwrap();
+    wct()
+        .args(["run", "--cache-dir"])
+        .arg(cache.path())
+        .arg(c("hello-app"))
+        .arg("--plug")
+        .arg(c("polite-greeter"))
+        .arg("--plug")
+        .arg(c("store"))
+        .args(["-q", "--", "Grace"])
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .assert()
+        .success()
+        .stdout("Good morning, Grace!\n");
+}
+
+#[test]
+fn output_is_deterministic_and_graphs_and_json_describe_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.wasm"), dir.path().join("b.wasm"));
+    for out in [&a, &b] {
+        wct()
+            .arg("compose")
+            .arg(c("hello-app"))
+            .arg(c("polite-greeter"))
+            .arg(c("store"))
+            .arg("-o")
+            .arg(out)
+            .arg("-q")
+            .assert()
+            .success();
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let dot = wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .args(["--graph", "dot"])
+        .output()
+        .unwrap();
+    let dot = stdout_of(&dot);
+    assert!(dot.starts_with("digraph composition {"), "{dot}");
+    assert!(
+        dot.contains("\"greeter\" -> \"hello-app\" [label=\"wct:demo/greet@0.1.0\"]"),
+        "{dot}"
+    );
+    let mermaid = wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .args(["--graph", "mermaid"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&mermaid).contains("n1 -->|\"wct:demo/greet@0.1.0\"| n0"),
+        "{}",
+        stdout_of(&mermaid)
+    );
+    let json = wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["fills"][0]["provider"], "greeter");
+    assert!(json["unfilled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["import"].as_str().unwrap().starts_with("wasi:cli/")));
+}
+
+#[test]
+fn require_full_fails_on_leftovers_unless_allowed() {
+    wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .arg("--require-full")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("left unfilled"));
+    wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .args(["--require-full", "--allow-unfilled", "wasi:*"])
+        .assert()
+        .success();
+}
+
+/// Makes a component from WIT text with `wct embed --dummy` + `wct new`.
+fn dummy(dir: &Path, name: &str, wit: &str, world: &str) -> PathBuf {
+    let wit_file = dir.join(format!("{name}.wit"));
+    std::fs::write(&wit_file, wit).unwrap();
+    let core = dir.join(format!("{name}-core.wasm"));
+    let out = dir.join(format!("{name}.wasm"));
+    wct()
+        .arg("embed")
+        .arg(&wit_file)
+        .args(["--world", world, "--dummy", "-o"])
+        .arg(&core)
+        .assert()
+        .success();
+    wct()
+        .arg("new")
+        .arg(&core)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+fn greet_pkg(version: &str, sig: &str) -> String {
+    format!("package wct:ver@{version};\ninterface greet {{ greet: {sig}; }}\nworld app {{ import greet; export run: func(); }}\nworld greeter {{ export greet; }}\n")
+}
+
+#[test]
+fn semver_compatible_versions_match_and_incompatible_ones_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let sig = "func(name: string) -> string";
+    let app = dummy(dir.path(), "app", &greet_pkg("0.1.0", sig), "app");
+    let newer = dummy(dir.path(), "newer", &greet_pkg("0.1.3", sig), "greeter");
+    let major = dummy(dir.path(), "major", &greet_pkg("0.2.0", sig), "greeter");
+    let out = dir.path().join("c.wasm");
+    wct()
+        .arg("compose")
+        .arg(&app)
+        .arg(&newer)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "filled   app: wct:ver/greet@0.1.0 <- newer: wct:ver/greet@0.1.3 (semver)",
+        ));
+    validates(&out);
+    wct()
+        .arg("compose")
+        .arg(&app)
+        .arg(&major)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "unfilled app: wct:ver/greet@0.1.0 -> import of the result",
+        ))
+        .stdout(predicate::str::contains(
+            "not major: wct:ver/greet@0.2.0: version incompatible",
+        ))
+        .stdout(predicate::str::contains("unused   major"));
+}
+
+#[test]
+fn ambiguity_is_an_error_naming_both_unless_one_is_preferred() {
+    let dir = tempfile::tempdir().unwrap();
+    let sig = "func(name: string) -> string";
+    let app = dummy(dir.path(), "app", &greet_pkg("0.1.0", sig), "app");
+    let one = dummy(dir.path(), "one", &greet_pkg("0.1.0", sig), "greeter");
+    let two = dummy(dir.path(), "two", &greet_pkg("0.1.1", sig), "greeter");
+    wct()
+        .arg("compose")
+        .arg(&app)
+        .arg(&one)
+        .arg(&two)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "exported by more than one plug: one.wct:ver/greet@0.1.0, two.wct:ver/greet@0.1.1",
+        ));
+    wct()
+        .arg("compose")
+        .arg(&app)
+        .arg(&one)
+        .arg(&two)
+        .args(["--prefer", "wct:ver/greet=two"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "<- two: wct:ver/greet@0.1.1 (preferred)",
+        ));
+}
+
+#[test]
+fn type_mismatch_shows_both_signatures_as_wit() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dummy(
+        dir.path(),
+        "app",
+        &greet_pkg("0.1.0", "func(name: string) -> string"),
+        "app",
+    );
+    let wrong = dummy(
+        dir.path(),
+        "wrong",
+        &greet_pkg("0.1.0", "func(name: string, times: u32) -> string"),
+        "greeter",
+    );
+    wct()
+        .arg("compose")
+        .arg(&app)
+        .arg(&wrong)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot be filled by `wrong.wct:ver/greet@0.1.0`: the types differ",
+        ))
+        .stderr(predicate::str::contains(
+            "the import expects `greet: func(name: string) -> string`",
+        ))
+        .stderr(predicate::str::contains(
+            "the export has     `greet: func(name: string, times: u32) -> string`",
+        ));
+}
+
+#[test]
+fn config_file_wires_named_instances_of_the_same_component() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["hello-app", "greeter", "polite-greeter", "store"] {
+        std::fs::copy(c(name), dir.path().join(format!("{name}.wasm"))).unwrap();
+    }
+    let config = dir.path().join("compose.toml");
+    std::fs::write(
+        &config,
+        r#"socket = "app"
+[instances]
+app = "hello-app.wasm"
+plain = "greeter.wasm"
+plain-too = "greeter.wasm"
+polite = "polite-greeter.wasm"
+store = "store.wasm"
+
+[[wire]]
+to = "app"
+import = "wct:demo/greet@0.1.0"
+from = "polite"
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out.wasm");
+    wct()
+        .args(["compose", "--config"])
+        .arg(&config)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "<- polite: wct:demo/greet@0.1.0 (wired)",
+        ))
+        .stdout(predicate::str::contains(
+            "filled   polite: wct:demo/store@0.1.0 <- store",
+        ))
+        .stdout(predicate::str::contains("unused   plain"));
+    assert_eq!(run_output(&out, &["Lin"]), "Good morning, Lin!\n");
+    std::fs::write(
+        &config,
+        "socket = \"nope\"\n[instances]\napp = \"hello-app.wasm\"\n",
+    )
+    .unwrap();
+    wct()
+        .args(["compose", "--config"])
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "socket `nope` is not in [instances]",
+        ));
+}
