@@ -74,8 +74,10 @@ pub struct Args {
     #[arg(long)]
     via_adapter: bool,
     /// Call an exported function, e.g. 'greet("world")' or 'ns:pkg/iface#f(1, [2])'.
+    /// Repeatable: the calls run in order on one instance; a resource one call returns is
+    /// shown as #N and can be passed to a later call as #N (`counter.new(1)`, `counter.bump(#0, 2)`).
     #[arg(long, value_name = "CALL")]
-    invoke: Option<String>,
+    invoke: Vec<String>,
     /// Compose FILE with these components first (as `wct compose FILE PLUG...`), then run.
     #[arg(long, value_name = "PLUG")]
     plug: Vec<PathBuf>,
@@ -212,13 +214,21 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    if let Some(call) = &args.invoke {
-        return match invoke(&program, call, &opts).map_err(|e| miette::miette!("{name}: {e:#}"))? {
+    if !args.invoke.is_empty() {
+        let show = |calls: &[Vec<String>]| -> String {
+            calls.iter().flatten().map(|v| format!("{v}\n")).collect()
+        };
+        return match invoke(&program, &args.invoke, &opts)
+            .map_err(|e| miette::miette!("{name}: {e:#}"))?
+        {
             Invoked::Returned(values) => {
-                output::stdout(&values.iter().map(|v| format!("{v}\n")).collect::<String>())?;
+                output::stdout(&show(&values))?;
                 Ok(ExitCode::SUCCESS)
             }
-            Invoked::Failed(outcome) => Ok(report_outcome(&name, &outcome)),
+            Invoked::Failed(values, outcome) => {
+                output::stdout(&show(&values))?;
+                Ok(report_outcome(&name, &outcome))
+            }
         };
     }
 

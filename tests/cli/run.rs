@@ -308,3 +308,50 @@ fn bad_programs_exit_2_with_the_file_named() {
             "cannot instantiate as a wasi:cli/command component",
         ));
 }
+
+#[test]
+fn invoke_passes_resources_between_calls() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("run/counter.wat"))
+        .args([
+            "--invoke",
+            "counter.new(5)",
+            "--invoke",
+            "counter.bump(#0, 3)",
+            "--invoke",
+            "peek(#0)",
+        ])
+        .args([
+            "--invoke",
+            "[constructor]counter(1)",
+            "--invoke",
+            "peek(#1)",
+            "--invoke",
+            "peek(#0)",
+        ])
+        .assert()
+        .success()
+        .stdout("#0\n8\n8\n#1\n1\n8\n");
+    run_cmd(cache.path())
+        .arg(fixture("run/counter.wat"))
+        .args(["--invoke", "peek(#3)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no resource #3"));
+    run_cmd(cache.path())
+        .arg(fixture("run/counter.wat"))
+        .args(["--invoke", "peek(7)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a resource: pass a handle returned by an earlier --invoke",
+        ));
+    // `#` inside strings is text, not a handle.
+    run_cmd(cache.path())
+        .arg(fixture("run/values.wat"))
+        .args(["--invoke", "echo(\"a #1 b\")"])
+        .assert()
+        .success()
+        .stdout("\"a #1 b\"\n");
+}

@@ -12,7 +12,7 @@ const ROUNDS: usize = 9;
 
 pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
-        vec!["validate", "adapt", "run"]
+        vec!["validate", "adapt", "compose", "run"]
     } else {
         args.iter().map(String::as_str).collect()
     };
@@ -23,7 +23,8 @@ pub fn run(args: &[String]) -> Result<()> {
             "validate" => bench_validate(&wct, &wasm_tools)?,
             "adapt" => bench_adapt(&wct, &wasm_tools)?,
             "run" => bench_run(&wct)?,
-            other => bail!("unknown benchmark `{other}` (validate, adapt, run)"),
+            "compose" => bench_compose(&wct, &wasm_tools)?,
+            other => bail!("unknown benchmark `{other}` (validate, adapt, run, compose)"),
         }
     }
     Ok(())
@@ -324,6 +325,76 @@ fn bench_run(wct: &Path) -> Result<()> {
             t_wct,
             t_peer,
         );
+    }
+    Ok(())
+}
+
+/// The `wac` CLI (crates.io `wac-cli`): `$WAC`, the copy in `/work/tools/wac`, or PATH.
+fn wac_cli() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("WAC") {
+        return Some(PathBuf::from(path));
+    }
+    let installed = PathBuf::from("/work/tools/wac/bin/wac");
+    if installed.exists() {
+        return Some(installed);
+    }
+    let found = Command::new("sh")
+        .args(["-c", "command -v wac"])
+        .output()
+        .ok()?;
+    found
+        .status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
+}
+
+fn bench_compose(wct: &Path, wasm_tools: &Path) -> Result<()> {
+    let dir = root().join("tests/fixtures/compose");
+    let (socket, plug) = (dir.join("hello-app.wasm"), dir.join("greeter.wasm"));
+    let tmp = tempfile::tempdir()?;
+    let out = tmp.path().join("out.wasm");
+    let t_wct = median(&|| {
+        let mut cmd = Command::new(wct);
+        cmd.arg("compose")
+            .arg(&socket)
+            .arg(&plug)
+            .arg("-q")
+            .arg("-o")
+            .arg(&out);
+        vec![cmd]
+    })?;
+    let t_wasm_tools = median(&|| {
+        let mut cmd = Command::new(wasm_tools);
+        cmd.arg("compose")
+            .arg(&socket)
+            .arg("-d")
+            .arg(&plug)
+            .arg("-o")
+            .arg(&out);
+        vec![cmd]
+    })?;
+    report(
+        "compose C app + greeter vs wasm-tools compose",
+        t_wct,
+        t_wasm_tools,
+    );
+    match wac_cli() {
+        Some(wac) => {
+            let t_wac = median(&|| {
+                let mut cmd = Command::new(&wac);
+                cmd.arg("plug")
+                    .arg(&socket)
+                    .arg("--plug")
+                    .arg(&plug)
+                    .arg("-o")
+                    .arg(&out);
+                vec![cmd]
+            })?;
+            report("compose C app + greeter vs wac plug", t_wct, t_wac);
+        }
+        None => {
+            eprintln!("wac is not installed (cargo install wac-cli): skipping the wac comparison")
+        }
     }
     Ok(())
 }

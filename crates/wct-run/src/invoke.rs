@@ -161,12 +161,12 @@ pub fn resolve_name<'c>(callables: &'c [Callable], name: &str) -> Result<&'c Cal
     )
 }
 
-/// The result of an invocation.
+/// The result of a sequence of invocations.
 pub enum Invoked {
-    /// The function returned these values (in WAVE).
-    Returned(Vec<String>),
-    /// The guest did not return normally.
-    Failed(Outcome),
+    /// Every call returned; for each call, its results (in WAVE, resources as `#N`).
+    Returned(Vec<Vec<String>>),
+    /// A call did not return normally; the results of the calls before it come first.
+    Failed(Vec<Vec<String>>, Outcome),
 }
 
 fn lookup(
@@ -189,18 +189,88 @@ fn lookup(
     func.with_context(|| format!("`{name}` is not a function"))
 }
 
-/// Instantiates the component and calls `call` (WAVE syntax).
-pub fn invoke(program: &Program<'_>, call: &str, opts: &RunOptions) -> Result<Invoked> {
-    let parsed = wasm_wave::untyped::UntypedFuncCall::parse(call)
-        .map_err(|e| anyhow::anyhow!("invalid --invoke expression `{call}`: {e}"))?;
+/// Splits `name(args)` into the name and the parenthesised argument text.
+fn split_call(call: &str) -> Result<(&str, &str)> {
+    let open = call
+        .find('(')
+        .ok_or_else(|| anyhow::anyhow!("invalid --invoke `{call}`: expected NAME(ARGS)"))?;
+    let (name, args) = call.split_at(open);
+    if !args.trim_end().ends_with(')') {
+        bail!("invalid --invoke `{call}`: missing `)`");
+    }
+    Ok((name.trim(), args.trim_end()))
+}
+
+fn is_handle_param(ty: &wasmtime::component::Type) -> bool {
+    matches!(
+        ty,
+        wasmtime::component::Type::Own(_) | wasmtime::component::Type::Borrow(_)
+    )
+}
+
+/// WAVE has no syntax for resource handles: `#N` outside string literals becomes the string
+/// `"#N"` so the arguments parse, and is turned back into a handle for resource parameters.
+fn quote_handles(args: &str) -> String {
+    let mut out = String::with_capacity(args.len() + 8);
+    let mut chars = args.chars().peekable();
+    let (mut in_string, mut escaped) = (false, false);
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '#' if chars.peek().is_some_and(|d| d.is_ascii_digit()) => {
+                out.push_str("\"#");
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    out.push(*d);
+                    chars.next();
+                }
+                out.push('"');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Names to try for what the user wrote: resource sugar `r.new(..)`/`r.constructor(..)` for
+/// `[constructor]r`, and `r.m(..)` for `[method]r.m` or `[static]r.m`.
+fn candidate_names(name: &str) -> Vec<String> {
+    let (prefix, item) = match name.rsplit_once('#') {
+        Some((iface, item)) => (format!("{iface}#"), item),
+        None => (String::new(), name),
+    };
+    let mut out = vec![name.to_string()];
+    if let Some((resource, member)) = item.split_once('.') {
+        if member == "new" || member == "constructor" {
+            out.push(format!("{prefix}[constructor]{resource}"));
+        }
+        out.push(format!("{prefix}[method]{item}"));
+        out.push(format!("{prefix}[static]{item}"));
+    }
+    out
+}
+
+/// Instantiates the component once and makes each call in `calls` (WAVE syntax) in order.
+/// Resources returned by a call are shown as `#N` and can be passed to later calls as `#N`.
+pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Result<Invoked> {
     let Compiled {
         engine,
         artifact: component,
         ..
     } = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
     let callables = callables(&engine, &component);
-    let target = resolve_name(&callables, parsed.name())?.clone();
-
     let mut linker = wasmtime::component::Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
@@ -209,53 +279,81 @@ pub fn invoke(program: &Program<'_>, call: &str, opts: &RunOptions) -> Result<In
         .instantiate(&mut store, &component)
         .any()
         .with_context(|| format!("{}: cannot instantiate", program.name))?;
-    let func = lookup(&mut store, &instance, &target.name)?;
-    let ty = func.ty(&store);
-    let param_types: Vec<(String, wasmtime::component::Type)> =
-        ty.params().map(|(n, t)| (n.to_string(), t)).collect();
-
-    let arg_nodes: Vec<std::ops::Range<usize>> = match parsed.params_node() {
-        Some(node) => node
-            .as_tuple()
-            .map_err(|e| anyhow::anyhow!("invalid arguments in `{call}`: {e}"))?
-            .map(|n| n.span())
-            .collect(),
-        None => Vec::new(),
-    };
-    if arg_nodes.len() != param_types.len() {
-        bail!(
-            "`{}` takes {} argument(s) ({}), {} given",
-            target.name,
-            param_types.len(),
-            target.signature,
-            arg_nodes.len()
-        );
-    }
-    let mut params = Vec::with_capacity(param_types.len());
-    for ((pname, pty), span) in param_types.iter().zip(arg_nodes) {
-        let text = &parsed.source()[span];
-        let val = Val::from_wave(pty, text).any().with_context(|| {
-            format!(
-                "argument `{pname}`: `{text}` is not a valid {}",
-                type_desc(pty)
-            )
-        })?;
-        params.push(val);
-    }
-    let mut results = vec![Val::Bool(false); ty.results().len()];
     if let Some(timeout) = opts.limits.timeout {
         start_timeout(&engine, timeout);
     }
-    if let Err(e) = func.call(&mut store, &params, &mut results) {
-        return Ok(Invoked::Failed(Outcome::from_error(
-            e,
-            opts.limits.timeout,
-            opts.limits.fuel,
-        )?));
+    let mut handles: Vec<wasmtime::component::ResourceAny> = Vec::new();
+    let mut printed = Vec::new();
+    for call in calls {
+        let (name, args_text) = split_call(call)?;
+        let target = candidate_names(name)
+            .iter()
+            .find_map(|n| resolve_name(&callables, n).ok().cloned())
+            .map(Ok)
+            .unwrap_or_else(|| resolve_name(&callables, name).cloned())?;
+        let func = lookup(&mut store, &instance, &target.name)?;
+        let ty = func.ty(&store);
+        let param_types: Vec<(String, wasmtime::component::Type)> =
+            ty.params().map(|(n, t)| (n.to_string(), t)).collect();
+        // Parse the arguments as the arguments of a stand-in call, to get each one's text.
+        let stand_in = format!("f{}", quote_handles(args_text));
+        let parsed = wasm_wave::untyped::UntypedFuncCall::parse(&stand_in)
+            .map_err(|e| anyhow::anyhow!("invalid arguments in `{call}`: {e}"))?;
+        let spans: Vec<std::ops::Range<usize>> = match parsed.params_node() {
+            Some(node) => node
+                .as_tuple()
+                .map_err(|e| anyhow::anyhow!("invalid arguments in `{call}`: {e}"))?
+                .map(|n| n.span())
+                .collect(),
+            None => Vec::new(),
+        };
+        if spans.len() != param_types.len() {
+            bail!(
+                "`{}` takes {} argument(s) ({}), {} given",
+                target.name,
+                param_types.len(),
+                target.signature,
+                spans.len()
+            );
+        }
+        let mut params = Vec::with_capacity(param_types.len());
+        for ((pname, pty), span) in param_types.iter().zip(spans) {
+            let text = parsed.source()[span].trim();
+            let text = if text.starts_with("\"#") && is_handle_param(pty) {
+                text.trim_matches('"')
+            } else {
+                text
+            };
+            let is_handle = is_handle_param(pty);
+            let val = match text.strip_prefix('#').filter(|_| is_handle) {
+                Some(n) => {
+                    let index: usize = n.parse().with_context(|| format!("argument `{pname}`: `{text}` is not a resource handle like #0"))?;
+                    let handle = handles.get(index).with_context(|| format!("argument `{pname}`: no resource #{index} (earlier calls returned {})", handles.len()))?;
+                    Val::Resource(*handle)
+                }
+                None if is_handle => bail!("argument `{pname}` is a resource: pass a handle returned by an earlier --invoke, like #0"),
+                None => Val::from_wave(pty, text).any().with_context(|| format!("argument `{pname}`: `{text}` is not a valid {}", type_desc(pty)))?,
+            };
+            params.push(val);
+        }
+        let mut results = vec![Val::Bool(false); ty.results().len()];
+        if let Err(e) = func.call(&mut store, &params, &mut results) {
+            return Ok(Invoked::Failed(
+                printed,
+                Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
+            ));
+        }
+        let shown = results
+            .iter()
+            .map(|v| match v {
+                Val::Resource(r) => {
+                    handles.push(*r);
+                    format!("#{}", handles.len() - 1)
+                }
+                v => v.to_wave().unwrap_or_else(|_| format!("{v:?}")),
+            })
+            .collect();
+        printed.push(shown);
     }
-    let shown = results
-        .iter()
-        .map(|v| v.to_wave().unwrap_or_else(|_| format!("{v:?}")))
-        .collect();
-    Ok(Invoked::Returned(shown))
+    Ok(Invoked::Returned(printed))
 }
