@@ -68,3 +68,27 @@ pub fn stdout_of(output: &std::process::Output) -> String {
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Builds a component implementing `world` of the WIT at `wit` with trapping bodies
+/// (`wct embed --dummy` + `wct new`), written to `dir/NAME.wasm`.
+pub fn dummy_component(dir: &Path, name: &str, wit: &Path, world: &str) -> PathBuf {
+    let core = dir.join(format!("{name}-core.wasm"));
+    let out = dir.join(format!("{name}.wasm"));
+    wct().arg("embed").arg(wit).args(["--world", world, "--dummy", "-o"]).arg(&core).assert().success();
+    wct().arg("new").arg(&core).arg("-o").arg(&out).assert().success();
+    out
+}

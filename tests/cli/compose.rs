@@ -185,23 +185,7 @@ fn require_full_fails_on_leftovers_unless_allowed() {
 fn dummy(dir: &Path, name: &str, wit: &str, world: &str) -> PathBuf {
     let wit_file = dir.join(format!("{name}.wit"));
     std::fs::write(&wit_file, wit).unwrap();
-    let core = dir.join(format!("{name}-core.wasm"));
-    let out = dir.join(format!("{name}.wasm"));
-    wct()
-        .arg("embed")
-        .arg(&wit_file)
-        .args(["--world", world, "--dummy", "-o"])
-        .arg(&core)
-        .assert()
-        .success();
-    wct()
-        .arg("new")
-        .arg(&core)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
-    out
+    dummy_component(dir, name, &wit_file, world)
 }
 
 fn greet_pkg(version: &str, sig: &str) -> String {

@@ -89,19 +89,6 @@ fn a_breaking_edit_of_wasi_fails_semver_check() {
         ));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// World pairs (OLD body, NEW body) in package `t:p`, with what `wasm-tools component
 /// semver-check` says about them; wct's "components built for OLD fit NEW" must agree.
 const WORLD_PAIRS: &[(&str, &str, &str)] = &[
@@ -214,26 +201,8 @@ fn component_builds_are_compared_as_drop_in_replacements() {
     let dir = tempfile::tempdir().unwrap();
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit/demo");
     let build = |world: &str, wit: &Path| {
-        let core = dir.path().join(format!("{world}-core.wasm"));
-        let out = dir.path().join(format!(
-            "{world}-{}.wasm",
-            wit.file_name().unwrap().to_string_lossy()
-        ));
-        wct()
-            .arg("embed")
-            .arg(wit)
-            .args(["--world", world, "--dummy", "-o"])
-            .arg(&core)
-            .assert()
-            .success();
-        wct()
-            .arg("new")
-            .arg(&core)
-            .arg("-o")
-            .arg(&out)
-            .assert()
-            .success();
-        out
+        let name = format!("{world}-{}", wit.file_name().unwrap().to_string_lossy());
+        dummy_component(dir.path(), &name, wit, world)
     };
     let v1 = build("greeter", &demo);
     let v2 = build("greeter", &fixture("wit/greet-v2"));
