@@ -35,7 +35,7 @@ pub fn run() -> Result<()> {
     capture(wct_cmd().arg("adapt").arg(fixtures.join("c/hello.wasm")).arg("-o").arg(&hello))?;
     capture(wct_cmd().arg("validate").arg(&hello))?;
     capture(wct_cmd().arg("targets").arg(&hello).args(["--world", "wasi:cli/command"]))?;
-    let said = capture(wct_cmd().arg("run").arg(&hello).args(["--", "from", "the", "demo"]))?;
+    let said = capture(wct_cmd().arg("run").arg(&hello).args(["--", "from", "demo"]))?;
     if !said.starts_with("hello from C\n") {
         bail!("unexpected output from the adapted C program: {said:?}");
     }
