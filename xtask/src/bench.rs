@@ -70,8 +70,13 @@ fn median(make: &dyn Fn() -> Vec<Command>) -> Result<Duration> {
 }
 
 fn report(label: &str, wct: Duration, peer: Duration) {
+    report_vs(label, "wasm-tools", wct, peer);
+}
+
+/// Prints one comparison: both times and wct's time divided by the peer's.
+fn report_vs(label: &str, peer_name: &str, wct: Duration, peer: Duration) {
     println!(
-        "{label:<48} wct {:>9.2} ms   wasm-tools {:>9.2} ms   ratio {:.2}",
+        "{label:<52} wct {:>9.2} ms   {peer_name} {:>9.2} ms   ratio {:.2}",
         wct.as_secs_f64() * 1e3,
         peer.as_secs_f64() * 1e3,
         wct.as_secs_f64() / peer.as_secs_f64()
@@ -378,7 +383,7 @@ fn bench_compose(wct: &Path, wasm_tools: &Path) -> Result<()> {
                     .arg(&out);
                 vec![cmd]
             })?;
-            report("compose C app + greeter vs wac plug", t_wct, t_wac);
+            report_vs("compose C app + greeter vs wac plug", "wac", t_wct, t_wac);
         }
         None => {
             eprintln!("wac is not installed (cargo install wac-cli): skipping the wac comparison")
