@@ -88,7 +88,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn dummy_component(dir: &Path, name: &str, wit: &Path, world: &str) -> PathBuf {
     let core = dir.join(format!("{name}-core.wasm"));
     let out = dir.join(format!("{name}.wasm"));
-    wct().arg("embed").arg(wit).args(["--world", world, "--dummy", "-o"]).arg(&core).assert().success();
-    wct().arg("new").arg(&core).arg("-o").arg(&out).assert().success();
+    wct()
+        .arg("embed")
+        .arg(wit)
+        .args(["--world", world, "--dummy", "-o"])
+        .arg(&core)
+        .assert()
+        .success();
+    wct()
+        .arg("new")
+        .arg(&core)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
     out
 }

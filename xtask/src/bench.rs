@@ -292,13 +292,15 @@ fn bench_run(wct: &Path) -> Result<()> {
             vec![wct_cmd(&["--compiler", "cranelift"])]
         })?;
         let t_peer = median_with(rounds, &|| Ok(()), &|| vec![wasmtime_cmd(false)])?;
-        report(
+        report_vs(
             &format!("run {label}, first run (wct auto=winch)"),
+            "wasmtime",
             t_wct,
             t_peer,
         );
-        report(
+        report_vs(
             &format!("run {label}, first run (wct --compiler cranelift)"),
+            "wasmtime",
             t_cl,
             t_peer,
         );
@@ -313,8 +315,9 @@ fn bench_run(wct: &Path) -> Result<()> {
         wasmtime_cmd(true).stdout(Stdio::null()).status()?;
         let t_wct = median_with(rounds, &|| Ok(()), &|| vec![wct_cmd(&[])])?;
         let t_peer = median_with(rounds, &|| Ok(()), &|| vec![wasmtime_cmd(true)])?;
-        report(
+        report_vs(
             &format!("run {label}, repeat run (both caches warm)"),
+            "wasmtime",
             t_wct,
             t_peer,
         );

@@ -9,11 +9,17 @@ use std::process::Command;
 
 fn capture(cmd: &mut Command) -> Result<String> {
     eprintln!("+ {}", crate::tools::show(cmd));
-    let out = cmd.output().with_context(|| format!("spawning {}", crate::tools::show(cmd)))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("spawning {}", crate::tools::show(cmd)))?;
     print!("{}", String::from_utf8_lossy(&out.stdout));
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
-        bail!("command failed ({}): {}", out.status, crate::tools::show(cmd));
+        bail!(
+            "command failed ({}): {}",
+            out.status,
+            crate::tools::show(cmd)
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -32,10 +38,26 @@ pub fn run() -> Result<()> {
         cmd
     };
 
-    capture(wct_cmd().arg("adapt").arg(fixtures.join("c/hello.wasm")).arg("-o").arg(&hello))?;
+    capture(
+        wct_cmd()
+            .arg("adapt")
+            .arg(fixtures.join("c/hello.wasm"))
+            .arg("-o")
+            .arg(&hello),
+    )?;
     capture(wct_cmd().arg("validate").arg(&hello))?;
-    capture(wct_cmd().arg("targets").arg(&hello).args(["--world", "wasi:cli/command"]))?;
-    let said = capture(wct_cmd().arg("run").arg(&hello).args(["--", "from", "demo"]))?;
+    capture(
+        wct_cmd()
+            .arg("targets")
+            .arg(&hello)
+            .args(["--world", "wasi:cli/command"]),
+    )?;
+    let said = capture(
+        wct_cmd()
+            .arg("run")
+            .arg(&hello)
+            .args(["--", "from", "demo"]),
+    )?;
     if !said.starts_with("hello from C\n") {
         bail!("unexpected output from the adapted C program: {said:?}");
     }
@@ -51,7 +73,12 @@ pub fn run() -> Result<()> {
             .arg("-o")
             .arg(&program),
     )?;
-    capture(wct_cmd().arg("targets").arg(&program).args(["--world", "wasi:cli/command"]))?;
+    capture(
+        wct_cmd()
+            .arg("targets")
+            .arg(&program)
+            .args(["--world", "wasi:cli/command"]),
+    )?;
     let greeting = capture(wct_cmd().arg("run").arg(&program).args(["--", "demo"]))?;
     if greeting != "Good morning, demo!\n" {
         bail!("unexpected output from the composed program: {greeting:?}");
