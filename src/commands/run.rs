@@ -48,9 +48,12 @@ pub struct Args {
     /// Pass the whole host environment to the guest.
     #[arg(long)]
     env_inherit: bool,
-    /// Allow network sockets and name lookups.
+    /// Allow network sockets to loopback addresses, and name lookups.
     #[arg(long)]
     net: bool,
+    /// With --net: also allow this address (IP or IP:PORT; repeatable).
+    #[arg(long, value_name = "ADDR", requires = "net")]
+    net_allow: Vec<String>,
     /// Stop the guest after this much fuel (roughly, instructions).
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,

@@ -50,8 +50,19 @@ pub struct Sandbox {
     pub env: Vec<(String, String)>,
     /// Pass the host's whole environment.
     pub inherit_env: bool,
-    /// Allow TCP/UDP sockets and name lookups.
+    /// Allow TCP/UDP sockets to loopback addresses, and name lookups.
     pub network: bool,
+    /// Further addresses the guest may use (with `network`): `IP` or `IP:PORT`.
+    pub allowed_addrs: Vec<String>,
+}
+
+/// Whether `addr` is loopback or matches one of `allowed` (`IP` or `IP:PORT`).
+pub fn address_allowed(addr: std::net::SocketAddr, allowed: &[String]) -> bool {
+    addr.ip().is_loopback()
+        || allowed.iter().any(|a| match a.parse::<std::net::SocketAddr>() {
+            Ok(exact) => exact == addr,
+            Err(_) => a.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == addr.ip()),
+        })
 }
 
 impl Sandbox {
@@ -79,7 +90,18 @@ impl Sandbox {
                 .with_context(|| format!("cannot open --dir {}", dir.host.display()))?;
         }
         if self.network {
-            builder.inherit_network().allow_ip_name_lookup(true);
+            for a in &self.allowed_addrs {
+                if a.parse::<std::net::SocketAddr>().is_err() && a.parse::<std::net::IpAddr>().is_err() {
+                    bail!("--net-allow expects IP or IP:PORT, got `{a}`");
+                }
+            }
+            let allowed = std::sync::Arc::new(self.allowed_addrs.clone());
+            builder
+                .socket_addr_check(move |addr, _| {
+                    let ok = address_allowed(addr, &allowed);
+                    Box::pin(async move { ok })
+                })
+                .allow_ip_name_lookup(true);
         } else {
             builder
                 .socket_addr_check(|_, _| Box::pin(async { false }))
@@ -94,6 +116,17 @@ impl Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn network_grants() {
+        let allowed = vec!["10.1.2.3".to_string(), "192.0.2.1:80".to_string()];
+        assert!(address_allowed("127.0.0.1:9".parse().unwrap(), &[]));
+        assert!(address_allowed("[::1]:9".parse().unwrap(), &[]));
+        assert!(!address_allowed("192.0.2.1:81".parse().unwrap(), &allowed));
+        assert!(address_allowed("192.0.2.1:80".parse().unwrap(), &allowed));
+        assert!(address_allowed("10.1.2.3:443".parse().unwrap(), &allowed));
+        assert!(!address_allowed("8.8.8.8:53".parse().unwrap(), &allowed));
+    }
 
     #[test]
     fn dir_specs() {
