@@ -138,6 +138,7 @@ impl Args {
                 env,
                 inherit_env: self.env_inherit,
                 network: self.net,
+                allowed_addrs: self.net_allow.clone(),
             },
             limits: Limits {
                 fuel: self.fuel,

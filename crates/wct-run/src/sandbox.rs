@@ -59,10 +59,14 @@ pub struct Sandbox {
 /// Whether `addr` is loopback or matches one of `allowed` (`IP` or `IP:PORT`).
 pub fn address_allowed(addr: std::net::SocketAddr, allowed: &[String]) -> bool {
     addr.ip().is_loopback()
-        || allowed.iter().any(|a| match a.parse::<std::net::SocketAddr>() {
-            Ok(exact) => exact == addr,
-            Err(_) => a.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == addr.ip()),
-        })
+        || allowed
+            .iter()
+            .any(|a| match a.parse::<std::net::SocketAddr>() {
+                Ok(exact) => exact == addr,
+                Err(_) => a
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip == addr.ip()),
+            })
 }
 
 impl Sandbox {
@@ -91,7 +95,9 @@ impl Sandbox {
         }
         if self.network {
             for a in &self.allowed_addrs {
-                if a.parse::<std::net::SocketAddr>().is_err() && a.parse::<std::net::IpAddr>().is_err() {
+                if a.parse::<std::net::SocketAddr>().is_err()
+                    && a.parse::<std::net::IpAddr>().is_err()
+                {
                     bail!("--net-allow expects IP or IP:PORT, got `{a}`");
                 }
             }
