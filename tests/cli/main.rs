@@ -6,6 +6,7 @@ mod compose;
 mod diff;
 mod inspect;
 mod print_parse;
+mod robustness;
 mod run;
 mod validate;
 mod wasi_testsuite;

@@ -12,6 +12,9 @@ pub enum EmbedError {
     /// The input is not a core module.
     #[error("expected a core wasm module, found {0}")]
     NotACoreModule(&'static str),
+    /// The module is not valid.
+    #[error("invalid module: {0}")]
+    Invalid(crate::validate::ValidationError),
     /// wit-component refused the world.
     #[error("cannot embed the world: {0:#}")]
     Encode(anyhow::Error),
@@ -32,6 +35,8 @@ pub fn embed(
                 WasmKind::Component => return Err(EmbedError::NotACoreModule("a component")),
                 _ => return Err(EmbedError::NotACoreModule("something that is not wasm")),
             }
+            crate::validate(bytes, wasmparser::WasmFeatures::default())
+                .map_err(EmbedError::Invalid)?;
             bytes.to_vec()
         }
         None => wit_component::dummy_module(resolve, world, ManglingAndAbi::Standard32),

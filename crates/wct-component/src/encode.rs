@@ -12,6 +12,9 @@ pub enum EncodeError {
     /// The input is not a core module.
     #[error("expected a core wasm module")]
     NotACoreModule,
+    /// The module is not valid (checked before wit-component sees it).
+    #[error("invalid module: {0}")]
+    Invalid(crate::validate::ValidationError),
     /// The module has no metadata saying which world it implements.
     #[error("the module has no `component-type` metadata: pass `--wit PATH --world W`, or embed it with `wct embed`")]
     NoMetadata,
@@ -43,6 +46,15 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
         WasmKind::CoreModule => {}
         WasmKind::Component => return Err(EncodeError::AlreadyAComponent),
         _ => return Err(EncodeError::NotACoreModule),
+    }
+    crate::validate(module, wasmparser::WasmFeatures::default()).map_err(EncodeError::Invalid)?;
+    for (name, bytes) in &opts.adapters {
+        crate::validate(bytes, wasmparser::WasmFeatures::default()).map_err(|e| {
+            EncodeError::Invalid(crate::validate::ValidationError {
+                message: format!("adapter `{name}`: {}", e.message),
+                ..e
+            })
+        })?;
     }
     let mut encoder = wit_component::ComponentEncoder::default();
     encoder.validate(!opts.skip_validation);

@@ -148,6 +148,16 @@ fn load_binary(bytes: &[u8], name: String, base: Resolve) -> Result<WitSet, WitE
         path: name.clone(),
         message,
     };
+    // wit-component expects well-formed binaries (it may panic on truncated ones).
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default())
+        .validate_all(bytes)
+        .map_err(|e| {
+            not_wit(format!(
+                "invalid wasm: {} (at offset {:#x})",
+                e.message(),
+                e.offset()
+            ))
+        })?;
     if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
         let has_metadata = wasmparser::Parser::new(0)
             .parse_all(bytes)
