@@ -35,8 +35,7 @@ pub fn embed(
                 WasmKind::Component => return Err(EmbedError::NotACoreModule("a component")),
                 _ => return Err(EmbedError::NotACoreModule("something that is not wasm")),
             }
-            crate::validate(bytes, wasmparser::WasmFeatures::default())
-                .map_err(EmbedError::Invalid)?;
+            crate::validate(bytes, wasmparser::WasmFeatures::all()).map_err(EmbedError::Invalid)?;
             bytes.to_vec()
         }
         None => wit_component::dummy_module(resolve, world, ManglingAndAbi::Standard32),

@@ -47,9 +47,9 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
         WasmKind::Component => return Err(EncodeError::AlreadyAComponent),
         _ => return Err(EncodeError::NotACoreModule),
     }
-    crate::validate(module, wasmparser::WasmFeatures::default()).map_err(EncodeError::Invalid)?;
+    crate::validate(module, wasmparser::WasmFeatures::all()).map_err(EncodeError::Invalid)?;
     for (name, bytes) in &opts.adapters {
-        crate::validate(bytes, wasmparser::WasmFeatures::default()).map_err(|e| {
+        crate::validate(bytes, wasmparser::WasmFeatures::all()).map_err(|e| {
             EncodeError::Invalid(crate::validate::ValidationError {
                 message: format!("adapter `{name}`: {}", e.message),
                 ..e

@@ -149,7 +149,7 @@ fn load_binary(bytes: &[u8], name: String, base: Resolve) -> Result<WitSet, WitE
         message,
     };
     // wit-component expects well-formed binaries (it may panic on truncated ones).
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default())
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(bytes)
         .map_err(|e| {
             not_wit(format!(
