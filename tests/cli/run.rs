@@ -355,3 +355,88 @@ fn invoke_passes_resources_between_calls() {
         .success()
         .stdout("\"a #1 b\"\n");
 }
+
+#[test]
+fn tcp_connect_needs_net_and_net_means_loopback() {
+    let cache = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    run_cmd(cache.path())
+        .arg(fixture("net/connect.wasm"))
+        .args(["--", &port])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("create: error 1")); // access-denied
+    run_cmd(cache.path())
+        .arg("--net")
+        .arg(fixture("net/connect.wasm"))
+        .args(["--", &port])
+        .assert()
+        .success()
+        .stdout("connect: ok\n");
+}
+
+#[test]
+fn absolute_paths_and_symlinks_do_not_escape_a_dir_grant() {
+    let cache = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let secret = tempfile::tempdir().unwrap();
+    std::fs::write(secret.path().join("secret.txt"), "do not read\n").unwrap();
+    std::os::unix::fs::symlink(
+        secret.path().join("secret.txt"),
+        data.path().join("link.txt"),
+    )
+    .unwrap();
+    let grant = format!("{}::/data", data.path().display());
+    for path in [
+        "/data/link.txt".to_string(),
+        secret.path().join("secret.txt").display().to_string(),
+    ] {
+        run_cmd(cache.path())
+            .args(["--dir", &grant])
+            .arg(fixture("c/files.wasm"))
+            .args(["--", &path])
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("do not read").not());
+    }
+}
+
+#[test]
+fn unbounded_recursion_stops_and_the_host_stays_small() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("run/recurse.wat"))
+        .assert()
+        .code(134)
+        .stderr(predicate::str::contains("call stack exhausted"));
+    // The guest asks for ever more memory; the host must not follow it.
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_wct"))
+        .args([
+            "run",
+            "--no-cache",
+            "--max-memory",
+            "256MiB",
+            "--timeout",
+            "30s",
+        ])
+        .arg(fixture("run/grow.wat"))
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .output()
+        .expect("/usr/bin/time runs");
+    assert_eq!(out.status.code(), Some(137));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_kib: u64 = stderr
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{stderr}"));
+    assert!(
+        peak_kib < 600 * 1024,
+        "peak RSS {peak_kib} KiB for a 256 MiB guest limit"
+    );
+}

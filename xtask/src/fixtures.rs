@@ -68,6 +68,7 @@ pub fn run() -> Result<()> {
         .arg(components.join("demo-package.wasm")))?;
 
     compose_fixtures(&root, tmp.path())?;
+    net_fixture(&root, tmp.path())?;
 
     // Broken inputs derived from a real module.
     let hello = fs::read(c.join("hello.wasm"))?;
@@ -146,4 +147,50 @@ fn compose_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()>
             .arg(dir.join(output)))?;
     }
     Ok(())
+}
+
+/// `net/connect.wasm`: a C command using wasi:sockets directly (bindings for `net.wit` over
+/// the WASI packages `wct wit print wasi:cli/command --out-dir` writes).
+fn net_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
+    let wct = root.join("target/debug/wct");
+    let dir = root.join("tests/fixtures/net");
+    let wasi = tmp.join("wasi");
+    sh(Command::new(&wct)
+        .args(["wit", "print", "wasi:cli/command", "--out-dir"])
+        .arg(&wasi))?;
+    let wit = tmp.join("net-wit");
+    std::fs::create_dir_all(wit.join("deps/wasi-cli"))?;
+    std::fs::copy(dir.join("net.wit"), wit.join("net.wit"))?;
+    std::fs::copy(wasi.join("cli.wit"), wit.join("deps/wasi-cli/cli.wit"))?;
+    for entry in std::fs::read_dir(wasi.join("deps"))? {
+        let entry = entry?;
+        let target = wit.join("deps").join(entry.file_name());
+        std::fs::create_dir_all(&target)?;
+        std::fs::copy(entry.path().join("package.wit"), target.join("package.wit"))?;
+    }
+    let bindings = tmp.join("net-bindings");
+    sh(Command::new(wit_bindgen())
+        .args(["c", "--world", "connect", "--out-dir"])
+        .arg(&bindings)
+        .arg(&wit))?;
+    let core = tmp.join("connect.core.wasm");
+    sh(Command::new("clang")
+        .args([
+            "--target=wasm32-wasi",
+            "--sysroot=/usr",
+            "-O2",
+            "-Wl,--strip-debug",
+            "-I",
+        ])
+        .arg(&bindings)
+        .arg("-o")
+        .arg(&core)
+        .arg(dir.join("connect.c"))
+        .arg(bindings.join("connect.c"))
+        .arg(bindings.join("connect_component_type.o")))?;
+    sh(Command::new(&wct)
+        .args(["adapt", "-q"])
+        .arg(&core)
+        .arg("-o")
+        .arg(dir.join("connect.wasm")))
 }

@@ -6,6 +6,7 @@
 
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
+use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 /// A directory the guest may use.
@@ -103,11 +104,22 @@ impl Sandbox {
             }
             let allowed = std::sync::Arc::new(self.allowed_addrs.clone());
             builder
-                .socket_addr_check(move |addr, _| {
-                    let ok = address_allowed(addr, &allowed);
+                .socket_addr_check(move |addr, usage| {
+                    let ok = match usage {
+                        // The implicit bind before a connect uses the wildcard address with an
+                        // ephemeral port: that is not a listener, allow it.
+                        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind
+                            if addr.ip().is_unspecified() && addr.port() == 0 =>
+                        {
+                            true
+                        }
+                        _ => address_allowed(addr, &allowed),
+                    };
                     Box::pin(async move { ok })
                 })
-                .allow_ip_name_lookup(true);
+                .allow_ip_name_lookup(true)
+                .allow_tcp(true)
+                .allow_udp(true);
         } else {
             builder
                 .socket_addr_check(|_, _| Box::pin(async { false }))
