@@ -277,7 +277,10 @@ fn bench_run(wct: &Path) -> Result<()> {
         let wasmtime_cmd = |cached: bool| {
             let mut cmd = Command::new(&wasmtime);
             cmd.arg("run");
-            if cached {
+            if !cached {
+                // wasmtime caches by default: a first run must not find old entries.
+                cmd.arg("-C").arg("cache=n");
+            } else {
                 cmd.arg("-C")
                     .arg("cache=y")
                     .arg("-C")
