@@ -84,13 +84,8 @@ fn mutated_fixtures_never_crash_any_subcommand() {
     let cache_arg = cache.display().to_string();
     let out = dir.path().join("out.wasm").display().to_string();
     let history = history_dir();
-    let sources = [
-        "c/hello.wasm",
-        "components/hello-wasm-tools.wasm",
-        "components/demo-package.wasm",
-        "compose/greeter.wasm",
-        "run/values.wat",
-    ];
+    // Every fixture (binary or WAT), three mutants each.
+    let sources = all_fixtures();
     let commands: Vec<(Vec<&str>, Vec<i32>)> = vec![
         (vec!["validate"], vec![0, 1]),
         (vec!["inspect"], vec![0, 2]),
@@ -123,8 +118,8 @@ fn mutated_fixtures_never_crash_any_subcommand() {
     ];
     let mut cases = 0;
     for (i, source) in sources.iter().enumerate() {
-        let bytes = std::fs::read(fixture(source)).unwrap();
-        for (j, mutant) in mutants(&bytes, 0x5eed_0000 + i as u64, 12)
+        let bytes = std::fs::read(source).unwrap();
+        for (j, mutant) in mutants(&bytes, 0x5eed_0000 + i as u64, 3)
             .into_iter()
             .enumerate()
         {
