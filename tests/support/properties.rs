@@ -1,6 +1,7 @@
 //! Properties checked on generated input, shared by the seeded tests (`tests/generated.rs`)
 //! and the cargo-fuzz targets (`fuzz/`), so both check exactly the same things.
 
+#![allow(dead_code)] // each fuzz target uses one of these
 use arbitrary::Unstructured;
 use wasmparser::WasmFeatures;
 
