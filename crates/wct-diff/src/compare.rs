@@ -74,56 +74,36 @@ pub fn diff(old: &WitSet, new: &WitSet, opts: DiffOptions) -> Report {
 
     for (name, change) in pair_maps(&old_pkg.interfaces, &new_pkg.interfaces) {
         let path = format!("{prefix}/{name}");
+        let side = |resolve: &'_ Resolve, id: &InterfaceId| {
+            let i = &resolve.interfaces[*id];
+            (i.span, i.stability.clone())
+        };
         match change {
-            (Some(o), None) => {
-                let i = &old.resolve.interfaces[*o];
-                d.push(
-                    "interface-removed",
-                    path,
-                    format!("interface `{name}` was removed"),
-                    Some(at(i.span, &i.stability)),
-                    None,
-                );
-            }
-            (None, Some(n)) => {
-                let i = &new.resolve.interfaces[*n];
-                d.push(
-                    "interface-added",
-                    path,
-                    format!("interface `{name}` was added"),
-                    None,
-                    Some(at(i.span, &i.stability)),
-                );
-            }
             (Some(o), Some(n)) => d.interface(&path, *o, *n),
-            (None, None) => {}
+            (o, n) => {
+                let (o, n) = (
+                    o.map(|o| side(&old.resolve, o)),
+                    n.map(|n| side(&new.resolve, n)),
+                );
+                d.one_sided("interface", path, &name, o.as_ref(), n.as_ref());
+            }
         }
     }
     for (name, change) in pair_maps(&old_pkg.worlds, &new_pkg.worlds) {
         let path = format!("{prefix}/{name}");
+        let side = |resolve: &'_ Resolve, id: &WorldId| {
+            let w = &resolve.worlds[*id];
+            (w.span, w.stability.clone())
+        };
         match change {
-            (Some(o), None) => {
-                let w = &old.resolve.worlds[*o];
-                d.push(
-                    "world-removed",
-                    path,
-                    format!("world `{name}` was removed"),
-                    Some(at(w.span, &w.stability)),
-                    None,
-                );
-            }
-            (None, Some(n)) => {
-                let w = &new.resolve.worlds[*n];
-                d.push(
-                    "world-added",
-                    path,
-                    format!("world `{name}` was added"),
-                    None,
-                    Some(at(w.span, &w.stability)),
-                );
-            }
             (Some(o), Some(n)) => d.world(&path, *o, *n),
-            (None, None) => {}
+            (o, n) => {
+                let (o, n) = (
+                    o.map(|o| side(&old.resolve, o)),
+                    n.map(|n| side(&new.resolve, n)),
+                );
+                d.one_sided("world", path, &name, o.as_ref(), n.as_ref());
+            }
         }
     }
 
@@ -286,6 +266,26 @@ impl<'a> Differ<'a> {
             old_location: old.and_then(|a| Self::location(self.pair.old, a.span)),
             new_location: new.and_then(|a| Self::location(self.pair.new, a.span)),
         });
+    }
+
+    /// Records an interface or world that exists on one side only.
+    fn one_sided(
+        &mut self,
+        kind: &'static str,
+        path: String,
+        name: &str,
+        old: Option<&(Span, Stability)>,
+        new: Option<&(Span, Stability)>,
+    ) {
+        let (id, verb) = match (kind, old.is_some()) {
+            ("interface", true) => ("interface-removed", "removed"),
+            ("interface", false) => ("interface-added", "added"),
+            ("world", true) => ("world-removed", "removed"),
+            _ => ("world-added", "added"),
+        };
+        let old = old.map(|(span, stability)| at(*span, stability));
+        let new = new.map(|(span, stability)| at(*span, stability));
+        self.push(id, path, format!("{kind} `{name}` was {verb}"), old, new);
     }
 
     /// Records how the world uses the items of the findings pushed since `before`.
