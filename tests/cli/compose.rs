@@ -329,8 +329,23 @@ from = "polite"
         .stdout(predicate::str::contains(
             "filled   polite: wct:demo/store@0.1.0 <- store",
         ))
-        .stdout(predicate::str::contains("unused   plain"));
+        .stdout(predicate::str::contains("unused").not());
     assert_eq!(run_output(&out, &["Lin"]), "Good morning, Lin!\n");
+    validates(&out);
+    // Both instances of greeter.wasm exist in the result.
+    let json = wct()
+        .args(["compose", "--json", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let instances: Vec<&str> = json["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(instances, ["app", "plain", "plain-too", "polite", "store"]);
     std::fs::write(
         &config,
         "socket = \"nope\"\n[instances]\napp = \"hello-app.wasm\"\n",

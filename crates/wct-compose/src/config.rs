@@ -5,7 +5,7 @@
 //! socket = "app"                 # the instance whose exports the result exports
 //! auto = true                    # fill remaining imports automatically (default)
 //!
-//! [instances]                    # instance name = component file (relative to this file)
+//! [instances]                    # every instance is created, even if nothing uses it
 //! app = "app.wasm"
 //! en = "greeter.wasm"
 //! fr = "greeter.wasm"            # the same component twice, as two instances
@@ -113,6 +113,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
             .collect(),
         prefer: file.prefer,
         no_auto: !file.auto,
+        instantiate_all: true,
     };
     Ok(Config {
         components,

@@ -28,6 +28,9 @@ pub struct Options {
     pub prefer: BTreeMap<String, String>,
     /// Turn automatic matching off (only `wires` are used).
     pub no_auto: bool,
+    /// Instantiate every component, not only those whose exports are needed (a config file
+    /// lists instances on purpose, possibly the same component under several names).
+    pub instantiate_all: bool,
 }
 
 /// The composed component and the report.
@@ -433,6 +436,11 @@ pub fn compose(components: &[Component], opts: &Options) -> Result<Composed, Com
         b.index_of(&wire.provider)?;
     }
     let socket = b.instance(0);
+    if opts.instantiate_all {
+        for i in 1..components.len() {
+            b.instance(i);
+        }
+    }
     while let Some(i) = b.queue.pop_front() {
         b.satisfy(i, opts)?;
     }
