@@ -5,6 +5,7 @@ mod common;
 mod compose;
 mod diff;
 mod inspect;
+mod languages;
 mod print_parse;
 mod robustness;
 mod run;
