@@ -24,7 +24,7 @@ const LONG_VERSION: &str = concat!(
     propagate_version = true,
     after_help = "Exit status:\n  0  success\n  1  checked and failed (invalid input, failed check)\n  2  usage error or unreadable input"
 )]
-struct Cli {
+pub struct Cli {
     #[command(flatten)]
     global: report::GlobalOpts,
     #[command(subcommand)]

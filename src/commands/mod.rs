@@ -1,6 +1,7 @@
 //! One module per subcommand; each defines its clap arguments and a `run` function.
 
 mod adapt;
+mod completions;
 pub mod compose;
 mod diff;
 mod diff_inputs;
@@ -36,6 +37,9 @@ pub enum Command {
     Compose(compose::Args),
     Diff(diff::Args),
     SemverCheck(semver_check::Args),
+    Completions(completions::Args),
+    #[command(hide = true)]
+    GenerateMan(completions::ManArgs),
     #[command(subcommand)]
     Wit(wit::WitCommand),
 }
@@ -56,6 +60,8 @@ impl Command {
             Command::Compose(args) => compose::run(args, global),
             Command::Diff(args) => diff::run(args, global),
             Command::SemverCheck(args) => semver_check::run(args, global),
+            Command::Completions(args) => completions::run(args),
+            Command::GenerateMan(args) => completions::man(args),
             Command::Wit(cmd) => cmd.run(global),
         }
     }

@@ -2,6 +2,7 @@
 
 mod build;
 mod common;
+mod completions;
 mod compose;
 mod diff;
 mod inspect;

@@ -5,6 +5,7 @@
 //! - `bench validate|adapt|compose|run`: times `wct` against `wasm-tools`, `wac` and
 //!   `wasmtime` in the same run, as ratios.
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
+//! - `man`: man pages for wct and every subcommand into `docs/man/` (clap_mangen).
 
 mod bench;
 mod demo;
@@ -19,6 +20,11 @@ fn main() -> Result<()> {
         Some("fixtures") => fixtures::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
-        _ => bail!("usage: cargo xtask demo | cargo xtask fixtures | cargo xtask bench [validate|adapt|compose|run]"),
+        Some("man") => tools::run(
+            std::process::Command::new("cargo")
+                .args(["run", "--quiet", "--bin", "wct", "--", "generate-man"])
+                .arg(tools::root().join("docs/man")),
+        ),
+        _ => bail!("usage: cargo xtask demo | cargo xtask man | cargo xtask fixtures | cargo xtask bench [validate|adapt|compose|run]"),
     }
 }
