@@ -479,116 +479,30 @@ impl<'a> Differ<'a> {
         }
         match (&ta.kind, &tb.kind) {
             (K::Record(x), K::Record(y)) => {
-                let (xs, ys) = (
-                    named(x.fields.iter().map(|f| (&f.name, (f.ty, f.span)))),
-                    named(y.fields.iter().map(|f| (&f.name, (f.ty, f.span)))),
-                );
-                let mut changed_members = false;
-                for (field, change) in pair_maps(&xs, &ys) {
-                    let item = format!("{path}.{field}");
-                    match change {
-                        (Some((_, s)), None) => self.push(
-                            "record-field-removed",
-                            item,
-                            format!("field `{field}` was removed"),
-                            Some(at(*s, oa.stability)),
-                            Some(na),
-                        ),
-                        (None, Some((t, s))) => self.push(
-                            "record-field-added",
-                            item,
-                            format!("field `{field}: {}` was added", type_name(new, t)),
-                            Some(oa),
-                            Some(at(*s, na.stability)),
-                        ),
-                        (Some((t, s)), Some((u, r))) => {
-                            if self.pair.same(t, u) {
-                                continue;
-                            }
-                            self.push(
-                                "record-field-type-changed",
-                                item,
-                                format!(
-                                    "field `{field}`: `{}` -> `{}`",
-                                    type_name(old, t),
-                                    type_name(new, u)
-                                ),
-                                Some(at(*s, oa.stability)),
-                                Some(at(*r, na.stability)),
-                            );
-                        }
-                        (None, None) => continue,
-                    }
-                    changed_members = true;
-                }
-                if !changed_members {
-                    self.push(
-                        "type-changed",
-                        path.into(),
-                        "record fields were reordered (field order is part of the type)".into(),
-                        Some(oa),
-                        Some(na),
-                    );
-                }
+                let fields = |r: &'a wit_parser::Record| {
+                    named(r.fields.iter().map(|f| (&f.name, (Some(f.ty), f.span))))
+                };
+                let kind = MemberKind {
+                    noun: "field",
+                    added: "record-field-added",
+                    removed: "record-field-removed",
+                    changed: "record-field-type-changed",
+                    reordered: "record fields were reordered (field order is part of the type)",
+                };
+                self.typed_members(path, &fields(x), &fields(y), kind, oa, na);
             }
             (K::Variant(x), K::Variant(y)) => {
-                let (xs, ys) = (
-                    named(x.cases.iter().map(|c| (&c.name, (c.ty, c.span)))),
-                    named(y.cases.iter().map(|c| (&c.name, (c.ty, c.span)))),
-                );
-                let mut changed_members = false;
-                for (case, change) in pair_maps(&xs, &ys) {
-                    let item = format!("{path}.{case}");
-                    match change {
-                        (Some((_, s)), None) => self.push(
-                            "variant-case-removed",
-                            item,
-                            format!("case `{case}` was removed"),
-                            Some(at(*s, oa.stability)),
-                            Some(na),
-                        ),
-                        (None, Some((_, s))) => self.push(
-                            "variant-case-added",
-                            item,
-                            format!("case `{case}` was added"),
-                            Some(oa),
-                            Some(at(*s, na.stability)),
-                        ),
-                        (Some((t, s)), Some((u, r))) => {
-                            let same = match (t, u) {
-                                (None, None) => true,
-                                (Some(t), Some(u)) => self.pair.same(t, u),
-                                _ => false,
-                            };
-                            if same {
-                                continue;
-                            }
-                            let show = |res: &Resolve, t: &Option<Type>| {
-                                t.as_ref()
-                                    .map(|t| type_name(res, t))
-                                    .unwrap_or_else(|| "(no payload)".into())
-                            };
-                            self.push(
-                                "variant-case-type-changed",
-                                item,
-                                format!("case `{case}`: `{}` -> `{}`", show(old, t), show(new, u)),
-                                Some(at(*s, oa.stability)),
-                                Some(at(*r, na.stability)),
-                            );
-                        }
-                        (None, None) => continue,
-                    }
-                    changed_members = true;
-                }
-                if !changed_members {
-                    self.push(
-                        "type-changed",
-                        path.into(),
-                        "variant cases were reordered (case order is part of the type)".into(),
-                        Some(oa),
-                        Some(na),
-                    );
-                }
+                let cases = |v: &'a wit_parser::Variant| {
+                    named(v.cases.iter().map(|c| (&c.name, (c.ty, c.span))))
+                };
+                let kind = MemberKind {
+                    noun: "case",
+                    added: "variant-case-added",
+                    removed: "variant-case-removed",
+                    changed: "variant-case-type-changed",
+                    reordered: "variant cases were reordered (case order is part of the type)",
+                };
+                self.typed_members(path, &cases(x), &cases(y), kind, oa, na);
             }
             (K::Enum(x), K::Enum(y)) => {
                 let xs: Vec<(&String, Span)> = x.cases.iter().map(|c| (&c.name, c.span)).collect();
@@ -620,6 +534,81 @@ impl<'a> Differ<'a> {
                 let msg = format!("`{}` -> `{}`", describe(old, a), describe(new, b));
                 self.push("type-changed", path.into(), msg, Some(oa), Some(na));
             }
+        }
+    }
+
+    /// Record fields and variant cases: added, removed, or with another type; when none of
+    /// that explains why the types differ, the members were reordered.
+    fn typed_members(
+        &mut self,
+        path: &str,
+        xs: &BTreeMap<String, (Option<Type>, Span)>,
+        ys: &BTreeMap<String, (Option<Type>, Span)>,
+        kind: MemberKind,
+        oa: At<'_>,
+        na: At<'_>,
+    ) {
+        let (old, new) = (self.pair.old, self.pair.new);
+        let noun = kind.noun;
+        let show = |res: &Resolve, t: &Option<Type>| {
+            t.as_ref()
+                .map(|t| type_name(res, t))
+                .unwrap_or_else(|| "(no payload)".into())
+        };
+        let mut changed_members = false;
+        for (name, change) in pair_maps(xs, ys) {
+            let item = format!("{path}.{name}");
+            match change {
+                (Some((_, s)), None) => {
+                    let msg = format!("{noun} `{name}` was removed");
+                    self.push(
+                        kind.removed,
+                        item,
+                        msg,
+                        Some(at(*s, oa.stability)),
+                        Some(na),
+                    );
+                }
+                (None, Some((t, s))) => {
+                    // Fields always have a type and show it; cases only name themselves.
+                    let msg = match (noun, t) {
+                        ("field", Some(t)) => {
+                            format!("field `{name}: {}` was added", type_name(new, t))
+                        }
+                        _ => format!("{noun} `{name}` was added"),
+                    };
+                    self.push(kind.added, item, msg, Some(oa), Some(at(*s, na.stability)));
+                }
+                (Some((t, s)), Some((u, r))) => {
+                    let same = match (t, u) {
+                        (None, None) => true,
+                        (Some(t), Some(u)) => self.pair.same(t, u),
+                        _ => false,
+                    };
+                    if same {
+                        continue;
+                    }
+                    let msg = format!("{noun} `{name}`: `{}` -> `{}`", show(old, t), show(new, u));
+                    self.push(
+                        kind.changed,
+                        item,
+                        msg,
+                        Some(at(*s, oa.stability)),
+                        Some(at(*r, na.stability)),
+                    );
+                }
+                (None, None) => continue,
+            }
+            changed_members = true;
+        }
+        if !changed_members {
+            self.push(
+                "type-changed",
+                path.into(),
+                kind.reordered.into(),
+                Some(oa),
+                Some(na),
+            );
         }
     }
 
@@ -777,6 +766,15 @@ impl<'a> Differ<'a> {
 }
 
 /// The item's span, or the world's when the item has none (e.g. `import iface;`).
+/// The rules and words for one kind of typed member (record fields, variant cases).
+struct MemberKind {
+    noun: &'static str,
+    added: &'static str,
+    removed: &'static str,
+    changed: &'static str,
+    reordered: &'static str,
+}
+
 fn item_span(item: &WorldItem, world: Span) -> Span {
     let span = match item {
         WorldItem::Interface { span, .. } | WorldItem::Type { span, .. } => *span,
