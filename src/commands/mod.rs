@@ -6,12 +6,14 @@ pub mod compose;
 mod diff;
 mod diff_inputs;
 mod embed;
+mod host_args;
 mod inspect;
 mod new;
 mod parse;
 mod print;
 mod run;
 mod semver_check;
+mod serve;
 mod targets;
 mod validate;
 pub mod wit;
@@ -34,6 +36,7 @@ pub enum Command {
     Adapt(adapt::Args),
     Targets(targets::Args),
     Run(run::Args),
+    Serve(serve::Args),
     Compose(compose::Args),
     Diff(diff::Args),
     SemverCheck(semver_check::Args),
@@ -57,6 +60,7 @@ impl Command {
             Command::Adapt(args) => adapt::run(args, global),
             Command::Targets(args) => targets::run(args, global),
             Command::Run(args) => run::run(args, global),
+            Command::Serve(args) => serve::run(args, global),
             Command::Compose(args) => compose::run(args, global),
             Command::Diff(args) => diff::run(args, global),
             Command::SemverCheck(args) => semver_check::run(args, global),

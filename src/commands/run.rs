@@ -2,14 +2,11 @@
 
 use crate::output;
 use crate::report::GlobalOpts;
-use clap::ValueEnum;
 use miette::Result;
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 use wct_run::invoke::{invoke, Invoked};
-use wct_run::{
-    cache, limits, Compiler, DirGrant, EngineOptions, Limits, Outcome, Program, RunOptions, Sandbox,
-};
+use wct_run::{Compiler, Outcome, Program, RunOptions};
 
 /// Run a `wasi:cli/command` component or a WASI Preview 1 module, sandboxed.
 ///
@@ -39,40 +36,8 @@ pub struct Args {
         allow_hyphen_values = true
     )]
     args: Vec<String>,
-    /// Grant a directory: HOST[::GUEST][:ro] (repeatable).
-    #[arg(long, value_name = "HOST[::GUEST][:ro]")]
-    dir: Vec<String>,
-    /// Set an environment variable for the guest (repeatable).
-    #[arg(long, value_name = "KEY=VALUE")]
-    env: Vec<String>,
-    /// Pass the whole host environment to the guest.
-    #[arg(long)]
-    env_inherit: bool,
-    /// Allow network sockets to loopback addresses, and name lookups.
-    #[arg(long)]
-    net: bool,
-    /// With --net: also allow this address (IP or IP:PORT; repeatable).
-    #[arg(long, value_name = "ADDR", requires = "net")]
-    net_allow: Vec<String>,
-    /// Stop the guest after this much fuel (roughly, instructions).
-    #[arg(long, value_name = "N")]
-    fuel: Option<u64>,
-    /// Stop the guest after this much wall-clock time (e.g. 10s, 500ms).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    timeout: Option<std::time::Duration>,
-    /// Stop the guest if a linear memory grows past this size (e.g. 64MiB).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    max_memory: Option<u64>,
-    /// Compiler: auto (cached optimized code, else Winch now and Cranelift in the background),
-    /// cranelift, or winch.
-    #[arg(long, value_enum, default_value_t = CompilerArg::Auto)]
-    compiler: CompilerArg,
-    /// Compile cache folder (default: $XDG_CACHE_HOME/wct).
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
-    /// Do not read or write the compile cache.
-    #[arg(long, conflicts_with = "cache_dir")]
-    no_cache: bool,
+    #[command(flatten)]
+    host: super::host_args::HostArgs,
     /// Run a Preview 1 module through the bundled adapter (as `wct adapt` makes it).
     #[arg(long)]
     via_adapter: bool,
@@ -92,68 +57,13 @@ pub struct Args {
     precompile_only: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum CompilerArg {
-    Auto,
-    Cranelift,
-    Winch,
-}
-
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    limits::parse_duration(s).map_err(|e| e.to_string())
-}
-
-fn parse_size(s: &str) -> Result<u64, String> {
-    limits::parse_size(s).map_err(|e| e.to_string())
-}
-
 impl Args {
     fn options(&self, global: &GlobalOpts) -> Result<RunOptions> {
-        let dirs = self
-            .dir
-            .iter()
-            .map(|d| DirGrant::parse(d).map_err(|e| miette::miette!("{e}")))
-            .collect::<Result<Vec<_>>>()?;
-        let env = self
-            .env
-            .iter()
-            .map(|kv| {
-                kv.split_once('=')
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .ok_or_else(|| miette::miette!("--env expects KEY=VALUE, got `{kv}`"))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let cache = if self.no_cache {
-            None
-        } else {
-            self.cache_dir
-                .clone()
-                .or_else(cache::default_dir)
-                .map(cache::Cache::new)
-        };
         Ok(RunOptions {
             args: self.args.clone(),
-            sandbox: Sandbox {
-                dirs,
-                env,
-                inherit_env: self.env_inherit,
-                network: self.net,
-                allowed_addrs: self.net_allow.clone(),
-            },
-            limits: Limits {
-                fuel: self.fuel,
-                timeout: self.timeout,
-                max_memory: self.max_memory,
-            },
-            engine: EngineOptions {
-                compiler: match self.compiler {
-                    CompilerArg::Auto => Compiler::Auto,
-                    CompilerArg::Cranelift => Compiler::Cranelift,
-                    CompilerArg::Winch => Compiler::Winch,
-                },
-                cache,
-                progress: !global.quiet,
-            },
+            sandbox: self.host.sandbox()?,
+            limits: self.host.limits(),
+            engine: self.host.engine(global, Compiler::Auto),
             via_adapter: self.via_adapter,
         })
     }
@@ -182,10 +92,10 @@ impl Args {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-        if let Some(fuel) = self.fuel {
+        if let Some(fuel) = self.host.fuel {
             cmd.arg("--fuel").arg(fuel.to_string());
         }
-        if let Some(timeout) = self.timeout {
+        if let Some(timeout) = self.host.timeout {
             cmd.arg("--timeout")
                 .arg(format!("{}ms", timeout.as_millis().max(1)));
         }

@@ -10,6 +10,7 @@ mod languages;
 mod print_parse;
 mod robustness;
 mod run;
+mod serve;
 mod validate;
 mod wasi_testsuite;
 mod wit;

@@ -69,6 +69,7 @@ pub fn run() -> Result<()> {
 
     compose_fixtures(&root, tmp.path())?;
     net_fixture(&root, tmp.path())?;
+    http_fixture(&root, tmp.path())?;
 
     // Broken inputs derived from a real module.
     let hello = fs::read(c.join("hello.wasm"))?;
@@ -193,4 +194,41 @@ fn net_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
         .arg(&core)
         .arg("-o")
         .arg(dir.join("connect.wasm")))
+}
+
+/// `http/echo.wasm`: a C `wasi:http/proxy` component for `wct serve` (bindings for the
+/// built-in `wasi:http/proxy` world, reactor module, `wct adapt --kind proxy`).
+fn http_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
+    let wct = root.join("target/debug/wct");
+    let dir = root.join("tests/fixtures/http");
+    let wit = tmp.join("http-wit");
+    sh(Command::new(&wct)
+        .args(["wit", "print", "wasi:http/proxy", "--out-dir"])
+        .arg(&wit))?;
+    let bindings = tmp.join("http-bindings");
+    sh(Command::new(wit_bindgen())
+        .args(["c", "--world", "wasi:http/proxy", "--out-dir"])
+        .arg(&bindings)
+        .arg(&wit))?;
+    let core = tmp.join("echo.core.wasm");
+    sh(Command::new("clang")
+        .args([
+            "--target=wasm32-wasi",
+            "--sysroot=/usr",
+            "-O2",
+            "-Wl,--strip-debug",
+            "-mexec-model=reactor",
+            "-I",
+        ])
+        .arg(&bindings)
+        .arg("-o")
+        .arg(&core)
+        .arg(dir.join("echo.c"))
+        .arg(bindings.join("proxy.c"))
+        .arg(bindings.join("proxy_component_type.o")))?;
+    sh(Command::new(&wct)
+        .args(["adapt", "-q", "--kind", "proxy"])
+        .arg(&core)
+        .arg("-o")
+        .arg(dir.join("echo.wasm")))
 }

@@ -23,6 +23,9 @@ pub struct Mismatch {
     pub expected: Option<String>,
     /// What the component has there (`None`: the component lacks it).
     pub found: Option<String>,
+    /// For a missing export: what the component exports instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exports_instead: Option<Vec<String>>,
 }
 
 impl std::fmt::Display for Mismatch {
@@ -33,11 +36,18 @@ impl std::fmt::Display for Mismatch {
                 "{} {}: not provided by the world (component has {found})",
                 self.direction, self.name
             ),
-            (Some(expected), None) => write!(
-                f,
-                "{} {}: missing from the component (world expects {expected})",
-                self.direction, self.name
-            ),
+            (Some(expected), None) => {
+                write!(
+                    f,
+                    "{} {}: missing from the component (world expects {expected}",
+                    self.direction, self.name
+                )?;
+                match self.exports_instead.as_deref() {
+                    Some([]) => write!(f, "; the component exports nothing)"),
+                    Some(names) => write!(f, "; the component exports {})", names.join(", ")),
+                    None => write!(f, ")"),
+                }
+            }
             (Some(expected), Some(found)) => write!(
                 f,
                 "{} {}: expected {expected}, found {found}",
@@ -152,6 +162,7 @@ fn compare(
                     name: format!("{name}#{fname}"),
                     expected,
                     found,
+                    exports_instead: None,
                 });
             }
         }
@@ -163,6 +174,7 @@ fn compare(
                     name: name.to_string(),
                     expected: Some(want),
                     found: Some(have),
+                    exports_instead: None,
                 });
             }
         }
@@ -172,6 +184,7 @@ fn compare(
             name: name.to_string(),
             expected: Some(describe(world.0, w)),
             found: Some(describe(component.0, c)),
+            exports_instead: None,
         }),
     }
 }
@@ -208,6 +221,7 @@ pub fn check_targets(
                 name: name.clone(),
                 expected: None,
                 found: Some(comp_imports.describe(item)),
+                exports_instead: None,
             }),
             Some((_, witem)) => compare(
                 "import",
@@ -228,6 +242,13 @@ pub fn check_targets(
                 name: name.clone(),
                 expected: Some(world_exports.describe(witem)),
                 found: None,
+                exports_instead: Some(
+                    comp_exports
+                        .items
+                        .values()
+                        .map(|(n, _)| n.clone())
+                        .collect(),
+                ),
             }),
             Some((_, item)) => compare(
                 "export",
@@ -247,6 +268,7 @@ pub fn check_targets(
                 name: "type check".into(),
                 expected: None,
                 found: Some(format!("{e:#}")),
+                exports_instead: None,
             });
         }
     }

@@ -48,11 +48,14 @@ pub struct EngineOptions {
     pub cache: Option<Cache>,
     /// Show a progress line on a terminal during long compiles.
     pub progress: bool,
+    /// Compile code that checks the epoch even without a timeout, so that guests can yield
+    /// to the host (`wct serve` runs many guests on a few threads).
+    pub interruptible: bool,
 }
 
 /// Builds an engine for `compiler` (never `Auto`) honouring the limits that need engine
-/// support (fuel, epochs).
-pub fn engine(compiler: Compiler, limits: &Limits) -> Result<Engine> {
+/// support (fuel, epochs); `interruptible` as in [`EngineOptions`].
+pub fn engine(compiler: Compiler, limits: &Limits, interruptible: bool) -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.strategy(match compiler {
@@ -60,7 +63,7 @@ pub fn engine(compiler: Compiler, limits: &Limits) -> Result<Engine> {
         _ => Strategy::Cranelift,
     });
     config.consume_fuel(limits.fuel.is_some());
-    config.epoch_interruption(limits.timeout.is_some());
+    config.epoch_interruption(limits.timeout.is_some() || interruptible);
     Engine::new(&config).any().context("configuring the engine")
 }
 
@@ -131,7 +134,7 @@ pub fn compile<T: Artifact>(
     limits: &Limits,
     opts: &EngineOptions,
 ) -> Result<Compiled<T>> {
-    let cranelift = engine(Compiler::Cranelift, limits)?;
+    let cranelift = engine(Compiler::Cranelift, limits, opts.interruptible)?;
     // A cached optimized build wins whatever the compiler choice, except an explicit Winch.
     if opts.compiler != Compiler::Winch {
         if let Some(cache) = &opts.cache {
@@ -148,9 +151,10 @@ pub fn compile<T: Artifact>(
     }
     let (chosen, engine) = match opts.compiler {
         Compiler::Cranelift => (Compiler::Cranelift, cranelift),
-        Compiler::Winch | Compiler::Auto => {
-            (Compiler::Winch, self::engine(Compiler::Winch, limits)?)
-        }
+        Compiler::Winch | Compiler::Auto => (
+            Compiler::Winch,
+            self::engine(Compiler::Winch, limits, opts.interruptible)?,
+        ),
     };
     if chosen == Compiler::Winch {
         if let Some(cache) = &opts.cache {
@@ -201,7 +205,7 @@ pub fn precompile_into_cache<T: Artifact>(
     limits: &Limits,
     cache: &Cache,
 ) -> Result<()> {
-    let engine = engine(Compiler::Cranelift, limits)?;
+    let engine = engine(Compiler::Cranelift, limits, false)?;
     if cache
         .load::<T>(&engine, wasm, Compiler::Cranelift)
         .is_some()

@@ -271,8 +271,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         ..
     } = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
     let callables = callables(&engine, &component);
-    let mut linker = wasmtime::component::Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
+    let linker = crate::run::component_linker(&engine)?;
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
     let instance = linker

@@ -14,11 +14,13 @@
 
 pub mod cache;
 pub mod engine;
+pub mod http_policy;
 pub mod invoke;
 pub mod limits;
 pub mod outcome;
 pub mod run;
 pub mod sandbox;
+pub mod serve;
 
 pub use engine::{Compiler, EngineOptions};
 

@@ -3,6 +3,7 @@
 //! Preview 1 host) or, with `via_adapter`, as the component `wct adapt` makes.
 
 use crate::engine::{compile, Compiled, EngineOptions};
+use crate::http_policy::HttpPolicy;
 use crate::limits::{start_timeout, Limits, MemoryLimiter};
 use crate::outcome::Outcome;
 use crate::sandbox::Sandbox;
@@ -12,6 +13,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::Store;
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 use wct_component::{detect, WasmKind};
 
 /// The program to run.
@@ -47,11 +49,23 @@ pub struct RunReport {
     pub kind: &'static str,
 }
 
-/// Host state of a component run.
+/// Host state of a component run: WASI (`wasi:cli`, filesystem, sockets...) and `wasi:http`.
 pub struct ComponentState {
     ctx: WasiCtx,
+    http: WasiHttpCtx,
+    http_policy: HttpPolicy,
     table: ResourceTable,
     limiter: MemoryLimiter,
+}
+
+impl WasiHttpView for ComponentState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.http_policy,
+        }
+    }
 }
 
 impl WasiView for ComponentState {
@@ -73,13 +87,21 @@ impl ComponentState {
     pub fn new(program: &Program<'_>, opts: &RunOptions) -> Result<Self> {
         let mut builder = WasiCtxBuilder::new();
         opts.sandbox.configure(&mut builder, &argv(program, opts))?;
-        Ok(ComponentState {
+        Ok(Self::from_builder(builder, &opts.sandbox, &opts.limits))
+    }
+
+    /// A fresh state with the WASI context `builder` makes, HTTP grants from `sandbox` and the
+    /// memory cap of `limits`.
+    pub fn from_builder(mut builder: WasiCtxBuilder, sandbox: &Sandbox, limits: &Limits) -> Self {
+        ComponentState {
             ctx: builder.build(),
+            http: WasiHttpCtx::new(),
+            http_policy: sandbox.http_policy(),
             table: ResourceTable::new(),
             limiter: MemoryLimiter {
-                max_memory: opts.limits.max_memory,
+                max_memory: limits.max_memory,
             },
-        })
+        }
     }
 }
 
@@ -92,6 +114,19 @@ fn argv(program: &Program<'_>, opts: &RunOptions) -> Vec<String> {
     std::iter::once(program.name.clone())
         .chain(opts.args.iter().cloned())
         .collect()
+}
+
+/// A linker with everything a component may import from the host, synchronous flavour:
+/// all of WASI 0.2 (`wasi:cli`, filesystem, sockets, clocks, random, io) and `wasi:http`
+/// (componentize-js components import it for `fetch`). What the guest may actually reach is
+/// decided at call time by the [`Sandbox`].
+pub fn component_linker(
+    engine: &wasmtime::Engine,
+) -> Result<wasmtime::component::Linker<ComponentState>> {
+    let mut linker = wasmtime::component::Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).any()?;
+    Ok(linker)
 }
 
 /// Applies fuel, epoch deadline and the memory limiter to a fresh store.
@@ -143,8 +178,7 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         &opts.limits,
         &opts.engine,
     )?;
-    let mut linker = wasmtime::component::Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
+    let linker = component_linker(&engine)?;
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
     let command =

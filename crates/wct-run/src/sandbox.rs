@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
+use crate::http_policy::{HttpGrant, HttpPolicy};
+
 /// A directory the guest may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirGrant {
@@ -55,6 +57,8 @@ pub struct Sandbox {
     pub network: bool,
     /// Further addresses the guest may use (with `network`): `IP` or `IP:PORT`.
     pub allowed_addrs: Vec<String>,
+    /// Destinations of outgoing `wasi:http` requests (`--allow-http`).
+    pub allow_http: Vec<HttpGrant>,
 }
 
 /// Whether `addr` is loopback or matches one of `allowed` (`IP` or `IP:PORT`).
@@ -71,6 +75,11 @@ pub fn address_allowed(addr: std::net::SocketAddr, allowed: &[String]) -> bool {
 }
 
 impl Sandbox {
+    /// The outgoing-HTTP policy these grants make.
+    pub fn http_policy(&self) -> HttpPolicy {
+        HttpPolicy::new(self.allow_http.clone())
+    }
+
     /// Configures a WASI context builder with these grants and `args` as the command line.
     pub fn configure(&self, builder: &mut WasiCtxBuilder, args: &[String]) -> Result<()> {
         builder.inherit_stdio().args(args);

@@ -4,11 +4,37 @@
 //! adapter bundled through `wasi-preview1-component-adapter-provider`, which carries the
 //! complete `wasi:cli` command world and every interface it uses. `wasi:cli/imports` (the
 //! command world without its `run` export) is derived from it when the section lacks it.
+//!
+//! `wasi:http/proxy` and `wasi:http/imports` come from the WASI 0.2.12 WIT files vendored in
+//! `crates/wct-wit/wit/wasi-0.2.12/` (the ones wasmtime-wasi-http 48, the engine of
+//! `wct serve`, implements), since no bundled adapter carries the HTTP package.
 
 use wit_parser::{PackageId, Resolve, WorldId};
 
 /// The built-in world names.
-pub const NAMES: &[&str] = &["wasi:cli/command", "wasi:cli/imports"];
+pub const NAMES: &[&str] = &[
+    "wasi:cli/command",
+    "wasi:cli/imports",
+    "wasi:http/proxy",
+    "wasi:http/imports",
+];
+
+/// The vendored WASI 0.2.12 packages, in dependency order, as (file name, text).
+const WASI_SOURCES: &[(&str, &str)] = &[
+    ("io.wit", include_str!("../wit/wasi-0.2.12/io.wit")),
+    ("clocks.wit", include_str!("../wit/wasi-0.2.12/clocks.wit")),
+    ("random.wit", include_str!("../wit/wasi-0.2.12/random.wit")),
+    (
+        "filesystem.wit",
+        include_str!("../wit/wasi-0.2.12/filesystem.wit"),
+    ),
+    (
+        "sockets.wit",
+        include_str!("../wit/wasi-0.2.12/sockets.wit"),
+    ),
+    ("cli.wit", include_str!("../wit/wasi-0.2.12/cli.wit")),
+    ("http.wit", include_str!("../wit/wasi-0.2.12/http.wit")),
+];
 
 /// A parsed world name: `ns:pkg/world[@version]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +97,30 @@ pub fn wasi_cli() -> anyhow::Result<(Resolve, PackageId)> {
             .insert("imports".to_string(), id);
     }
     Ok((resolve, pkg))
+}
+
+/// The `wasi:http` package (with every WASI package it uses) from the vendored WIT files.
+pub fn wasi_http() -> anyhow::Result<(Resolve, PackageId)> {
+    let mut resolve = Resolve::default();
+    let mut last = None;
+    for (name, text) in WASI_SOURCES {
+        last = Some(resolve.push_str(format!("wasi-0.2.12/{name}"), text)?);
+    }
+    last.ok_or_else(|| anyhow::anyhow!("no vendored WASI packages"))
+        .map(|pkg| (resolve, pkg))
+}
+
+/// The package that defines the built-in world `name` (`wasi:cli` or `wasi:http`), and the
+/// world itself.
+pub fn load(name: &str) -> Result<(Resolve, WorldId), String> {
+    let package = parse_qualified(name).map(|q| q.package);
+    let (resolve, pkg) = match package.as_deref() {
+        Some("wasi:http") => wasi_http(),
+        _ => wasi_cli(),
+    }
+    .map_err(|e| format!("{e:#}"))?;
+    let world = find(&resolve, pkg, name)?;
+    Ok((resolve, world))
 }
 
 /// The version of the bundled `wasi:cli` package.
@@ -136,12 +186,26 @@ mod tests {
     fn names_parse() {
         assert!(is_builtin("wasi:cli/command"));
         assert!(is_builtin("wasi:cli/imports@0.2.12"));
-        assert!(!is_builtin("wasi:http/proxy"));
+        assert!(is_builtin("wasi:http/proxy"));
+        assert!(!is_builtin("wasi:http/handler"));
         assert!(!is_builtin("command"));
         assert_eq!(
             parse_qualified("a:b/c@1.2.3").unwrap().version,
             Some(semver::Version::new(1, 2, 3))
         );
+    }
+
+    #[test]
+    fn proxy_world_exports_the_handler() {
+        let (resolve, world) = load("wasi:http/proxy@0.2.12").unwrap();
+        let exports: Vec<String> = resolve.worlds[world]
+            .exports
+            .keys()
+            .map(|k| resolve.name_world_key(k))
+            .collect();
+        assert_eq!(exports, ["wasi:http/incoming-handler@0.2.12"]);
+        let (resolve, world) = load("wasi:http/imports").unwrap();
+        assert!(resolve.worlds[world].exports.is_empty());
     }
 
     #[test]

@@ -79,11 +79,13 @@ fn load_builtin(spec: &str) -> Result<WitSet, WitError> {
         path: spec.to_string(),
         message,
     };
-    let (resolve, pkg) = builtin::wasi_cli().map_err(|e| invalid(format!("{e:#}")))?;
-    let world = builtin::find(&resolve, pkg, spec).map_err(invalid)?;
+    let (resolve, world) = builtin::load(spec).map_err(invalid)?;
+    let package = resolve.worlds[world]
+        .package
+        .expect("built-in worlds belong to a package");
     Ok(WitSet {
         resolve,
-        package: pkg,
+        package,
         world: Some(world),
         origin: Origin::Builtin,
         source_name: spec.to_string(),
@@ -239,8 +241,7 @@ impl WitSet {
             path: name.to_string(),
             message,
         };
-        let (builtin, pkg) = builtin::wasi_cli().map_err(|e| invalid(format!("{e:#}")))?;
-        let world = builtin::find(&builtin, pkg, name).map_err(invalid)?;
+        let (builtin, world) = builtin::load(name).map_err(invalid)?;
         let remap = self
             .resolve
             .merge(builtin)

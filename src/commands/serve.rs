@@ -1,0 +1,72 @@
+//! `wct serve`: serve a `wasi:http/proxy` component over HTTP.
+
+use crate::report::GlobalOpts;
+use miette::Result;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wct_run::serve::{shutdown_signal, ServeOptions, Server};
+use wct_run::{Compiler, Program};
+
+/// Serve a `wasi:http/proxy` component as an HTTP/1.1 server.
+///
+/// Each request runs in a fresh instance (compiled and linked once at startup), sandboxed as
+/// `wct run` is: no directories, environment or network unless granted, and no outgoing HTTP
+/// unless --allow-http names the destination. Limits (--timeout, --fuel, --max-memory) apply
+/// per request: a guest that traps or hits a limit gets a 500 and a log line, and the server
+/// keeps serving. One access-log line per request goes to stderr (not with --quiet).
+/// Ctrl-C or SIGTERM stops accepting, lets in-flight requests finish, then exits 0.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct serve tests/fixtures/http/echo.wasm --addr 127.0.0.1:8080
+      then: curl 'http://127.0.0.1:8080/hello?name=world'
+  wct serve app.wasm --timeout 2s --max-memory 64MiB --allow-http api.example.com:443
+
+Exit status:
+  0  stopped by Ctrl-C or SIGTERM after in-flight requests finished
+  2  the component cannot be served (not a wasi:http/proxy component, address in use)")]
+pub struct Args {
+    /// The wasi:http/proxy component (it must export wasi:http/incoming-handler).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Address to listen on (port 0: any free port; the address is printed at startup).
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Requests handled at once; further requests wait for a free slot.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    max_concurrency: usize,
+    #[command(flatten)]
+    host: super::host_args::HostArgs,
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let name = wct_io::display_name(&args.file);
+    let wasm = super::read_wasm(&args.file)?;
+    let opts = ServeOptions {
+        addr: args.addr,
+        sandbox: args.host.sandbox()?,
+        limits: args.host.limits(),
+        // A server lives long: optimized code is worth its compile time.
+        engine: args.host.engine(global, Compiler::Cranelift),
+        max_concurrency: args.max_concurrency,
+        access_log: !global.quiet,
+    };
+    let program = Program {
+        wasm: &wasm,
+        name: name.clone(),
+    };
+    let server = Server::bind(&program, &opts).map_err(|e| miette::miette!("{e:#}"))?;
+    let addr = server.local_addr().map_err(|e| miette::miette!("{e:#}"))?;
+    // Always printed (also with --quiet): with --addr ...:0 it is the only way to learn the port.
+    eprintln!("wct serve: serving {name} on http://{addr}/");
+    let summary = server
+        .run(shutdown_signal())
+        .map_err(|e| miette::miette!("{e:#}"))?;
+    if !global.quiet {
+        eprintln!(
+            "wct serve: stopped after {} requests ({} failed)",
+            summary.requests, summary.failures
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
