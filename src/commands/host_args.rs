@@ -126,7 +126,7 @@ impl HostArgs {
             },
             cache,
             progress: !global.quiet,
-            interruptible: false,
+            serving: None,
         }
     }
 }

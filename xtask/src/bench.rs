@@ -12,7 +12,7 @@ const ROUNDS: usize = 9;
 
 pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
-        vec!["validate", "adapt", "compose", "run"]
+        vec!["validate", "adapt", "compose", "run", "serve"]
     } else {
         args.iter().map(String::as_str).collect()
     };
@@ -24,7 +24,8 @@ pub fn run(args: &[String]) -> Result<()> {
             "adapt" => bench_adapt(&wct, &wasm_tools)?,
             "run" => bench_run(&wct)?,
             "compose" => bench_compose(&wct, &wasm_tools)?,
-            other => bail!("unknown benchmark `{other}` (validate, adapt, run, compose)"),
+            "serve" => crate::bench_serve::run(&wct, &wasmtime_cli()?)?,
+            other => bail!("unknown benchmark `{other}` (validate, adapt, run, compose, serve)"),
         }
     }
     Ok(())

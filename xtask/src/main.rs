@@ -8,6 +8,7 @@
 //! - `man`: man pages for wct and every subcommand into `docs/man/` (clap_mangen).
 
 mod bench;
+mod bench_serve;
 mod demo;
 mod fixtures;
 mod tools;

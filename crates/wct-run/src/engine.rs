@@ -48,14 +48,15 @@ pub struct EngineOptions {
     pub cache: Option<Cache>,
     /// Show a progress line on a terminal during long compiles.
     pub progress: bool,
-    /// Compile code that checks the epoch even without a timeout, so that guests can yield
-    /// to the host (`wct serve` runs many guests on a few threads).
-    pub interruptible: bool,
+    /// `Some(n)`: an engine for a server running up to `n` instances at once (`wct serve`):
+    /// code checks the epoch even without a timeout, so guests yield to each other on a few
+    /// threads, and instances come from a pooling allocator (no mmap/munmap per request).
+    pub serving: Option<usize>,
 }
 
 /// Builds an engine for `compiler` (never `Auto`) honouring the limits that need engine
-/// support (fuel, epochs); `interruptible` as in [`EngineOptions`].
-pub fn engine(compiler: Compiler, limits: &Limits, interruptible: bool) -> Result<Engine> {
+/// support (fuel, epochs); `serving` as in [`EngineOptions`].
+pub fn engine(compiler: Compiler, limits: &Limits, serving: Option<usize>) -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.strategy(match compiler {
@@ -63,8 +64,23 @@ pub fn engine(compiler: Compiler, limits: &Limits, interruptible: bool) -> Resul
         _ => Strategy::Cranelift,
     });
     config.consume_fuel(limits.fuel.is_some());
-    config.epoch_interruption(limits.timeout.is_some() || interruptible);
+    config.epoch_interruption(limits.timeout.is_some() || serving.is_some());
+    if let Some(concurrency) = serving {
+        config.allocation_strategy(pooling(concurrency));
+    }
     Engine::new(&config).any().context("configuring the engine")
+}
+
+/// A pooling allocator with room for `concurrency` instances of typical components (an
+/// adapted C component has 4 core instances, a componentize-py one about 20).
+fn pooling(concurrency: usize) -> wasmtime::InstanceAllocationStrategy {
+    let mut pool = wasmtime::PoolingAllocationConfig::default();
+    let at_least = |n: usize| n.max(1000) as u32;
+    pool.total_component_instances(at_least(concurrency))
+        .total_core_instances(at_least(concurrency * 32))
+        .total_memories(at_least(concurrency * 8))
+        .total_tables(at_least(concurrency * 32));
+    wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
 /// What was compiled, and how.
@@ -134,7 +150,7 @@ pub fn compile<T: Artifact>(
     limits: &Limits,
     opts: &EngineOptions,
 ) -> Result<Compiled<T>> {
-    let cranelift = engine(Compiler::Cranelift, limits, opts.interruptible)?;
+    let cranelift = engine(Compiler::Cranelift, limits, opts.serving)?;
     // A cached optimized build wins whatever the compiler choice, except an explicit Winch.
     if opts.compiler != Compiler::Winch {
         if let Some(cache) = &opts.cache {
@@ -153,7 +169,7 @@ pub fn compile<T: Artifact>(
         Compiler::Cranelift => (Compiler::Cranelift, cranelift),
         Compiler::Winch | Compiler::Auto => (
             Compiler::Winch,
-            self::engine(Compiler::Winch, limits, opts.interruptible)?,
+            self::engine(Compiler::Winch, limits, opts.serving)?,
         ),
     };
     if chosen == Compiler::Winch {
@@ -205,7 +221,7 @@ pub fn precompile_into_cache<T: Artifact>(
     limits: &Limits,
     cache: &Cache,
 ) -> Result<()> {
-    let engine = engine(Compiler::Cranelift, limits, false)?;
+    let engine = engine(Compiler::Cranelift, limits, None)?;
     if cache
         .load::<T>(&engine, wasm, Compiler::Cranelift)
         .is_some()

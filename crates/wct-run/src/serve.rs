@@ -103,7 +103,7 @@ impl Server {
             );
         }
         let engine_opts = EngineOptions {
-            interruptible: true,
+            serving: Some(opts.max_concurrency.max(1)),
             ..opts.engine.clone()
         };
         let Compiled {
@@ -133,7 +133,7 @@ impl Server {
                 pre,
                 name: program.name.clone(),
                 sandbox: opts.sandbox.clone(),
-                limits: opts.limits.clone(),
+                limits: opts.limits,
                 access_log: opts.access_log,
                 permits: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
                 requests: AtomicU64::new(0),
@@ -311,7 +311,7 @@ impl Shared {
             (req, out)
         };
         let pre = self.pre.clone();
-        let limits = self.limits.clone();
+        let limits = self.limits;
         let responded = Arc::new(AtomicBool::new(false));
         let responded_in_task = responded.clone();
         let shared = self.clone();
