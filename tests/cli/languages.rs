@@ -1,10 +1,13 @@
-//! Components written in different languages, composed and run: a Python command
-//! (componentize-py) with a C greeter (wit-bindgen c + clang).
+//! Components written in different languages, composed and run: Python (componentize-py),
+//! JavaScript (componentize-js on SpiderMonkey, and componentize-qjs on QuickJS) and C
+//! (wit-bindgen c + clang).
 //!
-//! The Python component is tens of MB, so it is not committed: it is built on demand into
-//! `target/fixtures/` from `tests/fixtures/python/` and reused while its inputs are unchanged.
-//! componentize-py must be installed (`pip install componentize-py==0.25.1`, as `.ci/run` does);
-//! without it the test fails with that instruction.
+//! The Python and SpiderMonkey components are 12 to 40 MB, so they are not committed: they are
+//! built on demand into `target/fixtures/` from `tests/fixtures/{python,js}/` and reused while
+//! their inputs are unchanged. componentize-py must be installed
+//! (`pip install componentize-py==0.25.1`) and componentize-js too
+//! (`npm ci --prefix xtask/js`), as `.ci/run` does; without them the tests fail with that
+//! instruction.
 
 use crate::common::*;
 use std::hash::{Hash, Hasher};
@@ -70,6 +73,48 @@ fn python_component(module: &str, world: &str, with_wasi: bool) -> PathBuf {
         .status()
         .unwrap();
     assert!(status.success(), "componentize-py failed for {module}");
+    std::fs::rename(&partial, &out).unwrap();
+    out
+}
+
+/// Builds (or reuses) a JavaScript component with componentize-js (SpiderMonkey) from
+/// `tests/fixtures/js/{source}.js` for `world` of `wit/demo`.
+fn js_component(source: &str, world: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tools = root.join("xtask/js/node_modules");
+    let tool = tools.join(".bin/componentize-js");
+    let version = std::fs::read_to_string(
+        tools.join("@bytecodealliance/componentize-js/package.json"),
+    )
+    .unwrap_or_else(|_| {
+        panic!("componentize-js is not installed: npm ci --prefix xtask/js (what .ci/run does)")
+    });
+    let js = root.join(format!("tests/fixtures/js/{source}.js"));
+    let wit = root.join("wit/demo/greet.wit");
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (version, source, world).hash(&mut hasher);
+    std::fs::read(&js).unwrap().hash(&mut hasher);
+    std::fs::read(&wit).unwrap().hash(&mut hasher);
+    let dir = root.join(format!("target/fixtures/js-{:016x}", hasher.finish()));
+    let out = dir.join(format!("{source}.wasm"));
+    if out.exists() {
+        return out;
+    }
+    // componentize-js reads the WIT from under its working directory.
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(work.path().join("wit")).unwrap();
+    std::fs::copy(&wit, work.path().join("wit/greet.wit")).unwrap();
+    std::fs::copy(&js, work.path().join(format!("{source}.js"))).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    let partial = dir.join(format!("{source}.wasm.partial"));
+    let status = std::process::Command::new(&tool)
+        .current_dir(work.path())
+        .arg(format!("{source}.js"))
+        .args(["--wit", "wit", "--world-name", world, "-o"])
+        .arg(&partial)
+        .status()
+        .unwrap();
+    assert!(status.success(), "componentize-js failed for {source}");
     std::fs::rename(&partial, &out).unwrap();
     out
 }
@@ -152,4 +197,185 @@ fn python_built_against_wasi_0_2_9_composes_with_c_built_against_0_2_12() {
         .assert()
         .success()
         .stdout("\"Hello, from Python 0.2.9!\"\n");
+}
+
+#[test]
+fn three_languages_python_app_javascript_greeter_c_store() {
+    let app = python_app();
+    let greeter = js_component("polite_greeter", "polite-greeter");
+    let dir = tempfile::tempdir().unwrap();
+    let composed = dir.path().join("py-js-c.wasm");
+    wct()
+        .arg("compose")
+        .arg(&app)
+        .arg(&greeter)
+        .arg(fixture("compose/store.wasm"))
+        .arg("-o")
+        .arg(&composed)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "app: wct:demo/greet@0.1.0 <- polite_greeter: wct:demo/greet@0.1.0",
+        ))
+        .stdout(predicates::str::contains(
+            "polite_greeter: wct:demo/store@0.1.0 <- store: wct:demo/store@0.1.0",
+        ));
+    let status = std::process::Command::new(wasm_tools())
+        .arg("validate")
+        .arg(&composed)
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "wasm-tools rejects the Python + JS + C program"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    wct()
+        .args(["run", "--cache-dir"])
+        .arg(cache.path())
+        .arg(&composed)
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .assert()
+        .success()
+        .stdout("Good morning, Python! (said JavaScript)\n");
+}
+
+#[test]
+fn exported_functions_of_each_language_answer_invoke() {
+    let cache = tempfile::tempdir().unwrap();
+    let invoke = |file: &Path, plugs: &[PathBuf], call: &str, expected: &str| {
+        let mut cmd = wct();
+        cmd.args(["run", "--cache-dir"]).arg(cache.path()).arg(file);
+        for plug in plugs {
+            cmd.arg("--plug").arg(plug);
+        }
+        cmd.args(["-q", "--invoke", call])
+            .env("WCT_NO_BACKGROUND_COMPILE", "1")
+            .assert()
+            .success()
+            .stdout(format!("{expected}\n"));
+    };
+    // C (wit-bindgen c + clang).
+    invoke(
+        &fixture("compose/greeter.wasm"),
+        &[],
+        "greet(\"C\")",
+        "\"Hello, C!\"",
+    );
+    // JavaScript on SpiderMonkey: it imports wasi:http (for fetch), which `wct run` links.
+    invoke(
+        &js_component("greeter", "greeter"),
+        &[],
+        "greet(\"JS\")",
+        "\"Hello from JavaScript, JS!\"",
+    );
+    // JavaScript on QuickJS (the committed fixture), its store plugged in.
+    invoke(
+        &fixture("js/polite-greeter.wasm"),
+        &[fixture("compose/store.wasm")],
+        "wct:demo/greet@0.1.0#greet(\"QuickJS\")",
+        "\"Good morning, QuickJS! (said JavaScript)\"",
+    );
+    // Python, its greeter (C) plugged in.
+    invoke(
+        &python_component("lib", "py-lib", false),
+        &[fixture("compose/greeter.wasm")],
+        "hello()",
+        "\"Hello, from Python 0.2.9!\"",
+    );
+}
+
+/// What `wasm-tools component wit` prints for `file`.
+fn wasm_tools_wit(file: &Path) -> String {
+    let out = std::process::Command::new(wasm_tools())
+        .args(["component", "wit"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wasm-tools component wit {}",
+        file.display()
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_built_component_is_checked_like_wasm_tools_does() {
+    let components = [
+        python_app(),
+        python_component("lib", "py-lib", false),
+        js_component("greeter", "greeter"),
+        js_component("polite_greeter", "polite-greeter"),
+        fixture("js/polite-greeter.wasm"),
+        fixture("compose/greeter.wasm"),
+        fixture("compose/hello-app.wasm"),
+        fixture("compose/store.wasm"),
+        fixture("http/echo.wasm"),
+    ];
+    let wasi = tempfile::tempdir().unwrap();
+    wct()
+        .args(["wit", "print", "wasi:cli/command", "--out-dir"])
+        .arg(wasi.path())
+        .assert()
+        .success();
+    for file in &components {
+        let name = file.display().to_string();
+        wct().arg("validate").arg(file).assert().success();
+        let status = std::process::Command::new(wasm_tools())
+            .arg("validate")
+            .arg(file)
+            .status()
+            .unwrap();
+        assert!(status.success(), "wasm-tools validate {name}");
+
+        // The same WIT, byte for byte, as `wasm-tools component wit`.
+        let expected = wasm_tools_wit(file);
+        let printed = wct().args(["wit", "print"]).arg(file).output().unwrap();
+        assert!(printed.status.success(), "wct wit print {name}");
+        assert_eq!(
+            String::from_utf8(printed.stdout).unwrap(),
+            expected,
+            "{name}"
+        );
+
+        // inspect lists the exports of that WIT world.
+        let inspected = wct()
+            .args(["inspect", "--json"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(inspected.status.success(), "wct inspect {name}");
+        let json: serde_json::Value = serde_json::from_slice(&inspected.stdout).unwrap();
+        let exports = json["wit_exports"].as_array().unwrap();
+        assert!(!exports.is_empty(), "{name}: no exports");
+        for export in exports {
+            let export = export["name"].as_str().unwrap();
+            assert!(
+                expected.contains(&format!("export {export}")),
+                "{name}: export {export} not in\n{expected}"
+            );
+        }
+
+        // Same verdict as `wasm-tools component targets` against wasi:cli/command.
+        let ours = wct()
+            .arg("targets")
+            .arg(file)
+            .args(["--world", "wasi:cli/command"])
+            .output()
+            .unwrap();
+        let theirs = std::process::Command::new(wasm_tools())
+            .args(["component", "targets", "--world", "wasi:cli/command"])
+            .arg(wasi.path())
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(
+            ours.status.success(),
+            theirs.status.success(),
+            "{name}: wct targets says {}, wasm-tools says {}",
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! `cargo xtask demo`: the main job end to end on the bundled fixtures, printing each command:
 //! a C program compiled to WASI Preview 1 is adapted into a component, validated, checked
-//! against `wasi:cli/command` and run; three C components are composed into one program and
-//! run. Fails if any step fails or prints something unexpected.
+//! against `wasi:cli/command` and run; a C app, a JavaScript greeter (componentize-qjs) and a
+//! C store are composed into one program and run. Fails if any step fails or prints something
+//! unexpected.
 
 use crate::tools::{root, run as sh};
 use anyhow::{bail, Context, Result};
@@ -68,7 +69,7 @@ pub fn run() -> Result<()> {
         wct_cmd()
             .arg("compose")
             .arg(compose.join("hello-app.wasm"))
-            .arg(compose.join("polite-greeter.wasm"))
+            .arg(fixtures.join("js/polite-greeter.wasm"))
             .arg(compose.join("store.wasm"))
             .arg("-o")
             .arg(&program),
@@ -80,7 +81,7 @@ pub fn run() -> Result<()> {
             .args(["--world", "wasi:cli/command"]),
     )?;
     let greeting = capture(wct_cmd().arg("run").arg(&program).args(["--", "demo"]))?;
-    if greeting != "Good morning, demo!\n" {
+    if greeting != "Good morning, demo! (said JavaScript)\n" {
         bail!("unexpected output from the composed program: {greeting:?}");
     }
     capture(wct_cmd().arg("inspect").arg(&program))?;

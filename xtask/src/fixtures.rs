@@ -70,6 +70,7 @@ pub fn run() -> Result<()> {
     compose_fixtures(&root, tmp.path())?;
     net_fixture(&root, tmp.path())?;
     http_fixture(&root, tmp.path())?;
+    js_fixture(&root, tmp.path())?;
 
     // Broken inputs derived from a real module.
     let hello = fs::read(c.join("hello.wasm"))?;
@@ -231,4 +232,28 @@ fn http_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
         .arg(&core)
         .arg("-o")
         .arg(dir.join("echo.wasm")))
+}
+
+/// `js/polite-greeter.wasm`: the JavaScript middle of the README's cross-language demo, built
+/// by componentize-qjs (QuickJS, about 1 MB; componentize-js's SpiderMonkey components are
+/// 12 MB and are built on demand by the tests instead). Needs `npm ci --prefix xtask/js`.
+fn js_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
+    let tool = root.join("xtask/js/node_modules/.bin/componentize-qjs");
+    if !tool.exists() {
+        anyhow::bail!(
+            "{} is missing: run `npm ci --prefix xtask/js`",
+            tool.display()
+        );
+    }
+    let wit = tmp.join("js-wit");
+    fs::create_dir_all(&wit)?;
+    fs::copy(root.join("wit/demo/greet.wit"), wit.join("greet.wit"))?;
+    let dir = root.join("tests/fixtures/js");
+    sh(Command::new(tool)
+        .arg("--wit")
+        .arg(&wit)
+        .arg("--js")
+        .arg(dir.join("polite_greeter.js"))
+        .args(["-n", "polite-greeter", "--sync", "--opt-size", "-o"])
+        .arg(dir.join("polite-greeter.wasm")))
 }
