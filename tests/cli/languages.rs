@@ -80,6 +80,13 @@ fn python_component(module: &str, world: &str, with_wasi: bool) -> PathBuf {
 /// Builds (or reuses) a JavaScript component with componentize-js (SpiderMonkey) from
 /// `tests/fixtures/js/{source}.js` for `world` of `wit/demo`.
 fn js_component(source: &str, world: &str) -> PathBuf {
+    js_build(source, world, false)
+}
+
+/// [`js_component`] for the world `wasi:http/proxy` (`http`) instead of `wit/demo`: the
+/// built-in proxy world, with `wasi:http` renumbered 0.2.10, the version componentize-js
+/// 0.23's engine implements (its other WASI packages are 0.2.12).
+fn js_build(source: &str, world: &str, http: bool) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tools = root.join("xtask/js/node_modules");
     let tool = tools.join(".bin/componentize-js");
@@ -92,7 +99,7 @@ fn js_component(source: &str, world: &str) -> PathBuf {
     let js = root.join(format!("tests/fixtures/js/{source}.js"));
     let wit = root.join("wit/demo/greet.wit");
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (version, source, world).hash(&mut hasher);
+    (version, source, world, http).hash(&mut hasher);
     std::fs::read(&js).unwrap().hash(&mut hasher);
     std::fs::read(&wit).unwrap().hash(&mut hasher);
     let dir = root.join(format!("target/fixtures/js-{:016x}", hasher.finish()));
@@ -102,8 +109,24 @@ fn js_component(source: &str, world: &str) -> PathBuf {
     }
     // componentize-js reads the WIT from under its working directory.
     let work = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(work.path().join("wit")).unwrap();
-    std::fs::copy(&wit, work.path().join("wit/greet.wit")).unwrap();
+    let wit_dir = work.path().join("wit");
+    if http {
+        wct()
+            .args(["wit", "print", "wasi:http/proxy", "--out-dir"])
+            .arg(&wit_dir)
+            .assert()
+            .success();
+        let main = wit_dir.join("http.wit");
+        let text = std::fs::read_to_string(&main).unwrap().replacen(
+            "package wasi:http@0.2.12;",
+            "package wasi:http@0.2.10;",
+            1,
+        );
+        std::fs::write(&main, text).unwrap();
+    } else {
+        std::fs::create_dir_all(&wit_dir).unwrap();
+        std::fs::copy(&wit, wit_dir.join("greet.wit")).unwrap();
+    }
     std::fs::copy(&js, work.path().join(format!("{source}.js"))).unwrap();
     std::fs::create_dir_all(&dir).unwrap();
     let partial = dir.join(format!("{source}.wasm.partial"));
@@ -378,4 +401,25 @@ fn every_built_component_is_checked_like_wasm_tools_does() {
             String::from_utf8_lossy(&theirs.stderr)
         );
     }
+}
+
+#[test]
+fn a_javascript_http_component_is_served() {
+    let server = js_build("server", "proxy", true);
+    // componentize-js imports wasi:cli terminals and wasi:filesystem beyond the proxy world:
+    // `wct targets` says so, and `wct serve` links them anyway (a proxy-only host refuses it).
+    wct()
+        .arg("targets")
+        .arg(&server)
+        .args(["--world", "wasi:http/proxy"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "import wasi:filesystem/types@0.2.12: not provided by the world",
+        ));
+    let serving = crate::serve::Serving::start_path(&server, &["--compiler", "winch"]);
+    let reply = crate::serve::get(&serving, "/greet?name=Ada");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, b"hello Ada from JavaScript\n");
+    assert_eq!(reply.content_type.as_deref(), Some("text/plain"));
 }

@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 /// A running `wct serve`, killed when dropped; its stderr is collected line by line.
-struct Serving {
+pub struct Serving {
     child: Child,
     addr: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
@@ -17,9 +17,14 @@ struct Serving {
 
 impl Serving {
     fn start(component: &str, extra: &[&str]) -> Serving {
+        Serving::start_path(&fixture(component), extra)
+    }
+
+    /// Starts `wct serve FILE --addr 127.0.0.1:0 --no-cache EXTRA...` and waits for its address.
+    pub fn start_path(file: &std::path::Path, extra: &[&str]) -> Serving {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("wct"))
             .arg("serve")
-            .arg(fixture(component))
+            .arg(file)
             .args(["--addr", "127.0.0.1:0", "--no-cache"])
             .args(extra)
             .env("NO_COLOR", "1")
@@ -88,13 +93,13 @@ impl Drop for Serving {
 }
 
 /// Status, headers we look at, and body of a response (errors statuses included).
-struct Reply {
-    status: u16,
+pub struct Reply {
+    pub status: u16,
     transfer_encoding: Option<String>,
-    content_type: Option<String>,
+    pub content_type: Option<String>,
     fixture_header: Option<String>,
     error_header: Option<String>,
-    body: Vec<u8>,
+    pub body: Vec<u8>,
 }
 
 fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
@@ -129,7 +134,7 @@ fn agent() -> ureq::Agent {
         .build()
 }
 
-fn get(server: &Serving, path: &str) -> Reply {
+pub fn get(server: &Serving, path: &str) -> Reply {
     reply(agent().get(&server.url(path)).call())
 }
 
