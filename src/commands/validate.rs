@@ -44,7 +44,14 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let reports = validate_files(&paths, features);
 
     if args.json {
-        output::json(&reports)?;
+        let versioned: Vec<Versioned<'_>> = reports
+            .iter()
+            .map(|report| Versioned {
+                schema_version: 1,
+                report,
+            })
+            .collect();
+        output::json(&versioned)?;
     } else {
         let mut text = String::new();
         for r in &reports {
@@ -66,4 +73,13 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         })
     });
     Ok(ExitCode::from(worst))
+}
+
+/// One element of the `--json` array: a file's report with the schema version, so that each
+/// element stands on its own (the array itself is what toolchains iterate).
+#[derive(serde::Serialize)]
+struct Versioned<'a> {
+    schema_version: u32,
+    #[serde(flatten)]
+    report: &'a wct_component::batch::FileReport,
 }

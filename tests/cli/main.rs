@@ -6,6 +6,7 @@ mod completions;
 mod compose;
 mod diff;
 mod inspect;
+mod json_schemas;
 mod languages;
 mod print_parse;
 mod robustness;

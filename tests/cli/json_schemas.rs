@@ -1,0 +1,219 @@
+//! Every `--json` output, for successful and failing inputs, validates against its documented
+//! JSON Schema in `docs/schemas/` (the schemas docs/json.md links).
+
+use crate::common::wct;
+use std::path::Path;
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/schemas/{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema)
+        .unwrap_or_else(|e| panic!("{}: not a valid JSON Schema: {e}", path.display()))
+}
+
+/// Runs `wct ARGS` (any exit status: failures report in JSON too), parses stdout and checks
+/// it against `schema`.
+fn check(schema_name: &str, args: &[&str]) -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = wct().current_dir(root).args(args).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "wct {args:?}: stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let validator = schema(schema_name);
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "wct {args:?} does not match docs/schemas/{schema_name}.json:\n{}",
+        errors.join("\n")
+    );
+    value
+}
+
+#[test]
+fn validate_json() {
+    let v = check(
+        "validate",
+        &[
+            "validate",
+            "--json",
+            "tests/fixtures/c/hello.wasm",
+            "tests/fixtures/invalid/truncated.wasm",
+            "tests/fixtures/wat",
+            "tests/fixtures/missing.wasm",
+        ],
+    );
+    let statuses: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"valid") && statuses.contains(&"invalid"));
+    assert!(statuses.contains(&"unreadable"));
+    // The schema is not a formality: a report missing its fields is rejected.
+    let incomplete = serde_json::json!([{ "schema_version": 1, "path": "x" }]);
+    assert!(!schema("validate").is_valid(&incomplete));
+}
+
+#[test]
+fn inspect_json() {
+    for file in [
+        "tests/fixtures/c/hello.wasm",
+        "tests/fixtures/compose/greeter.wasm",
+        "tests/fixtures/components/demo-package.wasm",
+        "tests/fixtures/http/echo.wasm",
+    ] {
+        check("inspect", &["inspect", "--json", file]);
+    }
+}
+
+#[test]
+fn targets_json() {
+    let fits = check(
+        "targets",
+        &[
+            "targets",
+            "--json",
+            "tests/fixtures/http/echo.wasm",
+            "--world",
+            "wasi:http/proxy",
+        ],
+    );
+    assert_eq!(fits["fits"], true);
+    let misfit = check(
+        "targets",
+        &[
+            "targets",
+            "--json",
+            "tests/fixtures/compose/greeter.wasm",
+            "--world",
+            "wasi:http/proxy",
+        ],
+    );
+    assert_eq!(misfit["fits"], false);
+    assert!(misfit["mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m.get("exports_instead").is_some()));
+}
+
+#[test]
+fn compose_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.wasm");
+    let out = out.to_str().unwrap();
+    let v = check(
+        "compose",
+        &[
+            "compose",
+            "--json",
+            "tests/fixtures/compose/hello-app.wasm",
+            "tests/fixtures/compose/polite-greeter.wasm",
+            "tests/fixtures/compose/store.wasm",
+            "-o",
+            out,
+        ],
+    );
+    assert_eq!(v["fills"].as_array().unwrap().len(), 2);
+    // With a plug nobody needs: `unused` is filled in.
+    let v = check(
+        "compose",
+        &[
+            "compose",
+            "--json",
+            "tests/fixtures/compose/hello-app.wasm",
+            "tests/fixtures/compose/greeter.wasm",
+            "tests/fixtures/compose/store.wasm",
+            "-o",
+            out,
+        ],
+    );
+    assert!(!v["unused"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn diff_and_semver_check_json() {
+    for (old, new) in [
+        (
+            "tests/fixtures/wasi-history/0.2.0",
+            "tests/fixtures/wasi-history/0.2.12",
+        ),
+        ("wit/demo", "tests/fixtures/wit/greet-v2"),
+    ] {
+        check("diff", &["diff", "--json", old, new]);
+        check("semver-check", &["semver-check", "--json", old, new]);
+    }
+}
+
+#[test]
+fn wit_worlds_and_wit_json() {
+    for input in [
+        "wit/demo",
+        "wasi:cli/command",
+        "tests/fixtures/compose/greeter.wasm",
+    ] {
+        check("wit-worlds", &["wit", "worlds", "--json", input]);
+        check("wit-json", &["wit", "json", input]);
+    }
+}
+
+/// Every command whose help offers `--json` (and `wit json`) has a schema, and every schema
+/// belongs to such a command.
+#[test]
+fn every_json_output_has_a_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut with_json = vec!["wit-json".to_string()];
+    let commands = [
+        "validate",
+        "inspect",
+        "print",
+        "parse",
+        "embed",
+        "new",
+        "adapt",
+        "targets",
+        "run",
+        "serve",
+        "compose",
+        "diff",
+        "semver-check",
+        "completions",
+        "wit check",
+        "wit print",
+        "wit build",
+        "wit worlds",
+    ];
+    for command in commands {
+        let help = wct()
+            .args(command.split(' '))
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(help.status.success(), "{command} --help");
+        if String::from_utf8_lossy(&help.stdout).contains("--json") {
+            with_json.push(command.replace(' ', "-"));
+        }
+    }
+    with_json.sort();
+    let mut schemas: Vec<String> = std::fs::read_dir(root.join("docs/schemas"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    schemas.sort();
+    assert_eq!(with_json, schemas);
+}
