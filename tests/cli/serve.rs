@@ -238,6 +238,14 @@ fn fuel_and_memory_limits_apply_per_request() {
     assert_eq!(looped.status, 500);
     assert_eq!(looped.error_header.as_deref(), Some("fuel"));
     assert_eq!(get(&server, "/hello").status, 200);
+
+    // A memory cap below what the guest needs stops every request, with the reason logged.
+    let capped = Serving::start("http/echo.wasm", &["--max-memory", "64KiB"]);
+    let refused = get(&capped, "/hello");
+    assert_eq!(refused.status, 500);
+    assert_eq!(refused.error_header.as_deref(), Some("memory"));
+    let log = capped.log_with(&["memory limit exceeded"]);
+    assert!(log.contains("(limit 65536)"), "{log}");
 }
 
 #[test]
