@@ -15,8 +15,8 @@ use wct_component::adapt::{adapt, AdapterKind};
 /// Rust `wasm32-wasip1` and others.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct adapt hello.wasm -o hello.component.wasm
-  wct adapt lib.wasm --kind reactor -o lib.component.wasm")]
+  wct adapt tests/fixtures/c/hello.wasm -o hello.component.wasm
+  wct adapt tests/fixtures/wat/p1-reactor.wat --kind reactor -o reactor.wasm")]
 pub struct Args {
     /// The Preview 1 core module.
     #[arg(value_name = "MODULE")]

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   source <(wct completions bash)
-  wct completions zsh > ~/.zfunc/_wct
-  wct completions fish > ~/.config/fish/completions/wct.fish")]
+  wct completions zsh > _wct
+  wct completions fish > wct.fish")]
 pub struct Args {
     /// The shell.
     #[arg(value_enum)]

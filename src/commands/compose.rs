@@ -9,17 +9,25 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wct_compose::{Component, Composed, Options, Plan};
 
-/// Compose components: fill the imports of SOCKET with matching exports of the PLUGs,
-/// transitively, and report which imports were filled and which are left.
+/// Compose components: fill the imports of SOCKET with the exports of the PLUGs.
+///
+/// Transitively (plugs' imports are filled too); the report says which imports were filled
+/// and which are left.
 ///
 /// Imports match exports by interface name with semver-compatible versions (an import of
 /// `a:b/c@0.2.0` is filled by `a:b/c@0.2.3`, never by `@0.3.0`). Imports left over become
 /// imports of the result, semver-compatible versions of one interface merged into one.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct compose app.wasm greeter.wasm -o composed.wasm
-  wct compose app.wasm a.wasm b.wasm --prefer wct:demo/greet=b -o out.wasm --json
-  wct compose --config compose.toml -o out.wasm --graph mermaid
+  wct compose tests/fixtures/compose/hello-app.wasm \\
+      tests/fixtures/compose/greeter.wasm -o hello.wasm
+  wct compose tests/fixtures/compose/hello-app.wasm \\
+      tests/fixtures/compose/greeter.wasm \\
+      tests/fixtures/compose/polite-greeter.wasm \\
+      tests/fixtures/compose/store.wasm \\
+      --prefer wct:demo/greet=polite-greeter -o out.wasm --json
+  wct compose --config tests/fixtures/compose/chain.toml -o chain.wasm \\
+      --graph mermaid
 
 Exit status:
   0  composed

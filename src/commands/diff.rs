@@ -17,9 +17,10 @@ use wct_diff::{Bump, Effect, Finding, Report};
 /// interface, hosts/components of a world), the bump it needs and where it is in OLD and NEW.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct diff old/wit new/wit
-  wct diff --against origin/main wit/ --format github
-  wct diff v1.wasm v2.wasm --json
+  wct diff wit/demo tests/fixtures/wit/greet-v2    # exits 1: breaking
+  wct diff --against HEAD wit/demo --format github
+  wct diff tests/fixtures/wasi-history/0.2.0 \\
+      tests/fixtures/wasi-history/0.2.12 --json
 
 Exit status:
   0  no finding reaches --fail-on

@@ -16,8 +16,10 @@ use wit_component::StringEncoding;
 /// bodies, to check a world end to end before any code exists.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct embed wit/ --world greeter core.wasm -o core-with-types.wasm
-  wct embed wit/ --world greeter --dummy -o dummy.wasm && wct new dummy.wasm -o c.wasm")]
+  wct embed wit/demo --world greeter tests/fixtures/c/hello.wasm \\
+      -o hello-with-types.wasm
+  wct embed wit/demo --world greeter --dummy -o dummy.wasm \\
+      && wct new dummy.wasm -o greeter.wasm")]
 pub struct Args {
     /// The WIT source (directory, file, wasm package, or a built-in world name).
     #[arg(value_name = "WIT_PATH")]

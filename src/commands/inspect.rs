@@ -14,8 +14,8 @@ use wct_component::inspect::{inspect, Inspection, Node};
 /// as WIT), nested modules and components as a tree, producers and custom sections.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct inspect app.wasm
-  wct inspect --json app.wasm | jq '.wit_imports[].name'")]
+  wct inspect tests/fixtures/compose/greeter.wasm
+  wct inspect --json tests/fixtures/http/echo.wasm > echo.json")]
 pub struct Args {
     /// The wasm binary or WAT text; `-` reads stdin.
     #[arg(value_name = "FILE")]

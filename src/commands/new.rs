@@ -15,9 +15,9 @@ use wct_component::encode::{has_component_type, new_component, NewOptions};
 /// Preview 1 programs `wct adapt` does this with the bundled adapter).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct new core.wasm -o component.wasm
-  wct new plain.wasm --wit wit/ --world greeter -o component.wasm
-  wct new p1.wasm --adapt wasi_snapshot_preview1=adapter.wasm -o component.wasm")]
+  wct new tests/fixtures/components/greeter-core.wasm -o greeter.wasm
+  wct new tests/fixtures/components/greeter-core.wasm \\
+      --wit wit/demo --world greeter -o greeter.wasm")]
 pub struct Args {
     /// The core module.
     #[arg(value_name = "MODULE")]

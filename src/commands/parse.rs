@@ -9,8 +9,8 @@ use std::process::ExitCode;
 /// Assemble WAT text into a wasm binary.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct parse module.wat -o module.wasm
-  wct parse component.wat -o - | wct validate -")]
+  wct parse tests/fixtures/wat/names.wat -o names.wasm
+  wct parse tests/fixtures/wat/component.wat -o - | wct validate -")]
 pub struct Args {
     /// The WAT file; `-` reads stdin.
     #[arg(value_name = "FILE")]

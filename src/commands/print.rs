@@ -9,8 +9,8 @@ use std::process::ExitCode;
 /// Print a module or component as WAT text.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct print app.wasm
-  wct print --skeleton big.wasm -o big.wat")]
+  wct print tests/fixtures/c/hello.wasm
+  wct print --skeleton tests/fixtures/http/echo.wasm -o echo.wat")]
 pub struct Args {
     /// The wasm binary (or WAT, which is normalized); `-` reads stdin.
     #[arg(value_name = "FILE")]

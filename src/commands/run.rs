@@ -16,9 +16,10 @@ use wct_run::{Compiler, Outcome, Program, RunOptions};
 /// Preview 1 host gives (`--via-adapter` runs the component `wct adapt` makes instead).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct run hello.wasm -- --name world
-  wct run app.wasm --dir ./data::/data:ro --env LOG=debug --timeout 10s
-  wct run greeter.wasm --invoke 'greet(\"world\")'
+  wct run tests/fixtures/c/hello.wasm -- --name world
+  wct run tests/fixtures/c/files.wasm --dir tests/fixtures/c::/src:ro \\
+      --timeout 10s -- /src/hello.c
+  wct run tests/fixtures/compose/greeter.wasm --invoke 'greet(\"world\")'
 
 Exit status:
   the guest's exit code, or

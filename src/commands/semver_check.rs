@@ -7,16 +7,18 @@ use miette::Result;
 use std::process::ExitCode;
 use wct_diff::versioning::check;
 
-/// Check that the version NEW declares is a correct semver bump from OLD's, given the
-/// changes (semver's 0.x rules: in 0.y.z a breaking change needs y to grow).
+/// Check that the version NEW declares is a correct semver bump from OLD's.
+///
+/// The bump needed follows from the changes, with semver's 0.x rules (in 0.y.z a breaking
+/// change needs y to grow).
 ///
 /// For two builds of a component (which declare no versions) it answers whether NEW is a
 /// drop-in replacement for OLD: it imports nothing new and drops no export.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct semver-check wasi-0.2.0/ wasi-0.2.1/
-  wct semver-check --against v1.2.0 wit/
-  wct semver-check old.wasm new.wasm
+  wct semver-check tests/fixtures/wasi-history/0.2.0 \\
+      tests/fixtures/wasi-history/0.2.12
+  wct semver-check --against HEAD wit/demo
 
 Exit status:
   0  the declared bump is enough (or NEW is a drop-in replacement)

@@ -20,7 +20,8 @@ use wct_run::{Compiler, Program};
 #[command(after_help = "Examples:
   wct serve tests/fixtures/http/echo.wasm --addr 127.0.0.1:8080
       then: curl 'http://127.0.0.1:8080/hello?name=world'
-  wct serve app.wasm --timeout 2s --max-memory 64MiB --allow-http api.example.com:443
+  wct serve tests/fixtures/http/echo.wasm --timeout 2s --max-memory 64MiB \\
+      --allow-http example.com:443
 
 Exit status:
   0  stopped by Ctrl-C or SIGTERM after in-flight requests finished

@@ -8,12 +8,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use wct_component::targets::check_targets;
 
-/// Check that a component fits a world: each import is provided by the world, each export
-/// the world requires is present, with matching types. Each mismatch is one line.
+/// Check that a component fits a world, with one line per mismatch.
+///
+/// Each import of the component must be provided by the world, and each export the world
+/// requires must be present, with matching types.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct targets app.wasm --world wasi:cli/command
-  wct targets greeter.wasm --wit wit/ --world greeter --json
+  wct targets tests/fixtures/http/echo.wasm --world wasi:http/proxy
+  wct targets tests/fixtures/components/greeter-dummy.wasm \\
+      --wit wit/demo --world greeter --json
 
 Exit status:
   0  the component fits the world

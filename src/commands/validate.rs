@@ -14,10 +14,10 @@ use wct_component::batch::{validate_files, Status};
 /// in parallel. The default feature set is the one `wasm-tools validate` uses.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct validate app.wasm
-  wct validate --json build/ > report.json
-  wct validate --features=-simd,threads module.wat
-  cat app.wasm | wct validate -
+  wct validate tests/fixtures/c/hello.wasm tests/fixtures/http/echo.wasm
+  wct validate --json tests/fixtures/compose/ > report.json
+  wct validate --features=-simd tests/fixtures/wat/names.wat
+  cat tests/fixtures/c/hello.wasm | wct validate -
 
 Exit status:
   0  every file is valid

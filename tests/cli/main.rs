@@ -5,6 +5,7 @@ mod common;
 mod completions;
 mod compose;
 mod diff;
+mod help_examples;
 mod inspect;
 mod json_schemas;
 mod languages;

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 /// Encode a WIT package as wasm (what registries and `wct wit print` read back).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct wit build wit/ -o demo.wasm
-  wct wit build wit/ -o demo.wasm && wct wit print demo.wasm")]
+  wct wit build wit/demo -o demo.wasm
+  wct wit build wit/demo -o demo.wasm && wct wit print demo.wasm")]
 pub struct Args {
     /// The WIT source.
     #[arg(value_name = "PATH")]

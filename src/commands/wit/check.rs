@@ -9,8 +9,9 @@ use std::process::ExitCode;
 /// Parse and resolve WIT; report each problem with the source line and span.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct wit check wit/
-  wct wit check --features unstable-thing wit/ other.wasm
+  wct wit check wit/demo
+  wct wit check --features my-feature wit/demo \\
+      tests/fixtures/components/demo-package.wasm
 
 Exit status:
   0  all inputs are valid WIT

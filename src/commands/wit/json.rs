@@ -9,8 +9,8 @@ use std::process::ExitCode;
 /// Print the resolved WIT as JSON (wit-parser's serde shape; see docs/json.md).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct wit json wit/
-  wct wit json wasi:cli/command | jq '.resolve.worlds[].name'")]
+  wct wit json wit/demo > demo.json
+  wct wit json tests/fixtures/compose/greeter.wasm")]
 pub struct Args {
     /// The WIT source.
     #[arg(value_name = "PATH")]

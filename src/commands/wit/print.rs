@@ -12,8 +12,8 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   wct wit print wasi:cli/command
-  wct wit print app.wasm
-  wct wit print wit/ --out-dir /tmp/wit-copy && wct wit check /tmp/wit-copy")]
+  wct wit print tests/fixtures/compose/greeter.wasm
+  wct wit print wit/demo --out-dir wit-copy && wct wit check wit-copy")]
 pub struct Args {
     /// The WIT source.
     #[arg(value_name = "PATH")]

@@ -8,11 +8,13 @@ use std::fmt::Write;
 use std::process::ExitCode;
 use wct_wit::worlds::{view, ItemView, WorldView};
 
-/// Show each world with its imports and exports flattened (what `include` and `use` pull in
-/// is listed), interfaces with their functions and types, and `@since`/`@unstable` gates.
+/// Show each world with its imports and exports flattened.
+///
+/// What `include` and `use` pull in is listed, interfaces with their functions and types, and
+/// `@since`/`@unstable` gates.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct wit worlds wit/
+  wct wit worlds wit/demo
   wct wit worlds wasi:cli/command --json")]
 pub struct Args {
     /// The WIT source.
