@@ -104,3 +104,42 @@ pub fn dummy_component(dir: &Path, name: &str, wit: &Path, world: &str) -> PathB
         .success();
     out
 }
+
+/// A scratch copy of the repository's `tests/fixtures/` and `wit/`, committed to a fresh git
+/// repository (for `--against HEAD`) that also has a branch `origin/main` and a tag `v1.4.0`
+/// at that commit, so that CI recipes run as written: where documented examples run.
+pub fn scratch_checkout() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root.join("tests/fixtures"),
+        &dir.path().join("tests/fixtures"),
+    );
+    copy_dir(&root.join("wit"), &dir.path().join("wit"));
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=wct", "-c", "user.email=wct@invalid"])
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "fixtures"]);
+    git(&["branch", "origin/main"]);
+    git(&["tag", "v1.4.0"]);
+    dir
+}
+
+/// `PATH` with the `wct` under test first.
+pub fn path_with_wct() -> String {
+    let wct = assert_cmd::cargo::cargo_bin("wct");
+    format!(
+        "{}:{}",
+        wct.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}

@@ -4,7 +4,7 @@
 //! An example ends with exit status 0 unless it says `# exits N`; `wct serve` examples run
 //! until they print their address, on a free port.
 
-use crate::common::{copy_dir, wct};
+use crate::common::{path_with_wct, scratch_checkout, wct};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -68,7 +68,7 @@ fn examples(help: &str) -> Vec<String> {
 
 /// Exit status an example announces with `# exits N` (0 otherwise), and the command without
 /// the comment.
-fn expected_status(example: &str) -> (String, i32) {
+pub fn expected_status(example: &str) -> (String, i32) {
     match example.split_once("# exits ") {
         Some((command, rest)) => {
             let n = rest.split(|c: char| !c.is_ascii_digit()).next().unwrap();
@@ -76,39 +76,6 @@ fn expected_status(example: &str) -> (String, i32) {
         }
         None => (example.to_string(), 0),
     }
-}
-
-fn scratch_checkout() -> tempfile::TempDir {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &root.join("tests/fixtures"),
-        &dir.path().join("tests/fixtures"),
-    );
-    copy_dir(&root.join("wit"), &dir.path().join("wit"));
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(["-c", "user.name=wct", "-c", "user.email=wct@invalid"])
-            .args(args)
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-qm", "fixtures"]);
-    dir
-}
-
-fn path_with_wct() -> String {
-    let wct = assert_cmd::cargo::cargo_bin("wct");
-    format!(
-        "{}:{}",
-        wct.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
 }
 
 /// Runs a `wct serve` example on a free port until it prints its address.
@@ -165,7 +132,11 @@ fn every_help_has_a_purpose_and_examples_that_run() {
         assert!(help.status.success());
         let help = String::from_utf8(help.stdout).unwrap();
         let name = words.join(" ");
-        let purpose = help.split("\n\n").next().unwrap_or_default().replace('\n', " ");
+        let purpose = help
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .replace('\n', " ");
         assert!(
             !purpose.trim_end_matches('.').contains(". ") && purpose.len() <= 120,
             "wct {name}: the purpose should be one short sentence: {purpose}"

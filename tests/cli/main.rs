@@ -5,6 +5,7 @@ mod common;
 mod completions;
 mod compose;
 mod diff;
+mod docs_examples;
 mod help_examples;
 mod inspect;
 mod json_schemas;

@@ -2,10 +2,12 @@
 //!
 //! - `fixtures`: rebuilds the committed test fixtures from their sources (C with Debian's
 //!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs.
-//! - `bench validate|adapt|compose|run`: times `wct` against `wasm-tools`, `wac` and
+//! - `bench validate|adapt|compose|run|serve`: times `wct` against `wasm-tools`, `wac` and
 //!   `wasmtime` in the same run, as ratios.
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
 //! - `man`: man pages for wct and every subcommand into `docs/man/` (clap_mangen).
+//! - `docs-check [--bless]`: runs every documented example (help texts, `console` and `sh`
+//!   blocks of README.md and docs/); `--bless` writes current outputs into the pages.
 
 mod bench;
 mod bench_serve;
@@ -26,6 +28,14 @@ fn main() -> Result<()> {
                 .args(["run", "--quiet", "--bin", "wct", "--", "generate-man"])
                 .arg(tools::root().join("docs/man")),
         ),
-        _ => bail!("usage: cargo xtask demo | cargo xtask man | cargo xtask fixtures | cargo xtask bench [validate|adapt|compose|run]"),
+        Some("docs-check") => {
+            let mut cmd = std::process::Command::new("cargo");
+            cmd.args(["test", "--quiet", "--test", "cli", "--", "docs_examples", "help_examples"]);
+            if args.iter().any(|a| a == "--bless") {
+                cmd.env("WCT_BLESS_DOCS", "1");
+            }
+            tools::run(&mut cmd)
+        }
+        _ => bail!("usage: cargo xtask demo | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve]"),
     }
 }

@@ -1,0 +1,211 @@
+//! The documentation's examples cannot rot: every ```` ```console ```` block of `README.md` and
+//! `docs/*.md` is run, command by command, in a scratch checkout (as the help examples are),
+//! and what each command prints (stdout and stderr, as a terminal shows them) must be what the
+//! page says. A line `...` in the expected output stands for any number of lines.
+//!
+//! After a deliberate change of output, `WCT_BLESS_DOCS=1 cargo test --test cli docs_examples`
+//! writes what the commands print now into the pages (except where a `...` elides lines).
+
+use crate::common::{path_with_wct, scratch_checkout};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One `$ command` of a console block and the output the page shows for it.
+struct Example {
+    page: PathBuf,
+    line: usize,
+    command: String,
+    expected: Vec<String>,
+}
+
+fn pages() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+fn console_examples(page: &Path) -> Vec<Example> {
+    let text = std::fs::read_to_string(page).unwrap();
+    let mut out: Vec<Example> = Vec::new();
+    let mut in_block = false;
+    for (i, line) in text.lines().enumerate() {
+        if !in_block {
+            in_block = line.trim_end() == "```console";
+            continue;
+        }
+        if line.starts_with("```") {
+            in_block = false;
+        } else if let Some(command) = line.strip_prefix("$ ") {
+            out.push(Example {
+                page: page.to_path_buf(),
+                line: i + 1,
+                command: command.to_string(),
+                expected: Vec::new(),
+            });
+        } else if let Some(example) = out.last_mut() {
+            example.expected.push(line.trim_end().to_string());
+        }
+    }
+    out
+}
+
+/// Whether `actual` matches `expected`, where a `...` line matches any run of lines.
+fn matches(expected: &[String], actual: &[&str]) -> bool {
+    match expected.split_first() {
+        None => actual.is_empty(),
+        Some((first, rest)) if first == "..." => {
+            (0..=actual.len()).any(|skip| matches(rest, &actual[skip..]))
+        }
+        Some((first, rest)) => {
+            actual.first().is_some_and(|a| a.trim_end() == first) && matches(rest, &actual[1..])
+        }
+    }
+}
+
+#[test]
+fn console_blocks_print_what_the_docs_say() {
+    let dir = scratch_checkout();
+    let path = path_with_wct();
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    let bless = std::env::var_os("WCT_BLESS_DOCS").is_some();
+    for page in pages() {
+        let mut blessed: Vec<(usize, usize, Vec<String>)> = Vec::new();
+        for example in console_examples(&page) {
+            let out = Command::new("bash")
+                .args([
+                    "-o",
+                    "pipefail",
+                    "-c",
+                    &format!("{{ {}\n}} 2>&1", example.command),
+                ])
+                .current_dir(dir.path())
+                .env("PATH", &path)
+                .env("NO_COLOR", "1")
+                .env("COLUMNS", "100")
+                .env("WCT_NO_BACKGROUND_COMPILE", "1")
+                .output()
+                .unwrap();
+            let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+            let lines: Vec<&str> = printed.lines().collect();
+            if !matches(&example.expected, &lines)
+                && bless
+                && !example.expected.contains(&"...".to_string())
+            {
+                let now = lines.iter().map(|l| l.trim_end().to_string()).collect();
+                blessed.push((example.line, example.expected.len(), now));
+            } else if !matches(&example.expected, &lines) {
+                failures.push(format!(
+                    "{}:{}: $ {}\n--- the page shows:\n{}\n--- it printed:\n{}",
+                    example.page.display(),
+                    example.line,
+                    example.command,
+                    example.expected.join("\n"),
+                    printed
+                ));
+            }
+            ran += 1;
+        }
+        if !blessed.is_empty() {
+            let text = std::fs::read_to_string(&page).unwrap();
+            let mut page_lines: Vec<String> = text.lines().map(str::to_string).collect();
+            // Bottom up, so that earlier line numbers stay right.
+            for (line, old_len, now) in blessed.into_iter().rev() {
+                page_lines.splice(line..line + old_len, now);
+            }
+            std::fs::write(&page, page_lines.join("\n") + "\n").unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(ran >= 15, "only {ran} documented commands found");
+}
+
+/// The `wct` lines of ```` ```sh ```` blocks (joined with their `\` continuations).
+fn sh_commands(page: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(page).unwrap();
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut in_block = false;
+    let mut continuing = false;
+    for (i, line) in text.lines().enumerate() {
+        if !in_block {
+            in_block = line.trim_end() == "```sh";
+            continue;
+        }
+        if line.starts_with("```") {
+            in_block = false;
+            continue;
+        }
+        let body = line.trim().trim_end_matches('\\').trim_end();
+        if continuing {
+            let last = &mut out.last_mut().unwrap().1;
+            last.push(' ');
+            last.push_str(body);
+        } else if line.starts_with("wct ") {
+            out.push((i + 1, body.to_string()));
+        }
+        continuing = line.trim_end().ends_with('\\') && (continuing || line.starts_with("wct "));
+    }
+    out
+}
+
+/// Command lines in ```` ```sh ```` blocks run with exit status 0 (or the `# exits N` they
+/// announce).
+#[test]
+fn sh_blocks_run() {
+    let dir = scratch_checkout();
+    let path = path_with_wct();
+    let mut ran = 0;
+    for page in pages() {
+        for (line, example) in sh_commands(&page) {
+            let (command, expected) = crate::help_examples::expected_status(&example);
+            let out = Command::new("bash")
+                .args(["-o", "pipefail", "-c", &command])
+                .current_dir(dir.path())
+                .env("PATH", &path)
+                .env("WCT_NO_BACKGROUND_COMPILE", "1")
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(expected),
+                "{}:{line}: {command}\n{}",
+                page.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 15, "only {ran} sh commands found");
+}
+
+/// Each subcommand's page shows at least one real run.
+#[test]
+fn every_subcommand_page_has_a_console_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for page in [
+        "validate", "inspect", "print", "wit", "embed", "adapt", "targets", "run", "compose",
+        "diff",
+    ] {
+        let path = root.join(format!("docs/{page}.md"));
+        assert!(
+            !console_examples(&path).is_empty(),
+            "{} has no ```console example",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn ellipsis_matches_any_lines() {
+    let expected: Vec<String> = ["a", "...", "d"].iter().map(|s| s.to_string()).collect();
+    assert!(matches(&expected, &["a", "b", "c", "d"]));
+    assert!(matches(&expected, &["a", "d"]));
+    assert!(!matches(&expected, &["a", "b"]));
+}
