@@ -25,6 +25,17 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<()> {
     stdout(&text)
 }
 
+/// Writes a wasm result as [`write`] does, or as WAT text when `wat` (`-t/--wat`).
+pub fn write_wasm(dest: Option<&PathBuf>, wasm: &[u8], wat: bool, inputs: &[&Path]) -> Result<()> {
+    if wat {
+        let text = wct_component::text::print(wasm, false)
+            .map_err(|e| miette::miette!("cannot print the result as WAT: {e:#}"))?;
+        write(dest, text.as_bytes(), false, inputs)
+    } else {
+        write(dest, wasm, true, inputs)
+    }
+}
+
 /// Writes a result to `-o` (or stdout when absent or `-`), atomically, never over an input.
 /// Binary data is not written to a terminal.
 pub fn write(dest: Option<&PathBuf>, bytes: &[u8], binary: bool, inputs: &[&Path]) -> Result<()> {

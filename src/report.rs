@@ -29,6 +29,9 @@ pub struct GlobalOpts {
     /// Print less: only errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Print more: what was compiled and how (run, serve), each file's kind and size (validate).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 impl GlobalOpts {

@@ -27,6 +27,9 @@ pub struct Args {
     /// Where to write the component (atomically); `-` for stdout (not a terminal).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write WAT text instead of the binary (as `wasm-tools -t`).
+    #[arg(short = 't', long)]
+    wat: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -55,10 +58,10 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             eprintln!("warning: {name}: {warning}");
         }
     }
-    output::write(
+    output::write_wasm(
         args.output.as_ref(),
         &adapted.component,
-        true,
+        args.wat,
         &[&args.module],
     )?;
     Ok(ExitCode::SUCCESS)

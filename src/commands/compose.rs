@@ -43,6 +43,9 @@ pub struct Args {
     /// Where to write the composed component (atomically); `-` for stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write WAT text instead of the binary (as `wasm-tools -t`).
+    #[arg(short = 't', long)]
+    wat: bool,
     /// For an import several plugs export: take it from this instance (IMPORT=INSTANCE).
     #[arg(long, value_name = "IMPORT=INSTANCE")]
     prefer: Vec<String>,
@@ -176,7 +179,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let composed = compose(&components, &options)?;
     let inputs: Vec<&Path> = args.components.iter().map(PathBuf::as_path).collect();
     if let Some(out) = &args.output {
-        output::write(Some(out), &composed.bytes, true, &inputs)?;
+        output::write_wasm(Some(out), &composed.bytes, args.wat, &inputs)?;
     }
     let plan = &composed.plan;
     if args.json {

@@ -39,6 +39,9 @@ pub struct Args {
     /// Where to write the module (atomically); `-` for stdout (not a terminal).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write WAT text instead of the binary (as `wasm-tools -t`).
+    #[arg(short = 't', long)]
+    wat: bool,
     #[command(flatten)]
     features: FeatureArgs,
 }
@@ -72,6 +75,6 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let bytes = wct_component::embed::embed(module.as_deref(), &set.resolve, world, encoding)
         .map_err(|e| miette::miette!("{name}: {e}"))?;
     let inputs: Vec<&std::path::Path> = args.module.iter().map(|p| p.as_path()).collect();
-    output::write(args.output.as_ref(), &bytes, true, &inputs)?;
+    output::write_wasm(args.output.as_ref(), &bytes, args.wat, &inputs)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,6 +37,9 @@ pub struct Args {
     /// Where to write the component (atomically); `-` for stdout (not a terminal).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write WAT text instead of the binary (as `wasm-tools -t`).
+    #[arg(short = 't', long)]
+    wat: bool,
     #[command(flatten)]
     features: FeatureArgs,
 }
@@ -77,6 +80,6 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
         },
     )
     .map_err(|e| miette::miette!("{name}: {e}"))?;
-    output::write(args.output.as_ref(), &component, true, &[&args.module])?;
+    output::write_wasm(args.output.as_ref(), &component, args.wat, &[&args.module])?;
     Ok(ExitCode::SUCCESS)
 }

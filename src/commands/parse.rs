@@ -18,6 +18,9 @@ pub struct Args {
     /// Where to write the binary (atomically); `-` for stdout, which must not be a terminal.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write WAT text instead of the binary (as `wasm-tools -t`).
+    #[arg(short = 't', long)]
+    wat: bool,
     /// Validate the binary before writing it.
     #[arg(long)]
     validate: bool,
@@ -33,6 +36,6 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
             return Ok(ExitCode::from(crate::report::EXIT_FAILED));
         }
     }
-    output::write(args.output.as_ref(), &wasm, true, &[&args.file])?;
+    output::write_wasm(args.output.as_ref(), &wasm, args.wat, &[&args.file])?;
     Ok(ExitCode::SUCCESS)
 }

@@ -148,6 +148,9 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     }
 
     let report = wct_run::run(&program, &opts).map_err(|e| miette::miette!("{e:#}"))?;
+    if global.verbose {
+        eprintln!("wct run: {name} ({}): {}", report.kind, report.compile);
+    }
     if report.optimize_later {
         args.optimize_in_background(&opts);
     }

@@ -58,6 +58,9 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     };
     let server = Server::bind(&program, &opts).map_err(|e| miette::miette!("{e:#}"))?;
     let addr = server.local_addr().map_err(|e| miette::miette!("{e:#}"))?;
+    if global.verbose {
+        eprintln!("wct serve: {name}: {}", server.compile_summary());
+    }
     // Always printed (also with --quiet): with --addr ...:0 it is the only way to learn the port.
     eprintln!("wct serve: serving {name} on http://{addr}/");
     let summary = server

@@ -57,6 +57,15 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         for r in &reports {
             match (&r.status, &r.error) {
                 (Status::Valid, _) if global.quiet => {}
+                (Status::Valid, _) if global.verbose => text.push_str(&format!(
+                    "{}: ok ({}{})\n",
+                    r.path,
+                    match r.kind {
+                        Some(wct_component::WasmKind::Component) => "component",
+                        _ => "core module",
+                    },
+                    if r.text { ", from WAT" } else { "" }
+                )),
                 (Status::Valid, _) => text.push_str(&format!("{}: ok\n", r.path)),
                 (_, Some(error)) => text.push_str(&format!("{}: error: {error}\n", r.path)),
                 (_, None) => text.push_str(&format!("{}: error\n", r.path)),

@@ -252,3 +252,67 @@ fn world_and_wit_errors() {
             "expected a component, found a core module",
         ));
 }
+
+/// `-t/--wat` (wasm-tools' flag) makes every wasm-writing command print WAT instead, which
+/// assembles back into a valid binary.
+#[test]
+fn wat_output_flag_on_every_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = fixture("c/hello.wasm");
+    let greeter_core = fixture("components/greeter-core.wasm");
+    let names = fixture("wat/names.wat");
+    let app = fixture("compose/hello-app.wasm");
+    let greeter = fixture("compose/greeter.wasm");
+    let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit/demo");
+    let runs: Vec<(&str, Vec<std::ffi::OsString>)> = vec![
+        (
+            "adapt",
+            vec![hello.clone().into(), "-q".into(), "-t".into()],
+        ),
+        ("new", vec![greeter_core.into(), "--wat".into()]),
+        ("parse", vec![names.into(), "-t".into()]),
+        (
+            "embed",
+            vec![
+                wit.clone().into(),
+                "--world".into(),
+                "greeter".into(),
+                "--dummy".into(),
+                "-t".into(),
+            ],
+        ),
+        ("wit build", vec![wit.into(), "-t".into()]),
+    ];
+    for (command, args) in runs {
+        let out = wct().args(command.split(' ')).args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "wct {command} -t: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with("(module") || text.starts_with("(component"),
+            "{command}: {}",
+            &text[..40.min(text.len())]
+        );
+        let wat = dir
+            .path()
+            .join(format!("{}.wat", command.replace(' ', "-")));
+        std::fs::write(&wat, &text).unwrap();
+        wct().arg("validate").arg(&wat).assert().success();
+    }
+    let composed = dir.path().join("composed.wat");
+    wct()
+        .arg("compose")
+        .args([&app, &greeter])
+        .arg("-q")
+        .arg("-o")
+        .arg(&composed)
+        .arg("--wat")
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&composed).unwrap();
+    assert!(text.starts_with("(component"));
+    wct().arg("validate").arg(&composed).assert().success();
+}

@@ -440,3 +440,20 @@ fn unbounded_recursion_stops_and_the_host_stays_small() {
         "peak RSS {peak_kib} KiB for a 256 MiB guest limit"
     );
 }
+
+/// `-v` reports which compiler produced the code and whether the cache supplied it.
+#[test]
+fn verbose_reports_compilation() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |expect: &str| {
+        wct()
+            .args(["-v", "run", "--compiler", "cranelift", "--cache-dir"])
+            .arg(cache.path())
+            .arg(fixture("c/hello.wasm"))
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(expect));
+    };
+    run("(module): cranelift code compiled in");
+    run("(module): cranelift code loaded from the cache in");
+}

@@ -151,3 +151,21 @@ fn verdicts_agree_with_wasm_tools_on_every_fixture() {
         );
     }
 }
+
+/// `-v` says what each valid file is; `-v` and `-q` together are a usage error.
+#[test]
+fn verbose_names_the_kind() {
+    wct()
+        .args(["validate", "-v"])
+        .arg(fixture("c/hello.wasm"))
+        .arg(fixture("wat/component.wat"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("hello.wasm: ok (core module)"))
+        .stdout(predicates::str::contains("component.wat: ok (component, from WAT)"));
+    wct()
+        .args(["validate", "-v", "-q"])
+        .arg(fixture("c/hello.wasm"))
+        .assert()
+        .code(2);
+}

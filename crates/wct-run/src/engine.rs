@@ -83,6 +83,33 @@ fn pooling(concurrency: usize) -> wasmtime::InstanceAllocationStrategy {
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
+/// How a program's code was obtained, for `--verbose`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompileSummary {
+    /// The compiler whose code runs.
+    pub compiler: Compiler,
+    /// Whether the code came from the cache.
+    pub cached: bool,
+    /// Time spent compiling or loading.
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for CompileSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if self.cached {
+            "loaded from the cache"
+        } else {
+            "compiled"
+        };
+        write!(
+            f,
+            "{} code {how} in {:.1} ms",
+            self.compiler.name(),
+            self.elapsed.as_secs_f64() * 1e3
+        )
+    }
+}
+
 /// What was compiled, and how.
 pub struct Compiled<T> {
     /// The engine the code belongs to.
@@ -96,6 +123,19 @@ pub struct Compiled<T> {
     /// True when Winch was used for lack of cached optimized code: compiling with Cranelift
     /// into the cache would speed up later runs.
     pub optimize_later: bool,
+    /// When compiling (or loading) started.
+    pub started: Instant,
+}
+
+impl<T> Compiled<T> {
+    /// Compiler, cache use and time, for `--verbose`.
+    pub fn summary(&self) -> CompileSummary {
+        CompileSummary {
+            compiler: self.compiler,
+            cached: self.cached,
+            elapsed: self.started.elapsed(),
+        }
+    }
 }
 
 /// Kinds of compiled artifacts the cache handles.
@@ -150,6 +190,7 @@ pub fn compile<T: Artifact>(
     limits: &Limits,
     opts: &EngineOptions,
 ) -> Result<Compiled<T>> {
+    let started = Instant::now();
     let cranelift = engine(Compiler::Cranelift, limits, opts.serving)?;
     // A cached optimized build wins whatever the compiler choice, except an explicit Winch.
     if opts.compiler != Compiler::Winch {
@@ -161,6 +202,7 @@ pub fn compile<T: Artifact>(
                     compiler: Compiler::Cranelift,
                     cached: true,
                     optimize_later: false,
+                    started,
                 });
             }
         }
@@ -182,6 +224,7 @@ pub fn compile<T: Artifact>(
                     compiler: chosen,
                     cached: true,
                     optimize_later,
+                    started,
                 });
             }
         }
@@ -202,6 +245,7 @@ pub fn compile<T: Artifact>(
             compiler: chosen,
             cached: false,
             optimize_later: opts.compiler == Compiler::Auto && opts.cache.is_some(),
+            started,
         }),
         // Winch does not support every proposal Cranelift does: fall back.
         Err(_) if chosen == Compiler::Winch && opts.compiler == Compiler::Auto => {

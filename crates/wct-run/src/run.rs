@@ -47,6 +47,8 @@ pub struct RunReport {
     pub optimize_later: bool,
     /// `component` or `module`.
     pub kind: &'static str,
+    /// How the code was obtained (`--verbose`).
+    pub compile: crate::engine::CompileSummary,
 }
 
 /// Host state of a component run: WASI (`wasi:cli`, filesystem, sockets...) and `wasi:http`.
@@ -167,17 +169,19 @@ pub fn run(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
 }
 
 fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
-    let Compiled {
-        engine,
-        artifact: component,
-        optimize_later,
-        ..
-    } = compile::<wasmtime::component::Component>(
+    let compiled = compile::<wasmtime::component::Component>(
         program.wasm,
         &program.name,
         &opts.limits,
         &opts.engine,
     )?;
+    let summary = compiled.summary();
+    let Compiled {
+        engine,
+        artifact: component,
+        optimize_later,
+        ..
+    } = compiled;
     let linker = component_linker(&engine)?;
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
@@ -202,16 +206,20 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         outcome,
         optimize_later,
         kind: "component",
+        compile: summary,
     })
 }
 
 fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
+    let compiled =
+        compile::<wasmtime::Module>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+    let summary = compiled.summary();
     let Compiled {
         engine,
         artifact: module,
         optimize_later,
         ..
-    } = compile::<wasmtime::Module>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+    } = compiled;
     let mut builder = WasiCtxBuilder::new();
     opts.sandbox.configure(&mut builder, &argv(program, opts))?;
     let state = ModuleState {
@@ -248,5 +256,6 @@ fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
         outcome,
         optimize_later,
         kind: "module",
+        compile: summary,
     })
 }

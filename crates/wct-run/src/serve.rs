@@ -15,7 +15,7 @@
 //!
 //! [`InstancePre`]: wasmtime::component::InstancePre
 
-use crate::engine::{compile, Compiled, EngineOptions};
+use crate::engine::{compile, CompileSummary, Compiled, EngineOptions};
 use crate::limits::Limits;
 use crate::outcome::{Limit, Outcome};
 use crate::run::{prepare_store, ComponentState, Program};
@@ -77,6 +77,7 @@ pub struct ServeSummary {
 /// A compiled, linked component bound to a listening socket, ready to [`Server::run`].
 pub struct Server {
     listener: std::net::TcpListener,
+    compile_summary: CompileSummary,
     shared: Arc<Shared>,
     engine: Engine,
 }
@@ -106,11 +107,14 @@ impl Server {
             serving: Some(opts.max_concurrency.max(1)),
             ..opts.engine.clone()
         };
+        let compiled =
+            compile::<Component>(program.wasm, &program.name, &opts.limits, &engine_opts)?;
+        let compile_summary = compiled.summary();
         let Compiled {
             engine,
             artifact: component,
             ..
-        } = compile::<Component>(program.wasm, &program.name, &opts.limits, &engine_opts)?;
+        } = compiled;
         check_exports_handler(&engine, &component, &program.name)?;
         let linker = proxy_linker(&engine)?;
         let pre = linker
@@ -128,6 +132,7 @@ impl Server {
         listener.set_nonblocking(true)?;
         Ok(Server {
             listener,
+            compile_summary,
             engine,
             shared: Arc::new(Shared {
                 pre,
@@ -140,6 +145,11 @@ impl Server {
                 failures: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// How the component's code was obtained (`--verbose`).
+    pub fn compile_summary(&self) -> CompileSummary {
+        self.compile_summary
     }
 
     /// The address the server listens on.

@@ -22,6 +22,9 @@ pub struct Args {
     /// Where to write the package (atomically); `-` for stdout, which must not be a terminal.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write WAT text instead of the binary (as `wasm-tools -t`).
+    #[arg(short = 't', long)]
+    wat: bool,
     #[command(flatten)]
     features: FeatureArgs,
 }
@@ -34,10 +37,10 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let bytes = set
         .encode(pkg)
         .map_err(|e| miette::miette!("{}: cannot encode: {e:#}", args.path))?;
-    output::write(
+    output::write_wasm(
         args.output.as_ref(),
         &bytes,
-        true,
+        args.wat,
         &[std::path::Path::new(&args.path)],
     )?;
     Ok(ExitCode::SUCCESS)
