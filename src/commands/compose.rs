@@ -37,6 +37,10 @@ pub struct Args {
     /// The socket component, then the plugs.
     #[arg(value_name = "SOCKET PLUG", required_unless_present = "config")]
     components: Vec<PathBuf>,
+    /// A plug, as `wac plug SOCKET --plug PLUG` spells it (repeatable; same as listing it
+    /// after SOCKET).
+    #[arg(long = "plug", value_name = "PLUG", conflicts_with = "config")]
+    plugs: Vec<PathBuf>,
     /// A TOML file with instances, explicit wiring and preferences (see docs/compose.md).
     #[arg(long, value_name = "FILE", conflicts_with = "components")]
     config: Option<PathBuf>,
@@ -173,11 +177,23 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             let loaded = wct_compose::config::load(config).map_err(|e| miette::miette!("{e}"))?;
             (loaded.components, loaded.options)
         }
-        None => (load_components(&args.components)?, Options::default()),
+        None => {
+            let mut paths = args.components.clone();
+            paths.extend(args.plugs.iter().cloned());
+            if paths.len() < 2 && !args.plugs.is_empty() && args.components.is_empty() {
+                miette::bail!("--plug needs a SOCKET component before it");
+            }
+            (load_components(&paths)?, Options::default())
+        }
     };
     options.prefer.extend(prefer_map(&args.prefer)?);
     let composed = compose(&components, &options)?;
-    let inputs: Vec<&Path> = args.components.iter().map(PathBuf::as_path).collect();
+    let inputs: Vec<&Path> = args
+        .components
+        .iter()
+        .chain(&args.plugs)
+        .map(PathBuf::as_path)
+        .collect();
     if let Some(out) = &args.output {
         output::write_wasm(Some(out), &composed.bytes, args.wat, &inputs)?;
     }

@@ -360,3 +360,29 @@ from = "polite"
             "socket `nope` is not in [instances]",
         ));
 }
+
+/// `--plug` (wac's spelling) is the same as listing the plug after the socket.
+#[test]
+fn plug_flag_as_in_wac() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.wasm");
+    wct()
+        .arg("compose")
+        .arg(fixture("compose/hello-app.wasm"))
+        .arg("--plug")
+        .arg(fixture("compose/greeter.wasm"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "filled   hello-app: wct:demo/greet@0.1.0 <- greeter",
+        ));
+    wct()
+        .args(["run", "--no-cache"])
+        .arg(&out)
+        .args(["--", "wac"])
+        .assert()
+        .success()
+        .stdout("Hello, wac!\n");
+}

@@ -209,3 +209,28 @@ fn ellipsis_matches_any_lines() {
     assert!(matches(&expected, &["a", "d"]));
     assert!(!matches(&expected, &["a", "b"]));
 }
+
+/// Every page under docs/ is reachable from the guide's table of contents, and every link in
+/// it points at a page that exists.
+#[test]
+fn summary_lists_every_page() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let summary = std::fs::read_to_string(root.join("docs/SUMMARY.md")).unwrap();
+    for page in pages().iter().skip(1) {
+        let name = page.file_name().unwrap().to_string_lossy();
+        if name == "SUMMARY.md" {
+            continue;
+        }
+        assert!(
+            summary.contains(&format!("({name})")),
+            "docs/SUMMARY.md lacks {name}"
+        );
+    }
+    for link in summary.split("](").skip(1) {
+        let target = link.split(')').next().unwrap();
+        assert!(
+            root.join("docs").join(target).exists(),
+            "dead link {target}"
+        );
+    }
+}

@@ -162,7 +162,9 @@ fn verbose_names_the_kind() {
         .assert()
         .success()
         .stdout(predicates::str::contains("hello.wasm: ok (core module)"))
-        .stdout(predicates::str::contains("component.wat: ok (component, from WAT)"));
+        .stdout(predicates::str::contains(
+            "component.wat: ok (component, from WAT)",
+        ));
     wct()
         .args(["validate", "-v", "-q"])
         .arg(fixture("c/hello.wasm"))
