@@ -187,7 +187,13 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         }
     };
     options.prefer.extend(prefer_map(&args.prefer)?);
-    let composed = compose(&components, &options)?;
+    let progress = wct_io::progress::Progress::start(
+        !global.quiet,
+        format!("composing {} components", components.len()),
+    );
+    let composed = compose(&components, &options);
+    drop(progress);
+    let composed = composed?;
     let inputs: Vec<&Path> = args
         .components
         .iter()

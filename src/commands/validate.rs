@@ -41,7 +41,12 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         wct_component::features::parse(&args.features).map_err(|e| miette::miette!("{e}"))?;
     let paths =
         wct_io::expand_paths(&args.files, &["wasm", "wat"]).map_err(|e| miette::miette!("{e}"))?;
+    let progress = wct_io::progress::Progress::start(
+        !global.quiet,
+        format!("validating {} files", paths.len()),
+    );
     let reports = validate_files(&paths, features);
+    drop(progress);
 
     if args.json {
         let versioned: Vec<Versioned<'_>> = reports

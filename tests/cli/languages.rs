@@ -423,3 +423,32 @@ fn a_javascript_http_component_is_served() {
     assert_eq!(reply.body, b"hello Ada from JavaScript\n");
     assert_eq!(reply.content_type.as_deref(), Some("text/plain"));
 }
+
+/// Long work shows a progress line on a terminal (here a pseudo-terminal from `script`), and
+/// nothing when stderr is not a terminal.
+#[test]
+fn progress_on_terminals_only() {
+    let greeter = js_component("greeter", "greeter");
+    let wct_bin = assert_cmd::cargo::cargo_bin("wct");
+    let command = format!(
+        "{} run --no-cache --compiler cranelift {} --invoke 'greet(\"tty\")'",
+        wct_bin.display(),
+        greeter.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("compiling") && shown.contains("with cranelift..."), "{shown:?}");
+    assert!(shown.contains("\"Hello from JavaScript, tty!\""), "{shown:?}");
+    let piped = wct()
+        .args(["run", "--no-cache", "--compiler", "cranelift"])
+        .arg(&greeter)
+        .args(["--invoke", "greet(\"pipe\")"])
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("compiling"));
+}

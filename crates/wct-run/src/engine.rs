@@ -9,9 +9,6 @@ use crate::cache::Cache;
 use crate::limits::Limits;
 use crate::WasmtimeResultExt;
 use anyhow::{Context, Result};
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine, Strategy};
 
@@ -229,7 +226,14 @@ pub fn compile<T: Artifact>(
             }
         }
     }
-    let progress = Progress::start(opts.progress, name, chosen, wasm.len());
+    let progress = wct_io::progress::Progress::start(
+        opts.progress,
+        format!(
+            "compiling {name} ({:.1} MB) with {}",
+            wasm.len() as f64 / 1e6,
+            chosen.name()
+        ),
+    );
     let built = match &opts.cache {
         Some(cache) => T::precompile(&engine, wasm).and_then(|bytes| {
             cache.store::<T>(&engine, wasm, chosen, &bytes);
@@ -286,50 +290,3 @@ pub fn precompile(wasm: &[u8], limits: &Limits, cache: &Cache) -> Result<()> {
     }
 }
 
-/// A progress line on stderr for compiles that take more than a second, on a terminal only.
-struct Progress {
-    done: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Progress {
-    fn start(enabled: bool, name: &str, compiler: Compiler, size: usize) -> Progress {
-        let done = Arc::new(AtomicBool::new(false));
-        if !enabled || !std::io::stderr().is_terminal() {
-            return Progress { done, thread: None };
-        }
-        let flag = done.clone();
-        let label = format!(
-            "compiling {name} ({:.1} MB) with {}",
-            size as f64 / 1e6,
-            compiler.name()
-        );
-        let thread = std::thread::spawn(move || {
-            let start = Instant::now();
-            let mut shown = false;
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
-                if start.elapsed() > Duration::from_secs(1) {
-                    eprint!("\r{label}... {:.1}s", start.elapsed().as_secs_f64());
-                    shown = true;
-                }
-            }
-            if shown {
-                eprint!("\r\x1b[2K");
-            }
-        });
-        Progress {
-            done,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.done.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
