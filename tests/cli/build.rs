@@ -4,20 +4,6 @@ use crate::common::*;
 use predicates::prelude::*;
 use std::path::Path;
 
-fn wasm_tools_validates(path: &Path) {
-    let out = std::process::Command::new(wasm_tools())
-        .arg("validate")
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "wasm-tools rejects {}: {}",
-        path.display(),
-        stderr_of(&out)
-    );
-}
-
 #[test]
 fn c_fixtures_adapt_validate_and_target_the_command_world() {
     let dir = tempfile::tempdir().unwrap();

@@ -143,3 +143,32 @@ pub fn path_with_wct() -> String {
         std::env::var("PATH").unwrap_or_default()
     )
 }
+
+/// Asserts that the real `wasm-tools validate` accepts `path`.
+pub fn wasm_tools_validates(path: &Path) {
+    let out = std::process::Command::new(wasm_tools())
+        .arg("validate")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wasm-tools rejects {}: {}",
+        path.display(),
+        stderr_of(&out)
+    );
+}
+
+/// Runs `command` through `bash -o pipefail` in `dir` with `wct` on PATH (`path`), colours off
+/// and no background compiles: how documented examples are run.
+pub fn bash_example(dir: &Path, path: &str, command: &str) -> std::process::Output {
+    std::process::Command::new("bash")
+        .args(["-o", "pipefail", "-c", command])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .output()
+        .unwrap()
+}

@@ -6,9 +6,8 @@
 //! After a deliberate change of output, `WCT_BLESS_DOCS=1 cargo test --test cli docs_examples`
 //! writes what the commands print now into the pages (except where a `...` elides lines).
 
-use crate::common::{path_with_wct, scratch_checkout};
+use crate::common::{bash_example, path_with_wct, scratch_checkout};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// One `$ command` of a console block and the output the page shows for it.
 struct Example {
@@ -79,20 +78,8 @@ fn console_blocks_print_what_the_docs_say() {
     for page in pages() {
         let mut blessed: Vec<(usize, usize, Vec<String>)> = Vec::new();
         for example in console_examples(&page) {
-            let out = Command::new("bash")
-                .args([
-                    "-o",
-                    "pipefail",
-                    "-c",
-                    &format!("{{ {}\n}} 2>&1", example.command),
-                ])
-                .current_dir(dir.path())
-                .env("PATH", &path)
-                .env("NO_COLOR", "1")
-                .env("COLUMNS", "100")
-                .env("WCT_NO_BACKGROUND_COMPILE", "1")
-                .output()
-                .unwrap();
+            let command = format!("{{ {}\n}} 2>&1", example.command);
+            let out = bash_example(dir.path(), &path, &command);
             let printed = String::from_utf8_lossy(&out.stdout).into_owned();
             let lines: Vec<&str> = printed.lines().collect();
             if !matches(&example.expected, &lines)
@@ -165,13 +152,7 @@ fn sh_blocks_run() {
     for page in pages() {
         for (line, example) in sh_commands(&page) {
             let (command, expected) = crate::help_examples::expected_status(&example);
-            let out = Command::new("bash")
-                .args(["-o", "pipefail", "-c", &command])
-                .current_dir(dir.path())
-                .env("PATH", &path)
-                .env("WCT_NO_BACKGROUND_COMPILE", "1")
-                .output()
-                .unwrap();
+            let out = bash_example(dir.path(), &path, &command);
             assert_eq!(
                 out.status.code(),
                 Some(expected),

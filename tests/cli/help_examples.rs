@@ -4,7 +4,7 @@
 //! An example ends with exit status 0 unless it says `# exits N`; `wct serve` examples run
 //! until they print their address, on a free port.
 
-use crate::common::{path_with_wct, scratch_checkout, wct};
+use crate::common::{bash_example, path_with_wct, scratch_checkout, wct};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -153,14 +153,7 @@ fn every_help_has_a_purpose_and_examples_that_run() {
                 ran += 1;
                 continue;
             }
-            let out = Command::new("bash")
-                .args(["-o", "pipefail", "-c", &command])
-                .current_dir(dir.path())
-                .env("PATH", &path)
-                .env("NO_COLOR", "1")
-                .env("WCT_NO_BACKGROUND_COMPILE", "1")
-                .output()
-                .unwrap();
+            let out = bash_example(dir.path(), &path, &command);
             assert_eq!(
                 out.status.code(),
                 Some(expected),

@@ -162,15 +162,7 @@ fn python_app_and_c_greeter_compose_and_run() {
         .stdout(predicates::str::contains(
             "filled   app: wct:demo/greet@0.1.0 <- greeter: wct:demo/greet@0.1.0",
         ));
-    let status = std::process::Command::new(wasm_tools())
-        .arg("validate")
-        .arg(&composed)
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "wasm-tools rejects the composed Python + C program"
-    );
+    wasm_tools_validates(&composed);
     wct()
         .arg("targets")
         .arg(&composed)
@@ -204,12 +196,7 @@ fn python_built_against_wasi_0_2_9_composes_with_c_built_against_0_2_12() {
         .stdout(predicates::str::contains(
             "wasi:io/error@0.2.9 -> import of the result (merged into wasi:io/error@0.2.12)",
         ));
-    let status = std::process::Command::new(wasm_tools())
-        .arg("validate")
-        .arg(&composed)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    wasm_tools_validates(&composed);
     let cache = tempfile::tempdir().unwrap();
     wct()
         .args(["run", "--cache-dir"])
@@ -243,15 +230,7 @@ fn three_languages_python_app_javascript_greeter_c_store() {
         .stdout(predicates::str::contains(
             "polite_greeter: wct:demo/store@0.1.0 <- store: wct:demo/store@0.1.0",
         ));
-    let status = std::process::Command::new(wasm_tools())
-        .arg("validate")
-        .arg(&composed)
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "wasm-tools rejects the Python + JS + C program"
-    );
+    wasm_tools_validates(&composed);
     let cache = tempfile::tempdir().unwrap();
     wct()
         .args(["run", "--cache-dir"])
@@ -345,12 +324,7 @@ fn every_built_component_is_checked_like_wasm_tools_does() {
     for file in &components {
         let name = file.display().to_string();
         wct().arg("validate").arg(file).assert().success();
-        let status = std::process::Command::new(wasm_tools())
-            .arg("validate")
-            .arg(file)
-            .status()
-            .unwrap();
-        assert!(status.success(), "wasm-tools validate {name}");
+        wasm_tools_validates(file);
 
         // The same WIT, byte for byte, as `wasm-tools component wit`.
         let expected = wasm_tools_wit(file);
@@ -441,8 +415,14 @@ fn progress_on_terminals_only() {
         .expect("script (util-linux) runs");
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{shown}");
-    assert!(shown.contains("compiling") && shown.contains("with cranelift..."), "{shown:?}");
-    assert!(shown.contains("\"Hello from JavaScript, tty!\""), "{shown:?}");
+    assert!(
+        shown.contains("compiling") && shown.contains("with cranelift..."),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("\"Hello from JavaScript, tty!\""),
+        "{shown:?}"
+    );
     let piped = wct()
         .args(["run", "--no-cache", "--compiler", "cranelift"])
         .arg(&greeter)

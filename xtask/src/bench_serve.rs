@@ -27,30 +27,18 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
         ("GET /hello (small response)", "/hello?name=bench"),
         ("GET /nowhere (404)", "/nowhere"),
     ] {
-        let wct_load = {
-            let addr = free_addr()?;
-            let server = Server::start(
-                Command::new(wct)
-                    .args(["serve", "-q", "--addr", &addr.to_string()])
-                    .arg(&component),
-                addr,
-            )?;
-            let load = load(&wrk, addr, path)?;
-            drop(server);
-            load
-        };
-        let peer_load = {
-            let addr = free_addr()?;
-            let server = Server::start(
-                Command::new(wasmtime)
-                    .args(["serve", "--addr", &addr.to_string()])
-                    .arg(&component),
-                addr,
-            )?;
-            let load = load(&wrk, addr, path)?;
-            drop(server);
-            load
-        };
+        let wct_load = serve_and_load(
+            Command::new(wct).args(["serve", "-q", "--addr"]),
+            &component,
+            &wrk,
+            path,
+        )?;
+        let peer_load = serve_and_load(
+            Command::new(wasmtime).args(["serve", "--addr"]),
+            &component,
+            &wrk,
+            path,
+        )?;
         println!(
             "{label:<32} req/s: wct {:>9.0}  wasmtime {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  wasmtime {:>7.2} ms  ratio {:.2}",
             wct_load.requests_per_sec,
@@ -63,6 +51,13 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
     }
     println!("(req/s ratio above 1 and p99 ratio below 1 mean wct is faster)");
     Ok(())
+}
+
+/// Starts `server ADDR COMPONENT` on a free port, loads it with wrk, stops it.
+fn serve_and_load(server: &mut Command, component: &Path, wrk: &Path, path: &str) -> Result<Load> {
+    let addr = free_addr()?;
+    let _server = Server::start(server.arg(addr.to_string()).arg(component), addr)?;
+    load(wrk, addr, path)
 }
 
 fn which(tool: &str) -> Result<std::path::PathBuf> {

@@ -289,4 +289,3 @@ pub fn precompile(wasm: &[u8], limits: &Limits, cache: &Cache) -> Result<()> {
         precompile_into_cache::<wasmtime::Module>(wasm, limits, cache)
     }
 }
-
