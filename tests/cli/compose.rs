@@ -9,20 +9,6 @@ fn c(name: &str) -> PathBuf {
     fixture(&format!("compose/{name}.wasm"))
 }
 
-fn validates(path: &Path) {
-    let out = std::process::Command::new(wasm_tools())
-        .arg("validate")
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "wasm-tools rejects {}: {}",
-        path.display(),
-        stderr_of(&out)
-    );
-}
-
 fn run_output(path: &Path, args: &[&str]) -> String {
     let cache = tempfile::tempdir().unwrap();
     let out = wct()
@@ -56,7 +42,7 @@ fn c_app_and_c_greeter_compose_and_run() {
         .stdout(predicate::str::contains(
             "unfilled hello-app: wasi:cli/stdout@0.2",
         ));
-    validates(&out);
+    wasm_tools_validates(&out);
     wct()
         .arg("targets")
         .arg(&out)
@@ -85,7 +71,7 @@ fn three_level_chain_runs_with_plug() {
         .stdout(predicate::str::contains(
             "filled   polite-greeter: wct:demo/store@0.1.0 <- store",
         ));
-    validates(&out);
+    wasm_tools_validates(&out);
     assert_eq!(run_output(&out, &["world"]), "Good morning, world!\n");
     let cache = tempfile::tempdir().unwrap();
     wct()
@@ -211,7 +197,7 @@ fn semver_compatible_versions_match_and_incompatible_ones_are_explained() {
         .stdout(predicate::str::contains(
             "filled   app: wct:ver/greet@0.1.0 <- newer: wct:ver/greet@0.1.3 (semver)",
         ));
-    validates(&out);
+    wasm_tools_validates(&out);
     wct()
         .arg("compose")
         .arg(&app)
@@ -331,7 +317,7 @@ from = "polite"
         ))
         .stdout(predicate::str::contains("unused").not());
     assert_eq!(run_output(&out, &["Lin"]), "Good morning, Lin!\n");
-    validates(&out);
+    wasm_tools_validates(&out);
     // Both instances of greeter.wasm exist in the result.
     let json = wct()
         .args(["compose", "--json", "--config"])

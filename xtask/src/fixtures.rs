@@ -105,7 +105,6 @@ fn wit_bindgen() -> std::path::PathBuf {
 /// turned into components by `wct adapt` (command for the app, reactor for the plugs).
 fn compose_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
     sh(Command::new("cargo").args(["build", "--quiet", "--bin", "wct"]))?;
-    let wct = root.join("target/debug/wct");
     let dir = root.join("tests/fixtures/compose");
     // (world, C source, output, exec model)
     let builds = [
@@ -120,33 +119,14 @@ fn compose_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()>
         ("store-impl", "store", "store.wasm", "reactor"),
     ];
     for (world, source, output, model) in builds {
-        let bindings = tmp.join(world);
-        sh(Command::new(wit_bindgen())
-            .args(["c", "--world", world, "--out-dir"])
-            .arg(&bindings)
-            .arg(root.join("wit/demo")))?;
-        let snake = world.replace('-', "_");
-        let core = tmp.join(format!("{world}.core.wasm"));
-        sh(Command::new("clang")
-            .args([
-                "--target=wasm32-wasi",
-                "--sysroot=/usr",
-                "-O2",
-                "-Wl,--strip-debug",
-            ])
-            .arg(format!("-mexec-model={model}"))
-            .arg("-I")
-            .arg(&bindings)
-            .arg("-o")
-            .arg(&core)
-            .arg(dir.join(format!("{source}.c")))
-            .arg(bindings.join(format!("{snake}.c")))
-            .arg(bindings.join(format!("{snake}_component_type.o"))))?;
-        sh(Command::new(&wct)
-            .args(["adapt", "--kind", model])
-            .arg(&core)
-            .arg("-o")
-            .arg(dir.join(output)))?;
+        c_component(
+            &root.join("wit/demo"),
+            world,
+            &dir.join(format!("{source}.c")),
+            (model, model),
+            &dir.join(output),
+            tmp,
+        )?;
     }
     Ok(())
 }
@@ -170,31 +150,14 @@ fn net_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
         std::fs::create_dir_all(&target)?;
         std::fs::copy(entry.path().join("package.wit"), target.join("package.wit"))?;
     }
-    let bindings = tmp.join("net-bindings");
-    sh(Command::new(wit_bindgen())
-        .args(["c", "--world", "connect", "--out-dir"])
-        .arg(&bindings)
-        .arg(&wit))?;
-    let core = tmp.join("connect.core.wasm");
-    sh(Command::new("clang")
-        .args([
-            "--target=wasm32-wasi",
-            "--sysroot=/usr",
-            "-O2",
-            "-Wl,--strip-debug",
-            "-I",
-        ])
-        .arg(&bindings)
-        .arg("-o")
-        .arg(&core)
-        .arg(dir.join("connect.c"))
-        .arg(bindings.join("connect.c"))
-        .arg(bindings.join("connect_component_type.o")))?;
-    sh(Command::new(&wct)
-        .args(["adapt", "-q"])
-        .arg(&core)
-        .arg("-o")
-        .arg(dir.join("connect.wasm")))
+    c_component(
+        &wit,
+        "connect",
+        &dir.join("connect.c"),
+        ("command", "command"),
+        &dir.join("connect.wasm"),
+        tmp,
+    )
 }
 
 /// `http/echo.wasm`: a C `wasi:http/proxy` component for `wct serve` (bindings for the
@@ -206,32 +169,14 @@ fn http_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
     sh(Command::new(&wct)
         .args(["wit", "print", "wasi:http/proxy", "--out-dir"])
         .arg(&wit))?;
-    let bindings = tmp.join("http-bindings");
-    sh(Command::new(wit_bindgen())
-        .args(["c", "--world", "wasi:http/proxy", "--out-dir"])
-        .arg(&bindings)
-        .arg(&wit))?;
-    let core = tmp.join("echo.core.wasm");
-    sh(Command::new("clang")
-        .args([
-            "--target=wasm32-wasi",
-            "--sysroot=/usr",
-            "-O2",
-            "-Wl,--strip-debug",
-            "-mexec-model=reactor",
-            "-I",
-        ])
-        .arg(&bindings)
-        .arg("-o")
-        .arg(&core)
-        .arg(dir.join("echo.c"))
-        .arg(bindings.join("proxy.c"))
-        .arg(bindings.join("proxy_component_type.o")))?;
-    sh(Command::new(&wct)
-        .args(["adapt", "-q", "--kind", "proxy"])
-        .arg(&core)
-        .arg("-o")
-        .arg(dir.join("echo.wasm")))
+    c_component(
+        &wit,
+        "wasi:http/proxy",
+        &dir.join("echo.c"),
+        ("reactor", "proxy"),
+        &dir.join("echo.wasm"),
+        tmp,
+    )
 }
 
 /// `js/polite-greeter.wasm`: the JavaScript middle of the README's cross-language demo, built
@@ -256,4 +201,44 @@ fn js_fixture(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
         .arg(dir.join("polite_greeter.js"))
         .args(["-n", "polite-greeter", "--sync", "--opt-size", "-o"])
         .arg(dir.join("polite-greeter.wasm")))
+}
+
+/// Builds a C component: `wit-bindgen c --world WORLD WIT`, clang (`-mexec-model=MODEL`) on
+/// `source` and the bindings, then `wct adapt --kind ADAPTER` into `out`.
+fn c_component(
+    wit: &std::path::Path,
+    world: &str,
+    source: &std::path::Path,
+    (model, adapter): (&str, &str),
+    out: &std::path::Path,
+    tmp: &std::path::Path,
+) -> Result<()> {
+    let root = root();
+    let name = world.rsplit('/').next().unwrap_or(world).replace('-', "_");
+    let bindings = tmp.join(format!("{name}-bindings"));
+    sh(Command::new(wit_bindgen())
+        .args(["c", "--world", world, "--out-dir"])
+        .arg(&bindings)
+        .arg(wit))?;
+    let core = tmp.join(format!("{name}.core.wasm"));
+    sh(Command::new("clang")
+        .args([
+            "--target=wasm32-wasi",
+            "--sysroot=/usr",
+            "-O2",
+            "-Wl,--strip-debug",
+        ])
+        .arg(format!("-mexec-model={model}"))
+        .arg("-I")
+        .arg(&bindings)
+        .arg("-o")
+        .arg(&core)
+        .arg(source)
+        .arg(bindings.join(format!("{name}.c")))
+        .arg(bindings.join(format!("{name}_component_type.o"))))?;
+    sh(Command::new(root.join("target/debug/wct"))
+        .args(["adapt", "-q", "--kind", adapter])
+        .arg(&core)
+        .arg("-o")
+        .arg(out))
 }
