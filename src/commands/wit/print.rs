@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(value_name = "PATH")]
     path: String,
     /// Print only this world of the package (interfaces of the package are kept).
-    #[arg(long, value_name = "WORLD")]
+    #[arg(short, long, value_name = "WORLD")]
     world: Option<String>,
     /// Print this package (`ns:name[@version]`) instead of the main one.
     #[arg(long, value_name = "PACKAGE")]

@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(value_name = "PATH")]
     path: String,
     /// Only this world.
-    #[arg(long, value_name = "WORLD")]
+    #[arg(short, long, value_name = "WORLD")]
     world: Option<String>,
     /// Also list the worlds of dependency packages.
     #[arg(long)]
