@@ -1,5 +1,7 @@
 //! `wct`: the command-line front end. Argument parsing (clap), output formatting and error
 //! reporting (miette) live here; all real work is done by the crates under `crates/`.
+// Doc comments of the clap structs are help text (`HOST[::GUEST][:ro]`, `[2]`), not links.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 mod commands;
 mod output;

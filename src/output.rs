@@ -25,7 +25,7 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<()> {
     stdout(&text)
 }
 
-/// Writes a wasm result as [`write`] does, or as WAT text when `wat` (`-t/--wat`).
+/// Writes a wasm result as [`write`](fn@write) does, or as WAT text when `wat` (`-t/--wat`).
 pub fn write_wasm(dest: Option<&PathBuf>, wasm: &[u8], wat: bool, inputs: &[&Path]) -> Result<()> {
     if wat {
         let text = wct_component::text::print(wasm, false)

@@ -6,6 +6,8 @@
 //!   `wasmtime` in the same run, as ratios.
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
 //! - `man`: man pages for wct and every subcommand into `docs/man/` (clap_mangen).
+//! - `ci`: what a pull request must pass: `cargo fmt --check`, `cargo clippy --all-targets
+//!   -D warnings`, `cargo doc` (warnings denied) and `cargo test --workspace --locked`.
 //! - `docs-check [--bless]`: runs every documented example (help texts, `console` and `sh`
 //!   blocks of README.md and docs/); `--bless` writes current outputs into the pages.
 
@@ -28,6 +30,28 @@ fn main() -> Result<()> {
                 .args(["run", "--quiet", "--bin", "wct", "--", "generate-man"])
                 .arg(tools::root().join("docs/man")),
         ),
+        Some("ci") => {
+            let cargo = |args: &[&str]| {
+                let mut cmd = std::process::Command::new("cargo");
+                cmd.args(args);
+                cmd
+            };
+            tools::run(&mut cargo(&["fmt", "--all", "--check"]))?;
+            tools::run(&mut cargo(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            tools::run(
+                cargo(&["doc", "--workspace", "--no-deps", "--quiet"])
+                    .env("RUSTDOCFLAGS", "-D warnings"),
+            )?;
+            tools::run(&mut cargo(&["test", "--workspace", "--locked"]))
+        }
         Some("docs-check") => {
             let mut cmd = std::process::Command::new("cargo");
             cmd.args(["test", "--quiet", "--test", "cli", "--", "docs_examples", "help_examples"]);
@@ -36,6 +60,6 @@ fn main() -> Result<()> {
             }
             tools::run(&mut cmd)
         }
-        _ => bail!("usage: cargo xtask demo | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve]"),
+        _ => bail!("usage: cargo xtask demo | ci | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve]"),
     }
 }

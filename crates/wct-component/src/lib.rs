@@ -2,7 +2,7 @@
 //!
 //! - [`kind`]: what a byte buffer is (core module, component, WAT text) and turning WAT into
 //!   binary;
-//! - [`validate`]: validation with a configurable feature set, function bodies in parallel,
+//! - [`validate`](mod@validate): validation with a configurable feature set, function bodies in parallel,
 //!   errors located by byte offset and function;
 //! - [`inspect`]: a structured summary of a module or component (sections, imports, exports,
 //!   WIT, nested items, metadata);

@@ -1,7 +1,7 @@
 //! Composition: fill the imports of a socket component with the exports of plug components,
 //! transitively, and report exactly what was filled and what was left.
 //!
-//! Built on `wac-graph` (wasm-compose's README defers to wac). [`plan`] matches imports to
+//! Built on `wac-graph` (wasm-compose's README defers to wac). `plan` matches imports to
 //! exports by interface name with semver-compatible versions, type-checks each candidate with
 //! wac's subtype checker, refuses ambiguity unless the user picks, and explains every import it
 //! could not fill with the candidates that came close. [`compose`] encodes the plan; imports

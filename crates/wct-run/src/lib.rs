@@ -9,7 +9,7 @@
 //!   with its own [`Outcome`].
 //! - [`engine`]: engine configuration and compilation (Cranelift or Winch) through the
 //!   [`cache`].
-//! - [`run`]: running commands; [`invoke`]: calling exported functions.
+//! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions.
 #![deny(missing_docs)]
 
 pub mod cache;
