@@ -360,3 +360,35 @@ fn address_in_use_is_a_clear_error() {
             server.addr
         )));
 }
+
+/// `--max-concurrency`: with one slot a request waits for the looping one to be stopped;
+/// with two it is answered while the loop still runs (completion order, not timing).
+#[test]
+fn max_concurrency_bounds_running_instances() {
+    for (slots, hello_first) in [("1", false), ("2", true)] {
+        let server = Serving::start(
+            "http/echo.wasm",
+            &["--max-concurrency", slots, "--timeout", "3s"],
+        );
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let looping = {
+            let (url, order) = (server.url("/loop"), order.clone());
+            std::thread::spawn(move || {
+                let status = reply(agent().get(&url).call()).status;
+                order.lock().unwrap().push("loop");
+                status
+            })
+        };
+        // Let the loop take its slot first.
+        std::thread::sleep(Duration::from_secs(1));
+        assert_eq!(get(&server, "/hello").status, 200);
+        order.lock().unwrap().push("hello");
+        assert_eq!(looping.join().unwrap(), 500);
+        let order = order.lock().unwrap().clone();
+        assert_eq!(
+            order[0] == "hello",
+            hello_first,
+            "--max-concurrency {slots}: completion order {order:?}"
+        );
+    }
+}
