@@ -48,6 +48,14 @@ pub struct HostArgs {
     /// Do not read or write the compile cache.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
+    /// wasmtime's spelling of the limits: fuel=N, timeout=DURATION, max-memory-size=BYTES
+    /// (repeatable or comma-separated), so `wasmtime run` scripts work unchanged.
+    #[arg(short = 'W', value_name = "OPT=VALUE")]
+    pub wasmtime_w: Vec<String>,
+    /// wasmtime's spelling of the grants: inherit-env, inherit-network (= --net); cli and
+    /// http are accepted and always on.
+    #[arg(short = 'S', value_name = "OPT[=y|n]")]
+    pub wasmtime_s: Vec<String>,
 }
 
 /// `--compiler`.
@@ -66,7 +74,85 @@ fn parse_size(s: &str) -> Result<u64, String> {
     limits::parse_size(s).map_err(|e| e.to_string())
 }
 
+/// Splits wasmtime's `-W a=1,b=2` / `-S a,b=n` lists into (key, value) pairs.
+fn wasmtime_options(values: &[String]) -> impl Iterator<Item = (&str, Option<&str>)> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (o, None),
+        })
+}
+
+/// wasmtime's boolean option values: absent, `y`, `yes`, `true` are on; `n`, `no`, `false` off.
+fn wasmtime_bool(key: &str, value: Option<&str>) -> Result<bool> {
+    match value {
+        None | Some("y" | "yes" | "true") => Ok(true),
+        Some("n" | "no" | "false") => Ok(false),
+        Some(other) => miette::bail!("-S {key}={other}: expected y or n"),
+    }
+}
+
 impl HostArgs {
+    /// Folds wasmtime's `-W`/`-S` options into the native flags; giving a limit both ways,
+    /// or an option wct does not have, is a usage error.
+    pub fn apply_wasmtime_options(&mut self) -> Result<()> {
+        fn once<T>(slot: &mut Option<T>, value: T, flag: &str) -> Result<()> {
+            if slot.is_some() {
+                miette::bail!("the {flag} limit is given twice (as a wct flag and as -W)");
+            }
+            *slot = Some(value);
+            Ok(())
+        }
+        let w: Vec<(String, Option<String>)> = wasmtime_options(&self.wasmtime_w)
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect();
+        for (key, value) in w {
+            let value =
+                value.ok_or_else(|| miette::miette!("-W {key} needs a value: -W {key}=VALUE"))?;
+            let bad = |e: String| miette::miette!("-W {key}={value}: {e}");
+            match key.as_str() {
+                "fuel" => {
+                    let n = value.parse().map_err(|_| bad("expected a number".into()))?;
+                    once(&mut self.fuel, n, "fuel")?
+                }
+                "timeout" => once(
+                    &mut self.timeout,
+                    parse_duration(&value).map_err(bad)?,
+                    "timeout",
+                )?,
+                "max-memory-size" => once(
+                    &mut self.max_memory,
+                    parse_size(&value).map_err(bad)?,
+                    "memory",
+                )?,
+                _ => miette::bail!(
+                    "-W {key}: wct understands -W fuel=N, timeout=DURATION and \
+                     max-memory-size=BYTES (see docs/migrating.md)"
+                ),
+            }
+        }
+        let s: Vec<(String, Option<String>)> = wasmtime_options(&self.wasmtime_s)
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect();
+        for (key, value) in s {
+            let on = wasmtime_bool(&key, value.as_deref())?;
+            match key.as_str() {
+                "inherit-env" => self.env_inherit |= on,
+                "inherit-network" | "allow-ip-name-lookup" | "tcp" | "udp" => self.net |= on,
+                "cli" | "http" => {}
+                _ => miette::bail!(
+                    "-S {key}: wct understands -S inherit-env, inherit-network, cli and http \
+                     (see docs/migrating.md)"
+                ),
+            }
+        }
+        Ok(())
+    }
+
     /// The sandbox the flags grant.
     pub fn sandbox(&self) -> Result<Sandbox> {
         let dirs = self

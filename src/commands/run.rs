@@ -104,7 +104,8 @@ impl Args {
     }
 }
 
-pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    args.host.apply_wasmtime_options()?;
     let name = wct_io::display_name(&args.file);
     let input = wct_io::read_input(&args.file).map_err(|e| miette::miette!("{e}"))?;
     let mut wasm = wct_component::kind::to_binary(&input.bytes, &args.file)

@@ -40,7 +40,8 @@ pub struct Args {
     host: super::host_args::HostArgs,
 }
 
-pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    args.host.apply_wasmtime_options()?;
     let name = wct_io::display_name(&args.file);
     let wasm = super::read_wasm(&args.file)?;
     let opts = ServeOptions {

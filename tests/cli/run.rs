@@ -457,3 +457,38 @@ fn verbose_reports_compilation() {
     run("(module): cranelift code compiled in");
     run("(module): cranelift code loaded from the cache in");
 }
+
+/// wasmtime's `-W`/`-S` spellings work, so `wasmtime run` scripts switch by changing the word.
+#[test]
+fn wasmtime_option_spellings() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .args(["-W", "fuel=1000000"])
+        .arg(fixture("run/spin.wat"))
+        .assert()
+        .code(125);
+    run_cmd(cache.path())
+        .args(["-W", "timeout=300ms,max-memory-size=4194304"])
+        .arg(fixture("run/grow.wat"))
+        .assert()
+        .code(137);
+    run_cmd(cache.path())
+        .args(["-S", "inherit-env"])
+        .arg(fixture("c/env.wasm"))
+        .env("WCT_GREETING", "from-host")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("WCT_GREETING=from-host"));
+    run_cmd(cache.path())
+        .args(["-W", "fuel=1", "--fuel", "2"])
+        .arg(fixture("c/hello.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("given twice"));
+    run_cmd(cache.path())
+        .args(["-W", "epochs=1"])
+        .arg(fixture("c/hello.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wct understands -W fuel=N"));
+}
