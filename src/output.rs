@@ -25,14 +25,28 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<()> {
     stdout(&text)
 }
 
-/// Writes a wasm result as [`write`](fn@write) does, or as WAT text when `wat` (`-t/--wat`).
-pub fn write_wasm(dest: Option<&PathBuf>, wasm: &[u8], wat: bool, inputs: &[&Path]) -> Result<()> {
-    if wat {
-        let text = wct_component::text::print(wasm, false)
-            .map_err(|e| miette::miette!("cannot print the result as WAT: {e:#}"))?;
-        write(dest, text.as_bytes(), false, inputs)
-    } else {
-        write(dest, wasm, true, inputs)
+/// `-o/--output` and `-t/--wat`, shared by every command that writes wasm.
+#[derive(clap::Args)]
+pub struct WasmOutputArgs {
+    /// Where to write the result (atomically, never over an input); `-` for stdout, which
+    /// must not be a terminal for binary output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write WAT text instead of the binary (as `wasm-tools -t`).
+    #[arg(short = 't', long)]
+    pub wat: bool,
+}
+
+impl WasmOutputArgs {
+    /// Writes `wasm` as [`write`](fn@write) does, or as WAT text with `--wat`.
+    pub fn write(&self, wasm: &[u8], inputs: &[&Path]) -> Result<()> {
+        if self.wat {
+            let text = wct_component::text::print(wasm, false)
+                .map_err(|e| miette::miette!("cannot print the result as WAT: {e:#}"))?;
+            write(self.output.as_ref(), text.as_bytes(), false, inputs)
+        } else {
+            write(self.output.as_ref(), wasm, true, inputs)
+        }
     }
 }
 

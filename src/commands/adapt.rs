@@ -24,12 +24,8 @@ pub struct Args {
     /// Which adapter to use instead of the automatic choice.
     #[arg(long, value_enum)]
     kind: Option<Kind>,
-    /// Where to write the component (atomically); `-` for stdout (not a terminal).
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Write WAT text instead of the binary (as `wasm-tools -t`).
-    #[arg(short = 't', long)]
-    wat: bool,
+    #[command(flatten)]
+    out: output::WasmOutputArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -58,11 +54,6 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             eprintln!("warning: {name}: {warning}");
         }
     }
-    output::write_wasm(
-        args.output.as_ref(),
-        &adapted.component,
-        args.wat,
-        &[&args.module],
-    )?;
+    args.out.write(&adapted.component, &[&args.module])?;
     Ok(ExitCode::SUCCESS)
 }

@@ -44,12 +44,8 @@ pub struct Args {
     /// A TOML file with instances, explicit wiring and preferences (see docs/compose.md).
     #[arg(long, value_name = "FILE", conflicts_with = "components")]
     config: Option<PathBuf>,
-    /// Where to write the composed component (atomically); `-` for stdout.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Write WAT text instead of the binary (as `wasm-tools -t`).
-    #[arg(short = 't', long)]
-    wat: bool,
+    #[command(flatten)]
+    out: output::WasmOutputArgs,
     /// For an import several plugs export: take it from this instance (IMPORT=INSTANCE).
     #[arg(long, value_name = "IMPORT=INSTANCE")]
     prefer: Vec<String>,
@@ -200,8 +196,8 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         .chain(&args.plugs)
         .map(PathBuf::as_path)
         .collect();
-    if let Some(out) = &args.output {
-        output::write_wasm(Some(out), &composed.bytes, args.wat, &inputs)?;
+    if args.out.output.is_some() {
+        args.out.write(&composed.bytes, &inputs)?;
     }
     let plan = &composed.plan;
     if args.json {
@@ -220,7 +216,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     } else if !global.quiet {
         // The report goes to stderr when the component itself goes to stdout.
         let text = render(plan);
-        if args.output.as_deref() == Some(Path::new("-")) {
+        if args.out.output.as_deref() == Some(Path::new("-")) {
             eprint!("{text}");
         } else {
             output::stdout(&text)?;

@@ -36,12 +36,8 @@ pub struct Args {
     /// String encoding the module's canonical ABI uses.
     #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
     encoding: Encoding,
-    /// Where to write the module (atomically); `-` for stdout (not a terminal).
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Write WAT text instead of the binary (as `wasm-tools -t`).
-    #[arg(short = 't', long)]
-    wat: bool,
+    #[command(flatten)]
+    out: output::WasmOutputArgs,
     #[command(flatten)]
     features: FeatureArgs,
 }
@@ -75,6 +71,6 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let bytes = wct_component::embed::embed(module.as_deref(), &set.resolve, world, encoding)
         .map_err(|e| miette::miette!("{name}: {e}"))?;
     let inputs: Vec<&std::path::Path> = args.module.iter().map(|p| p.as_path()).collect();
-    output::write_wasm(args.output.as_ref(), &bytes, args.wat, &inputs)?;
+    args.out.write(&bytes, &inputs)?;
     Ok(ExitCode::SUCCESS)
 }

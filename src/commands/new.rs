@@ -34,12 +34,8 @@ pub struct Args {
     /// Do not validate the resulting component.
     #[arg(long)]
     skip_validation: bool,
-    /// Where to write the component (atomically); `-` for stdout (not a terminal).
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Write WAT text instead of the binary (as `wasm-tools -t`).
-    #[arg(short = 't', long)]
-    wat: bool,
+    #[command(flatten)]
+    out: output::WasmOutputArgs,
     #[command(flatten)]
     features: FeatureArgs,
 }
@@ -80,6 +76,6 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
         },
     )
     .map_err(|e| miette::miette!("{name}: {e}"))?;
-    output::write_wasm(args.output.as_ref(), &component, args.wat, &[&args.module])?;
+    args.out.write(&component, &[&args.module])?;
     Ok(ExitCode::SUCCESS)
 }

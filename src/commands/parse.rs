@@ -15,12 +15,8 @@ pub struct Args {
     /// The WAT file; `-` reads stdin.
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// Where to write the binary (atomically); `-` for stdout, which must not be a terminal.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Write WAT text instead of the binary (as `wasm-tools -t`).
-    #[arg(short = 't', long)]
-    wat: bool,
+    #[command(flatten)]
+    out: output::WasmOutputArgs,
     /// Validate the binary before writing it.
     #[arg(long)]
     validate: bool,
@@ -36,6 +32,6 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
             return Ok(ExitCode::from(crate::report::EXIT_FAILED));
         }
     }
-    output::write_wasm(args.output.as_ref(), &wasm, args.wat, &[&args.file])?;
+    args.out.write(&wasm, &[&args.file])?;
     Ok(ExitCode::SUCCESS)
 }

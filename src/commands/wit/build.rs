@@ -4,7 +4,6 @@ use super::FeatureArgs;
 use crate::output;
 use crate::report::GlobalOpts;
 use miette::Result;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Encode a WIT package as wasm (what registries and `wct wit print` read back).
@@ -19,12 +18,8 @@ pub struct Args {
     /// Encode this package (`ns:name[@version]`) instead of the main one.
     #[arg(long, value_name = "PACKAGE")]
     package: Option<String>,
-    /// Where to write the package (atomically); `-` for stdout, which must not be a terminal.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Write WAT text instead of the binary (as `wasm-tools -t`).
-    #[arg(short = 't', long)]
-    wat: bool,
+    #[command(flatten)]
+    out: output::WasmOutputArgs,
     #[command(flatten)]
     features: FeatureArgs,
 }
@@ -37,11 +32,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let bytes = set
         .encode(pkg)
         .map_err(|e| miette::miette!("{}: cannot encode: {e:#}", args.path))?;
-    output::write_wasm(
-        args.output.as_ref(),
-        &bytes,
-        args.wat,
-        &[std::path::Path::new(&args.path)],
-    )?;
+    args.out
+        .write(&bytes, &[std::path::Path::new(&args.path)])?;
     Ok(ExitCode::SUCCESS)
 }
