@@ -30,7 +30,7 @@ impl HttpGrant {
     /// Parses `HOST` or `HOST:PORT` (`[v6]:PORT` for IPv6).
     pub fn parse(spec: &str) -> Result<HttpGrant> {
         let invalid = || anyhow::anyhow!("--allow-http expects HOST or HOST:PORT, got `{spec}`");
-        if spec.is_empty() || spec.contains('/') || spec.contains("://") {
+        if spec.is_empty() || spec.contains('/') {
             return Err(invalid());
         }
         let (host, port) = match spec.rsplit_once(':') {
