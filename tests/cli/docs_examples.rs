@@ -30,26 +30,43 @@ fn pages() -> Vec<PathBuf> {
     pages
 }
 
-fn console_examples(page: &Path) -> Vec<Example> {
+/// The blocks fenced as ```` ```LANG ```` in `page`: each a list of (line number, line).
+fn fenced_blocks(page: &Path, lang: &str) -> Vec<Vec<(usize, String)>> {
     let text = std::fs::read_to_string(page).unwrap();
-    let mut out: Vec<Example> = Vec::new();
+    let opening = format!("```{lang}");
+    let mut blocks: Vec<Vec<(usize, String)>> = Vec::new();
     let mut in_block = false;
     for (i, line) in text.lines().enumerate() {
         if !in_block {
-            in_block = line.trim_end() == "```console";
-            continue;
-        }
-        if line.starts_with("```") {
+            in_block = line.trim_end() == opening;
+            if in_block {
+                blocks.push(Vec::new());
+            }
+        } else if line.starts_with("```") {
             in_block = false;
-        } else if let Some(command) = line.strip_prefix("$ ") {
-            out.push(Example {
-                page: page.to_path_buf(),
-                line: i + 1,
-                command: command.to_string(),
-                expected: Vec::new(),
-            });
-        } else if let Some(example) = out.last_mut() {
-            example.expected.push(line.trim_end().to_string());
+        } else {
+            blocks.last_mut().unwrap().push((i + 1, line.to_string()));
+        }
+    }
+    blocks
+}
+
+fn console_examples(page: &Path) -> Vec<Example> {
+    let mut out: Vec<Example> = Vec::new();
+    for block in fenced_blocks(page, "console") {
+        let first = out.len();
+        for (line, text) in block {
+            if let Some(command) = text.strip_prefix("$ ") {
+                out.push(Example {
+                    page: page.to_path_buf(),
+                    line,
+                    command: command.to_string(),
+                    expected: Vec::new(),
+                });
+            } else if out.len() > first {
+                let example = out.last_mut().unwrap();
+                example.expected.push(text.trim_end().to_string());
+            }
         }
     }
     out
@@ -116,28 +133,21 @@ fn console_blocks_print_what_the_docs_say() {
 
 /// The `wct` lines of ```` ```sh ```` blocks (joined with their `\` continuations).
 fn sh_commands(page: &Path) -> Vec<(usize, String)> {
-    let text = std::fs::read_to_string(page).unwrap();
     let mut out: Vec<(usize, String)> = Vec::new();
-    let mut in_block = false;
-    let mut continuing = false;
-    for (i, line) in text.lines().enumerate() {
-        if !in_block {
-            in_block = line.trim_end() == "```sh";
-            continue;
+    for block in fenced_blocks(page, "sh") {
+        let mut continuing = false;
+        for (line, text) in block {
+            let body = text.trim().trim_end_matches('\\').trim_end();
+            if continuing {
+                let last = &mut out.last_mut().unwrap().1;
+                last.push(' ');
+                last.push_str(body);
+            } else if text.starts_with("wct ") {
+                out.push((line, body.to_string()));
+            }
+            continuing =
+                text.trim_end().ends_with('\\') && (continuing || text.starts_with("wct "));
         }
-        if line.starts_with("```") {
-            in_block = false;
-            continue;
-        }
-        let body = line.trim().trim_end_matches('\\').trim_end();
-        if continuing {
-            let last = &mut out.last_mut().unwrap().1;
-            last.push(' ');
-            last.push_str(body);
-        } else if line.starts_with("wct ") {
-            out.push((i + 1, body.to_string()));
-        }
-        continuing = line.trim_end().ends_with('\\') && (continuing || line.starts_with("wct "));
     }
     out
 }
