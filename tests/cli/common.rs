@@ -172,3 +172,17 @@ pub fn bash_example(dir: &Path, path: &str, command: &str) -> std::process::Outp
         .output()
         .unwrap()
 }
+
+/// The lines of `reader` as they come, bytes that are not UTF-8 replaced (so that one odd line
+/// cannot end the stream for the lines after it).
+pub fn lossy_lines(reader: impl std::io::Read) -> impl Iterator<Item = String> {
+    use std::io::BufRead;
+    std::io::BufReader::new(reader)
+        .split(b'\n')
+        .map_while(Result::ok)
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .trim_end_matches('\r')
+                .to_string()
+        })
+}

@@ -5,7 +5,7 @@
 //! until they print their address, on a free port.
 
 use crate::common::{bash_example, path_with_wct, scratch_checkout, wct};
-use std::io::{BufRead, BufReader};
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -101,7 +101,7 @@ fn run_serve_example(command: &str, dir: &Path, path: &str) {
     let (tx, rx) = std::sync::mpsc::channel();
     let stderr = child.stderr.take().unwrap();
     std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in crate::common::lossy_lines(stderr) {
             let _ = tx.send(line);
         }
     });

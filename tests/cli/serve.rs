@@ -2,7 +2,7 @@
 //! serving the C proxy component `tests/fixtures/http/echo.wasm`.
 
 use crate::common::{fixture, wct};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
@@ -37,7 +37,7 @@ impl Serving {
         let (tx, rx) = mpsc::channel();
         let lines = log.clone();
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            for line in crate::common::lossy_lines(stderr) {
                 if let Some(rest) = line.split("on http://").nth(1) {
                     let _ = tx.send(rest.trim_end_matches('/').to_string());
                 }
