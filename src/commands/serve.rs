@@ -14,7 +14,8 @@ use wct_run::{Compiler, Program};
 /// `wct run` is: no directories, environment or network unless granted, and no outgoing HTTP
 /// unless --allow-http names the destination. Limits (--timeout, --fuel, --max-memory) apply
 /// per request: a guest that traps or hits a limit gets a 500 and a log line, and the server
-/// keeps serving. One access-log line per request goes to stderr (not with --quiet).
+/// keeps serving. One access-log line per request goes to stderr (not with --quiet); with
+/// --verbose also one when a request starts running and one when it waits for a free slot.
 /// Ctrl-C or SIGTERM stops accepting, lets in-flight requests finish, then exits 0.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
@@ -52,6 +53,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         engine: args.host.engine(global, Compiler::Cranelift),
         max_concurrency: args.max_concurrency,
         access_log: !global.quiet,
+        log_request_starts: global.verbose,
     };
     let program = Program {
         wasm: &wasm,

@@ -61,15 +61,24 @@ impl Serving {
     }
 
     /// The log once it contains every one of `needles` (the reader thread may lag behind
-    /// the responses), or as it is after ten seconds.
+    /// the responses), or as it is after a minute (the caller's assertion then shows it).
     fn log_with(&self, needles: &[&str]) -> String {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let log = self.log();
             if needles.iter().all(|n| log.contains(n)) || std::time::Instant::now() > deadline {
                 return log;
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until the server has logged every one of `needles`: the server's own word that
+    /// something happened, instead of a guess how long it takes.
+    fn wait_for_log(&self, needles: &[&str]) {
+        let log = self.log_with(needles);
+        for needle in needles {
+            assert!(log.contains(needle), "never logged {needle:?}:\n{log}");
         }
     }
 
@@ -276,24 +285,27 @@ fn outgoing_http_is_denied_unless_allowed() {
 
 #[test]
 fn sigterm_lets_the_request_in_flight_finish() {
-    let server = Serving::start("http/echo.wasm", &[]);
+    let server = Serving::start("http/echo.wasm", &["--verbose"]);
     let mut stream = TcpStream::connect(server.addr).unwrap();
     stream
         .write_all(b"POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n01234")
         .unwrap();
-    // The guest is now waiting for the rest of the body.
-    std::thread::sleep(Duration::from_millis(500));
+    // The request runs in an instance, which waits for the rest of the body.
+    server.wait_for_log(&["\"POST /echo\": started"]);
     let kill = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
-    std::thread::sleep(Duration::from_millis(300));
-    // No new connections once shutdown began.
-    assert!(
-        TcpStream::connect(server.addr).is_err(),
-        "the server still accepts connections after SIGTERM"
-    );
+    // Shutdown has begun once the listening socket is closed: no new connections from then on.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(server.addr).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server still accepts connections a minute after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     stream.write_all(b"56789").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
@@ -361,34 +373,65 @@ fn address_in_use_is_a_clear_error() {
         )));
 }
 
-/// `--max-concurrency`: with one slot a request waits for the looping one to be stopped;
-/// with two it is answered while the loop still runs (completion order, not timing).
+/// `--max-concurrency`: with one slot a request waits until the looping one is stopped; with
+/// two it runs beside it. Ordered by the server's own log (`--verbose` logs when a request
+/// waits and when it starts), never by sleeping.
 #[test]
 fn max_concurrency_bounds_running_instances() {
-    for (slots, hello_first) in [("1", false), ("2", true)] {
+    for slots in [1, 2] {
         let server = Serving::start(
             "http/echo.wasm",
-            &["--max-concurrency", slots, "--timeout", "3s"],
+            &[
+                "--verbose",
+                "--max-concurrency",
+                &slots.to_string(),
+                "--timeout",
+                "5s",
+            ],
         );
-        let order = Arc::new(Mutex::new(Vec::new()));
         let looping = {
-            let (url, order) = (server.url("/loop"), order.clone());
-            std::thread::spawn(move || {
-                let status = reply(agent().get(&url).call()).status;
-                order.lock().unwrap().push("loop");
-                status
-            })
+            let url = server.url("/loop");
+            std::thread::spawn(move || reply(agent().get(&url).call()).status)
         };
-        // Let the loop take its slot first.
-        std::thread::sleep(Duration::from_secs(1));
+        server.wait_for_log(&["\"GET /loop\": started"]);
         assert_eq!(get(&server, "/hello").status, 200);
-        order.lock().unwrap().push("hello");
         assert_eq!(looping.join().unwrap(), 500);
-        let order = order.lock().unwrap().clone();
-        assert_eq!(
-            order[0] == "hello",
-            hello_first,
-            "--max-concurrency {slots}: completion order {order:?}"
-        );
+        let log = server.log_with(&["\"GET /loop\" 500", "\"GET /hello\" 200"]);
+        let events: Vec<String> = log
+            .lines()
+            .filter_map(|line| {
+                let request = ["loop", "hello"]
+                    .into_iter()
+                    .find(|r| line.contains(&format!("\"GET /{r}\"")))?;
+                let event = if line.contains(": waiting for a free slot") {
+                    "waits"
+                } else if line.contains(": started") {
+                    "starts"
+                } else if line.ends_with("ms") {
+                    "ends"
+                } else {
+                    return None;
+                };
+                Some(format!("{request} {event}"))
+            })
+            .collect();
+        let expected = if slots == 1 {
+            vec![
+                "loop starts",
+                "hello waits",
+                "loop ends",
+                "hello starts",
+                "hello ends",
+            ]
+        } else {
+            vec!["loop starts", "hello starts", "hello ends", "loop ends"]
+        };
+        assert_eq!(events, expected, "--max-concurrency {slots}:\n{log}");
+        if slots == 2 {
+            assert!(
+                log.contains("\"GET /hello\": started (2 of 2 slots in use)"),
+                "{log}"
+            );
+        }
     }
 }

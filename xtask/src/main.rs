@@ -4,6 +4,8 @@
 //!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs.
 //! - `bench validate|adapt|compose|run|serve`: times `wct` against `wasm-tools`, `wac` and
 //!   `wasmtime` in the same run, as ratios.
+//! - `stress [FILTER...] [--runs N] [--load K]`: runs the chosen tests N times beside K busy
+//!   processes and counts failures per test (catches tests that order events by timing).
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
 //! - `man`: man pages for wct and every subcommand into `docs/man/` (clap_mangen).
 //! - `ci`: what a pull request must pass: `cargo fmt --check`, `cargo clippy --all-targets
@@ -15,6 +17,7 @@ mod bench;
 mod bench_serve;
 mod demo;
 mod fixtures;
+mod stress;
 mod tools;
 
 use anyhow::{bail, Result};
@@ -25,6 +28,7 @@ fn main() -> Result<()> {
         Some("fixtures") => fixtures::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
+        Some("stress") => stress::run(&args[1..]),
         Some("man") => tools::run(
             std::process::Command::new("cargo")
                 .args(["run", "--quiet", "--bin", "wct", "--", "generate-man"])
@@ -60,6 +64,6 @@ fn main() -> Result<()> {
             }
             tools::run(&mut cmd)
         }
-        _ => bail!("usage: cargo xtask demo | ci | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve]"),
+        _ => bail!("usage: cargo xtask demo | ci | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve]"),
     }
 }

@@ -31,7 +31,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
@@ -63,6 +63,9 @@ pub struct ServeOptions {
     pub max_concurrency: usize,
     /// One line per request on stderr.
     pub access_log: bool,
+    /// Also one line when a request starts running in an instance, and one when it has to
+    /// wait for a free slot first (`--verbose`): what the guest is doing, as it happens.
+    pub log_request_starts: bool,
 }
 
 /// What a server did, when it stops.
@@ -88,6 +91,8 @@ struct Shared {
     sandbox: Sandbox,
     limits: Limits,
     access_log: bool,
+    log_request_starts: bool,
+    max_concurrency: usize,
     permits: Arc<Semaphore>,
     requests: AtomicU64,
     failures: AtomicU64,
@@ -140,6 +145,8 @@ impl Server {
                 sandbox: opts.sandbox.clone(),
                 limits: opts.limits,
                 access_log: opts.access_log,
+                log_request_starts: opts.log_request_starts,
+                max_concurrency: opts.max_concurrency.max(1),
                 permits: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
                 requests: AtomicU64::new(0),
                 failures: AtomicU64::new(0),
@@ -300,12 +307,7 @@ impl Shared {
         line: String,
         start: Instant,
     ) -> Result<hyper::Response<HyperOutgoingBody>, Failure> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(Failure::host)?;
+        let permit = Arc::new(self.acquire_slot(&line).await?);
         let mut store = self
             .new_store()
             .map_err(|e| Failure::host(format!("{e:#}")))?;
@@ -322,11 +324,12 @@ impl Shared {
         };
         let pre = self.pre.clone();
         let limits = self.limits;
+        let task_permit = permit.clone();
         let responded = Arc::new(AtomicBool::new(false));
         let responded_in_task = responded.clone();
         let shared = self.clone();
         let task = tokio::spawn(async move {
-            let _permit = permit;
+            let _permit = task_permit;
             let call = async {
                 let proxy = pre.instantiate_async(&mut store).await?;
                 proxy
@@ -360,7 +363,7 @@ impl Shared {
         match receiver.await {
             Ok(Ok(response)) => {
                 responded.store(true, Ordering::Release);
-                Ok(response)
+                Ok(hold_until_body_ends(response, permit))
             }
             Ok(Err(code)) => Err(Failure {
                 kind: "error-code",
@@ -375,6 +378,37 @@ impl Shared {
                 Err(join) => Err(Failure::host(format!("the request task failed: {join}"))),
             },
         }
+    }
+
+    /// Waits for one of the `max_concurrency` slots. The slot is held from before the
+    /// instance is created until the guest has returned and the response body is finished or
+    /// cut, so at most `max_concurrency` instances (and their bodies) exist at once.
+    async fn acquire_slot(&self, line: &str) -> Result<OwnedSemaphorePermit, Failure> {
+        let permit = match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(TryAcquireError::Closed) => return Err(Failure::host("the server is stopping")),
+            Err(TryAcquireError::NoPermits) => {
+                if self.log_request_starts {
+                    eprintln!(
+                        "wct serve: {line}: waiting for a free slot (all {} in use)",
+                        self.max_concurrency
+                    );
+                }
+                self.permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(Failure::host)?
+            }
+        };
+        if self.log_request_starts {
+            let in_use = self.max_concurrency - self.permits.available_permits();
+            eprintln!(
+                "wct serve: {line}: started ({in_use} of {} slots in use)",
+                self.max_concurrency
+            );
+        }
+        Ok(permit)
     }
 
     fn new_store(&self) -> Result<Store<ComponentState>> {
@@ -392,6 +426,21 @@ impl Shared {
         }
         Ok(store)
     }
+}
+
+/// Keeps `permit` until hyper has sent the last byte of the response body or dropped it (the
+/// client went away): a body still streaming out counts against `--max-concurrency`.
+fn hold_until_body_ends(
+    response: hyper::Response<HyperOutgoingBody>,
+    permit: Arc<OwnedSemaphorePermit>,
+) -> hyper::Response<HyperOutgoingBody> {
+    response.map(|body| {
+        body.map_frame(move |frame| {
+            let _held = &permit;
+            frame
+        })
+        .boxed_unsync()
+    })
 }
 
 /// Why a request got no response from the guest.
