@@ -5,12 +5,16 @@ use miette::Result;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wct_run::serve::{shutdown_signal, ServeOptions, Server};
+use wct_run::serve::{shutdown_signal, Reuse, ServeOptions, Server};
 use wct_run::{Compiler, Program};
 
-/// Serve a `wasi:http/proxy` component as an HTTP/1.1 server.
+/// Serve a `wasi:http/proxy` (WASI 0.2) or `wasi:http/service` (WASI 0.3) component as an
+/// HTTP/1.1 server.
 ///
-/// Each request runs in a fresh instance (compiled and linked once at startup), sandboxed as
+/// A component exporting the 0.3 `wasi:http/handler` is served through it (as `wasmtime
+/// serve` does); its instances are reused (up to 128 requests, 16 at a time; see
+/// --no-instance-reuse), and an instance whose guest trapped or hit a limit is never reused.
+/// Each 0.2 request runs in a fresh instance (compiled and linked once at startup), sandboxed as
 /// `wct run` is: no directories, environment or network unless granted, and no outgoing HTTP
 /// unless --allow-http names the destination. Limits (--timeout, --fuel, --max-memory) apply
 /// per request: a guest that traps or hits a limit gets a 500 and a log line, and the server
@@ -28,7 +32,7 @@ Exit status:
   0  stopped by Ctrl-C or SIGTERM after in-flight requests finished
   2  the component cannot be served (not a wasi:http/proxy component, address in use)")]
 pub struct Args {
-    /// The wasi:http/proxy component (it must export wasi:http/incoming-handler).
+    /// The HTTP component: it exports wasi:http/handler@0.3 or wasi:http/incoming-handler@0.2.
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Address to listen on (port 0: any free port; the address is printed at startup).
@@ -37,8 +41,36 @@ pub struct Args {
     /// Requests handled at once; further requests wait for a free slot.
     #[arg(long, value_name = "N", default_value_t = 64)]
     max_concurrency: usize,
+    /// WASI 0.3 components: a fresh instance for every request. By default a 0.3 instance
+    /// serves up to 128 requests, 16 at a time, as with `wasmtime serve` (0.2 components
+    /// always get a fresh instance per request).
+    #[arg(long)]
+    no_instance_reuse: bool,
+    /// WASI 0.3: requests one instance serves in all before a new one takes over.
+    #[arg(long, value_name = "N", conflicts_with = "no_instance_reuse", value_parser = clap::value_parser!(u64).range(1..))]
+    max_instance_reuse_count: Option<u64>,
+    /// WASI 0.3: requests one instance serves at the same time.
+    #[arg(long, value_name = "N", conflicts_with = "no_instance_reuse", value_parser = clap::value_parser!(u64).range(1..))]
+    max_instance_concurrent_reuse_count: Option<u64>,
     #[command(flatten)]
     host: super::host_args::HostArgs,
+}
+
+impl Args {
+    /// How WASI 0.3 instances are reused.
+    fn reuse(&self) -> Reuse {
+        if self.no_instance_reuse {
+            return Reuse::NONE;
+        }
+        Reuse {
+            max_requests: self
+                .max_instance_reuse_count
+                .map_or(Reuse::DEFAULT.max_requests, |n| n as usize),
+            max_concurrent: self
+                .max_instance_concurrent_reuse_count
+                .map_or(Reuse::DEFAULT.max_concurrent, |n| n as usize),
+        }
+    }
 }
 
 pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
@@ -52,6 +84,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         // A server lives long: optimized code is worth its compile time.
         engine: args.host.engine(global, Compiler::Cranelift),
         max_concurrency: args.max_concurrency,
+        reuse: args.reuse(),
         access_log: !global.quiet,
         log_request_starts: global.verbose,
     };
@@ -62,7 +95,11 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let server = Server::bind(&program, &opts).map_err(|e| miette::miette!("{e:#}"))?;
     let addr = server.local_addr().map_err(|e| miette::miette!("{e:#}"))?;
     if global.verbose {
-        eprintln!("wct serve: {name}: {}", server.compile_summary());
+        eprintln!(
+            "wct serve: {name}: WASI {} HTTP component, {}",
+            server.wasi_version(),
+            server.compile_summary()
+        );
     }
     // Always printed (also with --quiet): with --addr ...:0 it is the only way to learn the port.
     eprintln!("wct serve: serving {name} on http://{addr}/");

@@ -102,3 +102,56 @@ fn every_wasi_testsuite_program_passes() {
         failures.join("\n")
     );
 }
+
+/// The suite's WASI 0.3 programs (Rust `wasm32-wasip3`: commands, HTTP services, an HTTP
+/// client, sockets), run by the suite's own runner through wct's adapter
+/// (`tests/wasi-testsuite/wct.py`), exactly as the suite runs other engines. The runner needs
+/// Python >= 3.12 with its requirements (`.ci/run` installs them).
+#[test]
+fn wasip3_programs_pass_the_official_runner() {
+    let work = tempfile::tempdir().unwrap();
+    // The programs write into their roots: run a copy.
+    let suite = work.path().join("rust-wasip3");
+    copy_dir(&suite_dir().join("rust-wasip3"), &suite);
+    let cache = work.path().join("cache");
+    let adapter = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasi-testsuite/wct.py");
+    let out = std::process::Command::new("python3.12")
+        .env("PYENV_VERSION", "3.12.1")
+        .arg(suite_dir().join("runner/test-runner/wasi_test_runner.py"))
+        .arg("-t")
+        .arg(&suite)
+        .arg("-r")
+        .arg(&adapter)
+        .env("WCT", assert_cmd::cargo::cargo_bin("wct"))
+        .env("WCT_ARGS", format!("--cache-dir {}", cache.display()))
+        .env("NO_COLOR", "1")
+        .current_dir(work.path())
+        .output()
+        .expect("python3.12 runs the wasi-testsuite runner (Python >= 3.12 is needed)");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let programs = std::fs::read_dir(&suite)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "wasm")
+        })
+        .count();
+    assert_eq!(programs, 16, "the suite changed:\n{report}");
+    assert!(out.status.success(), "the runner failed:\n{report}");
+    let passed = report
+        .lines()
+        .filter(|l| l.contains("Test ") && l.trim_end().ends_with(" passed"))
+        .count();
+    assert_eq!(passed, programs, "not every program passed:\n{report}");
+    assert!(
+        report.contains(&format!("{programs} tests passed")) && !report.contains("skipped"),
+        "{report}"
+    );
+}

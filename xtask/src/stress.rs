@@ -2,9 +2,11 @@
 //! busy processes load the machine, and reports the failures of each test.
 //!
 //! A test that passes alone but orders events by timing fails here: the load stretches every
-//! gap the test guessed. The test binaries are built once (`cargo test --no-run`); each run
-//! executes every binary that has tests matching a filter, with libtest's own parallelism, and
-//! the output of a failed run is kept under `target/stress/` for reading afterwards.
+//! gap the test guessed. The test binaries are built once (`cargo test --no-run`) and copied,
+//! with the `wct` binary the CLI tests drive (`CARGO_BIN_EXE_wct`), into
+//! `target/stress/snapshot/`, so a rebuild during a long session does not change what runs.
+//! Each run executes every binary that has tests matching a filter, with libtest's own
+//! parallelism; the output of a failed run is kept under `target/stress/`.
 
 use crate::tools;
 use anyhow::{bail, Context, Result};
@@ -54,7 +56,18 @@ fn parse(args: &[String]) -> Result<StressArgs> {
 /// Entry point of `cargo xtask stress`.
 pub fn run(args: &[String]) -> Result<()> {
     let args = parse(args)?;
-    let binaries = build_test_binaries()?;
+    let built = build_test_binaries()?;
+    let logs = tools::root().join("target/stress");
+    let snapshot = logs.join("snapshot");
+    let _ = std::fs::remove_dir_all(&snapshot);
+    std::fs::create_dir_all(&snapshot)?;
+    let copy = |from: &PathBuf| -> Result<PathBuf> {
+        let to = snapshot.join(from.file_name().context("a binary has a file name")?);
+        std::fs::copy(from, &to).with_context(|| format!("copying {}", from.display()))?;
+        Ok(to)
+    };
+    let wct = copy(&built.wct)?;
+    let binaries = built.tests.iter().map(copy).collect::<Result<Vec<_>>>()?;
     let selected: Vec<(PathBuf, Vec<String>)> = binaries
         .into_iter()
         .filter_map(|bin| match list_tests(&bin, &args.filters) {
@@ -67,8 +80,6 @@ pub fn run(args: &[String]) -> Result<()> {
     if total == 0 {
         bail!("no test matches {:?}", args.filters);
     }
-    let logs = tools::root().join("target/stress");
-    std::fs::create_dir_all(&logs)?;
     eprintln!(
         "stress: {total} tests from {} binaries, {} runs, {} busy processes",
         selected.len(),
@@ -85,6 +96,7 @@ pub fn run(args: &[String]) -> Result<()> {
         for (bin, _) in &selected {
             let out = Command::new(bin)
                 .args(&args.filters)
+                .env("CARGO_BIN_EXE_wct", &wct)
                 .current_dir(tools::root())
                 .stdin(Stdio::null())
                 .output()
@@ -131,8 +143,16 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Builds every test target of the workspace once and returns the test executables.
-fn build_test_binaries() -> Result<Vec<PathBuf>> {
+/// What `cargo test --no-run` built.
+struct Built {
+    /// The test executables.
+    tests: Vec<PathBuf>,
+    /// The `wct` binary.
+    wct: PathBuf,
+}
+
+/// Builds every test target of the workspace once.
+fn build_test_binaries() -> Result<Built> {
     let out = Command::new("cargo")
         .args([
             "test",
@@ -148,19 +168,27 @@ fn build_test_binaries() -> Result<Vec<PathBuf>> {
     if !out.status.success() {
         bail!("building the tests failed");
     }
-    let mut binaries = Vec::new();
+    let mut tests = Vec::new();
+    let mut wct = None;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        let is_test = message["profile"]["test"].as_bool() == Some(true);
-        if let (true, Some(exe)) = (is_test, message["executable"].as_str()) {
-            binaries.push(PathBuf::from(exe));
+        let Some(exe) = message["executable"].as_str() else {
+            continue;
+        };
+        if message["profile"]["test"].as_bool() == Some(true) {
+            tests.push(PathBuf::from(exe));
+        } else if message["target"]["name"].as_str() == Some("wct") {
+            wct = Some(PathBuf::from(exe));
         }
     }
-    binaries.sort();
-    binaries.dedup();
-    Ok(binaries)
+    tests.sort();
+    tests.dedup();
+    Ok(Built {
+        tests,
+        wct: wct.context("cargo built no wct binary")?,
+    })
 }
 
 /// The names of the tests in `bin` that match `filters` (all of them without filters).

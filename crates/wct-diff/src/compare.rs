@@ -386,6 +386,24 @@ impl<'a> Differ<'a> {
         let (old, new) = (self.pair.old, self.pair.new);
         let (oa, na) = (at(a.span, &a.stability), at(b.span, &b.stability));
         self.gates(path, "function gate", oa, na);
+        if a.kind.is_async() != b.kind.is_async() {
+            let became = if b.kind.is_async() {
+                "became async"
+            } else {
+                "is no longer async"
+            };
+            self.push(
+                "func-async-changed",
+                path.into(),
+                format!(
+                    "the function {became} (was `{}`, now `{}`)",
+                    func_signature(old, a),
+                    func_signature(new, b)
+                ),
+                Some(oa),
+                Some(na),
+            );
+        }
         let sigs = format!(
             "(was `{}`, now `{}`)",
             func_signature(old, a),
@@ -409,7 +427,9 @@ impl<'a> Differ<'a> {
                         );
                     } else if !self.pair.same(&p.ty, &q.ty) {
                         self.push(
-                            "func-param-type-changed",
+                            self.pair
+                                .async_type_change(&p.ty, &q.ty)
+                                .unwrap_or("func-param-type-changed"),
                             path.into(),
                             format!(
                                 "parameter `{}`: `{}` -> `{}`",
@@ -443,10 +463,10 @@ impl<'a> Differ<'a> {
                 (None, None) => {}
             }
         }
-        let same_result = match (&a.result, &b.result) {
-            (None, None) => true,
-            (Some(x), Some(y)) => self.pair.same(x, y),
-            _ => false,
+        let (same_result, result_rule) = match (&a.result, &b.result) {
+            (None, None) => (true, None),
+            (Some(x), Some(y)) => (self.pair.same(x, y), self.pair.async_type_change(x, y)),
+            _ => (false, None),
         };
         if !same_result {
             let show = |r: &Resolve, t: &Option<Type>| {
@@ -455,7 +475,7 @@ impl<'a> Differ<'a> {
                     .unwrap_or_else(|| "(none)".into())
             };
             self.push(
-                "func-result-changed",
+                result_rule.unwrap_or("func-result-changed"),
                 path.into(),
                 format!(
                     "result `{}` -> `{}`",

@@ -55,6 +55,32 @@ impl Pair<'_> {
         }
     }
 
+    /// The specific rule for a change between WIT's asynchronous value types, when the change
+    /// from `a` (old) to `b` (new) is one: a `stream` or `future` whose element type changed,
+    /// `list<T>` <-> `stream<T>`, or `T` <-> `future<T>`.
+    pub fn async_type_change(&self, a: &Type, b: &Type) -> Option<&'static str> {
+        use TypeDefKind as K;
+        fn kind(r: &Resolve, t: Type) -> Option<&TypeDefKind> {
+            match unalias(r, t) {
+                Type::Id(id) => Some(&r.types[id].kind),
+                _ => None,
+            }
+        }
+        match (kind(self.old, *a), kind(self.new, *b)) {
+            (Some(K::Stream(_)), Some(K::Stream(_))) => Some("stream-element-changed"),
+            (Some(K::Future(_)), Some(K::Future(_))) => Some("future-element-changed"),
+            (Some(K::List(x)), Some(K::Stream(Some(y))))
+            | (Some(K::Stream(Some(x))), Some(K::List(y)))
+                if self.same(x, y) =>
+            {
+                Some("list-stream-changed")
+            }
+            (_, Some(K::Future(Some(y)))) if self.same(a, y) => Some("value-future-changed"),
+            (Some(K::Future(Some(x))), _) if self.same(x, b) => Some("value-future-changed"),
+            _ => None,
+        }
+    }
+
     fn same_opt(&self, a: &Option<Type>, b: &Option<Type>) -> bool {
         match (a, b) {
             (None, None) => true,

@@ -56,6 +56,8 @@ pub struct EngineOptions {
 pub fn engine(compiler: Compiler, limits: &Limits, serving: Option<usize>) -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    // WASI 0.3 components: async functions, `stream`, `future` and the async built-ins.
+    config.wasm_component_model_async(true);
     config.strategy(match compiler {
         Compiler::Winch => Strategy::Winch,
         _ => Strategy::Cranelift,

@@ -1,4 +1,4 @@
-//! The bundled engine: runs WASI 0.2 command components and WASI Preview 1 modules on
+//! The bundled engine: runs WASI 0.2 and 0.3 command components and WASI Preview 1 modules on
 //! wasmtime, sandboxed by default, with limits, a compile cache, and typed calls of exported
 //! functions (`--invoke`, WAVE syntax). This is the only crate of the workspace that links
 //! wasmtime.
@@ -10,6 +10,7 @@
 //! - [`engine`]: engine configuration and compilation (Cranelift or Winch) through the
 //!   [`cache`].
 //! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions.
+//! - [`wasi_p3`]: WASI 0.3 beside 0.2: the asynchronous host that links both.
 #![deny(missing_docs)]
 
 pub mod cache;
@@ -21,6 +22,7 @@ pub mod outcome;
 pub mod run;
 pub mod sandbox;
 pub mod serve;
+pub mod wasi_p3;
 
 pub use engine::{Compiler, EngineOptions};
 

@@ -7,6 +7,7 @@ use crate::http_policy::HttpPolicy;
 use crate::limits::{start_timeout, Limits, MemoryLimiter};
 use crate::outcome::Outcome;
 use crate::sandbox::Sandbox;
+use crate::wasi_p3::{self, WasiGenerations};
 use crate::WasmtimeResultExt;
 use anyhow::{bail, Context, Result};
 use wasmtime::component::ResourceTable;
@@ -112,8 +113,14 @@ struct ModuleState {
     limiter: MemoryLimiter,
 }
 
+/// `argv[0]` is the program's file name without its folder (as `wasmtime run` gives it): the
+/// guest learns nothing about the host's paths.
 fn argv(program: &Program<'_>, opts: &RunOptions) -> Vec<String> {
-    std::iter::once(program.name.clone())
+    let name = std::path::Path::new(&program.name).file_name().map_or_else(
+        || program.name.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    std::iter::once(name)
         .chain(opts.args.iter().cloned())
         .collect()
 }
@@ -182,31 +189,51 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         optimize_later,
         ..
     } = compiled;
-    let linker = component_linker(&engine)?;
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
-    let command =
-        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
-            .any()
-            .with_context(|| {
-                format!(
-                    "{}: cannot instantiate as a wasi:cli/command component",
-                    program.name
-                )
-            })?;
-    if let Some(timeout) = opts.limits.timeout {
-        start_timeout(&engine, timeout);
-    }
-    let outcome = match command.wasi_cli_run().call_run(&mut store) {
-        Ok(Ok(())) => Outcome::Exited { code: 0 },
-        Ok(Err(())) => Outcome::Exited { code: 1 },
-        Err(e) => Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
+    let generations = WasiGenerations::of(&engine, &component);
+    let outcome = if generations.needs_async_host() {
+        wasi_p3::run_command(
+            &engine,
+            &component,
+            store,
+            &generations,
+            &opts.limits,
+            &program.name,
+        )?
+    } else {
+        run_p2_command(&engine, &component, store, opts, &program.name)?
     };
     Ok(RunReport {
         outcome,
         optimize_later,
         kind: "component",
         compile: summary,
+    })
+}
+
+/// Runs a component that uses only WASI 0.2 on the synchronous host (the fastest start).
+fn run_p2_command(
+    engine: &wasmtime::Engine,
+    component: &wasmtime::component::Component,
+    mut store: Store<ComponentState>,
+    opts: &RunOptions,
+    name: &str,
+) -> Result<Outcome> {
+    let linker = component_linker(engine)?;
+    let command =
+        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
+            .any()
+            .with_context(|| {
+                format!("{name}: cannot instantiate as a wasi:cli/command component")
+            })?;
+    if let Some(timeout) = opts.limits.timeout {
+        start_timeout(engine, timeout);
+    }
+    Ok(match command.wasi_cli_run().call_run(&mut store) {
+        Ok(Ok(())) => Outcome::Exited { code: 0 },
+        Ok(Err(())) => Outcome::Exited { code: 1 },
+        Err(e) => Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
     })
 }
 

@@ -61,6 +61,11 @@ pub struct Sandbox {
     pub allow_http: Vec<HttpGrant>,
 }
 
+/// Whether some interface of this machine has `ip` (binding a socket to it works).
+fn is_local_address(ip: std::net::IpAddr) -> bool {
+    ip.is_unspecified() || std::net::UdpSocket::bind(std::net::SocketAddr::new(ip, 0)).is_ok()
+}
+
 /// Whether `addr` is loopback or matches one of `allowed` (`IP` or `IP:PORT`).
 pub fn address_allowed(addr: std::net::SocketAddr, allowed: &[String]) -> bool {
     addr.ip().is_loopback()
@@ -122,6 +127,13 @@ impl Sandbox {
                         {
                             true
                         }
+                        // An address that no interface of this machine has cannot be bound at
+                        // all: let the guest get the system's own "not bindable" error.
+                        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind
+                            if !is_local_address(addr.ip()) =>
+                        {
+                            true
+                        }
                         _ => address_allowed(addr, &allowed),
                     };
                     Box::pin(async move { ok })
@@ -152,6 +164,9 @@ mod tests {
         assert!(!address_allowed("192.0.2.1:81".parse().unwrap(), &allowed));
         assert!(address_allowed("192.0.2.1:80".parse().unwrap(), &allowed));
         assert!(address_allowed("10.1.2.3:443".parse().unwrap(), &allowed));
+        assert!(is_local_address("127.0.0.1".parse().unwrap()));
+        // TEST-NET-1 (RFC 5737) is never assigned to an interface.
+        assert!(!is_local_address("192.0.2.1".parse().unwrap()));
         assert!(!address_allowed("8.8.8.8:53".parse().unwrap(), &allowed));
     }
 

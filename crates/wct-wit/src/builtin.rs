@@ -8,6 +8,11 @@
 //! `wasi:http/proxy` and `wasi:http/imports` come from the WASI 0.2.12 WIT files vendored in
 //! `crates/wct-wit/wit/wasi-0.2.12/` (the ones wasmtime-wasi-http 48, the engine of
 //! `wct serve`, implements), since no bundled adapter carries the HTTP package.
+//!
+//! The WASI 0.3.0 worlds (`wasi:cli/command@0.3.0`, `wasi:cli/imports@0.3.0`,
+//! `wasi:http/service@0.3.0`, `wasi:http/middleware@0.3.0`) come from the 0.3.0 WIT files
+//! vendored in `crates/wct-wit/wit/wasi-0.3.0/` (wasmtime-wasi-http 48's p3 WIT, the final
+//! 0.3.0). They are named with their version: a bare `wasi:cli/command` means the newest 0.2.
 
 use wit_parser::{PackageId, Resolve, WorldId};
 
@@ -17,6 +22,27 @@ pub const NAMES: &[&str] = &[
     "wasi:cli/imports",
     "wasi:http/proxy",
     "wasi:http/imports",
+];
+
+/// The WASI 0.3 worlds, always named with their version.
+pub const P3_NAMES: &[&str] = &[
+    "wasi:cli/command@0.3.0",
+    "wasi:cli/imports@0.3.0",
+    "wasi:http/service@0.3.0",
+    "wasi:http/middleware@0.3.0",
+];
+
+/// The vendored WASI 0.3.0 packages, in dependency order, as (file name, text).
+const WASI_P3_SOURCES: &[(&str, &str)] = &[
+    ("clocks.wit", include_str!("../wit/wasi-0.3.0/clocks.wit")),
+    ("random.wit", include_str!("../wit/wasi-0.3.0/random.wit")),
+    (
+        "filesystem.wit",
+        include_str!("../wit/wasi-0.3.0/filesystem.wit"),
+    ),
+    ("sockets.wit", include_str!("../wit/wasi-0.3.0/sockets.wit")),
+    ("cli.wit", include_str!("../wit/wasi-0.3.0/cli.wit")),
+    ("http.wit", include_str!("../wit/wasi-0.3.0/http.wit")),
 ];
 
 /// The vendored WASI 0.2.12 packages, in dependency order, as (file name, text).
@@ -64,10 +90,24 @@ pub fn parse_qualified(name: &str) -> Option<QualifiedWorld> {
     })
 }
 
-/// True when `name` is a built-in world (any version spelling).
+/// True when `name` is a built-in world: a 0.2 one in any version spelling, or a 0.3 one
+/// named with a 0.3 version.
 pub fn is_builtin(name: &str) -> bool {
-    parse_qualified(name)
-        .is_some_and(|q| NAMES.contains(&format!("{}/{}", q.package, q.world).as_str()))
+    parse_qualified(name).is_some_and(|q| {
+        let unversioned = format!("{}/{}", q.package, q.world);
+        if q.version.as_ref().is_some_and(is_p3) {
+            P3_NAMES
+                .iter()
+                .any(|n| n.split('@').next() == Some(unversioned.as_str()))
+        } else {
+            NAMES.contains(&unversioned.as_str())
+        }
+    })
+}
+
+/// A WASI 0.3 version (`0.3.x`, pre-releases included).
+fn is_p3(version: &semver::Version) -> bool {
+    version.major == 0 && version.minor == 3
 }
 
 /// The `wasi:cli` package as bundled: its resolve and package id, with `imports` present.
@@ -110,11 +150,32 @@ pub fn wasi_http() -> anyhow::Result<(Resolve, PackageId)> {
         .map(|pkg| (resolve, pkg))
 }
 
-/// The package that defines the built-in world `name` (`wasi:cli` or `wasi:http`), and the
-/// world itself.
+/// Every WASI 0.3.0 package from the vendored WIT files, and the id of `ns:name` among them.
+pub fn wasi_p3(package: &str) -> anyhow::Result<(Resolve, PackageId)> {
+    let mut resolve = Resolve::default();
+    for (name, text) in WASI_P3_SOURCES {
+        resolve.push_str(format!("wasi-0.3.0/{name}"), text)?;
+    }
+    let pkg = resolve
+        .packages
+        .iter()
+        .find(|(_, p)| format!("{}:{}", p.name.namespace, p.name.name) == package)
+        .map(|(id, _)| id)
+        .ok_or_else(|| anyhow::anyhow!("no package {package} in the vendored WASI 0.3.0"))?;
+    Ok((resolve, pkg))
+}
+
+/// The package that defines the built-in world `name` (`wasi:cli` or `wasi:http`, 0.2 or
+/// 0.3), and the world itself.
 pub fn load(name: &str) -> Result<(Resolve, WorldId), String> {
-    let package = parse_qualified(name).map(|q| q.package);
-    let (resolve, pkg) = match package.as_deref() {
+    let q = parse_qualified(name);
+    let package = q.as_ref().map(|q| q.package.as_str());
+    let p3 = q
+        .as_ref()
+        .and_then(|q| q.version.as_ref())
+        .is_some_and(is_p3);
+    let (resolve, pkg) = match package {
+        Some(package) if p3 => wasi_p3(package),
         Some("wasi:http") => wasi_http(),
         _ => wasi_cli(),
     }
@@ -206,6 +267,35 @@ mod tests {
         assert_eq!(exports, ["wasi:http/incoming-handler@0.2.12"]);
         let (resolve, world) = load("wasi:http/imports").unwrap();
         assert!(resolve.worlds[world].exports.is_empty());
+    }
+
+    #[test]
+    fn wasi_p3_worlds_are_built_in() {
+        for name in P3_NAMES {
+            assert!(is_builtin(name), "{name}");
+            let (resolve, world) = load(name).unwrap();
+            let package = resolve.worlds[world].package.unwrap();
+            assert_eq!(
+                resolve.packages[package].name.version,
+                Some(semver::Version::new(0, 3, 0))
+            );
+        }
+        assert!(!is_builtin("wasi:http/proxy@0.3.0"));
+        assert!(!is_builtin("wasi:http/service"));
+        let (resolve, world) = load("wasi:cli/command@0.3.0").unwrap();
+        let exports: Vec<String> = resolve.worlds[world]
+            .exports
+            .keys()
+            .map(|k| resolve.name_world_key(k))
+            .collect();
+        assert_eq!(exports, ["wasi:cli/run@0.3.0"]);
+        let (resolve, world) = load("wasi:http/service@0.3.0").unwrap();
+        let exports: Vec<String> = resolve.worlds[world]
+            .exports
+            .keys()
+            .map(|k| resolve.name_world_key(k))
+            .collect();
+        assert_eq!(exports, ["wasi:http/handler@0.3.0"]);
     }
 
     #[test]

@@ -31,7 +31,11 @@ pub enum WitError {
     },
     /// Neither a path nor a built-in world name.
     #[error("'{0}' is not a file or directory, nor a built-in world")]
-    #[diagnostic(help("built-in worlds: {}", builtin::NAMES.join(", ")))]
+    #[diagnostic(help(
+        "built-in worlds: {}, {}",
+        builtin::NAMES.join(", "),
+        builtin::P3_NAMES.join(", ")
+    ))]
     NotFound(String),
     /// WIT source that does not parse or resolve, located in the source.
     #[error(transparent)]

@@ -91,7 +91,12 @@ pub fn func_signature(resolve: &Resolve, func: &Function) -> String {
         .iter()
         .map(|p| format!("{}: {}", p.name, type_name(resolve, &p.ty)))
         .collect();
-    let mut out = format!("func({})", params.join(", "));
+    let keyword = if func.kind.is_async() {
+        "async func"
+    } else {
+        "func"
+    };
+    let mut out = format!("{keyword}({})", params.join(", "));
     if let Some(result) = &func.result {
         out.push_str(" -> ");
         out.push_str(&type_name(resolve, result));

@@ -1,29 +1,36 @@
-//! Serving `wasi:http/proxy` components over HTTP/1.1 (hyper, through wasmtime-wasi-http).
+//! Serving HTTP components over HTTP/1.1 (hyper, through wasmtime-wasi-http): WASI 0.2
+//! `wasi:http/proxy` components and WASI 0.3 `wasi:http/service` ones, chosen by what the
+//! component exports (0.3 first, as `wasmtime serve` does).
 //!
-//! Every request gets a fresh instance, made from an [`InstancePre`] prepared once at startup
-//! (the component is compiled and linked once; per request only the instance is created).
-//! Instances run on a multi-threaded tokio runtime, at most `max_concurrency` at a time; the
-//! engine is interruptible, so a guest that computes for long yields to the others and a
-//! per-request `timeout` cuts off even a guest stuck in a loop. A guest that traps, runs out of
-//! fuel or memory, or times out before responding gets a 500 and one log line naming the
-//! cause; the server keeps serving.
+//! The component is compiled and linked once at startup. A 0.2 request gets a fresh instance
+//! ([`p2`]); 0.3 requests share instances from a pool ([`p3`], wasmtime-wasi-http's handler),
+//! unless [`Reuse::NONE`] is asked for. Requests run on a multi-threaded tokio runtime, at most
+//! `max_concurrency` at a time; the engine is interruptible, so a guest that computes for long
+//! yields to the others and `timeout` cuts off even a guest stuck in a loop. A guest that
+//! traps, runs out of fuel or memory, or times out before responding gets a 500 and one log
+//! line naming the cause ([`failure`]); the server keeps serving.
 //!
-//! The host links all of WASI 0.2 besides `wasi:http` (componentize-py and componentize-js
-//! components import `wasi:cli`, filesystem and sockets even in the proxy world); the
-//! [`Sandbox`] decides what the guest may actually reach, and outgoing HTTP is denied unless
-//! granted ([`crate::http_policy`]).
-//!
-//! [`InstancePre`]: wasmtime::component::InstancePre
+//! The host links all of WASI 0.2 and 0.3 besides `wasi:http` (componentize-py and
+//! componentize-js components import `wasi:cli`, filesystem and sockets even in the HTTP
+//! worlds); the [`Sandbox`] decides what the guest may actually reach, and outgoing HTTP is
+//! denied unless granted ([`crate::http_policy`]).
+
+mod failure;
+mod p2;
+mod p3;
+
+pub use p3::{Reuse, IDLE_INSTANCE_TIMEOUT};
 
 use crate::engine::{compile, CompileSummary, Compiled, EngineOptions};
 use crate::limits::Limits;
-use crate::outcome::{Limit, Outcome};
 use crate::run::{prepare_store, ComponentState, Program};
 use crate::sandbox::Sandbox;
+use crate::wasi_p3::{async_linker, WasiGenerations};
 use crate::WasmtimeResultExt;
 use anyhow::{bail, Context, Result};
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
+use failure::{error_response, Failure};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use std::convert::Infallible;
 use std::future::Future;
@@ -33,20 +40,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::Component;
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi_http::io::TokioIo;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
-use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-use wasmtime_wasi_http::WasiHttpView;
+use wasmtime_wasi_http::WasiBody;
 
 /// How often the engine's epoch advances: the interval at which busy guests yield.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// The export a proxy component must have.
-const HANDLER: &str = "wasi:http/incoming-handler";
+/// The export of a WASI 0.2 HTTP component.
+const P2_HANDLER: &str = "wasi:http/incoming-handler";
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -55,16 +59,19 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// What each instance may reach.
     pub sandbox: Sandbox,
-    /// Per-request limits.
+    /// Per-request limits (per instance for reused WASI 0.3 instances).
     pub limits: Limits,
     /// Engine and cache settings.
     pub engine: EngineOptions,
     /// Requests handled at once; further ones wait.
     pub max_concurrency: usize,
+    /// How WASI 0.3 instances are reused (0.2 instances never are).
+    pub reuse: Reuse,
     /// One line per request on stderr.
     pub access_log: bool,
     /// Also one line when a request starts running in an instance, and one when it has to
-    /// wait for a free slot first (`--verbose`): what the guest is doing, as it happens.
+    /// wait for a free slot first, and for 0.3 one when an instance is created or dropped
+    /// (`--verbose`): what the guest is doing, as it happens.
     pub log_request_starts: bool,
 }
 
@@ -77,19 +84,53 @@ pub struct ServeSummary {
     pub failures: u64,
 }
 
+/// Which WASI generation the component speaks, and how its instances are made.
+enum Backend {
+    /// `wasi:http/incoming-handler@0.2`: a fresh instance per request.
+    P2(wasmtime_wasi_http::p2::bindings::ProxyPre<ComponentState>),
+    /// `wasi:http/handler@0.3`: a pool of reusable instances.
+    P3(p3::Handler),
+}
+
 /// A compiled, linked component bound to a listening socket, ready to [`Server::run`].
 pub struct Server {
     listener: std::net::TcpListener,
     compile_summary: CompileSummary,
     shared: Arc<Shared>,
     engine: Engine,
+    wasi_version: &'static str,
 }
 
-struct Shared {
-    pre: ProxyPre<ComponentState>,
+/// How each instance's store is made: sandbox, limits, the program's name.
+#[derive(Clone)]
+struct StoreRecipe {
     name: String,
     sandbox: Sandbox,
     limits: Limits,
+}
+
+impl StoreRecipe {
+    /// A fresh store: WASI sandboxed, limits applied, guests yielding to each other.
+    fn store(&self, engine: &Engine) -> Result<Store<ComponentState>> {
+        let mut builder = WasiCtxBuilder::new();
+        self.sandbox
+            .configure(&mut builder, std::slice::from_ref(&self.name))?;
+        // Many instances at once: none of them reads the server's stdin.
+        builder.stdin(std::io::empty());
+        let state = ComponentState::from_builder(builder, &self.sandbox, &self.limits);
+        let mut store = Store::new(engine, state);
+        prepare_store(&mut store, &self.limits, ComponentState::limiter)?;
+        store.epoch_deadline_async_yield_and_update(1);
+        if self.limits.fuel.is_some() {
+            store.fuel_async_yield_interval(Some(100_000)).any()?;
+        }
+        Ok(store)
+    }
+}
+
+struct Shared {
+    backend: Backend,
+    recipe: StoreRecipe,
     access_log: bool,
     log_request_starts: bool,
     max_concurrency: usize,
@@ -99,12 +140,14 @@ struct Shared {
 }
 
 impl Server {
-    /// Compiles `program`, checks that it is a proxy component, links it and binds
-    /// `opts.addr`. Errors here are the user's to fix (wrong component, address in use).
+    /// Compiles `program`, checks that it is an HTTP component (0.3 `wasi:http/handler` or
+    /// 0.2 `wasi:http/incoming-handler`), links it and binds `opts.addr`. Errors here are the
+    /// user's to fix (wrong component, address in use).
     pub fn bind(program: &Program<'_>, opts: &ServeOptions) -> Result<Server> {
         if wct_component::detect(program.wasm) != wct_component::WasmKind::Component {
             bail!(
-                "{}: not a component; `wct serve` needs a wasi:http/proxy component",
+                "{}: not a component; `wct serve` needs a wasi:http/proxy (0.2) or \
+                 wasi:http/service (0.3) component",
                 program.name
             );
         }
@@ -120,18 +163,40 @@ impl Server {
             artifact: component,
             ..
         } = compiled;
-        check_exports_handler(&engine, &component, &program.name)?;
-        let linker = proxy_linker(&engine)?;
-        let pre = linker
+        let p3 = WasiGenerations::of(&engine, &component).exports_http_handler_p3;
+        if !p3 {
+            check_exports_handler(&engine, &component, &program.name)?;
+        }
+        let world = if p3 {
+            "wasi:http/service@0.3"
+        } else {
+            "wasi:http/proxy"
+        };
+        let pre = async_linker(&engine)?
             .instantiate_pre(&component)
             .any()
-            .and_then(|pre| ProxyPre::new(pre).any())
-            .with_context(|| {
-                format!(
-                    "{}: cannot link as a wasi:http/proxy component",
-                    program.name
-                )
-            })?;
+            .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
+        let recipe = StoreRecipe {
+            name: program.name.clone(),
+            sandbox: opts.sandbox.clone(),
+            limits: opts.limits,
+        };
+        let backend = if p3 {
+            let pre = wasmtime_wasi_http::p3::bindings::ServicePre::new(pre)
+                .any()
+                .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
+            Backend::P3(p3::handler(
+                pre,
+                recipe.clone(),
+                opts.reuse,
+                opts.log_request_starts,
+            ))
+        } else {
+            let pre = wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre)
+                .any()
+                .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
+            Backend::P2(pre)
+        };
         let listener = std::net::TcpListener::bind(opts.addr)
             .with_context(|| format!("cannot listen on {}", opts.addr))?;
         listener.set_nonblocking(true)?;
@@ -139,11 +204,10 @@ impl Server {
             listener,
             compile_summary,
             engine,
+            wasi_version: if p3 { "0.3" } else { "0.2" },
             shared: Arc::new(Shared {
-                pre,
-                name: program.name.clone(),
-                sandbox: opts.sandbox.clone(),
-                limits: opts.limits,
+                backend,
+                recipe,
                 access_log: opts.access_log,
                 log_request_starts: opts.log_request_starts,
                 max_concurrency: opts.max_concurrency.max(1),
@@ -152,6 +216,11 @@ impl Server {
                 failures: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// The WASI version of the HTTP interface served: `0.2` or `0.3`.
+    pub fn wasi_version(&self) -> &'static str {
+        self.wasi_version
     }
 
     /// How the component's code was obtained (`--verbose`).
@@ -208,7 +277,8 @@ impl Server {
     }
 }
 
-/// Refuses a component without `wasi:http/incoming-handler`, naming what it exports instead.
+/// Refuses a component without `wasi:http/incoming-handler` (or the 0.3 handler, checked
+/// before), naming what it exports instead.
 fn check_exports_handler(engine: &Engine, component: &Component, name: &str) -> Result<()> {
     let exports: Vec<String> = component
         .component_type()
@@ -219,7 +289,7 @@ fn check_exports_handler(engine: &Engine, component: &Component, name: &str) -> 
         })
         .collect();
     let unversioned = |n: &str| n.split('@').next().unwrap_or(n).to_string();
-    if exports.iter().any(|e| unversioned(e) == HANDLER) {
+    if exports.iter().any(|e| unversioned(e) == P2_HANDLER) {
         return Ok(());
     }
     let found = if exports.is_empty() {
@@ -228,17 +298,10 @@ fn check_exports_handler(engine: &Engine, component: &Component, name: &str) -> 
         format!("it exports {}", exports.join(", "))
     };
     bail!(
-        "{name} does not export {HANDLER}, so it is not a wasi:http/proxy component ({found}); \
-         check it with `wct targets {name} --world wasi:http/proxy`"
+        "{name} does not export {P2_HANDLER} (WASI 0.2) or wasi:http/handler@0.3 (WASI 0.3), so \
+         it is not a wasi:http/proxy or wasi:http/service component ({found}); check it with \
+         `wct targets {name} --world wasi:http/proxy` or `--world wasi:http/service@0.3.0`"
     )
-}
-
-/// The asynchronous linker: all of WASI 0.2 and `wasi:http`.
-fn proxy_linker(engine: &Engine) -> Result<Linker<ComponentState>> {
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker).any()?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).any()?;
-    Ok(linker)
 }
 
 async fn serve_connection(
@@ -270,7 +333,7 @@ impl Shared {
         self: Arc<Self>,
         req: hyper::Request<Incoming>,
         peer: SocketAddr,
-    ) -> hyper::Response<HyperOutgoingBody> {
+    ) -> hyper::Response<WasiBody> {
         let start = Instant::now();
         let line = format!(
             "{peer} \"{} {}\"",
@@ -299,85 +362,23 @@ impl Shared {
         response
     }
 
-    /// Runs the guest on `req`; the response comes back as soon as the guest sets it, while
-    /// the guest goes on streaming the body in its own task.
+    /// Runs the guest on `req` in a free slot: a fresh 0.2 instance, or a 0.3 instance from
+    /// the pool. The response comes back as soon as the guest sets it, while the guest goes on
+    /// streaming the body; the slot is held until the body ends.
     async fn call_guest(
         self: Arc<Self>,
         req: hyper::Request<Incoming>,
         line: String,
         start: Instant,
-    ) -> Result<hyper::Response<HyperOutgoingBody>, Failure> {
+    ) -> Result<hyper::Response<WasiBody>, Failure> {
         let permit = Arc::new(self.acquire_slot(&line).await?);
-        let mut store = self
-            .new_store()
-            .map_err(|e| Failure::host(format!("{e:#}")))?;
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        let (req, out) = {
-            let mut http = store.data_mut().http();
-            let req = http
-                .new_incoming_request(Scheme::Http, req)
-                .map_err(|e| Failure::host(format!("{e:#}")))?;
-            let out = http
-                .new_response_outparam(sender)
-                .map_err(|e| Failure::host(format!("{e:#}")))?;
-            (req, out)
+        let response = match &self.backend {
+            Backend::P2(pre) => {
+                p2::call(&self, pre.clone(), req, line, start, permit.clone()).await?
+            }
+            Backend::P3(handler) => p3::call(handler, req, &self.recipe.limits).await?,
         };
-        let pre = self.pre.clone();
-        let limits = self.limits;
-        let task_permit = permit.clone();
-        let responded = Arc::new(AtomicBool::new(false));
-        let responded_in_task = responded.clone();
-        let shared = self.clone();
-        let task = tokio::spawn(async move {
-            let _permit = task_permit;
-            let call = async {
-                let proxy = pre.instantiate_async(&mut store).await?;
-                proxy
-                    .wasi_http_incoming_handler()
-                    .call_handle(&mut store, req, out)
-                    .await
-            };
-            let result = match limits.timeout {
-                Some(t) => match tokio::time::timeout(t, call).await {
-                    Ok(result) => result.map_err(|e| Failure::from_guest(e, &limits)),
-                    Err(_) => Err(Failure {
-                        kind: "timeout",
-                        message: format!(
-                            "timeout: the guest ran longer than {t:?} and was stopped"
-                        ),
-                    }),
-                },
-                None => call.await.map_err(|e| Failure::from_guest(e, &limits)),
-            };
-            if let Err(failure) = &result {
-                if responded_in_task.load(Ordering::Acquire) {
-                    shared.failures.fetch_add(1, Ordering::Relaxed);
-                    eprintln!(
-                        "wct serve: {line}: failed after responding ({:.1}ms): {failure}",
-                        start.elapsed().as_secs_f64() * 1e3
-                    );
-                }
-            }
-            result
-        });
-        match receiver.await {
-            Ok(Ok(response)) => {
-                responded.store(true, Ordering::Release);
-                Ok(hold_until_body_ends(response, permit))
-            }
-            Ok(Err(code)) => Err(Failure {
-                kind: "error-code",
-                message: format!("the guest responded with the error {code:?}"),
-            }),
-            Err(_) => match task.await {
-                Ok(Ok(())) => Err(Failure {
-                    kind: "no-response",
-                    message: "the guest returned without setting a response".into(),
-                }),
-                Ok(Err(failure)) => Err(failure),
-                Err(join) => Err(Failure::host(format!("the request task failed: {join}"))),
-            },
-        }
+        Ok(hold_until_body_ends(response, permit))
     }
 
     /// Waits for one of the `max_concurrency` slots. The slot is held from before the
@@ -410,30 +411,14 @@ impl Shared {
         }
         Ok(permit)
     }
-
-    fn new_store(&self) -> Result<Store<ComponentState>> {
-        let mut builder = WasiCtxBuilder::new();
-        self.sandbox
-            .configure(&mut builder, std::slice::from_ref(&self.name))?;
-        // Many instances at once: none of them reads the server's stdin.
-        builder.stdin(std::io::empty());
-        let state = ComponentState::from_builder(builder, &self.sandbox, &self.limits);
-        let mut store = Store::new(self.pre.engine(), state);
-        prepare_store(&mut store, &self.limits, ComponentState::limiter)?;
-        store.epoch_deadline_async_yield_and_update(1);
-        if self.limits.fuel.is_some() {
-            store.fuel_async_yield_interval(Some(100_000)).any()?;
-        }
-        Ok(store)
-    }
 }
 
 /// Keeps `permit` until hyper has sent the last byte of the response body or dropped it (the
 /// client went away): a body still streaming out counts against `--max-concurrency`.
 fn hold_until_body_ends(
-    response: hyper::Response<HyperOutgoingBody>,
+    response: hyper::Response<WasiBody>,
     permit: Arc<OwnedSemaphorePermit>,
-) -> hyper::Response<HyperOutgoingBody> {
+) -> hyper::Response<WasiBody> {
     response.map(|body| {
         body.map_frame(move |frame| {
             let _held = &permit;
@@ -441,86 +426,6 @@ fn hold_until_body_ends(
         })
         .boxed_unsync()
     })
-}
-
-/// Why a request got no response from the guest.
-#[derive(Debug)]
-struct Failure {
-    /// Short class, sent to the client in `x-wct-error`: `trap`, `timeout`, `fuel`,
-    /// `memory`, `exit`, `no-response`, `error-code` or `host`.
-    kind: &'static str,
-    /// The log line: the trap with its innermost frames, or the limit that stopped the guest.
-    message: String,
-}
-
-impl Failure {
-    fn host(message: impl std::fmt::Display) -> Failure {
-        Failure {
-            kind: "host",
-            message: message.to_string(),
-        }
-    }
-
-    fn from_guest(err: wasmtime::Error, limits: &Limits) -> Failure {
-        match Outcome::from_error(err, limits.timeout, limits.fuel) {
-            Ok(Outcome::Trapped(trap)) => {
-                let frames: Vec<&str> = trap.backtrace.iter().take(3).map(String::as_str).collect();
-                let message = if frames.is_empty() {
-                    format!("the guest trapped: {}", trap.kind)
-                } else {
-                    format!(
-                        "the guest trapped: {} in {}",
-                        trap.kind,
-                        frames.join(" <- ")
-                    )
-                };
-                Failure {
-                    kind: "trap",
-                    message,
-                }
-            }
-            Ok(Outcome::Stopped { limit, message }) => Failure {
-                kind: match limit {
-                    Limit::Timeout => "timeout",
-                    Limit::Fuel => "fuel",
-                    Limit::Memory => "memory",
-                },
-                message,
-            },
-            Ok(Outcome::Exited { code }) => Failure {
-                kind: "exit",
-                message: format!("the guest exited with status {code}"),
-            },
-            Err(other) => Failure::host(format!("{other:#}")),
-        }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// The 500 a client gets: the failure's class in a header, details only in the server log.
-fn error_response(failure: &Failure) -> hyper::Response<HyperOutgoingBody> {
-    let body = Full::new(Bytes::from_static(
-        b"500 Internal Server Error (the component failed; see the server log)\n",
-    ))
-    .map_err(|never: Infallible| match never {})
-    .boxed_unsync();
-    let mut response = hyper::Response::new(body);
-    *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-    let headers = response.headers_mut();
-    headers.insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(
-        "x-wct-error",
-        hyper::header::HeaderValue::from_static(failure.kind),
-    );
-    response
 }
 
 /// Advances the engine's epoch every [`EPOCH_TICK`] while the server runs.
