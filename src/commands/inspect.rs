@@ -67,6 +67,9 @@ fn render(name: &str, i: &Inspection) -> String {
             }
         }
     }
+    if let Some(profile) = &i.async_profile {
+        render_async_profile(&mut out, profile);
+    }
     if let Some(wit) = &i.wit {
         let title = match i.kind {
             wct_component::inspect::InspectKind::CoreModule => "embedded component-type world",
@@ -111,6 +114,33 @@ fn render(name: &str, i: &Inspection) -> String {
         }
     }
     out
+}
+
+/// The WASI generation and the async parts: one section, lines only for what is there.
+fn render_async_profile(out: &mut String, p: &wct_component::inspect::AsyncProfile) {
+    let versions = if p.wasi_versions.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", p.wasi_versions.join(", "))
+    };
+    let wasi = match p.wasi {
+        "mixed" => "mixed 0.2 and 0.3",
+        "none" => "none",
+        other => other,
+    };
+    let _ = writeln!(out, "\nWASI: {wasi}{versions}");
+    let list = |out: &mut String, title: &str, items: &[String]| {
+        if !items.is_empty() {
+            let _ = writeln!(out, "  {title}: {}", items.join(", "));
+        }
+    };
+    list(out, "async exports", &p.async_exports);
+    list(out, "async imports", &p.async_imports);
+    let counts = |map: &std::collections::BTreeMap<&str, u32>| -> Vec<String> {
+        map.iter().map(|(k, n)| format!("{k} ({n})")).collect()
+    };
+    list(out, "async types", &counts(&p.async_types));
+    list(out, "async built-ins", &counts(&p.async_builtins));
 }
 
 /// Sections grouped by name, in order of first appearance: (name, count, total bytes).

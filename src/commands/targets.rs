@@ -68,8 +68,27 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             mismatches.len(),
             if mismatches.len() == 1 { "" } else { "es" }
         );
-        for m in &mismatches {
+        // A component mixing WASI 0.2 and 0.3 has dozens of imports of the other version:
+        // one line per version (every import with --verbose).
+        let generations = wct_component::targets::world_wasi_generations(&set.resolve, world);
+        let (other_wasi, rest) =
+            wct_component::targets::group_other_wasi(&mismatches, &generations);
+        for group in &other_wasi {
+            text.push_str(&format!("  {group}\n"));
+        }
+        let listed: Vec<&wct_component::targets::Mismatch> = if global.verbose {
+            mismatches.iter().collect()
+        } else {
+            rest
+        };
+        for m in listed {
             text.push_str(&format!("  {m}\n"));
+        }
+        if !other_wasi.is_empty() {
+            text.push_str(
+                "  (-v lists every import; a component mixing WASI versions runs on a host that \
+                 provides 0.2 and 0.3 together, as `wct run` and `wasmtime run` do)\n",
+            );
         }
         output::stdout(&text)?;
     }

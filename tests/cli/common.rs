@@ -186,3 +186,118 @@ pub fn lossy_lines(reader: impl std::io::Read) -> impl Iterator<Item = String> {
                 .to_string()
         })
 }
+
+/// The installed componentize-py's version line; fails with the install command without it.
+pub fn componentize_py_version() -> String {
+    let out = std::process::Command::new("componentize-py")
+        .arg("--version")
+        .output();
+    match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        _ => panic!("componentize-py is not installed: pip install componentize-py==0.25.1 (what .ci/run does)"),
+    }
+}
+
+/// A Python component to build with componentize-py from `tests/fixtures/{dir}/{module}.py`.
+/// Built components are 12 to 40 MB: they are cached under `target/fixtures/` by a hash of
+/// every input and rebuilt only when one changes.
+pub struct PythonBuild<'a> {
+    /// The fixtures folder holding `{module}.py`.
+    pub dir: &'a str,
+    /// The Python module.
+    pub module: &'a str,
+    /// The world to build (`-w`).
+    pub world: &'a str,
+    /// A built-in world whose WIT (and deps) `wct wit print --out-dir` writes into the WIT
+    /// folder: as its root when `wit` adds no root file, else as dependencies. Without it,
+    /// componentize-py uses its own WASI version.
+    pub wasi: Option<&'a str>,
+    /// WIT files: (path inside the WIT folder, path in the repository).
+    pub wit: &'a [(&'a str, &'a str)],
+}
+
+impl PythonBuild<'_> {
+    /// The component, built now or reused from the cache.
+    pub fn build(&self) -> PathBuf {
+        use std::hash::{Hash, Hasher};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let py = root.join("tests/fixtures").join(self.dir);
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (
+            componentize_py_version(),
+            self.dir,
+            self.module,
+            self.world,
+            self.wasi,
+        )
+            .hash(&mut hasher);
+        std::fs::read(py.join(format!("{}.py", self.module)))
+            .unwrap()
+            .hash(&mut hasher);
+        for (to, from) in self.wit {
+            (to, std::fs::read(root.join(from)).unwrap()).hash(&mut hasher);
+        }
+        let dir = root.join(format!("target/fixtures/python-{:016x}", hasher.finish()));
+        let out = dir.join(format!("{}.wasm", self.module));
+        if out.exists() {
+            return out;
+        }
+        let work = tempfile::tempdir().unwrap();
+        let wit = work.path().join("wit");
+        if let Some(wasi) = self.wasi {
+            let printed = work.path().join("wasi");
+            wct()
+                .args(["wit", "print", wasi, "--out-dir"])
+                .arg(&printed)
+                .assert()
+                .success();
+            let own_root = self.wit.iter().any(|(to, _)| !to.contains('/'));
+            if own_root {
+                // The WASI world's own package becomes a dependency of ours.
+                copy_dir(&printed.join("deps"), &wit.join("deps"));
+                let package = wit.join("deps/wasi-world");
+                std::fs::create_dir_all(&package).unwrap();
+                for entry in std::fs::read_dir(&printed).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.extension().is_some_and(|e| e == "wit") {
+                        std::fs::copy(&path, package.join(path.file_name().unwrap())).unwrap();
+                    }
+                }
+            } else {
+                copy_dir(&printed, &wit);
+            }
+        }
+        for (to, from) in self.wit {
+            let to = wit.join(to);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(root.join(from), to).unwrap();
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        let partial = partial_path(&dir, &format!("{}.wasm", self.module));
+        let status = std::process::Command::new("componentize-py")
+            .arg("-d")
+            .arg(&wit)
+            .args(["-w", self.world, "componentize", self.module, "-p"])
+            .arg(&py)
+            .arg("-o")
+            .arg(&partial)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "componentize-py failed for {}",
+            self.module
+        );
+        std::fs::rename(&partial, &out).unwrap();
+        out
+    }
+}
+
+/// A path in `dir` for building `name` that no other builder uses at the same time: tests
+/// that need the same cached fixture may build it at once; each writes its own file and
+/// renames it into place (the last complete one wins), so no one reads a half-written file.
+pub fn partial_path(dir: &Path, name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dir.join(format!("{name}.{}-{n}.partial", std::process::id()))
+}

@@ -13,68 +13,25 @@ use crate::common::*;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-fn componentize_py_version() -> String {
-    let out = std::process::Command::new("componentize-py")
-        .arg("--version")
-        .output();
-    match out {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        _ => panic!("componentize-py is not installed: pip install componentize-py==0.25.1 (what .ci/run does)"),
-    }
-}
-
 /// Builds (or reuses) a Python component from `tests/fixtures/python/{module}.py` for `world`
 /// in `{module}.wit`, with `wit/demo` as a dependency and, when `with_wasi`, the WASI packages
 /// `wct wit print wasi:cli/command --out-dir` writes (0.2.12); without them componentize-py
 /// uses its own WASI version.
 fn python_component(module: &str, world: &str, with_wasi: bool) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let py = root.join("tests/fixtures/python");
-    let inputs = [
-        py.join(format!("{module}.py")),
-        py.join(format!("{module}.wit")),
-        root.join("wit/demo/greet.wit"),
-    ];
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (componentize_py_version(), module, world, with_wasi).hash(&mut hasher);
-    for input in &inputs {
-        std::fs::read(input).unwrap().hash(&mut hasher);
+    PythonBuild {
+        dir: "python",
+        module,
+        world,
+        wasi: with_wasi.then_some("wasi:cli/command"),
+        wit: &[
+            (
+                &format!("{module}.wit"),
+                &format!("tests/fixtures/python/{module}.wit"),
+            ),
+            ("deps/wct-demo/greet.wit", "wit/demo/greet.wit"),
+        ],
     }
-    let dir = root.join(format!("target/fixtures/python-{:016x}", hasher.finish()));
-    let out = dir.join(format!("{module}.wasm"));
-    if out.exists() {
-        return out;
-    }
-    let work = tempfile::tempdir().unwrap();
-    let wit = work.path().join("wit");
-    if with_wasi {
-        let wasi = work.path().join("wasi");
-        wct()
-            .args(["wit", "print", "wasi:cli/command", "--out-dir"])
-            .arg(&wasi)
-            .assert()
-            .success();
-        copy_dir(&wasi.join("deps"), &wit.join("deps"));
-        std::fs::create_dir_all(wit.join("deps/wasi-cli")).unwrap();
-        std::fs::copy(wasi.join("cli.wit"), wit.join("deps/wasi-cli/cli.wit")).unwrap();
-    }
-    std::fs::create_dir_all(wit.join("deps/wct-demo")).unwrap();
-    std::fs::copy(&inputs[2], wit.join("deps/wct-demo/greet.wit")).unwrap();
-    std::fs::copy(&inputs[1], wit.join(format!("{module}.wit"))).unwrap();
-    std::fs::create_dir_all(&dir).unwrap();
-    let partial = dir.join(format!("{module}.wasm.partial"));
-    let status = std::process::Command::new("componentize-py")
-        .arg("-d")
-        .arg(&wit)
-        .args(["-w", world, "componentize", module, "-p"])
-        .arg(&py)
-        .arg("-o")
-        .arg(&partial)
-        .status()
-        .unwrap();
-    assert!(status.success(), "componentize-py failed for {module}");
-    std::fs::rename(&partial, &out).unwrap();
-    out
+    .build()
 }
 
 /// Builds (or reuses) a JavaScript component with componentize-js (SpiderMonkey) from
@@ -129,7 +86,7 @@ fn js_build(source: &str, world: &str, http: bool) -> PathBuf {
     }
     std::fs::copy(&js, work.path().join(format!("{source}.js"))).unwrap();
     std::fs::create_dir_all(&dir).unwrap();
-    let partial = dir.join(format!("{source}.wasm.partial"));
+    let partial = partial_path(&dir, &format!("{source}.wasm"));
     let status = std::process::Command::new(&tool)
         .current_dir(work.path())
         .arg(format!("{source}.js"))

@@ -15,5 +15,6 @@ mod robustness;
 mod run;
 mod serve;
 mod validate;
+mod wasi_p3;
 mod wasi_testsuite;
 mod wit;

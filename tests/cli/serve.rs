@@ -52,6 +52,11 @@ impl Serving {
         Serving { child, addr, log }
     }
 
+    /// POSTs `body` to `path`.
+    pub fn post(&self, path: &str, body: &[u8]) -> Reply {
+        reply(agent().post(&self.url(path)).send_bytes(body))
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -62,7 +67,7 @@ impl Serving {
 
     /// The log once it contains every one of `needles` (the reader thread may lag behind
     /// the responses), or as it is after a minute (the caller's assertion then shows it).
-    fn log_with(&self, needles: &[&str]) -> String {
+    pub fn log_with(&self, needles: &[&str]) -> String {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let log = self.log();
@@ -91,6 +96,13 @@ impl Serving {
         assert!(status.success());
         let status = self.child.wait().unwrap();
         (status, self.log_with(&["wct serve: stopped"]))
+    }
+}
+
+impl Reply {
+    /// The `x-wct-error` header of a 500.
+    pub fn error_header(&self) -> Option<&str> {
+        self.error_header.as_deref()
     }
 }
 
@@ -220,7 +232,8 @@ fn a_trap_or_a_loop_gets_a_500_and_the_server_goes_on() {
     assert!(started.elapsed() < Duration::from_secs(30));
     assert_eq!(get(&server, "/hello?name=still").body, b"hello still\n");
 
-    let log = server.log();
+    // The log reader may lag behind the responses: wait for the lines, do not assume them.
+    let log = server.log_with(&["\"GET /loop\": timeout", "\"GET /trap\" 500"]);
     assert!(
         log.contains(
             "\"GET /trap\": the guest trapped: wasm `unreachable` instruction executed in"

@@ -58,6 +58,91 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// WASI imports of one version that the world does not provide: what a component mixing WASI
+/// 0.2 and 0.3 has (componentize-py and the Rust `wasm32-wasip3` target import 0.2 interfaces
+/// for their libc beside the 0.3 world). Hosts such as `wct run` and `wasmtime run` link both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherWasi {
+    /// The version they share, e.g. `0.2.9`.
+    pub version: String,
+    /// How many interfaces of each package (`wasi:cli`: 10).
+    pub packages: BTreeMap<String, usize>,
+}
+
+impl std::fmt::Display for OtherWasi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count: usize = self.packages.values().sum();
+        let packages: Vec<String> = self
+            .packages
+            .iter()
+            .map(|(p, n)| format!("{p} ({n})"))
+            .collect();
+        write!(
+            f,
+            "{count} WASI {} imports not provided by the world: {}",
+            self.version,
+            packages.join(", ")
+        )
+    }
+}
+
+/// The WASI generation of a version: `0.2` for `0.2.9`, `0.3` for `0.3.0-rc.1`.
+pub fn wasi_generation(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+/// The WASI generations (`0.2`, `0.3`) a world imports.
+pub fn world_wasi_generations(resolve: &Resolve, world: WorldId) -> Vec<String> {
+    let mut generations: Vec<String> = resolve.worlds[world]
+        .imports
+        .keys()
+        .filter_map(|key| {
+            let name = resolve.name_world_key(key);
+            let (_, version) = name.strip_prefix("wasi:")?.rsplit_once('@')?;
+            Some(wasi_generation(version))
+        })
+        .collect();
+    generations.sort();
+    generations.dedup();
+    generations
+}
+
+/// Splits off the unprovided `wasi:*@VERSION` imports of another generation than the world's
+/// (`world_generations`), grouped by version, from the other mismatches (kept in order).
+pub fn group_other_wasi<'m>(
+    mismatches: &'m [Mismatch],
+    world_generations: &[String],
+) -> (Vec<OtherWasi>, Vec<&'m Mismatch>) {
+    let mut groups: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut rest = Vec::new();
+    for m in mismatches {
+        let wasi = (m.direction == "import" && m.expected.is_none() && m.found.is_some())
+            .then(|| m.name.strip_prefix("wasi:"))
+            .flatten()
+            .and_then(|n| n.rsplit_once('@'))
+            .and_then(|(path, version)| Some((path.split_once('/')?.0, version)))
+            .filter(|(_, version)| {
+                !world_generations.is_empty()
+                    && !world_generations.contains(&wasi_generation(version))
+            });
+        match wasi {
+            Some((package, version)) => {
+                *groups
+                    .entry(version.to_string())
+                    .or_default()
+                    .entry(format!("wasi:{package}"))
+                    .or_default() += 1;
+            }
+            None => rest.push(m),
+        }
+    }
+    let groups = groups
+        .into_iter()
+        .map(|(version, packages)| OtherWasi { version, packages })
+        .collect();
+    (groups, rest)
+}
+
 /// Errors that prevent the check from running.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetsError {
@@ -278,6 +363,42 @@ pub fn check_targets(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unprovided_wasi_imports_are_grouped_by_version() {
+        let unprovided = |name: &str| Mismatch {
+            direction: "import",
+            name: name.to_string(),
+            expected: None,
+            found: Some(format!("interface {name}")),
+            exports_instead: None,
+        };
+        let other = Mismatch {
+            direction: "export",
+            name: "wasi:cli/run@0.3.0".into(),
+            expected: Some("interface".into()),
+            found: None,
+            exports_instead: None,
+        };
+        let all = [
+            unprovided("wasi:cli/stdout@0.2.9"),
+            unprovided("wasi:cli/stdin@0.2.9"),
+            other.clone(),
+            unprovided("wasi:io/poll@0.2.9"),
+            unprovided("acme:x/y@0.2.9"),
+        ];
+        let (groups, rest) = group_other_wasi(&all, &["0.3".to_string()]);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(
+            groups[0].to_string(),
+            "3 WASI 0.2.9 imports not provided by the world: wasi:cli (2), wasi:io (1)"
+        );
+        assert_eq!(rest, [&other, &all[4]]);
+        // Imports of the world's own generation are ordinary mismatches.
+        let (groups, rest) = group_other_wasi(&all, &["0.2".to_string()]);
+        assert!(groups.is_empty());
+        assert_eq!(rest.len(), all.len());
+    }
 
     #[test]
     fn semver_keys() {

@@ -5,6 +5,7 @@ use crate::engine::{compile, Compiled};
 use crate::limits::start_timeout;
 use crate::outcome::Outcome;
 use crate::run::{prepare_store, ComponentState, Program, RunOptions};
+use crate::wasi_p3::WasiGenerations;
 use crate::WasmtimeResultExt;
 use anyhow::{bail, Context, Result};
 use wasmtime::component::types::ComponentItem;
@@ -16,8 +17,10 @@ use wasmtime::{Engine, Store};
 pub struct Callable {
     /// `name` or `iface#name`.
     pub name: String,
-    /// `func(a: u32) -> string`.
+    /// `func(a: u32) -> string` (`async func(...)` for an async function).
     pub signature: String,
+    /// Whether it is an `async func`.
+    pub is_async: bool,
 }
 
 /// Every exported function (top level and one instance deep), in export order.
@@ -29,6 +32,7 @@ pub fn callables(engine: &Engine, component: &Component) -> Vec<Callable> {
             ComponentItem::ComponentFunc(f) => out.push(Callable {
                 name: name.to_string(),
                 signature: signature(&f),
+                is_async: f.async_(),
             }),
             ComponentItem::ComponentInstance(instance) => {
                 for (fname, item) in instance.exports(engine) {
@@ -36,6 +40,7 @@ pub fn callables(engine: &Engine, component: &Component) -> Vec<Callable> {
                         out.push(Callable {
                             name: format!("{name}#{fname}"),
                             signature: signature(&f),
+                            is_async: f.async_(),
                         });
                     }
                 }
@@ -52,7 +57,8 @@ fn signature(f: &wasmtime::component::types::ComponentFunc) -> String {
         .map(|(n, t)| format!("{n}: {}", type_desc(&t)))
         .collect();
     let results: Vec<String> = f.results().map(|t| type_desc(&t)).collect();
-    let mut s = format!("func({})", params.join(", "));
+    let keyword = if f.async_() { "async func" } else { "func" };
+    let mut s = format!("{keyword}({})", params.join(", "));
     if !results.is_empty() {
         s.push_str(&format!(" -> {}", results.join(", ")));
     }
@@ -109,6 +115,15 @@ fn type_desc(ty: &wasmtime::component::Type) -> String {
         ),
         T::Enum(e) => format!("enum {{ {} }}", e.names().collect::<Vec<_>>().join(", ")),
         T::Flags(f) => format!("flags {{ {} }}", f.names().collect::<Vec<_>>().join(", ")),
+        T::Stream(s) => match s.ty() {
+            Some(t) => format!("stream<{}>", type_desc(&t)),
+            None => "stream".into(),
+        },
+        T::Future(f) => match f.ty() {
+            Some(t) => format!("future<{}>", type_desc(&t)),
+            None => "future".into(),
+        },
+        T::ErrorContext => "error-context".into(),
         T::Own(_) => "own<resource>".into(),
         T::Borrow(_) => "borrow<resource>".into(),
         other => format!("{other:?}"),
@@ -264,6 +279,9 @@ fn candidate_names(name: &str) -> Vec<String> {
 
 /// Instantiates the component once and makes each call in `calls` (WAVE syntax) in order.
 /// Resources returned by a call are shown as `#N` and can be passed to later calls as `#N`.
+/// `async func` exports, and components that use WASI 0.3, are called on the asynchronous
+/// host; functions whose parameters or results hold a `stream`, `future` or `error-context`
+/// are refused (WAVE has no way to write them).
 pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Result<Invoked> {
     let Compiled {
         engine,
@@ -271,29 +289,115 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         ..
     } = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
     let callables = callables(&engine, &component);
-    let linker = crate::run::component_linker(&engine)?;
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
-    let instance = linker
-        .instantiate(&mut store, &component)
-        .any()
-        .with_context(|| format!("{}: cannot instantiate", program.name))?;
-    if let Some(timeout) = opts.limits.timeout {
-        start_timeout(&engine, timeout);
+    let mut session = Session {
+        callables: &callables,
+        handles: Vec::new(),
+        printed: Vec::new(),
+    };
+    let cannot_instantiate = || format!("{}: cannot instantiate", program.name);
+    let needs_async = WasiGenerations::of(&engine, &component).needs_async_host()
+        || callables.iter().any(|c| c.is_async);
+    if !needs_async {
+        let instance = crate::run::component_linker(&engine)?
+            .instantiate(&mut store, &component)
+            .any()
+            .with_context(cannot_instantiate)?;
+        if let Some(timeout) = opts.limits.timeout {
+            start_timeout(&engine, timeout);
+        }
+        for call in calls {
+            let (func, params, mut results) = session.prepare(&mut store, &instance, call)?;
+            if let Err(e) = func.call(&mut store, &params, &mut results) {
+                return session.failed(e, opts);
+            }
+            session.record(&results);
+        }
+        return Ok(Invoked::Returned(session.printed));
     }
-    let mut handles: Vec<wasmtime::component::ResourceAny> = Vec::new();
-    let mut printed = Vec::new();
-    for call in calls {
+    let runtime = crate::wasi_p3::runtime()?;
+    runtime.block_on(async {
+        let instance = crate::wasi_p3::async_linker(&engine)?
+            .instantiate_async(&mut store, &component)
+            .await
+            .any()
+            .with_context(cannot_instantiate)?;
+        if let Some(timeout) = opts.limits.timeout {
+            start_timeout(&engine, timeout);
+        }
+        for call in calls {
+            let (func, params, mut results) = session.prepare(&mut store, &instance, call)?;
+            let called = func.call_async(&mut store, &params, &mut results);
+            let called = match opts.limits.timeout {
+                // Epoch interruption stops a computing guest; this one waiting on the host.
+                Some(timeout) => match tokio::time::timeout(timeout, called).await {
+                    Ok(called) => called,
+                    Err(_) => {
+                        return Ok(Invoked::Failed(
+                            session.printed,
+                            Outcome::Stopped {
+                                limit: crate::outcome::Limit::Timeout,
+                                message: format!(
+                                    "timeout: the guest ran longer than {timeout:?} and was stopped"
+                                ),
+                            },
+                        ))
+                    }
+                },
+                None => called.await,
+            };
+            if let Err(e) = called {
+                return session.failed(e, opts);
+            }
+            session.record(&results);
+        }
+        Ok(Invoked::Returned(session.printed))
+    })
+}
+
+/// The state of a series of `--invoke` calls on one instance.
+struct Session<'c> {
+    callables: &'c [Callable],
+    /// Resources returned so far, `#0`, `#1`...
+    handles: Vec<wasmtime::component::ResourceAny>,
+    /// Each call's results, in WAVE.
+    printed: Vec<Vec<String>>,
+}
+
+impl Session<'_> {
+    /// Finds the function `call` names and parses its arguments; returns it with the
+    /// argument values and room for its results.
+    fn prepare(
+        &self,
+        store: &mut Store<ComponentState>,
+        instance: &wasmtime::component::Instance,
+        call: &str,
+    ) -> Result<(Func, Vec<Val>, Vec<Val>)> {
         let (name, args_text) = split_call(call)?;
         let target = candidate_names(name)
             .iter()
-            .find_map(|n| resolve_name(&callables, n).ok().cloned())
+            .find_map(|n| resolve_name(self.callables, n).ok().cloned())
             .map(Ok)
-            .unwrap_or_else(|| resolve_name(&callables, name).cloned())?;
-        let func = lookup(&mut store, &instance, &target.name)?;
-        let ty = func.ty(&store);
+            .unwrap_or_else(|| resolve_name(self.callables, name).cloned())?;
+        let func = lookup(&mut *store, instance, &target.name)?;
+        let ty = func.ty(&*store);
         let param_types: Vec<(String, wasmtime::component::Type)> =
             ty.params().map(|(n, t)| (n.to_string(), t)).collect();
+        let result_types: Vec<wasmtime::component::Type> = ty.results().collect();
+        if let Some(what) = param_types
+            .iter()
+            .map(|(_, t)| t)
+            .chain(&result_types)
+            .find_map(unexpressible)
+        {
+            bail!(
+                "`{}` ({}) passes a {what}, which WAVE cannot write: --invoke calls functions \
+                 whose parameters and results are plain values",
+                target.name,
+                target.signature
+            );
+        }
         // Parse the arguments as the arguments of a stand-in call, to get each one's text.
         let stand_in = format!("f{}", quote_handles(args_text));
         let parsed = wasm_wave::untyped::UntypedFuncCall::parse(&stand_in)
@@ -327,7 +431,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
             let val = match text.strip_prefix('#').filter(|_| is_handle) {
                 Some(n) => {
                     let index: usize = n.parse().with_context(|| format!("argument `{pname}`: `{text}` is not a resource handle like #0"))?;
-                    let handle = handles.get(index).with_context(|| format!("argument `{pname}`: no resource #{index} (earlier calls returned {})", handles.len()))?;
+                    let handle = self.handles.get(index).with_context(|| format!("argument `{pname}`: no resource #{index} (earlier calls returned {})", self.handles.len()))?;
                     Val::Resource(*handle)
                 }
                 None if is_handle => bail!("argument `{pname}` is a resource: pass a handle returned by an earlier --invoke, like #0"),
@@ -335,24 +439,53 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
             };
             params.push(val);
         }
-        let mut results = vec![Val::Bool(false); ty.results().len()];
-        if let Err(e) = func.call(&mut store, &params, &mut results) {
-            return Ok(Invoked::Failed(
-                printed,
-                Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
-            ));
-        }
+        Ok((func, params, vec![Val::Bool(false); result_types.len()]))
+    }
+
+    /// Prints a call's results; returned resources become `#N`.
+    fn record(&mut self, results: &[Val]) {
         let shown = results
             .iter()
             .map(|v| match v {
                 Val::Resource(r) => {
-                    handles.push(*r);
-                    format!("#{}", handles.len() - 1)
+                    self.handles.push(*r);
+                    format!("#{}", self.handles.len() - 1)
                 }
                 v => v.to_wave().unwrap_or_else(|_| format!("{v:?}")),
             })
             .collect();
-        printed.push(shown);
+        self.printed.push(shown);
     }
-    Ok(Invoked::Returned(printed))
+
+    /// The calls so far, and how the failed one ended.
+    fn failed(self, error: wasmtime::Error, opts: &RunOptions) -> Result<Invoked> {
+        Ok(Invoked::Failed(
+            self.printed,
+            Outcome::from_error(error, opts.limits.timeout, opts.limits.fuel)?,
+        ))
+    }
+}
+
+/// `Some(what)` when a value of type `ty` cannot be written in WAVE: a `stream`, `future` or
+/// `error-context`, anywhere inside it.
+fn unexpressible(ty: &wasmtime::component::Type) -> Option<&'static str> {
+    use wasmtime::component::Type as T;
+    match ty {
+        T::Stream(_) => Some("stream"),
+        T::Future(_) => Some("future"),
+        T::ErrorContext => Some("error-context"),
+        T::List(l) => unexpressible(&l.ty()),
+        T::Option(o) => unexpressible(&o.ty()),
+        T::Result(r) => r
+            .ok()
+            .as_ref()
+            .and_then(unexpressible)
+            .or_else(|| r.err().as_ref().and_then(unexpressible)),
+        T::Tuple(t) => t.types().find_map(|t| unexpressible(&t)),
+        T::Record(r) => r.fields().find_map(|f| unexpressible(&f.ty)),
+        T::Variant(v) => v
+            .cases()
+            .find_map(|c| c.ty.as_ref().and_then(unexpressible)),
+        _ => None,
+    }
 }

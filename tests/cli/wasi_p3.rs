@@ -1,0 +1,359 @@
+//! WASI 0.3 end to end on components from a real toolchain: componentize-py 0.25.1 builds a 0.3
+//! command, a 0.3 HTTP service, a library with `async func` exports (one returning a
+//! `stream`) and a 0.3 command that calls the library (from `tests/fixtures/python3/`, on
+//! demand, cached like the other Python fixtures). They run, serve, compose and answer
+//! `--invoke`; `wct targets` agrees with `wasm-tools component targets` on the built-in 0.3
+//! worlds.
+
+use crate::common::*;
+use crate::serve::{get, Serving};
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+fn command() -> PathBuf {
+    PythonBuild {
+        dir: "python3",
+        module: "command",
+        world: "wasi:cli/command@0.3.0",
+        wasi: Some("wasi:cli/command@0.3.0"),
+        wit: &[],
+    }
+    .build()
+}
+
+pub fn service() -> PathBuf {
+    PythonBuild {
+        dir: "python3",
+        module: "service",
+        world: "wasi:http/service@0.3.0",
+        wasi: Some("wasi:http/service@0.3.0"),
+        wit: &[],
+    }
+    .build()
+}
+
+fn library() -> PathBuf {
+    PythonBuild {
+        dir: "python3",
+        module: "library",
+        world: "library",
+        wasi: None,
+        wit: &[("library.wit", "tests/fixtures/python3/library.wit")],
+    }
+    .build()
+}
+
+fn app() -> PathBuf {
+    PythonBuild {
+        dir: "python3",
+        module: "app",
+        world: "app",
+        wasi: Some("wasi:cli/command@0.3.0"),
+        wit: &[
+            ("app.wit", "tests/fixtures/python3/app.wit"),
+            (
+                "deps/wct-pyasync/library.wit",
+                "tests/fixtures/python3/library.wit",
+            ),
+        ],
+    }
+    .build()
+}
+
+fn run_cmd(cache: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = wct();
+    cmd.arg("run")
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("WCT_NO_BACKGROUND_COMPILE", "1");
+    cmd
+}
+
+#[test]
+fn a_python_wasi_0_3_command_runs_sandboxed_with_its_exit_status() {
+    let cache = tempfile::tempdir().unwrap();
+    let cmd = command();
+    run_cmd(cache.path())
+        .arg(&cmd)
+        .args(["--env", "GREETING=hi", "--", "0", "x"])
+        .assert()
+        .success()
+        .stdout("hello from Python on WASI 0.3: args=['0', 'x']\nGREETING=hi\n");
+    // The environment is empty unless granted; `run` returning an error is exit 1.
+    run_cmd(cache.path())
+        .arg(&cmd)
+        .args(["--", "7"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("GREETING=(unset)"));
+}
+
+#[test]
+fn targets_checks_wasi_0_3_worlds_as_wasm_tools_does() {
+    // componentize-py's libc imports WASI 0.2.9 beside the 0.3 world, so neither component fits
+    // a pure 0.3 world: wct and wasm-tools must say the same.
+    let checks = [
+        (command(), "wasi:cli/command@0.3.0"),
+        (service(), "wasi:http/service@0.3.0"),
+        (command(), "wasi:http/service@0.3.0"),
+        (service(), "wasi:cli/command@0.3.0"),
+        (library(), "wasi:cli/command@0.3.0"),
+    ];
+    for (component, world) in checks {
+        let ours = wct()
+            .args(["targets"])
+            .arg(&component)
+            .args(["--world", world])
+            .output()
+            .unwrap();
+        // wasm-tools checks against the same vendored WIT, printed by wct.
+        let wit = tempfile::tempdir().unwrap();
+        wct()
+            .args(["wit", "print", world, "--out-dir"])
+            .arg(wit.path())
+            .assert()
+            .success();
+        let theirs = std::process::Command::new(wasm_tools())
+            .args(["component", "targets"])
+            .arg(wit.path())
+            .arg(&component)
+            .args(["--world", world])
+            .output()
+            .unwrap();
+        assert_eq!(
+            ours.status.success(),
+            theirs.status.success(),
+            "{} --world {world}: wct says\n{}\nwasm-tools says\n{}",
+            component.display(),
+            stdout_of(&ours),
+            stderr_of(&theirs)
+        );
+        assert_eq!(ours.status.code(), Some(1), "{}", stdout_of(&ours));
+    }
+    // The 0.2 imports are one line, not a wall.
+    let out = wct()
+        .args(["targets"])
+        .arg(command())
+        .args(["--world", "wasi:cli/command@0.3.0"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("25 WASI 0.2.9 imports not provided by the world: wasi:cli (10)"),
+        "{text}"
+    );
+    assert!(!text.contains("wasi:io/poll@0.2.9"), "{text}");
+    assert!(text.lines().count() < 6, "{text}");
+    // The 0.3 export that is missing is named.
+    wct()
+        .args(["targets"])
+        .arg(command())
+        .args(["--world", "wasi:http/service@0.3.0"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "export wasi:http/handler@0.3.0: missing from the component",
+        ));
+    // -v lists every import.
+    wct()
+        .args(["-v", "targets"])
+        .arg(command())
+        .args(["--world", "wasi:http/service@0.3.0"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("import wasi:io/poll@0.2.9"));
+    // A pure 0.3 component fits: the suite's Rust HTTP service imports only what the 0.3
+    // service world provides... or does not; both tools agree either way.
+    let rust_service = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/wasi-testsuite/rust-wasip3/http-service.wasm");
+    let ours = wct()
+        .args(["targets"])
+        .arg(&rust_service)
+        .args(["--world", "wasi:http/service@0.3.0"])
+        .output()
+        .unwrap();
+    let wit = tempfile::tempdir().unwrap();
+    wct()
+        .args(["wit", "print", "wasi:http/service@0.3.0", "--out-dir"])
+        .arg(wit.path())
+        .assert()
+        .success();
+    let theirs = std::process::Command::new(wasm_tools())
+        .args(["component", "targets"])
+        .arg(wit.path())
+        .arg(&rust_service)
+        .args(["--world", "wasi:http/service@0.3.0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ours.status.success(),
+        theirs.status.success(),
+        "{}\n{}",
+        stdout_of(&ours),
+        stderr_of(&theirs)
+    );
+}
+
+#[test]
+fn async_exports_answer_invoke_and_streams_are_refused_clearly() {
+    let cache = tempfile::tempdir().unwrap();
+    let lib = library();
+    run_cmd(cache.path())
+        .arg(&lib)
+        .args([
+            "--invoke",
+            "shout(\"ada\")",
+            "--invoke",
+            "total([1, 2, 3, 40])",
+        ])
+        .assert()
+        .success()
+        .stdout("\"HELLO, ADA!\"\n46\n");
+    run_cmd(cache.path())
+        .arg(&lib)
+        .args(["--invoke", "digits(42)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "async func(n: u32) -> stream<u8>) passes a stream, which WAVE cannot write",
+        ));
+    // The listing of exports marks async functions.
+    run_cmd(cache.path())
+        .arg(&lib)
+        .args(["--invoke", "nope()"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wct:pyasync/text@0.1.0#shout: async func(name: string) -> string",
+        ));
+}
+
+#[test]
+fn a_wasi_0_3_command_composed_with_an_async_library_runs() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(app())
+        .arg("--plug")
+        .arg(library())
+        .args(["--", "Ada"])
+        .assert()
+        .success()
+        .stdout("HELLO, ADA!\ntotal: 6\n");
+    let out = tempfile::tempdir().unwrap();
+    let composed = out.path().join("program.wasm");
+    wct()
+        .arg("compose")
+        .arg(app())
+        .arg(library())
+        .arg("-o")
+        .arg(&composed)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "filled   app: wct:pyasync/text@0.1.0 <- library: wct:pyasync/text@0.1.0",
+        ));
+    wasm_tools_validates(&composed);
+}
+
+#[test]
+fn a_python_wasi_0_3_service_reuses_instances_but_never_a_trapped_one() {
+    let server = Serving::start_path(&service(), &["--verbose"]);
+    let hello = get(&server, "/");
+    assert_eq!(hello.status, 200);
+    assert_eq!(hello.body, b"hello from Python on WASI 0.3\n");
+    // One instance answers one request after another: its counter goes up.
+    assert_eq!(get(&server, "/count").body, b"2\n");
+    assert_eq!(get(&server, "/count").body, b"3\n");
+    let trapped = get(&server, "/trap");
+    assert_eq!(trapped.status, 500);
+    assert_eq!(trapped.error_header(), Some("trap"));
+    // The trapped instance is gone: a fresh one counts from 1.
+    assert_eq!(get(&server, "/count").body, b"1\n");
+    let log = server.log_with(&["instance 2 created", "never to be reused"]);
+    assert!(
+        log.contains("instance 1 dropped, never to be reused: the guest trapped"),
+        "{log}"
+    );
+    assert!(log.contains("\"GET /trap\": the guest trapped"), "{log}");
+    assert!(log.contains("WASI 0.3 HTTP component"), "{log}");
+
+    // Without reuse every request gets a fresh instance.
+    let fresh = Serving::start_path(&service(), &["--no-instance-reuse"]);
+    for _ in 0..3 {
+        assert_eq!(get(&fresh, "/count").body, b"1\n");
+    }
+    // wasmtime's flag: at most two requests per instance.
+    let two = Serving::start_path(&service(), &["--max-instance-reuse-count", "2"]);
+    let counts: Vec<Vec<u8>> = (0..4).map(|_| get(&two, "/count").body).collect();
+    assert_eq!(counts, [b"1\n", b"2\n", b"1\n", b"2\n"]);
+}
+
+#[test]
+fn a_wasi_0_3_service_streams_bodies_and_limits_apply() {
+    let server = Serving::start_path(&service(), &["--timeout", "2s"]);
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let echoed = server.post("/echo", &body);
+    assert_eq!(echoed.status, 200);
+    assert!(echoed.body == body, "the echoed body differs");
+    assert_eq!(get(&server, "/nowhere").status, 404);
+    let looped = get(&server, "/loop");
+    assert_eq!(looped.status, 500);
+    assert_eq!(looped.error_header(), Some("timeout"));
+    // The server goes on, on a new instance.
+    assert_eq!(get(&server, "/count").body, b"1\n");
+    let log = server.log_with(&["\"GET /loop\": timeout"]);
+    assert!(log.contains("\"GET /loop\" 500"), "{log}");
+}
+
+#[test]
+fn the_0_3_built_in_worlds_print_and_list() {
+    wct()
+        .args(["wit", "print", "wasi:http/service@0.3.0"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("export handler;"))
+        .stdout(predicate::str::contains("package wasi:http@0.3.0;"));
+    wct()
+        .args(["wit", "print", "wasi:cli/imports@0.3.0"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("world imports"));
+    // A bare name keeps meaning the newest 0.2.
+    wct()
+        .args(["wit", "print", "wasi:cli/command"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("package wasi:cli@0.2."));
+    // Named with another 0.3 world that does not exist: a clear error.
+    wct()
+        .args(["wit", "print", "wasi:http/proxy@0.3.0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wasi:http/service@0.3.0"));
+}
+
+#[test]
+fn diff_reports_sync_to_async_as_breaking() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.wit");
+    let new = dir.path().join("new.wit");
+    std::fs::write(
+        &old,
+        "package t:kv@1.0.0;\ninterface store {\n  get: func(key: string) -> list<u8>;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &new,
+        "package t:kv@1.0.0;\ninterface store {\n  get: async func(key: string) -> list<u8>;\n}\n",
+    )
+    .unwrap();
+    wct()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("func-async-changed"))
+        .stdout(predicate::str::contains("became async"))
+        .stdout(predicate::str::contains("major"));
+}
