@@ -33,8 +33,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Shorthand for `--format json`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "summary")]
     json: bool,
+    /// Shorthand for `--format summary`.
+    #[arg(long)]
+    summary: bool,
     /// Which findings make the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Breaking)]
     fail_on: FailOn,
@@ -43,6 +46,9 @@ pub struct Args {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Human,
+    /// Counts by rule and by interface: a migration report for large changes (such as WASI
+    /// 0.2 -> 0.3).
+    Summary,
     Json,
     Markdown,
     Github,
@@ -61,9 +67,16 @@ enum FailOn {
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let report = args.inputs.report()?;
-    let format = if args.json { Format::Json } else { args.format };
+    let format = if args.json {
+        Format::Json
+    } else if args.summary {
+        Format::Summary
+    } else {
+        args.format
+    };
     let text = match format {
         Format::Human => human(&report, global.stdout_color()),
+        Format::Summary => summary(&report),
         Format::Json => json(&report)?,
         Format::Markdown => markdown(&report),
         Format::Github => github(&report),
@@ -118,6 +131,43 @@ fn grouped(report: &Report) -> BTreeMap<&str, Vec<&Finding>> {
         groups.entry(group).or_default().push(f);
     }
     groups
+}
+
+/// How many findings of each rule, overall and per interface or world, as a person reads a
+/// migration report: the rules first (with the bump each needs), then where they fall.
+fn summary(report: &Report) -> String {
+    let mut out = String::new();
+    let n = report.findings.len();
+    let _ = writeln!(
+        out,
+        "{}{}: {n} change{}, {}",
+        report.package,
+        versions(report),
+        if n == 1 { "" } else { "s" },
+        needs(report)
+    );
+    let mut by_rule: BTreeMap<&str, (usize, Bump)> = BTreeMap::new();
+    for f in &report.findings {
+        let entry = by_rule.entry(f.rule).or_insert((0, f.bump));
+        entry.0 += 1;
+        entry.1 = entry.1.max(f.bump);
+    }
+    if !by_rule.is_empty() {
+        let _ = writeln!(out, "\nby rule:");
+        for (rule, (count, bump)) in &by_rule {
+            let _ = writeln!(out, "  {rule:<28} {count:>4}  {}", bump.name());
+        }
+        let _ = writeln!(out, "\nby interface or world:");
+    }
+    for (group, findings) in grouped(report) {
+        let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in findings {
+            *rules.entry(f.rule).or_default() += 1;
+        }
+        let rules: Vec<String> = rules.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let _ = writeln!(out, "  {group}: {}", rules.join(", "));
+    }
+    out
 }
 
 fn human(report: &Report, color: bool) -> String {

@@ -49,11 +49,12 @@ pub struct HostArgs {
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
     /// wasmtime's spelling of the limits: fuel=N, timeout=DURATION, max-memory-size=BYTES
-    /// (repeatable or comma-separated), so `wasmtime run` scripts work unchanged.
+    /// (repeatable or comma-separated), so `wasmtime run` scripts work unchanged;
+    /// component-model-async is accepted and always on.
     #[arg(short = 'W', value_name = "OPT=VALUE")]
     pub wasmtime_w: Vec<String>,
-    /// wasmtime's spelling of the grants: inherit-env, inherit-network (= --net); cli and
-    /// http are accepted and always on.
+    /// wasmtime's spelling of the grants: inherit-env, inherit-network (= --net); cli, http
+    /// and p3 (WASI 0.3) are accepted and always on.
     #[arg(short = 'S', value_name = "OPT[=y|n]")]
     pub wasmtime_s: Vec<String>,
 }
@@ -111,6 +112,11 @@ impl HostArgs {
             .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
             .collect();
         for (key, value) in w {
+            // WASI 0.3 support is always on in wct.
+            if key == "component-model-async" {
+                wasmtime_bool(&key, value.as_deref())?;
+                continue;
+            }
             let value =
                 value.ok_or_else(|| miette::miette!("-W {key} needs a value: -W {key}=VALUE"))?;
             let bad = |e: String| miette::miette!("-W {key}={value}: {e}");
@@ -130,8 +136,8 @@ impl HostArgs {
                     "memory",
                 )?,
                 _ => miette::bail!(
-                    "-W {key}: wct understands -W fuel=N, timeout=DURATION and \
-                     max-memory-size=BYTES (see docs/migrating.md)"
+                    "-W {key}: wct understands -W fuel=N, timeout=DURATION, \
+                     max-memory-size=BYTES and component-model-async (see docs/migrating.md)"
                 ),
             }
         }
@@ -143,9 +149,10 @@ impl HostArgs {
             match key.as_str() {
                 "inherit-env" => self.env_inherit |= on,
                 "inherit-network" | "allow-ip-name-lookup" | "tcp" | "udp" => self.net |= on,
-                "cli" | "http" => {}
+                // Always linked: WASI 0.2 and 0.3, wasi:cli and wasi:http.
+                "cli" | "http" | "p3" => {}
                 _ => miette::bail!(
-                    "-S {key}: wct understands -S inherit-env, inherit-network, cli and http \
+                    "-S {key}: wct understands -S inherit-env, inherit-network, cli, http and p3 \
                      (see docs/migrating.md)"
                 ),
             }

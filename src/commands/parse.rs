@@ -27,7 +27,8 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let wasm = wct_component::text::parse(&input.bytes, &args.file)
         .map_err(|e| miette::miette!("{}: {}", input.display_name(), e.message))?;
     if args.validate {
-        if let Err(e) = wct_component::validate(&wasm, wasmparser::WasmFeatures::default()) {
+        if let Err(e) = wct_component::validate(&wasm, wct_component::features::default_features())
+        {
             eprintln!("error: {}: {e}", input.display_name());
             return Ok(ExitCode::from(crate::report::EXIT_FAILED));
         }

@@ -357,3 +357,64 @@ fn diff_reports_sync_to_async_as_breaking() {
         .stdout(predicate::str::contains("became async"))
         .stdout(predicate::str::contains("major"));
 }
+
+#[test]
+fn async_wit_round_trips_through_check_print_build_json_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("async.wit");
+    std::fs::write(
+        &source,
+        "package t:asyncs@0.1.0;\n\ninterface i {\n  f: async func(s: stream<u8>, g: future<string>) -> result<u32, error-context>;\n  h: func() -> future;\n}\n\nworld w {\n  export i;\n}\n",
+    )
+    .unwrap();
+    wct().args(["wit", "check"]).arg(&source).assert().success();
+    let printed = stdout_of(&wct().args(["wit", "print"]).arg(&source).output().unwrap());
+    for needle in [
+        "f: async func(s: stream<u8>, g: future<string>) -> result<u32, error-context>;",
+        "h: func() -> future;",
+    ] {
+        assert!(printed.contains(needle), "{printed}");
+    }
+    let package = dir.path().join("async.wasm");
+    wct()
+        .args(["wit", "build"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&package)
+        .assert()
+        .success();
+    // error-context is a component-model feature that WASI 0.3 components use: on by default.
+    wct().arg("validate").arg(&package).assert().success();
+    let from_wasm = stdout_of(&wct().args(["wit", "print"]).arg(&package).output().unwrap());
+    assert_eq!(from_wasm, printed);
+    let json = stdout_of(&wct().args(["wit", "json"]).arg(&source).output().unwrap());
+    assert!(json.contains("\"async-freestanding\""), "{json}");
+    assert!(json.contains("\"stream\""), "{json}");
+    // A component built on that world validates too.
+    let core = dir.path().join("core.wasm");
+    let component = dir.path().join("component.wasm");
+    wct()
+        .args(["embed"])
+        .arg(&source)
+        .args(["--world", "w", "--dummy", "-o"])
+        .arg(&core)
+        .assert()
+        .success();
+    wct()
+        .arg("new")
+        .arg(&core)
+        .arg("-o")
+        .arg(&component)
+        .assert()
+        .success();
+    wct().arg("validate").arg(&component).assert().success();
+    wct()
+        .arg("inspect")
+        .arg(&component)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "async exports: t:asyncs/i@0.1.0#f",
+        ))
+        .stdout(predicate::str::contains("error-context (1)"));
+}

@@ -1,6 +1,6 @@
 //! Parsing of `--features` lists into [`WasmFeatures`], with the same vocabulary and semantics
 //! as `wasm-tools validate`: start from the default set (every phase-4+ proposal, component
-//! model included), then apply each comma-separated item in order: `name` enables, `-name`
+//! model included, and what WASI 0.3 components need: see [`default_features`]), then apply each comma-separated item in order: `name` enables, `-name`
 //! disables, `all`/`-all` switch everything, and `mvp`/`wasm1`/`wasm2`/`wasm3`/`lime1` reset to
 //! that group.
 
@@ -32,9 +32,15 @@ pub fn known_names() -> Vec<String> {
     names
 }
 
+/// wasmparser's default features plus the component model's `error-context`, which WASI 0.3
+/// components may use (`async` is on by default; `error-context` is not in wasmparser 0.263).
+pub fn default_features() -> WasmFeatures {
+    WasmFeatures::default() | WasmFeatures::CM_ERROR_CONTEXT
+}
+
 /// Applies the comma-separated `spec` lists, in order, to the default feature set.
 pub fn parse(specs: &[String]) -> Result<WasmFeatures, String> {
-    let mut features = WasmFeatures::default();
+    let mut features = default_features();
     for item in specs
         .iter()
         .flat_map(|s| s.split(','))
