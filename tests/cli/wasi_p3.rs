@@ -391,22 +391,7 @@ fn async_wit_round_trips_through_check_print_build_json_and_validate() {
     assert!(json.contains("\"async-freestanding\""), "{json}");
     assert!(json.contains("\"stream\""), "{json}");
     // A component built on that world validates too.
-    let core = dir.path().join("core.wasm");
-    let component = dir.path().join("component.wasm");
-    wct()
-        .args(["embed"])
-        .arg(&source)
-        .args(["--world", "w", "--dummy", "-o"])
-        .arg(&core)
-        .assert()
-        .success();
-    wct()
-        .arg("new")
-        .arg(&core)
-        .arg("-o")
-        .arg(&component)
-        .assert()
-        .success();
+    let component = dummy_component(dir.path(), "component", &source, "w");
     wct().arg("validate").arg(&component).assert().success();
     wct()
         .arg("inspect")
@@ -417,4 +402,65 @@ fn async_wit_round_trips_through_check_print_build_json_and_validate() {
             "async exports: t:asyncs/i@0.1.0#f",
         ))
         .stdout(predicate::str::contains("error-context (1)"));
+}
+
+/// Writes `wit` as the only file of a WIT folder in `dir` and builds a dummy component for
+/// `world` from it (`wct embed --dummy` + `wct new`).
+fn dummy_from_wit(dir: &std::path::Path, name: &str, wit: &str, world: &str) -> PathBuf {
+    let wit_dir = dir.join(format!("{name}-wit"));
+    std::fs::create_dir_all(&wit_dir).unwrap();
+    std::fs::write(wit_dir.join("world.wit"), wit).unwrap();
+    dummy_component(dir, name, &wit_dir, world)
+}
+
+#[test]
+fn an_async_export_does_not_fill_a_sync_import_and_compose_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let caller = dummy_from_wit(
+        dir.path(),
+        "caller",
+        "package t:x@0.1.0;\ninterface i { f: func(n: u32) -> u32; }\nworld caller { import i; export run: func(); }\n",
+        "caller",
+    );
+    let provider = dummy_from_wit(
+        dir.path(),
+        "provider",
+        "package t:x@0.1.0;\ninterface i { f: async func(n: u32) -> u32; }\nworld provider { export i; }\n",
+        "provider",
+    );
+    wct()
+        .arg("compose")
+        .arg(&caller)
+        .arg(&provider)
+        .arg("-o")
+        .arg(dir.path().join("out.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the export has     `f: async func(n: u32) -> u32`",
+        ))
+        .stderr(predicate::str::contains(
+            "an async export fills only an async import: the import is not async",
+        ));
+    assert!(!dir.path().join("out.wasm").exists());
+}
+
+#[test]
+fn a_component_whose_imports_the_host_lacks_is_refused_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = dummy_from_wit(
+        dir.path(),
+        "needs",
+        "package t:m@0.1.0;\ninterface api { fetch: async func(key: string) -> string; }\nworld w { import api; export go: async func() -> string; }\n",
+        "w",
+    );
+    wct()
+        .args(["run", "--no-cache"])
+        .arg(&component)
+        .args(["--invoke", "go()"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot instantiate: it imports t:m/api@0.1.0, which the host does not provide",
+        ));
 }

@@ -2,7 +2,7 @@
 //! reported as ratios (wct time / wasm-tools time; below 1 means wct is faster).
 
 use crate::tools::{root, wasm_tools};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -178,28 +178,58 @@ fn bench_adapt(wct: &Path, wasm_tools: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The `wasmtime` CLI to compare with: `$WASMTIME`, the copy `cargo install wasmtime-cli`
-/// put in `/work/tools/wasmtime-cli`, or `wasmtime` on PATH.
+/// The `wasmtime` CLI to compare with: `$WASMTIME`, or `wasmtime` on PATH.
 fn wasmtime_cli() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("WASMTIME") {
-        return Ok(PathBuf::from(path));
-    }
-    let installed = PathBuf::from("/work/tools/wasmtime-cli/bin/wasmtime");
-    if installed.exists() {
-        return Ok(installed);
-    }
-    let found = Command::new("sh")
-        .args(["-c", "command -v wasmtime"])
-        .output()?;
-    if found.status.success() {
-        return Ok(PathBuf::from(String::from_utf8(found.stdout)?.trim()));
-    }
-    bail!("no wasmtime CLI: `cargo install --locked wasmtime-cli@48.0.8 --root /work/tools/wasmtime-cli` or set WASMTIME")
+    crate::tools::find_tool("WASMTIME", "wasmtime").context(
+        "no wasmtime CLI: `cargo install --locked wasmtime-cli@48.0.8` (on PATH) or set WASMTIME",
+    )
 }
 
-/// The components to run: the adapted C hello (small) and, when componentize-py is
-/// installed, a Python command (about 18 MB).
-fn run_inputs(wct: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// One component `bench run` times, and what `wasmtime run` needs to run it.
+struct RunInput {
+    label: String,
+    path: PathBuf,
+    /// WASI 0.3 components: wasmtime's `-S p3 -W component-model-async`.
+    wasmtime_flags: &'static [&'static str],
+}
+
+/// wasmtime's flags for WASI 0.3 (wct needs none).
+const P3_FLAGS: &[&str] = &["-Sp3", "-Wcomponent-model-async"];
+
+/// Builds a Python command with componentize-py into `out` (once) for the built-in `world`;
+/// `None` when componentize-py is not installed.
+fn python_command(wct: &Path, world: &str, dir: &Path, module: &str, out: &Path) -> Result<bool> {
+    if out.exists() {
+        return Ok(true);
+    }
+    let wit = out.with_extension("wit.d");
+    let _ = std::fs::remove_dir_all(&wit);
+    crate::tools::run(
+        Command::new(wct)
+            .args(["wit", "print", world, "--out-dir"])
+            .arg(&wit),
+    )?;
+    let built = Command::new("componentize-py")
+        .arg("-d")
+        .arg(&wit)
+        .args(["-w", world, "componentize", module, "-p"])
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        eprintln!(
+            "componentize-py is not available (pip install componentize-py): skipping {module}"
+        );
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// The components to run: the adapted C hello (small), a Rust `wasm32-wasip3` program of the
+/// wasi-testsuite beside the checkout (small, WASI 0.3), and, when componentize-py is
+/// installed, a Python 0.2 and a Python 0.3 command (about 18 MB each).
+fn run_inputs(wct: &Path) -> Result<Vec<RunInput>> {
     let dir = root().join("target/bench");
     std::fs::create_dir_all(&dir)?;
     let small = dir.join("hello.component.wasm");
@@ -211,34 +241,47 @@ fn run_inputs(wct: &Path) -> Result<Vec<(String, PathBuf)>> {
             .arg("-o")
             .arg(&small),
     )?;
-    let mut inputs = vec![("small: adapted C hello".to_string(), small)];
-    let large = dir.join("python-app.wasm");
-    if !large.exists() {
-        let wit = dir.join("python-wit");
-        let _ = std::fs::remove_dir_all(&wit);
-        crate::tools::run(
-            Command::new(wct)
-                .args(["wit", "print", "wasi:cli/command", "--out-dir"])
-                .arg(&wit),
-        )?;
-        let built = Command::new("componentize-py")
-            .arg("-d")
-            .arg(&wit)
-            .args(["-w", "wasi:cli/command", "componentize", "app", "-p"])
-            .arg(root().join("xtask/bench"))
-            .arg("-o")
-            .arg(&large)
-            .status();
-        if !built.is_ok_and(|s| s.success()) {
-            eprintln!("componentize-py is not available (pip install componentize-py): skipping the large component");
-            return Ok(inputs);
+    let mut inputs = vec![RunInput {
+        label: "small: adapted C hello".into(),
+        path: small,
+        wasmtime_flags: &[],
+    }];
+    let rust_p3 = root().join("../shared/wasi-testsuite/rust-wasip3/random.wasm");
+    if rust_p3.exists() {
+        inputs.push(RunInput {
+            label: "small 0.3: Rust wasm32-wasip3 random".into(),
+            path: rust_p3,
+            wasmtime_flags: P3_FLAGS,
+        });
+    }
+    let large_commands = [
+        (
+            "wasi:cli/command",
+            root().join("xtask/bench"),
+            "app",
+            dir.join("python-app.wasm"),
+            "large: Python command",
+            &[][..],
+        ),
+        (
+            "wasi:cli/command@0.3.0",
+            root().join("tests/fixtures/python3"),
+            "command",
+            dir.join("python3-command.wasm"),
+            "large 0.3: Python command",
+            P3_FLAGS,
+        ),
+    ];
+    for (world, source, module, out, label, wasmtime_flags) in large_commands {
+        if python_command(wct, world, &source, module, &out)? {
+            let size = std::fs::metadata(&out)?.len();
+            inputs.push(RunInput {
+                label: format!("{label} ({:.1} MB)", size as f64 / 1e6),
+                path: out,
+                wasmtime_flags,
+            });
         }
     }
-    let size = std::fs::metadata(&large)?.len();
-    inputs.push((
-        format!("large: Python command ({:.1} MB)", size as f64 / 1e6),
-        large,
-    ));
     Ok(inputs)
 }
 
@@ -259,7 +302,12 @@ fn bench_run(wct: &Path) -> Result<()> {
         let _ = std::fs::remove_dir_all(dir);
         Ok(())
     };
-    for (label, input) in run_inputs(wct)? {
+    for RunInput {
+        label,
+        path: input,
+        wasmtime_flags,
+    } in run_inputs(wct)?
+    {
         let rounds = if label.starts_with("large") {
             3
         } else {
@@ -277,7 +325,7 @@ fn bench_run(wct: &Path) -> Result<()> {
         };
         let wasmtime_cmd = |cached: bool| {
             let mut cmd = Command::new(&wasmtime);
-            cmd.arg("run");
+            cmd.arg("run").args(wasmtime_flags);
             if !cached {
                 // wasmtime caches by default: a first run must not find old entries.
                 cmd.arg("-C").arg("cache=n");
@@ -329,23 +377,9 @@ fn bench_run(wct: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The `wac` CLI (crates.io `wac-cli`): `$WAC`, the copy in `/work/tools/wac`, or PATH.
+/// The `wac` CLI (crates.io `wac-cli`): `$WAC`, or `wac` on PATH.
 fn wac_cli() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("WAC") {
-        return Some(PathBuf::from(path));
-    }
-    let installed = PathBuf::from("/work/tools/wac/bin/wac");
-    if installed.exists() {
-        return Some(installed);
-    }
-    let found = Command::new("sh")
-        .args(["-c", "command -v wac"])
-        .output()
-        .ok()?;
-    found
-        .status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
+    crate::tools::find_tool("WAC", "wac")
 }
 
 fn bench_compose(wct: &Path, wasm_tools: &Path) -> Result<()> {

@@ -1,6 +1,9 @@
-//! `cargo xtask bench serve`: `wct serve` and `wasmtime serve` on the same proxy component
-//! (`tests/fixtures/http/echo.wasm`), each loaded by `wrk` on loopback with the same settings
-//! in the same run; requests per second and p99 latency are reported as wct/wasmtime ratios.
+//! `cargo xtask bench serve`: `wct serve` and `wasmtime serve` on the same components, each
+//! loaded by `wrk` on loopback with the same settings in the same run; requests per second
+//! and p99 latency are reported as wct/wasmtime ratios. WASI 0.2: the C proxy component
+//! `tests/fixtures/http/echo.wasm` (a fresh instance per request on both). WASI 0.3: the
+//! wasi-testsuite's Rust `http-service.wasm` beside the checkout (GET / answers `hey`), with
+//! instance reuse on both (128 requests, 16 at once).
 
 use crate::tools::root;
 use anyhow::{bail, Context, Result};
@@ -22,20 +25,41 @@ struct Load {
 
 pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
     let wrk = which("wrk").context("no `wrk` on PATH: apt-get install wrk")?;
-    let component = root().join("tests/fixtures/http/echo.wasm");
-    for (label, path) in [
-        ("GET /hello (small response)", "/hello?name=bench"),
-        ("GET /nowhere (404)", "/nowhere"),
-    ] {
+    let p2 = root().join("tests/fixtures/http/echo.wasm");
+    let p3 = root().join("../shared/wasi-testsuite/rust-wasip3/http-service.wasm");
+    let mut cases = vec![
+        (
+            "0.2 GET /hello (small response)",
+            &p2,
+            "/hello?name=bench",
+            &[][..],
+        ),
+        ("0.2 GET /nowhere (404)", &p2, "/nowhere", &[][..]),
+    ];
+    if p3.exists() {
+        // The Rust service imports wasi:cli 0.2 too: wasmtime serve needs -S cli for it.
+        cases.push((
+            "0.3 GET / (Rust service, reuse)",
+            &p3,
+            "/",
+            &["-Scli", "-Sp3", "-Wcomponent-model-async"][..],
+        ));
+    } else {
+        eprintln!("no ../shared/wasi-testsuite beside the checkout: skipping the WASI 0.3 service");
+    }
+    for (label, component, path, wasmtime_flags) in cases {
         let wct_load = serve_and_load(
             Command::new(wct).args(["serve", "-q", "--addr"]),
-            &component,
+            component,
             &wrk,
             path,
         )?;
         let peer_load = serve_and_load(
-            Command::new(wasmtime).args(["serve", "--addr"]),
-            &component,
+            Command::new(wasmtime)
+                .arg("serve")
+                .args(wasmtime_flags)
+                .arg("--addr"),
+            component,
             &wrk,
             path,
         )?;

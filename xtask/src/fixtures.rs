@@ -88,17 +88,10 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// The `wit-bindgen` CLI (crates.io `wit-bindgen-cli`): `$WIT_BINDGEN`, the copy in
-/// `/work/tools/wit-bindgen`, or `wit-bindgen` on PATH.
+/// The `wit-bindgen` CLI (crates.io `wit-bindgen-cli`): `$WIT_BINDGEN`, or `wit-bindgen` on
+/// PATH.
 fn wit_bindgen() -> std::path::PathBuf {
-    if let Some(path) = std::env::var_os("WIT_BINDGEN") {
-        return path.into();
-    }
-    let installed = std::path::PathBuf::from("/work/tools/wit-bindgen/bin/wit-bindgen");
-    if installed.exists() {
-        return installed;
-    }
-    "wit-bindgen".into()
+    crate::tools::find_tool("WIT_BINDGEN", "wit-bindgen").unwrap_or_else(|| "wit-bindgen".into())
 }
 
 /// C components for the composition tests: bindings from `wit-bindgen c`, compiled by clang,

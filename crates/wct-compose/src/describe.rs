@@ -50,6 +50,9 @@ pub fn mismatch(
                         let found = func_signature(&pr, g);
                         if found != expected {
                             lines.push(format!("  `{name}`: the import expects `{name}: {expected}`\n  {}  the export has     `{name}: {found}`", " ".repeat(name.len() + 3)));
+                            if let Some(why) = async_mismatch(f, g) {
+                                lines.push(format!("  {}  ({why})", " ".repeat(name.len() + 3)));
+                            }
                         }
                     }
                     None => lines.push(format!(
@@ -64,6 +67,9 @@ pub fn mismatch(
                 func_signature(&cr, f),
                 func_signature(&pr, g)
             ));
+            if let Some(why) = async_mismatch(f, g) {
+                lines.push(format!("  ({why})"));
+            }
         }
         _ => {}
     }
@@ -71,5 +77,20 @@ pub fn mismatch(
         format!("  {checker_error}")
     } else {
         lines.join("\n")
+    }
+}
+
+/// Why an import and an export that differ in `async` cannot be wired: `async` is part of a
+/// component function's type, so it must match exactly.
+fn async_mismatch(
+    import: &wit_parser::Function,
+    export: &wit_parser::Function,
+) -> Option<&'static str> {
+    match (import.kind.is_async(), export.kind.is_async()) {
+        (false, true) => {
+            Some("an async export fills only an async import: the import is not async")
+        }
+        (true, false) => Some("an async import needs an async export: the export is not async"),
+        _ => None,
     }
 }

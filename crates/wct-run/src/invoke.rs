@@ -296,7 +296,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         handles: Vec::new(),
         printed: Vec::new(),
     };
-    let cannot_instantiate = || format!("{}: cannot instantiate", program.name);
+    let cannot_instantiate = || crate::run::cannot_instantiate(&engine, &component, "");
     let needs_async = WasiGenerations::of(&engine, &component).needs_async_host()
         || callables.iter().any(|c| c.is_async);
     if !needs_async {

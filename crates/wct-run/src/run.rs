@@ -212,6 +212,30 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
     })
 }
 
+/// "cannot instantiate{what}", and when the component imports interfaces that are not WASI
+/// (which no host provides), which ones and how to provide them.
+pub(crate) fn cannot_instantiate(
+    engine: &wasmtime::Engine,
+    component: &wasmtime::component::Component,
+    what: &str,
+) -> String {
+    let ty = component.component_type();
+    let foreign: Vec<&str> = ty
+        .imports(engine)
+        .map(|(name, _)| name)
+        .filter(|name| !name.starts_with("wasi:"))
+        .collect();
+    if foreign.is_empty() {
+        format!("cannot instantiate{what}")
+    } else {
+        format!(
+            "cannot instantiate{what}: it imports {}, which the host does not provide (only \
+             WASI 0.2 and 0.3 are): compose it with a component that exports them",
+            foreign.join(", ")
+        )
+    }
+}
+
 /// Runs a component that uses only WASI 0.2 on the synchronous host (the fastest start).
 fn run_p2_command(
     engine: &wasmtime::Engine,
@@ -225,7 +249,10 @@ fn run_p2_command(
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
             .any()
             .with_context(|| {
-                format!("{name}: cannot instantiate as a wasi:cli/command component")
+                format!(
+                    "{name}: {}",
+                    cannot_instantiate(engine, component, " as a wasi:cli/command component")
+                )
             })?;
     if let Some(timeout) = opts.limits.timeout {
         start_timeout(engine, timeout);

@@ -99,8 +99,12 @@ pub fn run_command(
 ) -> Result<Outcome> {
     let linker = async_linker(engine)?;
     let runtime = runtime()?;
-    let instantiate_error =
-        || format!("{name}: cannot instantiate as a wasi:cli/command component");
+    let instantiate_error = || {
+        format!(
+            "{name}: {}",
+            crate::run::cannot_instantiate(engine, component, " as a wasi:cli/command component")
+        )
+    };
     runtime.block_on(async {
         let call = async {
             if generations.exports_run_p3 {
