@@ -382,7 +382,7 @@ fn async_builtin(function: &wasmparser::CanonicalFunction) -> Option<&'static st
         C::TaskCancel => "task.cancel",
         C::ContextGet { .. } => "context.get",
         C::ContextSet { .. } => "context.set",
-        C::ThreadYield { .. } => "thread.yield",
+        C::ThreadYield => "thread.yield",
         C::SubtaskDrop => "subtask.drop",
         C::SubtaskCancel { .. } => "subtask.cancel",
         C::StreamNew { .. } => "stream.new",

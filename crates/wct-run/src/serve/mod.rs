@@ -3,12 +3,12 @@
 //! component exports (0.3 first, as `wasmtime serve` does).
 //!
 //! The component is compiled and linked once at startup. A 0.2 request gets a fresh instance
-//! ([`p2`]); 0.3 requests share instances from a pool ([`p3`], wasmtime-wasi-http's handler),
+//! (`p2`); 0.3 requests share instances from a pool (`p3`, wasmtime-wasi-http's handler),
 //! unless [`Reuse::NONE`] is asked for. Requests run on a multi-threaded tokio runtime, at most
 //! `max_concurrency` at a time; the engine is interruptible, so a guest that computes for long
 //! yields to the others and `timeout` cuts off even a guest stuck in a loop. A guest that
 //! traps, runs out of fuel or memory, or times out before responding gets a 500 and one log
-//! line naming the cause ([`failure`]); the server keeps serving.
+//! line naming the cause (`failure`); the server keeps serving.
 //!
 //! The host links all of WASI 0.2 and 0.3 besides `wasi:http` (componentize-py and
 //! componentize-js components import `wasi:cli`, filesystem and sockets even in the HTTP

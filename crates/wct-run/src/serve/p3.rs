@@ -94,34 +94,31 @@ impl HandlerState for Pool {
     type WorkerExpiration = Expiry;
     type WorkerState = InstancePolicy;
 
-    fn instantiate(
+    async fn instantiate(
         &self,
-    ) -> impl Future<Output = wasmtime::Result<Instance<ComponentState, Expiry, InstancePolicy>>> + Send
-    {
-        async move {
-            let mut store = self
-                .recipe
-                .store(self.pre.engine())
-                .map_err(|e| wasmtime::format_err!("{e:#}"))?;
-            let service = self.pre.instantiate_async(&mut store).await?;
-            let number = self.instances.fetch_add(1, Ordering::Relaxed) + 1;
-            if self.log_instances {
-                eprintln!("wct serve: instance {number} created");
-            }
-            Ok(Instance {
-                store,
-                proxy: Proxy::P3(service),
-                view: <ComponentState as WasiHttpView>::http,
-                expiration: Expiry::new(self.recipe.limits.timeout),
-                state: InstancePolicy {
-                    number,
-                    reuse: self.reuse,
-                    limits: self.recipe.limits,
-                    log_instances: self.log_instances,
-                    waiting: Mutex::new(Vec::new()),
-                },
-            })
+    ) -> wasmtime::Result<Instance<ComponentState, Expiry, InstancePolicy>> {
+        let mut store = self
+            .recipe
+            .store(self.pre.engine())
+            .map_err(|e| wasmtime::format_err!("{e:#}"))?;
+        let service = self.pre.instantiate_async(&mut store).await?;
+        let number = self.instances.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.log_instances {
+            eprintln!("wct serve: instance {number} created");
         }
+        Ok(Instance {
+            store,
+            proxy: Proxy::P3(service),
+            view: <ComponentState as WasiHttpView>::http,
+            expiration: Expiry::new(self.recipe.limits.timeout),
+            state: InstancePolicy {
+                number,
+                reuse: self.reuse,
+                limits: self.recipe.limits,
+                log_instances: self.log_instances,
+                waiting: Mutex::new(Vec::new()),
+            },
+        })
     }
 }
 
