@@ -11,7 +11,9 @@ use wct_component::batch::{validate_files, Status};
 ///
 /// Inputs are detected by content: binary wasm or WAT text. A directory validates every
 /// `.wasm` and `.wat` file below it. Files, and function bodies inside each file, are validated
-/// in parallel. The default feature set is the one `wasm-tools validate` uses.
+/// in parallel. The default feature set is the one `wasm-tools validate` uses, plus the
+/// component model's `error-context`, which WASI 0.3 components may use. Arguments that name
+/// no file at all (an empty directory) are an error, unless --allow-empty.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   wct validate tests/fixtures/c/hello.wasm tests/fixtures/http/echo.wasm
@@ -34,6 +36,9 @@ pub struct Args {
     /// Print one JSON array with a result per file.
     #[arg(long)]
     json: bool,
+    /// Succeed when the arguments name no file at all (a directory without .wasm/.wat).
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
@@ -41,6 +46,13 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         wct_component::features::parse(&args.features).map_err(|e| miette::miette!("{e}"))?;
     let paths =
         wct_io::expand_paths(&args.files, &["wasm", "wat"]).map_err(|e| miette::miette!("{e}"))?;
+    if paths.is_empty() && !args.allow_empty {
+        let named: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+        miette::bail!(
+            "no .wasm or .wat file in {}: nothing to validate (--allow-empty accepts that)",
+            named.join(", ")
+        );
+    }
     let progress = wct_io::progress::Progress::start(
         !global.quiet,
         format!("validating {} files", paths.len()),

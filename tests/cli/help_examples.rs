@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// The subcommands, as words, from `wct --help` and `wct wit --help`.
+/// The subcommands, as words, from `wct --help` and `wct wit --help` (the `wit` group itself
+/// included: its help has examples too).
 fn subcommands() -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for prefix in [vec![], vec!["wit".to_string()]] {
@@ -32,7 +33,7 @@ fn subcommands() -> Vec<Vec<String>> {
                 continue;
             }
             let name = rest.split_whitespace().next().unwrap();
-            if name == "help" || (prefix.is_empty() && name == "wit") {
+            if name == "help" {
                 continue;
             }
             let mut words = prefix.clone();

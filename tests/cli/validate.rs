@@ -171,3 +171,22 @@ fn verbose_names_the_kind() {
         .assert()
         .code(2);
 }
+
+/// A CI step pointed at the wrong folder must not pass silently.
+#[test]
+fn arguments_that_name_no_file_are_an_error_unless_allowed() {
+    let empty = tempfile::tempdir().unwrap();
+    wct()
+        .arg("validate")
+        .arg(empty.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no .wasm or .wat file in"))
+        .stderr(predicates::str::contains("--allow-empty"));
+    wct()
+        .args(["validate", "--allow-empty"])
+        .arg(empty.path())
+        .assert()
+        .success()
+        .stdout("");
+}

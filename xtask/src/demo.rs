@@ -28,7 +28,11 @@ fn capture(cmd: &mut Command) -> Result<String> {
 pub fn run() -> Result<()> {
     let root = root();
     sh(Command::new("cargo").args(["build", "--release", "--quiet", "--bin", "wct"]))?;
-    let wct = root.join("target/release/wct");
+    // Where cargo put it: `$CARGO_TARGET_DIR` (relative to the workspace) or `target/`.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| root.join(dir))
+        .unwrap_or_else(|| root.join("target"));
+    let wct = target.join("release/wct");
     let out = root.join("target/demo");
     std::fs::create_dir_all(&out)?;
     let fixtures = root.join("tests/fixtures");

@@ -16,8 +16,15 @@ use wct_wit::{LoadOptions, WitError, WitSet};
 ///
 /// PATH may be a directory (with `deps/`), a `.wit` file, a wasm-encoded WIT package, a
 /// component (its imports and exports as a world), a core module with `component-type`
-/// metadata, or a built-in world name: `wasi:cli/command`, `wasi:cli/imports`.
+/// metadata, or a built-in world name: `wasi:cli/command`, `wasi:cli/imports`,
+/// `wasi:http/proxy`, `wasi:http/imports` (WASI 0.2.12), `wasi:cli/command@0.3.0`,
+/// `wasi:cli/imports@0.3.0`, `wasi:http/service@0.3.0`, `wasi:http/middleware@0.3.0`.
 #[derive(Subcommand)]
+#[command(after_help = "Examples:
+  wct wit check wit/demo
+  wct wit print wasi:http/service@0.3.0 --no-deps
+  wct wit worlds tests/fixtures/compose/greeter.wasm
+  wct wit build wit/demo -o demo.wasm")]
 pub enum WitCommand {
     Check(check::Args),
     Print(print::Args),
