@@ -133,19 +133,22 @@ fn grouped(report: &Report) -> BTreeMap<&str, Vec<&Finding>> {
     groups
 }
 
-/// How many findings of each rule, overall and per interface or world, as a person reads a
-/// migration report: the rules first (with the bump each needs), then where they fall.
-fn summary(report: &Report) -> String {
-    let mut out = String::new();
+/// `pkg OLD -> NEW: N changes, needs a BUMP bump`, the first line of the text reports.
+fn headline(report: &Report) -> String {
     let n = report.findings.len();
-    let _ = writeln!(
-        out,
-        "{}{}: {n} change{}, {}",
+    format!(
+        "{}{}: {n} change{}, {}\n",
         report.package,
         versions(report),
         if n == 1 { "" } else { "s" },
         needs(report)
-    );
+    )
+}
+
+/// How many findings of each rule, overall and per interface or world, as a person reads a
+/// migration report: the rules first (with the bump each needs), then where they fall.
+fn summary(report: &Report) -> String {
+    let mut out = headline(report);
     let mut by_rule: BTreeMap<&str, (usize, Bump)> = BTreeMap::new();
     for f in &report.findings {
         let entry = by_rule.entry(f.rule).or_insert((0, f.bump));
@@ -178,16 +181,7 @@ fn human(report: &Report, color: bool) -> String {
             text.to_string()
         }
     };
-    let mut out = String::new();
-    let n = report.findings.len();
-    let _ = writeln!(
-        out,
-        "{}{}: {n} change{}, {}",
-        report.package,
-        versions(report),
-        if n == 1 { "" } else { "s" },
-        needs(report)
-    );
+    let mut out = headline(report);
     for (group, findings) in grouped(report) {
         let _ = writeln!(out, "\n{}", paint("1", group));
         for f in findings {

@@ -6,7 +6,7 @@ use predicates::prelude::*;
 use std::path::Path;
 
 /// `wct run` with its own cache and no background compiles (keeps tests independent).
-fn run_cmd(cache: &Path) -> assert_cmd::Command {
+pub fn run_cmd(cache: &Path) -> assert_cmd::Command {
     let mut cmd = wct();
     cmd.arg("run")
         .arg("--cache-dir")

@@ -6,6 +6,7 @@
 //! worlds.
 
 use crate::common::*;
+use crate::run::run_cmd;
 use crate::serve::{get, Serving};
 use predicates::prelude::*;
 use std::path::PathBuf;
@@ -58,15 +59,6 @@ fn app() -> PathBuf {
         ],
     }
     .build()
-}
-
-fn run_cmd(cache: &std::path::Path) -> assert_cmd::Command {
-    let mut cmd = wct();
-    cmd.arg("run")
-        .arg("--cache-dir")
-        .arg(cache)
-        .env("WCT_NO_BACKGROUND_COMPILE", "1");
-    cmd
 }
 
 #[test]

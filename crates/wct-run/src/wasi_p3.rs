@@ -106,6 +106,11 @@ pub fn run_command(
         )
     };
     runtime.block_on(async {
+        let start_timeout = || {
+            if let Some(timeout) = limits.timeout {
+                crate::limits::start_timeout(engine, timeout);
+            }
+        };
         let call = async {
             if generations.exports_run_p3 {
                 let command = wasmtime_wasi::p3::bindings::Command::instantiate_async(
@@ -114,9 +119,7 @@ pub fn run_command(
                 .await
                 .any()
                 .with_context(instantiate_error)?;
-                if let Some(timeout) = limits.timeout {
-                    crate::limits::start_timeout(engine, timeout);
-                }
+                start_timeout();
                 let result = store
                     .run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await)
                     .await
@@ -129,9 +132,7 @@ pub fn run_command(
                 .await
                 .any()
                 .with_context(instantiate_error)?;
-                if let Some(timeout) = limits.timeout {
-                    crate::limits::start_timeout(engine, timeout);
-                }
+                start_timeout();
                 let result = command.wasi_cli_run().call_run(&mut store).await;
                 Ok::<_, anyhow::Error>(result.map(|status| status.is_ok()))
             }
