@@ -316,6 +316,16 @@ fn the_0_3_built_in_worlds_print_and_list() {
         .assert()
         .success()
         .stdout(predicate::str::contains("package wasi:cli@0.2."));
+    // `wit worlds` says so.
+    wct()
+        .args(["wit", "worlds", "wasi:cli/command"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("world wasi:cli/command@0.2.12"))
+        .stderr(predicate::str::contains(
+            "without a version is the newest WASI 0.2 world; WASI 0.3 worlds are named with \
+             their version: wasi:cli/command@0.3.0",
+        ));
     // Named with another 0.3 world that does not exist: a clear error.
     wct()
         .args(["wit", "print", "wasi:http/proxy@0.3.0"])

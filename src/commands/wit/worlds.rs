@@ -33,7 +33,7 @@ pub struct Args {
     features: FeatureArgs,
 }
 
-pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let mut set = super::load(&args.path, &args.features)?;
     let ids: Vec<_> = if args.world.is_some() || set.world.is_some() {
         vec![set
@@ -55,6 +55,16 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
         output::stdout(&format!("{}: no worlds\n", args.path))?;
     } else {
         output::stdout(&render(&views))?;
+        // A built-in name without a version means the newest WASI 0.2: say which, and how to
+        // name the 0.3 one (on stderr, so the listing itself stays the same for scripts).
+        if wct_wit::builtin::is_builtin(&args.path) && !args.path.contains('@') && !global.quiet {
+            eprintln!(
+                "note: `{}` without a version is the newest WASI 0.2 world; WASI 0.3 worlds are \
+                 named with their version: {}",
+                args.path,
+                wct_wit::builtin::P3_NAMES.join(", ")
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
