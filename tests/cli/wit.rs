@@ -317,3 +317,74 @@ fn worlds_shows_flattened_items_and_gates() {
         .unwrap();
     assert!(stdout_of(&enabled).contains("export render"));
 }
+
+/// wit-parser's ui case `parse-fail/very-large-column.wit`: the error sits past column 65,535,
+/// where miette's renderer used to panic. The line is shown as a window around the span.
+#[test]
+fn an_error_on_a_huge_line_is_shown_with_a_clipped_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("very-large-column.wit");
+    let text = format!("package demo:hell{} world hello {{}}\n", "a".repeat(65_530));
+    std::fs::write(&path, &text).unwrap();
+    let output = wct()
+        .args(["wit", "check", "--color", "never"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let column = text.find(" world").unwrap() + 2;
+    assert!(
+        stderr.contains(&format!("very-large-column.wit:1:{column}]")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("aaaa world hello {}"), "{stderr}");
+    assert!(stderr.lines().all(|l| l.len() < 400), "{stderr}");
+}
+
+/// wit-parser's ui case `kinds-of-deps`: `deps/` may hold a directory, a `.wit` file, and
+/// packages encoded as WAT or as wasm.
+#[test]
+fn deps_may_hold_packages_in_wat_and_wasm_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let deps = dir.path().join("deps");
+    std::fs::create_dir_all(deps.join("b")).unwrap();
+    std::fs::write(
+        dir.path().join("a.wit"),
+        "package a:a;\n\nworld a {\n  import b:b/b;\n  import c:c/c;\n  import d:d/d;\n  import e:e/e;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(deps.join("b/root.wit"), "package b:b;\ninterface b {}\n").unwrap();
+    std::fs::write(deps.join("c.wit"), "package c:c;\ninterface c {}\n").unwrap();
+    let component_type = |name: &str| {
+        format!(
+            "(component\n  (type ${name} (component\n    (export \"{name}:{name}/{name}\" (instance))\n  ))\n  (export \"{name}\" (type ${name}))\n)\n"
+        )
+    };
+    std::fs::write(deps.join("d.wat"), component_type("d")).unwrap();
+    let wasm = wat::parse_str(component_type("e")).unwrap();
+    std::fs::write(deps.join("e.wasm"), wasm).unwrap();
+
+    wct()
+        .args(["wit", "check"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "package a:a: 0 interfaces, 1 worlds; 4 dependencies",
+        ));
+    let printed = wct()
+        .args(["wit", "print"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{}", stderr_of(&printed));
+    let oracle = std::process::Command::new(wasm_tools())
+        .args(["component", "wit"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(oracle.status.success(), "{}", stderr_of(&oracle));
+    assert_eq!(stdout_of(&printed), stdout_of(&oracle));
+}

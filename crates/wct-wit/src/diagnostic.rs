@@ -5,7 +5,8 @@
 //! `ResolveError` carrying a span valid in the `Resolve`'s source map; the source map tells
 //! which file and byte range that is, and the file is read back to show it.
 
-use miette::{NamedSource, SourceSpan};
+use crate::clipped_source::ClippedSource;
+use miette::SourceSpan;
 use wit_parser::{ParseError, Resolve, ResolveError, Span};
 
 /// A WIT error located in a source file.
@@ -19,7 +20,7 @@ pub struct SourceDiagnostic {
     /// 1-based line and column of the span start.
     pub line_col: (usize, usize),
     #[source_code]
-    source_code: NamedSource<String>,
+    source_code: ClippedSource,
     #[label("{label}")]
     span: SourceSpan,
     label: String,
@@ -78,15 +79,17 @@ pub fn locate(resolve: &Resolve, err: &anyhow::Error) -> Option<SourceDiagnostic
         Some(_) => "not defined".to_string(),
         None => "here".to_string(),
     };
+    let source_code = ClippedSource::new(location.path, text);
+    let span = source_code.clip_span(SourceSpan::new(
+        range.start.into(),
+        range.end.saturating_sub(range.start).max(1),
+    ));
     Some(SourceDiagnostic {
         message,
         path: location.path.to_string(),
         line_col: (line, col),
-        source_code: NamedSource::new(location.path, text),
-        span: SourceSpan::new(
-            range.start.into(),
-            range.end.saturating_sub(range.start).max(1),
-        ),
+        source_code,
+        span,
         label,
         help,
     })
