@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use wct_wit::semver_key::semver_key;
 use wct_wit::worlds::func_signature;
 use wit_component::DecodedWasm;
 use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
@@ -152,20 +153,6 @@ pub enum TargetsError {
     /// The component's types could not be decoded.
     #[error("cannot decode the component's WIT: {0:#}")]
     Decode(anyhow::Error),
-}
-
-/// `ns:pkg/iface@0.2` for `ns:pkg/iface@0.2.12`: the part of the version that semver says must
-/// match (major, or minor while major is 0).
-pub fn semver_key(name: &str) -> String {
-    let Some((base, version)) = name.rsplit_once('@') else {
-        return name.to_string();
-    };
-    match semver::Version::parse(version) {
-        Ok(v) if v.major > 0 => format!("{base}@{}", v.major),
-        Ok(v) if v.minor > 0 => format!("{base}@0.{}", v.minor),
-        Ok(v) => format!("{base}@0.0.{}", v.patch),
-        Err(_) => name.to_string(),
-    }
 }
 
 struct Side<'a> {
@@ -398,17 +385,5 @@ mod tests {
         let (groups, rest) = group_other_wasi(&all, &["0.2".to_string()]);
         assert!(groups.is_empty());
         assert_eq!(rest.len(), all.len());
-    }
-
-    #[test]
-    fn semver_keys() {
-        assert_eq!(semver_key("wasi:cli/stdout@0.2.3"), "wasi:cli/stdout@0.2");
-        assert_eq!(semver_key("a:b/c@1.4.0"), "a:b/c@1");
-        assert_eq!(semver_key("a:b/c@0.0.3"), "a:b/c@0.0.3");
-        assert_eq!(semver_key("run"), "run");
-        assert_ne!(
-            semver_key("wasi:cli/stdout@0.3.0"),
-            semver_key("wasi:cli/stdout@0.2.0")
-        );
     }
 }

@@ -5,6 +5,7 @@ use crate::ComposeError;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use wac_graph::types::{are_semver_compatible, ItemKind, Package, SubtypeChecker};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
+use wct_wit::semver_key::{base_name, semver_key, version_of};
 
 /// An explicit edge: `consumer`'s `import` gets `provider`'s `export`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,29 +41,6 @@ pub struct Composed {
     pub bytes: Vec<u8>,
     /// What was filled and what was left.
     pub plan: Plan,
-}
-
-/// `ns:pkg/iface` of `ns:pkg/iface@1.2.3`.
-fn base_name(name: &str) -> &str {
-    name.split('@').next().unwrap_or(name)
-}
-
-/// The semver-significant part of a name's version: `0.2` for `@0.2.9`, `1` for `@1.4.0`.
-fn semver_key(name: &str) -> String {
-    match name
-        .split_once('@')
-        .map(|(b, v)| (b, semver::Version::parse(v)))
-    {
-        Some((b, Ok(v))) if v.major > 0 => format!("{b}@{}", v.major),
-        Some((b, Ok(v))) if v.minor > 0 => format!("{b}@0.{}", v.minor),
-        Some((b, Ok(v))) => format!("{b}@0.0.{}", v.patch),
-        _ => name.to_string(),
-    }
-}
-
-fn version_of(name: &str) -> Option<semver::Version> {
-    name.split_once('@')
-        .and_then(|(_, v)| semver::Version::parse(v).ok())
 }
 
 struct Builder<'c> {

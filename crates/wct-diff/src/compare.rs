@@ -200,10 +200,11 @@ fn world_key(resolve: &Resolve, key: &WorldKey) -> (String, Option<String>) {
                 pkg.name.name,
                 iface.name.clone().unwrap_or_default()
             );
-            let compat = pkg.name.version.as_ref().map(|v| match (v.major, v.minor) {
-                (0, 0) => format!("0.0.{}", v.patch),
-                (0, minor) => format!("0.{minor}"),
-                (major, _) => major.to_string(),
+            let compat = pkg.name.version.as_ref().map(|v| {
+                let version = v.to_string();
+                wct_wit::semver_key::compat_track(&version)
+                    .unwrap_or(&version)
+                    .to_string()
             });
             (base, compat)
         }

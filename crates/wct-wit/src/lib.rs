@@ -14,6 +14,7 @@ pub mod clipped_source;
 pub mod diagnostic;
 pub mod load;
 pub mod out_dir;
+pub mod semver_key;
 pub mod worlds;
 
 pub use load::{load, LoadOptions, Origin, WitSet};
