@@ -7,7 +7,7 @@ use miette::Result;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wct_compose::{Component, Composed, Options, Plan};
+use wct_compose::{Component, ComposeError, Composed, Options, Plan};
 
 /// Compose components: fill the imports of SOCKET with the exports of the PLUGs.
 ///
@@ -106,7 +106,15 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
 
 /// Composes, mapping errors to reports.
 pub fn compose(components: &[Component], options: &Options) -> Result<Composed> {
-    wct_compose::compose(components, options).map_err(|e| miette::miette!("{e}"))
+    wct_compose::compose(components, options).map_err(|e| match &e {
+        ComposeError::Ambiguous { import, .. } => {
+            miette::miette!(
+                help = format!("pick one with --prefer {import}=NAME"),
+                "{e}"
+            )
+        }
+        _ => miette::miette!("{e}"),
+    })
 }
 
 /// Parses `--prefer IMPORT=INSTANCE` flags.
@@ -170,7 +178,7 @@ pub fn render(plan: &Plan) -> String {
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let (components, mut options) = match &args.config {
         Some(config) => {
-            let loaded = wct_compose::config::load(config).map_err(|e| miette::miette!("{e}"))?;
+            let loaded = wct_compose::config::load(config).map_err(miette::Report::new)?;
             (loaded.components, loaded.options)
         }
         None => {

@@ -64,11 +64,7 @@ impl DiffInputs {
             None if Path::new("wct-diff.toml").exists() => PathBuf::from("wct-diff.toml"),
             None => return Ok(None),
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| miette::miette!("failed to read '{}': {e}", path.display()))?;
-        Config::parse(&text)
-            .map(Some)
-            .map_err(|e| miette::miette!("{}: {e}", path.display()))
+        Config::load(&path).map(Some).map_err(miette::Report::new)
     }
 }
 

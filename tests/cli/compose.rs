@@ -230,7 +230,7 @@ fn ambiguity_is_an_error_naming_both_unless_one_is_preferred() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "exported by more than one plug: one.wct:ver/greet@0.1.0, two.wct:ver/greet@0.1.1",
+            "exported by more than one plug: one.wct:ver/greet@0.1.0, two.wct:ver/greet@0.1.1\n  help: pick one with --prefer wct:ver/greet@0.1.0=NAME",
         ));
     wct()
         .arg("compose")
@@ -344,7 +344,17 @@ from = "polite"
         .code(2)
         .stderr(predicate::str::contains(
             "socket `nope` is not in [instances]",
-        ));
+        ))
+        .stderr(predicate::str::contains("compose.toml:1:10]"))
+        .stderr(predicate::str::contains("the instances are: app"));
+    std::fs::write(&config, "socket = \"app\"\n[instances]\napp = 3\n").unwrap();
+    wct()
+        .args(["compose", "--color", "never", "--config"])
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("compose.toml:3:7]"))
+        .stderr(predicate::str::contains("3 │ app = 3"));
 }
 
 /// `--plug` (wac's spelling) is the same as listing the plug after the socket.

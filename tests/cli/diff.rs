@@ -338,7 +338,12 @@ fn config_ignores_paths_and_overrides_bumps() {
         .arg(&demo)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown rule `made-up`"));
+        .stderr(predicate::str::contains("unknown rule `made-up`"))
+        .stderr(predicate::str::contains("wct-diff.toml:1:8]"))
+        .stderr(predicate::str::contains("no such rule"))
+        .stderr(predicate::str::contains(
+            "help: the rules are listed in docs/diff-rules.md",
+        ));
 }
 
 #[test]

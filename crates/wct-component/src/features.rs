@@ -38,8 +38,25 @@ pub fn default_features() -> WasmFeatures {
     WasmFeatures::default() | WasmFeatures::CM_ERROR_CONTEXT
 }
 
+/// A feature list that names something wasmparser does not know, or disables a group.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeatureError {
+    /// No feature or group has this name.
+    #[error("unknown wasm feature `{name}`; known features: {}", known_names().join(", "))]
+    Unknown {
+        /// The name as given.
+        name: String,
+    },
+    /// `-GROUP`: a group (`wasm1`, `wasm2`, ...) can only be selected.
+    #[error("cannot disable `{name}`: a group can only be selected")]
+    GroupDisabled {
+        /// The group's name.
+        name: String,
+    },
+}
+
 /// Applies the comma-separated `spec` lists, in order, to the default feature set.
-pub fn parse(specs: &[String]) -> Result<WasmFeatures, String> {
+pub fn parse(specs: &[String]) -> Result<WasmFeatures, FeatureError> {
     let mut features = default_features();
     for item in specs
         .iter()
@@ -59,9 +76,9 @@ pub fn parse(specs: &[String]) -> Result<WasmFeatures, String> {
             }
         } else if let Some((_, group)) = GROUPS.iter().find(|(n, _)| *n == name) {
             if !enable {
-                return Err(format!(
-                    "cannot disable `{name}`: a group can only be selected"
-                ));
+                return Err(FeatureError::GroupDisabled {
+                    name: name.to_string(),
+                });
             }
             features = *group;
         } else if let Some(flag) = WasmFeatures::FLAGS
@@ -70,10 +87,9 @@ pub fn parse(specs: &[String]) -> Result<WasmFeatures, String> {
         {
             features.set(*flag.value(), enable);
         } else {
-            return Err(format!(
-                "unknown wasm feature `{name}`; known features: {}",
-                known_names().join(", ")
-            ));
+            return Err(FeatureError::Unknown {
+                name: name.to_string(),
+            });
         }
     }
     Ok(features)
@@ -100,7 +116,17 @@ mod tests {
     #[test]
     fn unknown_names_are_rejected_with_the_list() {
         let err = parse(&["bogus".into()]).unwrap_err();
-        assert!(err.contains("unknown wasm feature `bogus`") && err.contains("simd"));
-        assert!(parse(&["-mvp".into()]).is_err());
+        assert_eq!(
+            err,
+            FeatureError::Unknown {
+                name: "bogus".into()
+            }
+        );
+        let text = err.to_string();
+        assert!(text.contains("unknown wasm feature `bogus`") && text.contains("simd"));
+        assert_eq!(
+            parse(&["-mvp".into()]).unwrap_err(),
+            FeatureError::GroupDisabled { name: "mvp".into() }
+        );
     }
 }

@@ -24,15 +24,17 @@ use crate::graph::{Options, Wire};
 use crate::plan::Component;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use wct_io::config_file::ConfigFileError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
-    socket: String,
+    socket: Spanned<String>,
     #[serde(default = "yes")]
     auto: bool,
-    instances: BTreeMap<String, String>,
+    instances: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     wire: Vec<WireSpec>,
     #[serde(default)]
@@ -46,9 +48,9 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireSpec {
-    to: String,
+    to: Spanned<String>,
     import: String,
-    from: String,
+    from: Spanned<String>,
     export: Option<String>,
 }
 
@@ -61,44 +63,82 @@ pub struct Config {
     pub options: Options,
 }
 
+/// Why a config could not be loaded.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    /// The config file itself could not be read.
+    #[error("failed to read '{}': {source}", path.display())]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, has an unknown key, or names an instance that is not in
+    /// `[instances]`; located at the offending place.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<ConfigFileError>),
+    /// A component file named in `[instances]` could not be read.
+    #[error("instance `{instance}`: failed to read '{}': {source}", path.display())]
+    Component {
+        /// The instance name.
+        instance: String,
+        /// The component file, relative to the config's folder.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
 /// Reads `path` and the components it names (relative to its folder).
-pub fn load(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("failed to read '{}': {e}", path.display()))?;
-    let file: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    if !file.instances.contains_key(&file.socket) {
-        return Err(format!(
-            "{}: socket `{}` is not in [instances]",
-            path.display(),
-            file.socket
-        ));
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let invalid = |at: Option<std::ops::Range<usize>>, message: String| {
+        ConfigError::Invalid(Box::new(ConfigFileError::new(path, &text, at, message)))
+    };
+    let file: File =
+        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().trim_end().to_string()))?;
+    let known = |name: &Spanned<String>, what: &str| {
+        if file.instances.contains_key(name.get_ref()) {
+            return Ok(());
+        }
+        let known: Vec<&str> = file.instances.keys().map(String::as_str).collect();
+        Err(ConfigError::Invalid(Box::new(
+            ConfigFileError::new(
+                path,
+                &text,
+                Some(name.span()),
+                format!("{what} `{}` is not in [instances]", name.get_ref()),
+            )
+            .with_label("not an instance")
+            .with_help(format!("the instances are: {}", known.join(", "))),
+        )))
+    };
+    known(&file.socket, "socket")?;
+    for w in &file.wire {
+        known(&w.to, "[[wire]] names")?;
+        known(&w.from, "[[wire]] names")?;
     }
+    let socket = file.socket.get_ref();
     let base = path.parent().unwrap_or(Path::new("."));
     let mut names: Vec<&String> = file.instances.keys().collect();
-    names.sort_by_key(|n| (*n != &file.socket, (*n).clone()));
+    names.sort_by_key(|n| (*n != socket, (*n).clone()));
     let mut components = Vec::new();
     for name in names {
-        let file_path = base.join(&file.instances[name]);
-        let bytes = std::fs::read(&file_path).map_err(|e| {
-            format!(
-                "instance `{name}`: failed to read '{}': {e}",
-                file_path.display()
-            )
+        let file_path = base.join(file.instances[name].get_ref());
+        let bytes = std::fs::read(&file_path).map_err(|source| ConfigError::Component {
+            instance: name.clone(),
+            path: file_path.clone(),
+            source,
         })?;
         components.push(Component {
             name: name.clone(),
             bytes,
         });
-    }
-    for w in &file.wire {
-        for name in [&w.to, &w.from] {
-            if !file.instances.contains_key(name) {
-                return Err(format!(
-                    "{}: [[wire]] names `{name}`, which is not in [instances]",
-                    path.display()
-                ));
-            }
-        }
     }
     let options = Options {
         wires: file
@@ -106,9 +146,9 @@ pub fn load(path: &Path) -> Result<Config, String> {
             .into_iter()
             .map(|w| Wire {
                 export: w.export.unwrap_or_else(|| w.import.clone()),
-                consumer: w.to,
+                consumer: w.to.into_inner(),
                 import: w.import,
-                provider: w.from,
+                provider: w.from.into_inner(),
             })
             .collect(),
         prefer: file.prefer,

@@ -29,7 +29,7 @@ pub enum ComposeError {
         message: String,
     },
     /// Several plugs offer the same import.
-    #[error("import `{import}` of `{consumer}` is exported by more than one plug: {}; pick one with --prefer {import}=NAME", candidates.join(", "))]
+    #[error("import `{import}` of `{consumer}` is exported by more than one plug: {}", candidates.join(", "))]
     Ambiguous {
         /// The instance whose import it is.
         consumer: String,

@@ -15,16 +15,43 @@
 use crate::{rules, Bump, Report};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use wct_io::config_file::ConfigFileError;
+
+/// The file's own shape, with the places of the rule ids kept for error messages.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, RuleOverride>,
+}
+
+/// Why a `wct-diff.toml` could not be used.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("failed to read '{}': {source}", path.display())]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, an unknown key or bump, or an unknown rule id; located in the file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<ConfigFileError>),
+}
 
 /// The parsed configuration.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// Paths (or `prefix*`) whose findings are dropped.
-    #[serde(default)]
     pub ignore: Vec<String>,
     /// Overrides by rule id.
-    #[serde(default)]
     pub rules: BTreeMap<String, RuleOverride>,
 }
 
@@ -55,17 +82,47 @@ impl<'de> Deserialize<'de> for Bump {
 }
 
 impl Config {
-    /// Parses the TOML text; unknown rule ids are errors.
-    pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
-        for id in config.rules.keys() {
-            if rules::rule(id).is_none() {
-                return Err(format!(
-                    "unknown rule `{id}` in [rules] (see docs/diff-rules.md)"
+    /// Reads and parses the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parses `text`, the contents of the config file at `path` (named in errors); unknown
+    /// rule ids are errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let invalid = |e: ConfigFileError| ConfigError::Invalid(Box::new(e));
+        let file: File = toml::from_str(text).map_err(|e| {
+            invalid(ConfigFileError::new(
+                path,
+                text,
+                e.span(),
+                e.message().trim_end(),
+            ))
+        })?;
+        let mut rules = BTreeMap::new();
+        for (id, rule_override) in file.rules {
+            if rules::rule(id.get_ref()).is_none() {
+                return Err(invalid(
+                    ConfigFileError::new(
+                        path,
+                        text,
+                        Some(id.span()),
+                        format!("unknown rule `{}` in [rules]", id.get_ref()),
+                    )
+                    .with_label("no such rule")
+                    .with_help("the rules are listed in docs/diff-rules.md"),
                 ));
             }
+            rules.insert(id.into_inner(), rule_override);
         }
-        Ok(config)
+        Ok(Config {
+            ignore: file.ignore,
+            rules,
+        })
     }
 
     fn ignored(&self, path: &str) -> bool {
@@ -94,14 +151,24 @@ mod tests {
 
     #[test]
     fn parses_and_rejects_unknown_rules() {
-        let c = Config::parse("ignore = [\"a:b/c#*\"]\n[rules.func-added]\nbump = \"minor\"\n")
-            .unwrap();
+        let parse = |text: &str| Config::parse(Path::new("wct-diff.toml"), text);
+        let c = parse("ignore = [\"a:b/c#*\"]\n[rules.func-added]\nbump = \"minor\"\n").unwrap();
         assert!(c.ignored("a:b/c#f"));
         assert!(!c.ignored("a:b/d#f"));
         assert_eq!(c.rules["func-added"].bump, Some(Bump::Minor));
-        assert!(Config::parse("[rules.no-such-rule]\nignore = true\n")
-            .unwrap_err()
-            .contains("no-such-rule"));
-        assert!(Config::parse("[rules.func-added]\nbump = \"huge\"\n").is_err());
+        let ConfigError::Invalid(unknown) =
+            parse("[rules.no-such-rule]\nignore = true\n").unwrap_err()
+        else {
+            panic!("an unknown rule is a located error")
+        };
+        assert!(unknown.message.contains("no-such-rule"), "{unknown}");
+        assert_eq!(unknown.line_col, Some((1, 8)));
+        let ConfigError::Invalid(huge) =
+            parse("[rules.func-added]\nbump = \"huge\"\n").unwrap_err()
+        else {
+            panic!("an unknown bump is a located error")
+        };
+        assert!(huge.message.contains("unknown bump `huge`"), "{huge}");
+        assert_eq!(huge.line_col.map(|(line, _)| line), Some(2));
     }
 }

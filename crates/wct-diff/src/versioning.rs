@@ -23,11 +23,23 @@ pub struct Verdict {
     pub summary: String,
 }
 
+/// NEW's version is lower than OLD's: no bump can describe that.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the version went backwards ({old} -> {new})")]
+pub struct VersionWentBackwards {
+    /// OLD's version.
+    pub old: Version,
+    /// NEW's version.
+    pub new: Version,
+}
+
 /// What moving from `old` to `new` declares, in semver terms (0.x rules applied).
-/// `Err` when the version went backwards.
-pub fn declared_bump(old: &Version, new: &Version) -> Result<Bump, String> {
+pub fn declared_bump(old: &Version, new: &Version) -> Result<Bump, VersionWentBackwards> {
     if new < old {
-        return Err(format!("the version went backwards ({old} -> {new})"));
+        return Err(VersionWentBackwards {
+            old: old.clone(),
+            new: new.clone(),
+        });
     }
     Ok(if old.major == 0 {
         if new.major > 0 || new.minor > old.minor {
@@ -98,7 +110,7 @@ pub fn check(report: &Report) -> Verdict {
             declared: None,
             ok: false,
             minimal_version: Some(minimal.to_string()),
-            summary: why,
+            summary: why.to_string(),
         },
         Ok(declared) => {
             let ok = declared >= required;

@@ -6,6 +6,8 @@
 //! never leaves a half-written file and never overwrites one of its own inputs.
 #![deny(missing_docs)]
 
+pub mod clipped_source;
+pub mod config_file;
 pub mod progress;
 
 use std::fs;

@@ -165,9 +165,38 @@ pub fn wasi_p3(package: &str) -> anyhow::Result<(Resolve, PackageId)> {
     Ok((resolve, pkg))
 }
 
+/// Why a built-in world could not be given.
+#[derive(Debug, thiserror::Error)]
+pub enum BuiltinError {
+    /// The name is not `ns:pkg/world[@version]`.
+    #[error("'{0}' is not a world name")]
+    NotAWorldName(String),
+    /// The world exists, but in another version than the one asked for.
+    #[error("the bundled {world} is version {bundled}, not {requested}")]
+    OtherVersion {
+        /// `ns:pkg/world`.
+        world: String,
+        /// The bundled version.
+        bundled: semver::Version,
+        /// The version asked for.
+        requested: semver::Version,
+    },
+    /// The bundled package has no world of that name.
+    #[error("no world '{world}' in the bundled {package}")]
+    NoSuchWorld {
+        /// The world's name.
+        world: String,
+        /// The bundled package, with its version.
+        package: String,
+    },
+    /// The vendored WIT did not load (a build defect, not a user error).
+    #[error("the vendored WASI WIT does not load: {0:#}")]
+    Vendored(anyhow::Error),
+}
+
 /// The package that defines the built-in world `name` (`wasi:cli` or `wasi:http`, 0.2 or
 /// 0.3), and the world itself.
-pub fn load(name: &str) -> Result<(Resolve, WorldId), String> {
+pub fn load(name: &str) -> Result<(Resolve, WorldId), BuiltinError> {
     let q = parse_qualified(name);
     let package = q.as_ref().map(|q| q.package.as_str());
     let p3 = q
@@ -179,7 +208,7 @@ pub fn load(name: &str) -> Result<(Resolve, WorldId), String> {
         Some("wasi:http") => wasi_http(),
         _ => wasi_cli(),
     }
-    .map_err(|e| format!("{e:#}"))?;
+    .map_err(BuiltinError::Vendored)?;
     let world = find(&resolve, pkg, name)?;
     Ok((resolve, world))
 }
@@ -192,22 +221,26 @@ pub fn wasi_cli_version() -> Option<semver::Version> {
 
 /// Looks up a built-in world by name in `resolve` (which must contain the bundled `wasi:cli`),
 /// checking that a requested version is the bundled one.
-pub fn find(resolve: &Resolve, pkg: PackageId, name: &str) -> Result<WorldId, String> {
-    let q = parse_qualified(name).ok_or_else(|| format!("'{name}' is not a world name"))?;
+pub fn find(resolve: &Resolve, pkg: PackageId, name: &str) -> Result<WorldId, BuiltinError> {
+    let q = parse_qualified(name).ok_or_else(|| BuiltinError::NotAWorldName(name.to_string()))?;
     let package = &resolve.packages[pkg];
     if let (Some(want), Some(have)) = (&q.version, &package.name.version) {
         if want != have {
-            return Err(format!(
-                "the bundled {}/{} is version {have}, not {want}",
-                q.package, q.world
-            ));
+            return Err(BuiltinError::OtherVersion {
+                world: format!("{}/{}", q.package, q.world),
+                bundled: have.clone(),
+                requested: want.clone(),
+            });
         }
     }
     package
         .worlds
         .get(&q.world)
         .copied()
-        .ok_or_else(|| format!("no world '{}' in the bundled {}", q.world, package.name))
+        .ok_or_else(|| BuiltinError::NoSuchWorld {
+            world: q.world.clone(),
+            package: package.name.to_string(),
+        })
 }
 
 #[cfg(test)]
@@ -302,6 +335,10 @@ mod tests {
     fn wrong_version_is_refused() {
         let (resolve, pkg) = wasi_cli().unwrap();
         let err = find(&resolve, pkg, "wasi:cli/command@0.1.0").unwrap_err();
-        assert!(err.contains("not 0.1.0"), "{err}");
+        assert!(
+            matches!(&err, BuiltinError::OtherVersion { requested, .. } if requested.to_string() == "0.1.0"),
+            "{err}"
+        );
+        assert!(err.to_string().ends_with("not 0.1.0"), "{err}");
     }
 }

@@ -5,8 +5,8 @@
 //! `ResolveError` carrying a span valid in the `Resolve`'s source map; the source map tells
 //! which file and byte range that is, and the file is read back to show it.
 
-use crate::clipped_source::ClippedSource;
 use miette::SourceSpan;
+use wct_io::clipped_source::ClippedSource;
 use wit_parser::{ParseError, Resolve, ResolveError, Span};
 
 /// A WIT error located in a source file.

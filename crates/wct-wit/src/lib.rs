@@ -10,7 +10,6 @@
 #![deny(missing_docs)]
 
 pub mod builtin;
-pub mod clipped_source;
 pub mod diagnostic;
 pub mod load;
 pub mod out_dir;

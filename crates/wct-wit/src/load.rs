@@ -79,7 +79,7 @@ fn load_builtin(spec: &str) -> Result<WitSet, WitError> {
         path: spec.to_string(),
         message,
     };
-    let (resolve, world) = builtin::load(spec).map_err(invalid)?;
+    let (resolve, world) = builtin::load(spec).map_err(|e| invalid(e.to_string()))?;
     let package = resolve.worlds[world]
         .package
         .expect("built-in worlds belong to a package");
@@ -241,7 +241,7 @@ impl WitSet {
             path: name.to_string(),
             message,
         };
-        let (builtin, world) = builtin::load(name).map_err(invalid)?;
+        let (builtin, world) = builtin::load(name).map_err(|e| invalid(e.to_string()))?;
         let remap = self
             .resolve
             .merge(builtin)
