@@ -29,7 +29,8 @@ pub struct GlobalOpts {
     /// Print less: only errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print more: what was compiled and how (run, serve), each file's kind and size (validate).
+    /// Print more: what was compiled and how (run, serve), each file's kind and size (validate),
+    /// every import passed through to the host (compose).
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     pub verbose: bool,
 }

@@ -7,6 +7,7 @@ use miette::Result;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use wct_compose::report::{Detail, JsonReport};
 use wct_compose::{Component, ComposeError, Composed, Options, Plan};
 
 /// Compose components: fill the imports of SOCKET with the exports of the PLUGs.
@@ -136,43 +137,14 @@ fn allowed(patterns: &[String], import: &str) -> bool {
     })
 }
 
-/// The human report: fills, then what is left with the near misses.
-pub fn render(plan: &Plan) -> String {
-    let mut out = String::new();
-    for f in &plan.fills {
-        let how = if f.matched == "exact" {
-            String::new()
-        } else {
-            format!(" ({})", f.matched)
-        };
-        out.push_str(&format!(
-            "filled   {}: {} <- {}: {}{how}\n",
-            f.consumer, f.import, f.provider, f.export
-        ));
-    }
-    for u in &plan.unfilled {
-        let merged = if u.becomes != u.import {
-            format!(" (merged into {})", u.becomes)
-        } else {
-            String::new()
-        };
-        out.push_str(&format!(
-            "unfilled {}: {} -> import of the result{merged}\n",
-            u.consumer, u.import
-        ));
-        for m in &u.near_misses {
-            out.push_str(&format!(
-                "           not {}: {}: {}\n",
-                m.provider, m.export, m.reason
-            ));
-        }
-    }
-    for name in &plan.unused {
-        out.push_str(&format!(
-            "unused   {name}: none of its exports was needed\n"
-        ));
-    }
-    out
+/// The text report, every import on its own line under `-v`.
+pub fn render(plan: &Plan, global: &GlobalOpts) -> String {
+    let detail = if global.verbose {
+        Detail::Every
+    } else {
+        Detail::Summary
+    };
+    wct_compose::report::render_text(plan, detail)
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
@@ -209,13 +181,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     }
     let plan = &composed.plan;
     if args.json {
-        output::json(&serde_json::json!({
-            "schema_version": 1,
-            "instances": plan.instances,
-            "fills": plan.fills,
-            "unfilled": plan.unfilled,
-            "unused": plan.unused,
-        }))?;
+        output::json(&JsonReport::new(plan))?;
     } else if let Some(format) = args.graph {
         output::stdout(&match format {
             GraphFormat::Dot => plan.to_dot(),
@@ -223,7 +189,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         })?;
     } else if !global.quiet {
         // The report goes to stderr when the component itself goes to stdout.
-        let text = render(plan);
+        let text = render(plan, global);
         if args.out.output.as_deref() == Some(Path::new("-")) {
             eprint!("{text}");
         } else {

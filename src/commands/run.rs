@@ -170,7 +170,7 @@ fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Ve
     };
     let composed = super::compose::compose(&components, &options)?;
     if !global.quiet {
-        eprint!("{}", super::compose::render(&composed.plan));
+        eprint!("{}", super::compose::render(&composed.plan, global));
     }
     Ok(composed.bytes)
 }

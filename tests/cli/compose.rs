@@ -40,7 +40,19 @@ fn c_app_and_c_greeter_compose_and_run() {
             "filled   hello-app: wct:demo/greet@0.1.0 <- greeter: wct:demo/greet@0.1.0",
         ))
         .stdout(predicate::str::contains(
-            "unfilled hello-app: wasi:cli/stdout@0.2",
+            "unfilled hello-app, greeter: wasi:cli@0.2.12/{environment, exit, stderr, stdin, stdout, ",
+        ))
+        .stdout(predicate::str::contains("wasi:cli/stdout").not());
+    wct()
+        .args(["compose", "-v"])
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "unfilled hello-app: wasi:cli/stdout@0.2.12 -> import of the result\n",
         ));
     wasm_tools_validates(&out);
     wct()

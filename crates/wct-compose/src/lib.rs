@@ -13,6 +13,7 @@ pub mod config;
 mod describe;
 mod graph;
 mod plan;
+pub mod report;
 
 pub use graph::{compose, Composed, Options, Wire};
 pub use plan::{Component, Fill, NearMiss, Plan, Unfilled};
