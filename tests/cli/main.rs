@@ -6,6 +6,7 @@ mod completions;
 mod compose;
 mod diff;
 mod docs_examples;
+mod golden;
 mod help_examples;
 mod inspect;
 mod json_schemas;
