@@ -151,7 +151,7 @@ fn summary(report: &Report) -> String {
     let mut out = headline(report);
     let mut by_rule: BTreeMap<&str, (usize, Bump)> = BTreeMap::new();
     for f in &report.findings {
-        let entry = by_rule.entry(f.rule).or_insert((0, f.bump));
+        let entry = by_rule.entry(f.rule.as_str()).or_insert((0, f.bump));
         entry.0 += 1;
         entry.1 = entry.1.max(f.bump);
     }
@@ -165,7 +165,7 @@ fn summary(report: &Report) -> String {
     for (group, findings) in grouped(report) {
         let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
         for f in findings {
-            *rules.entry(f.rule).or_default() += 1;
+            *rules.entry(f.rule.as_str()).or_default() += 1;
         }
         let rules: Vec<String> = rules.iter().map(|(r, n)| format!("{r} {n}")).collect();
         let _ = writeln!(out, "  {group}: {}", rules.join(", "));

@@ -1,6 +1,6 @@
 //! Walks OLD and NEW side by side and records a [`Finding`] for every change.
 
-use crate::rules::{self, Bump, Effect, Side};
+use crate::rules::{Bump, Effect, RuleId, Side};
 use crate::types::Pair;
 use crate::{Finding, Report, SideEffect};
 use std::collections::{BTreeMap, BTreeSet};
@@ -119,7 +119,7 @@ pub fn diff(old: &WitSet, new: &WitSet, opts: DiffOptions) -> Report {
             f.bump = Bump::Minor;
         }
     }
-    findings.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
+    findings.sort_by(|a, b| (&a.path, a.rule.as_str()).cmp(&(&b.path, b.rule.as_str())));
     findings.dedup();
     Report {
         package: prefix,
@@ -219,13 +219,13 @@ impl<'a> Differ<'a> {
     /// Records a finding, deciding its bump from the rule, the gates and the mode.
     fn push(
         &mut self,
-        id: &'static str,
+        id: RuleId,
         path: String,
         message: String,
         old: Option<At<'_>>,
         new: Option<At<'_>>,
     ) {
-        let rule = rules::rule(id).unwrap_or_else(|| panic!("rule `{id}` is not in the catalogue"));
+        let rule = id.rule();
         let mut effects = rule
             .effects
             .map(|(side, effect)| SideEffect { side, effect });
@@ -234,7 +234,7 @@ impl<'a> Differ<'a> {
         let new_stability = new.map(|a| a.stability).unwrap_or(&UNGATED);
         let old_stability = old.map(|a| a.stability).unwrap_or(&UNGATED);
         let unstable = |s: &Stability| matches!(s, Stability::Unstable { .. });
-        let gate_rule = matches!(id, "unstable-feature-stabilized" | "item-made-unstable");
+        let gate_rule = rule.about_stability_gates;
 
         if !gate_rule && (unstable(new_stability) || unstable(old_stability)) {
             // Only users who opted into the feature see this item.
@@ -279,10 +279,10 @@ impl<'a> Differ<'a> {
         new: Option<&(Span, Stability)>,
     ) {
         let (id, verb) = match (kind, old.is_some()) {
-            ("interface", true) => ("interface-removed", "removed"),
-            ("interface", false) => ("interface-added", "added"),
-            ("world", true) => ("world-removed", "removed"),
-            _ => ("world-added", "added"),
+            ("interface", true) => (RuleId::InterfaceRemoved, "removed"),
+            ("interface", false) => (RuleId::InterfaceAdded, "added"),
+            ("world", true) => (RuleId::WorldRemoved, "removed"),
+            _ => (RuleId::WorldAdded, "added"),
         };
         let old = old.map(|(span, stability)| at(*span, stability));
         let new = new.map(|(span, stability)| at(*span, stability));
@@ -301,16 +301,16 @@ impl<'a> Differ<'a> {
     fn gates(&mut self, path: &str, what: &str, old: At<'_>, new: At<'_>) {
         let (o, n) = (old.stability, new.stability);
         let id = match (o, n) {
-            (Stability::Unknown, Stability::Stable { .. }) => "since-gate-added",
-            (Stability::Stable { .. }, Stability::Unknown) => "since-gate-removed",
+            (Stability::Unknown, Stability::Stable { .. }) => RuleId::SinceGateAdded,
+            (Stability::Stable { .. }, Stability::Unknown) => RuleId::SinceGateRemoved,
             (Stability::Stable { since: a, .. }, Stability::Stable { since: b, .. }) if a != b => {
-                "since-gate-changed"
+                RuleId::SinceGateChanged
             }
             (Stability::Unstable { .. }, Stability::Stable { .. } | Stability::Unknown) => {
-                "unstable-feature-stabilized"
+                RuleId::UnstableFeatureStabilized
             }
             (Stability::Stable { .. } | Stability::Unknown, Stability::Unstable { .. }) => {
-                "item-made-unstable"
+                RuleId::ItemMadeUnstable
             }
             _ => return,
         };
@@ -338,7 +338,7 @@ impl<'a> Differ<'a> {
                 (Some(t), None) => {
                     let def = &old.types[*t];
                     self.push(
-                        "type-removed",
+                        RuleId::TypeRemoved,
                         item,
                         format!("type `{name}` was removed"),
                         Some(at(def.span, &def.stability)),
@@ -348,7 +348,7 @@ impl<'a> Differ<'a> {
                 (None, Some(t)) => {
                     let def = &new.types[*t];
                     self.push(
-                        "type-added",
+                        RuleId::TypeAdded,
                         item,
                         format!("type `{name}` was added"),
                         None,
@@ -364,9 +364,9 @@ impl<'a> Differ<'a> {
             let (member, is_method) = member_name(&name);
             let item = format!("{path}#{member}");
             let (added, removed) = if is_method {
-                ("resource-method-added", "resource-method-removed")
+                (RuleId::ResourceMethodAdded, RuleId::ResourceMethodRemoved)
             } else {
-                ("func-added", "func-removed")
+                (RuleId::FuncAdded, RuleId::FuncRemoved)
             };
             match change {
                 (Some(f), None) => {
@@ -394,7 +394,7 @@ impl<'a> Differ<'a> {
                 "is no longer async"
             };
             self.push(
-                "func-async-changed",
+                RuleId::FuncAsyncChanged,
                 path.into(),
                 format!(
                     "the function {became} (was `{}`, now `{}`)",
@@ -415,7 +415,7 @@ impl<'a> Differ<'a> {
                 (Some(p), Some(q)) => {
                     if p.name != q.name {
                         self.push(
-                            "func-param-renamed",
+                            RuleId::FuncParamRenamed,
                             path.into(),
                             format!(
                                 "parameter {} renamed `{}` -> `{}` {sigs}",
@@ -430,7 +430,7 @@ impl<'a> Differ<'a> {
                         self.push(
                             self.pair
                                 .async_type_change(&p.ty, &q.ty)
-                                .unwrap_or("func-param-type-changed"),
+                                .unwrap_or(RuleId::FuncParamTypeChanged),
                             path.into(),
                             format!(
                                 "parameter `{}`: `{}` -> `{}`",
@@ -444,14 +444,14 @@ impl<'a> Differ<'a> {
                     }
                 }
                 (Some(p), None) => self.push(
-                    "func-param-removed",
+                    RuleId::FuncParamRemoved,
                     path.into(),
                     format!("parameter `{}` was removed {sigs}", p.name),
                     Some(oa),
                     Some(na),
                 ),
                 (None, Some(q)) => self.push(
-                    "func-param-added",
+                    RuleId::FuncParamAdded,
                     path.into(),
                     format!(
                         "parameter `{}: {}` was added {sigs}",
@@ -476,7 +476,7 @@ impl<'a> Differ<'a> {
                     .unwrap_or_else(|| "(none)".into())
             };
             self.push(
-                result_rule.unwrap_or("func-result-changed"),
+                result_rule.unwrap_or(RuleId::FuncResultChanged),
                 path.into(),
                 format!(
                     "result `{}` -> `{}`",
@@ -505,9 +505,9 @@ impl<'a> Differ<'a> {
                 };
                 let kind = MemberKind {
                     noun: "field",
-                    added: "record-field-added",
-                    removed: "record-field-removed",
-                    changed: "record-field-type-changed",
+                    added: RuleId::RecordFieldAdded,
+                    removed: RuleId::RecordFieldRemoved,
+                    changed: RuleId::RecordFieldTypeChanged,
                     reordered: "record fields were reordered (field order is part of the type)",
                 };
                 self.typed_members(path, &fields(x), &fields(y), kind, oa, na);
@@ -518,9 +518,9 @@ impl<'a> Differ<'a> {
                 };
                 let kind = MemberKind {
                     noun: "case",
-                    added: "variant-case-added",
-                    removed: "variant-case-removed",
-                    changed: "variant-case-type-changed",
+                    added: RuleId::VariantCaseAdded,
+                    removed: RuleId::VariantCaseRemoved,
+                    changed: RuleId::VariantCaseTypeChanged,
                     reordered: "variant cases were reordered (case order is part of the type)",
                 };
                 self.typed_members(path, &cases(x), &cases(y), kind, oa, na);
@@ -534,7 +534,7 @@ impl<'a> Differ<'a> {
                     &ys,
                     oa,
                     na,
-                    ("enum-case-added", "enum-case-removed"),
+                    (RuleId::EnumCaseAdded, RuleId::EnumCaseRemoved),
                     "case",
                 );
             }
@@ -547,13 +547,13 @@ impl<'a> Differ<'a> {
                     &ys,
                     oa,
                     na,
-                    ("flags-flag-added", "flags-flag-removed"),
+                    (RuleId::FlagsFlagAdded, RuleId::FlagsFlagRemoved),
                     "flag",
                 );
             }
             _ => {
                 let msg = format!("`{}` -> `{}`", describe(old, a), describe(new, b));
-                self.push("type-changed", path.into(), msg, Some(oa), Some(na));
+                self.push(RuleId::TypeChanged, path.into(), msg, Some(oa), Some(na));
             }
         }
     }
@@ -624,7 +624,7 @@ impl<'a> Differ<'a> {
         }
         if !changed_members {
             self.push(
-                "type-changed",
+                RuleId::TypeChanged,
                 path.into(),
                 kind.reordered.into(),
                 Some(oa),
@@ -642,7 +642,7 @@ impl<'a> Differ<'a> {
         ys: &[(&String, Span)],
         oa: At<'_>,
         na: At<'_>,
-        rules: (&'static str, &'static str),
+        rules: (RuleId, RuleId),
         what: &str,
     ) {
         let before = self.findings.len();
@@ -670,7 +670,7 @@ impl<'a> Differ<'a> {
         }
         if self.findings.len() == before {
             self.push(
-                "type-changed",
+                RuleId::TypeChanged,
                 path.into(),
                 format!("{what}s were reordered (order is part of the type)"),
                 Some(oa),
@@ -695,15 +695,15 @@ impl<'a> Differ<'a> {
             let (label, added, removed, changed) = match direction {
                 Direction::Import => (
                     "import",
-                    "world-import-added",
-                    "world-import-removed",
-                    "world-import-changed",
+                    RuleId::WorldImportAdded,
+                    RuleId::WorldImportRemoved,
+                    RuleId::WorldImportChanged,
                 ),
                 Direction::Export => (
                     "export",
-                    "world-export-added",
-                    "world-export-removed",
-                    "world-export-changed",
+                    RuleId::WorldExportAdded,
+                    RuleId::WorldExportRemoved,
+                    RuleId::WorldExportChanged,
                 ),
             };
             let keyed = |r: &'a Resolve, m: &'a wit_parser::IndexMap<WorldKey, WorldItem>| -> BTreeMap<String, (Option<String>, &'a WorldKey, &'a WorldItem)> {
@@ -765,7 +765,7 @@ impl<'a> Differ<'a> {
                                 self.function(&item, f, g);
                                 self.mark_used(before, direction);
                                 for finding in &mut self.findings[before..] {
-                                    if finding.rule.starts_with("func-") {
+                                    if finding.rule.as_str().starts_with("func-") {
                                         finding.message = format!("{label} {}", finding.message);
                                     }
                                 }
@@ -790,9 +790,9 @@ impl<'a> Differ<'a> {
 /// The rules and words for one kind of typed member (record fields, variant cases).
 struct MemberKind {
     noun: &'static str,
-    added: &'static str,
-    removed: &'static str,
-    changed: &'static str,
+    added: RuleId,
+    removed: RuleId,
+    changed: RuleId,
     reordered: &'static str,
 }
 

@@ -12,7 +12,7 @@
 //! ignore = true
 //! ```
 
-use crate::{rules, Bump, Report};
+use crate::{Bump, Report, RuleId};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ pub struct Config {
     /// Paths (or `prefix*`) whose findings are dropped.
     pub ignore: Vec<String>,
     /// Overrides by rule id.
-    pub rules: BTreeMap<String, RuleOverride>,
+    pub rules: BTreeMap<RuleId, RuleOverride>,
 }
 
 /// An override for one rule.
@@ -105,7 +105,7 @@ impl Config {
         })?;
         let mut rules = BTreeMap::new();
         for (id, rule_override) in file.rules {
-            if rules::rule(id.get_ref()).is_none() {
+            let Some(rule) = RuleId::from_name(id.get_ref()) else {
                 return Err(invalid(
                     ConfigFileError::new(
                         path,
@@ -116,8 +116,8 @@ impl Config {
                     .with_label("no such rule")
                     .with_help("the rules are listed in docs/diff-rules.md"),
                 ));
-            }
-            rules.insert(id.into_inner(), rule_override);
+            };
+            rules.insert(rule, rule_override);
         }
         Ok(Config {
             ignore: file.ignore,
@@ -135,10 +135,10 @@ impl Config {
     /// Applies the configuration to a report.
     pub fn apply(&self, report: &mut Report) {
         report.findings.retain(|f| {
-            !self.ignored(&f.path) && !self.rules.get(f.rule).is_some_and(|o| o.ignore)
+            !self.ignored(&f.path) && !self.rules.get(&f.rule).is_some_and(|o| o.ignore)
         });
         for f in &mut report.findings {
-            if let Some(bump) = self.rules.get(f.rule).and_then(|o| o.bump) {
+            if let Some(bump) = self.rules.get(&f.rule).and_then(|o| o.bump) {
                 f.bump = bump;
             }
         }
@@ -155,7 +155,7 @@ mod tests {
         let c = parse("ignore = [\"a:b/c#*\"]\n[rules.func-added]\nbump = \"minor\"\n").unwrap();
         assert!(c.ignored("a:b/c#f"));
         assert!(!c.ignored("a:b/d#f"));
-        assert_eq!(c.rules["func-added"].bump, Some(Bump::Minor));
+        assert_eq!(c.rules[&RuleId::FuncAdded].bump, Some(Bump::Minor));
         let ConfigError::Invalid(unknown) =
             parse("[rules.no-such-rule]\nignore = true\n").unwrap_err()
         else {

@@ -17,7 +17,7 @@ mod types;
 pub mod versioning;
 
 pub use compare::{diff, DiffOptions, Mode};
-pub use rules::{Bump, Effect, Rule, Side};
+pub use rules::{Bump, Effect, Rule, RuleId, Side};
 
 use serde::Serialize;
 
@@ -25,7 +25,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The stable rule id (see [`rules::CATALOGUE`]).
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// The item: `ns:pkg/iface#func`, `ns:pkg/iface#record.field`, `ns:pkg/world#import:name`.
     pub path: String,
     /// What changed, in words, with the old and new WIT where it helps.

@@ -1,6 +1,10 @@
 //! The catalogue of diff rules: one entry per kind of change, with a stable id, a summary,
 //! the default effect on each side and the bump the change needs when no gate softens it.
 //! `docs/diff-rules.md` documents each with an example; a test checks both stay in step.
+//! Rules are named by [`RuleId`], so a mistyped id does not compile; adding a rule is a variant,
+//! its catalogue entry (named fields, including per-rule behaviour such as
+//! `about_stability_gates`), its case in `tests/rules.rs` and its doc section, each enforced by
+//! a test.
 
 use serde::Serialize;
 
@@ -57,8 +61,8 @@ pub enum Side {
 /// One rule of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
-    /// Stable id, e.g. `func-removed`.
-    pub id: &'static str,
+    /// Stable id, e.g. [`RuleId::FuncRemoved`] (`func-removed`).
+    pub id: RuleId,
     /// One-line description.
     pub summary: &'static str,
     /// The two sides and the effect on each.
@@ -67,389 +71,533 @@ pub struct Rule {
     pub bump: Bump,
     /// An addition that a `@since(version = NEW)` gate turns into a compatible (minor) change.
     pub softened_by_since: bool,
+    /// A change of the gates themselves (stabilized, made unstable): reported even when an
+    /// `@unstable` gate hides the item from everyone else.
+    pub about_stability_gates: bool,
 }
 
-use Effect::{Breaking as B, Compatible as C};
+use Effect::{Breaking, Compatible};
 use Side::{Callers, Components, Hosts, Implementers};
 
-const fn iface(
-    id: &'static str,
-    summary: &'static str,
-    callers: Effect,
-    implementers: Effect,
-    bump: Bump,
-    softened_by_since: bool,
-) -> Rule {
-    Rule {
-        id,
-        summary,
-        effects: [(Callers, callers), (Implementers, implementers)],
-        bump,
-        softened_by_since,
+/// The id of a rule of the [`CATALOGUE`]: a typo is a compile error, not a panic at run time.
+/// Serialized (and displayed) as its stable kebab-case name, e.g. `func-removed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleId {
+    /// `interface-added`
+    InterfaceAdded,
+    /// `interface-removed`
+    InterfaceRemoved,
+    /// `func-added`
+    FuncAdded,
+    /// `func-removed`
+    FuncRemoved,
+    /// `func-param-added`
+    FuncParamAdded,
+    /// `func-param-removed`
+    FuncParamRemoved,
+    /// `func-param-renamed`
+    FuncParamRenamed,
+    /// `func-param-type-changed`
+    FuncParamTypeChanged,
+    /// `func-result-changed`
+    FuncResultChanged,
+    /// `func-async-changed`
+    FuncAsyncChanged,
+    /// `stream-element-changed`
+    StreamElementChanged,
+    /// `future-element-changed`
+    FutureElementChanged,
+    /// `list-stream-changed`
+    ListStreamChanged,
+    /// `value-future-changed`
+    ValueFutureChanged,
+    /// `type-added`
+    TypeAdded,
+    /// `type-removed`
+    TypeRemoved,
+    /// `type-changed`
+    TypeChanged,
+    /// `record-field-added`
+    RecordFieldAdded,
+    /// `record-field-removed`
+    RecordFieldRemoved,
+    /// `record-field-type-changed`
+    RecordFieldTypeChanged,
+    /// `variant-case-added`
+    VariantCaseAdded,
+    /// `variant-case-removed`
+    VariantCaseRemoved,
+    /// `variant-case-type-changed`
+    VariantCaseTypeChanged,
+    /// `enum-case-added`
+    EnumCaseAdded,
+    /// `enum-case-removed`
+    EnumCaseRemoved,
+    /// `flags-flag-added`
+    FlagsFlagAdded,
+    /// `flags-flag-removed`
+    FlagsFlagRemoved,
+    /// `resource-method-added`
+    ResourceMethodAdded,
+    /// `resource-method-removed`
+    ResourceMethodRemoved,
+    /// `since-gate-added`
+    SinceGateAdded,
+    /// `since-gate-changed`
+    SinceGateChanged,
+    /// `since-gate-removed`
+    SinceGateRemoved,
+    /// `unstable-feature-stabilized`
+    UnstableFeatureStabilized,
+    /// `item-made-unstable`
+    ItemMadeUnstable,
+    /// `world-added`
+    WorldAdded,
+    /// `world-removed`
+    WorldRemoved,
+    /// `world-import-added`
+    WorldImportAdded,
+    /// `world-import-removed`
+    WorldImportRemoved,
+    /// `world-export-added`
+    WorldExportAdded,
+    /// `world-export-removed`
+    WorldExportRemoved,
+    /// `world-import-changed`
+    WorldImportChanged,
+    /// `world-export-changed`
+    WorldExportChanged,
+}
+
+impl RuleId {
+    /// The stable kebab-case name used in reports, JSON, configs and the docs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::InterfaceAdded => "interface-added",
+            RuleId::InterfaceRemoved => "interface-removed",
+            RuleId::FuncAdded => "func-added",
+            RuleId::FuncRemoved => "func-removed",
+            RuleId::FuncParamAdded => "func-param-added",
+            RuleId::FuncParamRemoved => "func-param-removed",
+            RuleId::FuncParamRenamed => "func-param-renamed",
+            RuleId::FuncParamTypeChanged => "func-param-type-changed",
+            RuleId::FuncResultChanged => "func-result-changed",
+            RuleId::FuncAsyncChanged => "func-async-changed",
+            RuleId::StreamElementChanged => "stream-element-changed",
+            RuleId::FutureElementChanged => "future-element-changed",
+            RuleId::ListStreamChanged => "list-stream-changed",
+            RuleId::ValueFutureChanged => "value-future-changed",
+            RuleId::TypeAdded => "type-added",
+            RuleId::TypeRemoved => "type-removed",
+            RuleId::TypeChanged => "type-changed",
+            RuleId::RecordFieldAdded => "record-field-added",
+            RuleId::RecordFieldRemoved => "record-field-removed",
+            RuleId::RecordFieldTypeChanged => "record-field-type-changed",
+            RuleId::VariantCaseAdded => "variant-case-added",
+            RuleId::VariantCaseRemoved => "variant-case-removed",
+            RuleId::VariantCaseTypeChanged => "variant-case-type-changed",
+            RuleId::EnumCaseAdded => "enum-case-added",
+            RuleId::EnumCaseRemoved => "enum-case-removed",
+            RuleId::FlagsFlagAdded => "flags-flag-added",
+            RuleId::FlagsFlagRemoved => "flags-flag-removed",
+            RuleId::ResourceMethodAdded => "resource-method-added",
+            RuleId::ResourceMethodRemoved => "resource-method-removed",
+            RuleId::SinceGateAdded => "since-gate-added",
+            RuleId::SinceGateChanged => "since-gate-changed",
+            RuleId::SinceGateRemoved => "since-gate-removed",
+            RuleId::UnstableFeatureStabilized => "unstable-feature-stabilized",
+            RuleId::ItemMadeUnstable => "item-made-unstable",
+            RuleId::WorldAdded => "world-added",
+            RuleId::WorldRemoved => "world-removed",
+            RuleId::WorldImportAdded => "world-import-added",
+            RuleId::WorldImportRemoved => "world-import-removed",
+            RuleId::WorldExportAdded => "world-export-added",
+            RuleId::WorldExportRemoved => "world-export-removed",
+            RuleId::WorldImportChanged => "world-import-changed",
+            RuleId::WorldExportChanged => "world-export-changed",
+        }
+    }
+
+    /// The rule with this name, if any.
+    pub fn from_name(name: &str) -> Option<RuleId> {
+        CATALOGUE
+            .iter()
+            .map(|r| r.id)
+            .find(|id| id.as_str() == name)
+    }
+
+    /// The catalogue entry of this id.
+    pub fn rule(self) -> &'static Rule {
+        CATALOGUE
+            .iter()
+            .find(|r| r.id == self)
+            .expect("every RuleId has a catalogue entry (tested)")
     }
 }
 
-const fn world(
-    id: &'static str,
-    summary: &'static str,
-    hosts: Effect,
-    components: Effect,
-    bump: Bump,
-    softened_by_since: bool,
-) -> Rule {
-    Rule {
-        id,
-        summary,
-        effects: [(Hosts, hosts), (Components, components)],
-        bump,
-        softened_by_since,
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, name: &&str) -> bool {
+        self.as_str() == *name
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
 /// Every rule, in documentation order.
 pub const CATALOGUE: &[Rule] = &[
-    iface(
-        "interface-added",
-        "a new interface in the package",
-        C,
-        C,
-        Bump::Minor,
-        false,
-    ),
-    iface(
-        "interface-removed",
-        "an interface was removed from the package",
-        B,
-        C,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "func-added",
-        "a function was added to an interface: a new obligation for implementers",
-        C,
-        B,
-        Bump::Major,
-        true,
-    ),
-    iface(
-        "func-removed",
-        "a function was removed",
-        B,
-        C,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "func-param-added",
-        "a function gained a parameter",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "func-param-removed",
-        "a function lost a parameter",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "func-param-renamed",
-        "a parameter was renamed (names are part of component function types)",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "func-param-type-changed",
-        "a parameter's type changed",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "func-result-changed",
-        "a function's result type changed, appeared or disappeared",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "func-async-changed",
-        "a function became async or stopped being async: async is part of a component \
+    Rule {
+        id: RuleId::InterfaceAdded,
+        summary: "a new interface in the package",
+        effects: [(Callers, Compatible), (Implementers, Compatible)],
+        bump: Bump::Minor,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::InterfaceRemoved,
+        summary: "an interface was removed from the package",
+        effects: [(Callers, Breaking), (Implementers, Compatible)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncAdded,
+        summary: "a function was added to an interface: a new obligation for implementers",
+        effects: [(Callers, Compatible), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: true,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncRemoved,
+        summary: "a function was removed",
+        effects: [(Callers, Breaking), (Implementers, Compatible)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncParamAdded,
+        summary: "a function gained a parameter",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncParamRemoved,
+        summary: "a function lost a parameter",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncParamRenamed,
+        summary: "a parameter was renamed (names are part of component function types)",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncParamTypeChanged,
+        summary: "a parameter's type changed",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncResultChanged,
+        summary: "a function's result type changed, appeared or disappeared",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FuncAsyncChanged,
+        summary: "a function became async or stopped being async: async is part of a component \
          function's type, so code built against one form does not link against the other",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "stream-element-changed",
-        "the element type of a `stream` parameter or result changed",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "future-element-changed",
-        "the value type of a `future` parameter or result changed",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "list-stream-changed",
-        "a `list<T>` became a `stream<T>` or back: same elements, another way to pass them",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "value-future-changed",
-        "a value `T` became a `future<T>` or back: the same value, delivered later or now",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "type-added",
-        "a new type in an interface",
-        C,
-        C,
-        Bump::Minor,
-        false,
-    ),
-    iface(
-        "type-removed",
-        "a type was removed from an interface",
-        B,
-        C,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "type-changed",
-        "a type became a different kind of type or an alias of a different type",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "record-field-added",
-        "a record gained a field (records match exactly)",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "record-field-removed",
-        "a record lost a field",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "record-field-type-changed",
-        "a record field's type changed",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "variant-case-added",
-        "a variant gained a case",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "variant-case-removed",
-        "a variant lost a case",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "variant-case-type-changed",
-        "a variant case's payload changed",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "enum-case-added",
-        "an enum gained a case",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "enum-case-removed",
-        "an enum lost a case",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "flags-flag-added",
-        "a flags type gained a flag",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "flags-flag-removed",
-        "a flags type lost a flag",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "resource-method-added",
-        "a resource gained a method, constructor or static function",
-        C,
-        B,
-        Bump::Major,
-        true,
-    ),
-    iface(
-        "resource-method-removed",
-        "a resource lost a method, constructor or static function",
-        B,
-        C,
-        Bump::Major,
-        false,
-    ),
-    iface(
-        "since-gate-added",
-        "an existing item gained a `@since` gate",
-        C,
-        C,
-        Bump::Patch,
-        false,
-    ),
-    iface(
-        "since-gate-changed",
-        "the version in an item's `@since` gate changed",
-        C,
-        C,
-        Bump::Patch,
-        false,
-    ),
-    iface(
-        "since-gate-removed",
-        "an item lost its `@since` gate",
-        C,
-        C,
-        Bump::Patch,
-        false,
-    ),
-    iface(
-        "unstable-feature-stabilized",
-        "an `@unstable` item became stable (`@since`)",
-        C,
-        B,
-        Bump::Minor,
-        false,
-    ),
-    iface(
-        "item-made-unstable",
-        "a stable item became `@unstable`: stable users lose it",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    world(
-        "world-added",
-        "a new world in the package",
-        C,
-        C,
-        Bump::Minor,
-        false,
-    ),
-    world(
-        "world-removed",
-        "a world was removed",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    world(
-        "world-import-added",
-        "a world imports something new: hosts must provide it",
-        B,
-        C,
-        Bump::Major,
-        true,
-    ),
-    world(
-        "world-import-removed",
-        "a world no longer imports something components may use",
-        C,
-        B,
-        Bump::Major,
-        false,
-    ),
-    world(
-        "world-export-added",
-        "a world exports something new: components must provide it",
-        C,
-        B,
-        Bump::Major,
-        true,
-    ),
-    world(
-        "world-export-removed",
-        "a world no longer exports something hosts may call",
-        B,
-        C,
-        Bump::Major,
-        false,
-    ),
-    world(
-        "world-import-changed",
-        "an import of a world changed type or interface version",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
-    world(
-        "world-export-changed",
-        "an export of a world changed type or interface version",
-        B,
-        B,
-        Bump::Major,
-        false,
-    ),
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::StreamElementChanged,
+        summary: "the element type of a `stream` parameter or result changed",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FutureElementChanged,
+        summary: "the value type of a `future` parameter or result changed",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::ListStreamChanged,
+        summary:
+            "a `list<T>` became a `stream<T>` or back: same elements, another way to pass them",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::ValueFutureChanged,
+        summary: "a value `T` became a `future<T>` or back: the same value, delivered later or now",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::TypeAdded,
+        summary: "a new type in an interface",
+        effects: [(Callers, Compatible), (Implementers, Compatible)],
+        bump: Bump::Minor,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::TypeRemoved,
+        summary: "a type was removed from an interface",
+        effects: [(Callers, Breaking), (Implementers, Compatible)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::TypeChanged,
+        summary: "a type became a different kind of type or an alias of a different type",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::RecordFieldAdded,
+        summary: "a record gained a field (records match exactly)",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::RecordFieldRemoved,
+        summary: "a record lost a field",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::RecordFieldTypeChanged,
+        summary: "a record field's type changed",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::VariantCaseAdded,
+        summary: "a variant gained a case",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::VariantCaseRemoved,
+        summary: "a variant lost a case",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::VariantCaseTypeChanged,
+        summary: "a variant case's payload changed",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::EnumCaseAdded,
+        summary: "an enum gained a case",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::EnumCaseRemoved,
+        summary: "an enum lost a case",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FlagsFlagAdded,
+        summary: "a flags type gained a flag",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::FlagsFlagRemoved,
+        summary: "a flags type lost a flag",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::ResourceMethodAdded,
+        summary: "a resource gained a method, constructor or static function",
+        effects: [(Callers, Compatible), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: true,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::ResourceMethodRemoved,
+        summary: "a resource lost a method, constructor or static function",
+        effects: [(Callers, Breaking), (Implementers, Compatible)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::SinceGateAdded,
+        summary: "an existing item gained a `@since` gate",
+        effects: [(Callers, Compatible), (Implementers, Compatible)],
+        bump: Bump::Patch,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::SinceGateChanged,
+        summary: "the version in an item's `@since` gate changed",
+        effects: [(Callers, Compatible), (Implementers, Compatible)],
+        bump: Bump::Patch,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::SinceGateRemoved,
+        summary: "an item lost its `@since` gate",
+        effects: [(Callers, Compatible), (Implementers, Compatible)],
+        bump: Bump::Patch,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::UnstableFeatureStabilized,
+        summary: "an `@unstable` item became stable (`@since`)",
+        effects: [(Callers, Compatible), (Implementers, Breaking)],
+        bump: Bump::Minor,
+        softened_by_since: false,
+        about_stability_gates: true,
+    },
+    Rule {
+        id: RuleId::ItemMadeUnstable,
+        summary: "a stable item became `@unstable`: stable users lose it",
+        effects: [(Callers, Breaking), (Implementers, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: true,
+    },
+    Rule {
+        id: RuleId::WorldAdded,
+        summary: "a new world in the package",
+        effects: [(Hosts, Compatible), (Components, Compatible)],
+        bump: Bump::Minor,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::WorldRemoved,
+        summary: "a world was removed",
+        effects: [(Hosts, Breaking), (Components, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::WorldImportAdded,
+        summary: "a world imports something new: hosts must provide it",
+        effects: [(Hosts, Breaking), (Components, Compatible)],
+        bump: Bump::Major,
+        softened_by_since: true,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::WorldImportRemoved,
+        summary: "a world no longer imports something components may use",
+        effects: [(Hosts, Compatible), (Components, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::WorldExportAdded,
+        summary: "a world exports something new: components must provide it",
+        effects: [(Hosts, Compatible), (Components, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: true,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::WorldExportRemoved,
+        summary: "a world no longer exports something hosts may call",
+        effects: [(Hosts, Breaking), (Components, Compatible)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::WorldImportChanged,
+        summary: "an import of a world changed type or interface version",
+        effects: [(Hosts, Breaking), (Components, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
+    Rule {
+        id: RuleId::WorldExportChanged,
+        summary: "an export of a world changed type or interface version",
+        effects: [(Hosts, Breaking), (Components, Breaking)],
+        bump: Bump::Major,
+        softened_by_since: false,
+        about_stability_gates: false,
+    },
 ];
 
 /// Looks up a rule by id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    CATALOGUE.iter().find(|r| r.id == id)
+    RuleId::from_name(id).map(RuleId::rule)
 }
 
 #[cfg(test)]
@@ -458,13 +606,22 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_kebab_case() {
-        let mut ids: Vec<&str> = CATALOGUE.iter().map(|r| r.id).collect();
+        let mut ids: Vec<&str> = CATALOGUE.iter().map(|r| r.id.as_str()).collect();
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), CATALOGUE.len());
         assert!(ids
             .iter()
             .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+    }
+
+    #[test]
+    fn every_id_has_one_entry_and_round_trips() {
+        for rule in CATALOGUE {
+            assert_eq!(rule.id.rule(), rule);
+            assert_eq!(RuleId::from_name(rule.id.as_str()), Some(rule.id));
+        }
+        assert_eq!(RuleId::from_name("no-such-rule"), None);
     }
 
     #[test]

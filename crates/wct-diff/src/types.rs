@@ -4,6 +4,7 @@
 //! are nominal: they are the same when they have the same name in an interface of the same
 //! name (package version ignored).
 
+use crate::rules::RuleId;
 use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeId, TypeOwner};
 
 /// Follows alias chains (`type a = b`) down to a non-alias type.
@@ -58,7 +59,7 @@ impl Pair<'_> {
     /// The specific rule for a change between WIT's asynchronous value types, when the change
     /// from `a` (old) to `b` (new) is one: a `stream` or `future` whose element type changed,
     /// `list<T>` <-> `stream<T>`, or `T` <-> `future<T>`.
-    pub fn async_type_change(&self, a: &Type, b: &Type) -> Option<&'static str> {
+    pub fn async_type_change(&self, a: &Type, b: &Type) -> Option<RuleId> {
         use TypeDefKind as K;
         fn kind(r: &Resolve, t: Type) -> Option<&TypeDefKind> {
             match unalias(r, t) {
@@ -67,16 +68,16 @@ impl Pair<'_> {
             }
         }
         match (kind(self.old, *a), kind(self.new, *b)) {
-            (Some(K::Stream(_)), Some(K::Stream(_))) => Some("stream-element-changed"),
-            (Some(K::Future(_)), Some(K::Future(_))) => Some("future-element-changed"),
+            (Some(K::Stream(_)), Some(K::Stream(_))) => Some(RuleId::StreamElementChanged),
+            (Some(K::Future(_)), Some(K::Future(_))) => Some(RuleId::FutureElementChanged),
             (Some(K::List(x)), Some(K::Stream(Some(y))))
             | (Some(K::Stream(Some(x))), Some(K::List(y)))
                 if self.same(x, y) =>
             {
-                Some("list-stream-changed")
+                Some(RuleId::ListStreamChanged)
             }
-            (_, Some(K::Future(Some(y)))) if self.same(a, y) => Some("value-future-changed"),
-            (Some(K::Future(Some(x))), _) if self.same(x, b) => Some("value-future-changed"),
+            (_, Some(K::Future(Some(y)))) if self.same(a, y) => Some(RuleId::ValueFutureChanged),
+            (Some(K::Future(Some(x))), _) if self.same(x, b) => Some(RuleId::ValueFutureChanged),
             _ => None,
         }
     }
