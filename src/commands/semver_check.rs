@@ -5,7 +5,7 @@ use crate::output;
 use crate::report::{GlobalOpts, EXIT_FAILED};
 use miette::Result;
 use std::process::ExitCode;
-use wct_diff::versioning::check;
+use wct_diff::versioning::semver_check;
 
 /// Check that the version NEW declares is a correct semver bump from OLD's.
 ///
@@ -34,24 +34,10 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let report = args.inputs.report()?;
-    let verdict = check(&report);
-    let declared = verdict.declared.unwrap_or(wct_diff::Bump::None);
-    let culprits: Vec<_> = report
-        .findings
-        .iter()
-        .filter(|f| !verdict.ok && f.bump > declared)
-        .collect();
+    let result = semver_check(&report);
+    let verdict = &result.verdict;
     if args.json {
-        output::json(&serde_json::json!({
-            "schema_version": 1,
-            "package": report.package,
-            "old_version": report.old_version,
-            "new_version": report.new_version,
-            "verdict": verdict,
-            "breaks_hosts": report.breaks_hosts(),
-            "breaks_components": report.breaks_components(),
-            "culprits": culprits,
-        }))?;
+        output::json(&result)?;
     } else {
         let mut text = format!("{}: {}\n", report.package, verdict.summary);
         let yes_no = |b: bool| if b { "no" } else { "yes" };
@@ -60,7 +46,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             yes_no(report.breaks_hosts()),
             yes_no(report.breaks_components())
         ));
-        for f in &culprits {
+        for f in &result.culprits {
             text.push_str(&format!(
                 "  needs {}: {} {}: {}\n",
                 f.bump.name(),

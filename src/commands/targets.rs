@@ -51,13 +51,11 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let mismatches = check_targets(&component, &set.resolve, world)
         .map_err(|e| miette::miette!("{name}: {e}"))?;
     if args.json {
-        output::json(&serde_json::json!({
-            "schema_version": 1,
-            "component": name,
-            "world": world_name,
-            "fits": mismatches.is_empty(),
-            "mismatches": mismatches,
-        }))?;
+        output::json(&wct_component::targets::TargetsReport::new(
+            &name,
+            &world_name,
+            &mismatches,
+        ))?;
     } else if mismatches.is_empty() {
         if !global.quiet {
             output::stdout(&format!("{name}: fits {world_name}\n"))?;

@@ -15,6 +15,7 @@ mod print_parse;
 mod robustness;
 mod run;
 mod serve;
+mod structure;
 mod validate;
 mod wasi_p3;
 mod wasi_testsuite;

@@ -144,6 +144,37 @@ pub fn group_other_wasi<'m>(
     (groups, rest)
 }
 
+/// The version of the `targets --json` report's shape (docs/schemas/targets.json).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The `wct targets --json` report: whether a component fits a world, and how not.
+#[derive(Debug, Serialize)]
+pub struct TargetsReport<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The component, as named on the command line.
+    pub component: &'a str,
+    /// The world checked against.
+    pub world: &'a str,
+    /// Whether there is no mismatch.
+    pub fits: bool,
+    /// Every mismatch.
+    pub mismatches: &'a [Mismatch],
+}
+
+impl<'a> TargetsReport<'a> {
+    /// The report for `component` against `world`, given the mismatches found.
+    pub fn new(component: &'a str, world: &'a str, mismatches: &'a [Mismatch]) -> Self {
+        TargetsReport {
+            schema_version: SCHEMA_VERSION,
+            component,
+            world,
+            fits: mismatches.is_empty(),
+            mismatches,
+        }
+    }
+}
+
 /// Errors that prevent the check from running.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetsError {

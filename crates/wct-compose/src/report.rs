@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use wct_wit::semver_key::split_versioned;
 
-/// The version of the `--json` report's shape (docs/schemas/compose.schema.json).
+/// The version of the `--json` report's shape (docs/schemas/compose.json).
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The `--json` report: the plan, with its schema version first.

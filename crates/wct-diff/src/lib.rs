@@ -12,6 +12,7 @@
 
 mod compare;
 pub mod config;
+pub mod render;
 pub mod rules;
 mod types;
 pub mod versioning;

@@ -2,7 +2,7 @@
 //! and whether that is enough. Follows semver's 0.x rules: in `0.y.z` a breaking change needs
 //! `y` to grow and an addition needs at least `z` to grow.
 
-use crate::{Bump, Report};
+use crate::{Bump, Finding, Report};
 use semver::Version;
 use serde::Serialize;
 
@@ -135,6 +135,55 @@ pub fn check(report: &Report) -> Verdict {
                 summary,
             }
         }
+    }
+}
+
+/// The version of the `semver-check --json` report's shape
+/// (docs/schemas/semver-check.json).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A semver check of a report: the verdict, whom the changes break, and the findings that need
+/// more than the declared bump (none when the verdict is ok). `wct semver-check --json` prints
+/// it as it is.
+#[derive(Debug, Serialize)]
+pub struct SemverCheck<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `ns:name` of the package compared.
+    pub package: &'a str,
+    /// OLD's version, if it has one.
+    pub old_version: Option<&'a str>,
+    /// NEW's version, if it has one.
+    pub new_version: Option<&'a str>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Whether hosts of OLD can no longer run NEW.
+    pub breaks_hosts: bool,
+    /// Whether components built for OLD no longer fit NEW.
+    pub breaks_components: bool,
+    /// The findings that exceed the declared bump, when the verdict is not ok.
+    pub culprits: Vec<&'a Finding>,
+}
+
+/// Checks `report`'s declared versions against its findings: [`check`], plus the findings
+/// that are to blame when the declared bump is not enough.
+pub fn semver_check(report: &Report) -> SemverCheck<'_> {
+    let verdict = check(report);
+    let declared = verdict.declared.unwrap_or(Bump::None);
+    let culprits = report
+        .findings
+        .iter()
+        .filter(|f| !verdict.ok && f.bump > declared)
+        .collect();
+    SemverCheck {
+        schema_version: SCHEMA_VERSION,
+        package: &report.package,
+        old_version: report.old_version.as_deref(),
+        new_version: report.new_version.as_deref(),
+        breaks_hosts: report.breaks_hosts(),
+        breaks_components: report.breaks_components(),
+        verdict,
+        culprits,
     }
 }
 

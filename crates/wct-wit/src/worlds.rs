@@ -7,6 +7,28 @@ use std::collections::BTreeSet;
 use wit_component::WitPrinter;
 use wit_parser::{Function, Resolve, Stability, Type, TypeDefKind, WorldId, WorldItem, WorldKey};
 
+/// The version of the `wit worlds --json` report's shape (docs/schemas/wit-worlds.json).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The `wct wit worlds --json` report.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorldsReport {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Every world listed.
+    pub worlds: Vec<WorldView>,
+}
+
+impl WorldsReport {
+    /// The report listing `worlds`.
+    pub fn new(worlds: Vec<WorldView>) -> Self {
+        WorldsReport {
+            schema_version: SCHEMA_VERSION,
+            worlds,
+        }
+    }
+}
+
 /// One world, flattened.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorldView {
