@@ -1,12 +1,14 @@
 //! Composition: fill the imports of a socket component with the exports of plug components,
 //! transitively, and report exactly what was filled and what was left.
 //!
-//! Built on `wac-graph` (wasm-compose's README defers to wac). `plan` matches imports to
-//! exports by interface name with semver-compatible versions, type-checks each candidate with
-//! wac's subtype checker, refuses ambiguity unless the user picks, and explains every import it
-//! could not fill with the candidates that came close. [`compose`] encodes the plan; imports
-//! left over become imports of the result, with semver-compatible versions of the same
-//! interface merged into one import of the newest version.
+//! Built on `wac-graph` (wasm-compose's README defers to wac). [`compose`] matches imports to
+//! exports by interface name with semver-compatible versions (the one rule in
+//! `wct_wit::semver_key`), type-checks each candidate with wac's subtype checker, refuses
+//! ambiguity unless the caller picks, explains every import it could not fill with the
+//! candidates that came close, and encodes the result; imports left over become imports of the
+//! result, with semver-compatible versions of the same interface merged into one import of the
+//! newest version. The [`Plan`] it returns is data: what was filled and what was left;
+//! [`report`] renders it for people and tools, [`config`] reads the TOML config.
 #![deny(missing_docs)]
 
 pub mod config;

@@ -6,10 +6,12 @@
 //! change is a [`Finding`] with a stable rule id from the [`rules`] catalogue, the path of
 //! the item, where it is in OLD and NEW, its effect on both sides (callers and implementers of
 //! an interface; hosts and components of a world) and the bump it requires, honouring
-//! `@since` and `@unstable` gates. [`semver`] turns findings into a verdict on declared
-//! versions.
+//! `@since` and `@unstable` gates. [`versioning`] turns findings into a verdict on declared
+//! versions, [`render`] into the text, Markdown, GitHub, SARIF and JSON reports, and
+//! [`config`] reads `wct-diff.toml`; [`baseline`] checks OLD out of a git revision.
 #![deny(missing_docs)]
 
+pub mod baseline;
 mod compare;
 pub mod config;
 pub mod render;
