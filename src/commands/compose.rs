@@ -1,14 +1,14 @@
 //! `wct compose`: fill a component's imports with other components' exports.
 
+use super::compose_inputs;
 use crate::output;
 use crate::report::{GlobalOpts, EXIT_FAILED};
 use clap::ValueEnum;
 use miette::Result;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wct_compose::report::{Detail, JsonReport};
-use wct_compose::{Component, ComposeError, Composed, Options, Plan};
+use wct_compose::report::JsonReport;
+use wct_compose::Options;
 
 /// Compose components: fill the imports of SOCKET with the exports of the PLUGs.
 ///
@@ -70,83 +70,6 @@ enum GraphFormat {
     Mermaid,
 }
 
-/// Instance names from file stems, made unique.
-fn instance_names(paths: &[PathBuf]) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    paths
-        .iter()
-        .map(|p| {
-            let stem = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "component".into());
-            let n = seen.entry(stem.clone()).or_default();
-            *n += 1;
-            if *n == 1 {
-                stem
-            } else {
-                format!("{stem}-{n}")
-            }
-        })
-        .collect()
-}
-
-/// Loads the components named on the command line (socket first).
-pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
-    paths
-        .iter()
-        .zip(instance_names(paths))
-        .map(|(path, name)| {
-            Ok(Component {
-                name,
-                bytes: super::read_wasm(path)?,
-            })
-        })
-        .collect()
-}
-
-/// Composes, mapping errors to reports.
-pub fn compose(components: &[Component], options: &Options) -> Result<Composed> {
-    wct_compose::compose(components, options).map_err(|e| match &e {
-        ComposeError::Ambiguous { import, .. } => {
-            miette::miette!(
-                help = format!("pick one with --prefer {import}=NAME"),
-                "{e}"
-            )
-        }
-        _ => miette::miette!("{e}"),
-    })
-}
-
-/// Parses `--prefer IMPORT=INSTANCE` flags.
-pub fn prefer_map(prefer: &[String]) -> Result<BTreeMap<String, String>> {
-    prefer
-        .iter()
-        .map(|p| {
-            p.rsplit_once('=')
-                .map(|(i, n)| (i.to_string(), n.to_string()))
-                .ok_or_else(|| miette::miette!("--prefer expects IMPORT=INSTANCE, got `{p}`"))
-        })
-        .collect()
-}
-
-fn allowed(patterns: &[String], import: &str) -> bool {
-    patterns.iter().any(|p| match p.strip_suffix('*') {
-        Some(prefix) => import.starts_with(prefix),
-        None => import == p,
-    })
-}
-
-/// The text report, every import on its own line under `-v`.
-pub fn render(plan: &Plan, global: &GlobalOpts) -> String {
-    let detail = if global.verbose {
-        Detail::Every
-    } else {
-        Detail::Summary
-    };
-    wct_compose::report::render_text(plan, detail)
-}
-
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let (components, mut options) = match &args.config {
         Some(config) => {
@@ -159,15 +82,17 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             if paths.len() < 2 && !args.plugs.is_empty() && args.components.is_empty() {
                 miette::bail!("--plug needs a SOCKET component before it");
             }
-            (load_components(&paths)?, Options::default())
+            (compose_inputs::load_components(&paths)?, Options::default())
         }
     };
-    options.prefer.extend(prefer_map(&args.prefer)?);
+    options
+        .prefer
+        .extend(compose_inputs::prefer_map(&args.prefer)?);
     let progress = wct_io::progress::Progress::start(
         !global.quiet,
         format!("composing {} components", components.len()),
     );
-    let composed = compose(&components, &options);
+    let composed = compose_inputs::compose(&components, &options);
     drop(progress);
     let composed = composed?;
     let inputs: Vec<&Path> = args
@@ -189,7 +114,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         })?;
     } else if !global.quiet {
         // The report goes to stderr when the component itself goes to stdout.
-        let text = render(plan, global);
+        let text = compose_inputs::render(plan, global);
         if args.out.output.as_deref() == Some(Path::new("-")) {
             eprint!("{text}");
         } else {
@@ -199,7 +124,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let missing: Vec<_> = plan
         .unfilled
         .iter()
-        .filter(|u| !allowed(&args.allow_unfilled, &u.import))
+        .filter(|u| !wct_compose::matches_any(&args.allow_unfilled, &u.import))
         .collect();
     if args.require_full && !missing.is_empty() {
         eprintln!(

@@ -3,6 +3,7 @@
 mod adapt;
 mod completions;
 pub mod compose;
+mod compose_inputs;
 mod diff;
 mod diff_inputs;
 mod embed;

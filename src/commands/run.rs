@@ -162,15 +162,15 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
 fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Vec<u8>> {
     let mut paths = vec![args.file.clone()];
     paths.extend(args.plug.iter().cloned());
-    let mut components = super::compose::load_components(&paths)?;
+    let mut components = super::compose_inputs::load_components(&paths)?;
     components[0].bytes = socket;
     let options = wct_compose::Options {
-        prefer: super::compose::prefer_map(&args.prefer)?,
+        prefer: super::compose_inputs::prefer_map(&args.prefer)?,
         ..Default::default()
     };
-    let composed = super::compose::compose(&components, &options)?;
+    let composed = super::compose_inputs::compose(&components, &options)?;
     if !global.quiet {
-        eprint!("{}", super::compose::render(&composed.plan, global));
+        eprint!("{}", super::compose_inputs::render(&composed.plan, global));
     }
     Ok(composed.bytes)
 }

@@ -62,3 +62,57 @@ pub enum ComposeError {
     #[error("composition failed: {0:#}")]
     Graph(anyhow::Error),
 }
+
+/// Instance names from file stems, made unique.
+pub fn instance_names(paths: &[std::path::PathBuf]) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    paths
+        .iter()
+        .map(|p| {
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "component".into());
+            let n = seen.entry(stem.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                stem
+            } else {
+                format!("{stem}-{n}")
+            }
+        })
+        .collect()
+}
+
+/// Whether `import` matches one of `patterns`: exact names, or prefixes ending in `*`
+/// (`wasi:*`), as `--allow-unfilled` takes them.
+pub fn matches_any(patterns: &[String], import: &str) -> bool {
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => import.starts_with(prefix),
+        None => import == p,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn instance_names_are_file_stems_made_unique() {
+        let paths: Vec<PathBuf> = ["a/app.wasm", "greeter.wasm", "b/greeter.wat", "x"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(instance_names(&paths), ["app", "greeter", "greeter-2", "x"]);
+    }
+
+    #[test]
+    fn patterns_are_exact_names_or_prefixes() {
+        let patterns = ["wasi:*".to_string(), "a:b/c@1.0.0".to_string()];
+        assert!(matches_any(&patterns, "wasi:cli/stdout@0.2.0"));
+        assert!(matches_any(&patterns, "a:b/c@1.0.0"));
+        assert!(!matches_any(&patterns, "a:b/c@1.0.1"));
+        assert!(!matches_any(&[], "wasi:cli/stdout@0.2.0"));
+    }
+}

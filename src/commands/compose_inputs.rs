@@ -1,0 +1,58 @@
+//! SOCKET/PLUG arguments shared by `wct compose` and `wct run --plug`: reading the components,
+//! `--prefer` pairs, composing with errors worded for the command line, and the text report.
+
+use crate::report::GlobalOpts;
+use miette::Result;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use wct_compose::report::Detail;
+use wct_compose::{Component, ComposeError, Composed, Options, Plan};
+
+/// Loads the components named on the command line (socket first).
+pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
+    paths
+        .iter()
+        .zip(wct_compose::instance_names(paths))
+        .map(|(path, name)| {
+            Ok(Component {
+                name,
+                bytes: super::read_wasm(path)?,
+            })
+        })
+        .collect()
+}
+
+/// Composes, mapping errors to reports.
+pub fn compose(components: &[Component], options: &Options) -> Result<Composed> {
+    wct_compose::compose(components, options).map_err(|e| match &e {
+        ComposeError::Ambiguous { import, .. } => {
+            miette::miette!(
+                help = format!("pick one with --prefer {import}=NAME"),
+                "{e}"
+            )
+        }
+        _ => miette::miette!("{e}"),
+    })
+}
+
+/// Parses `--prefer IMPORT=INSTANCE` flags.
+pub fn prefer_map(prefer: &[String]) -> Result<BTreeMap<String, String>> {
+    prefer
+        .iter()
+        .map(|p| {
+            p.rsplit_once('=')
+                .map(|(i, n)| (i.to_string(), n.to_string()))
+                .ok_or_else(|| miette::miette!("--prefer expects IMPORT=INSTANCE, got `{p}`"))
+        })
+        .collect()
+}
+
+/// The text report, every import on its own line under `-v`.
+pub fn render(plan: &Plan, global: &GlobalOpts) -> String {
+    let detail = if global.verbose {
+        Detail::Every
+    } else {
+        Detail::Summary
+    };
+    wct_compose::report::render_text(plan, detail)
+}
