@@ -43,7 +43,13 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         Kind::Reactor => AdapterKind::Reactor,
         Kind::Proxy => AdapterKind::Proxy,
     });
-    let adapted = adapt(&module, kind).map_err(|e| miette::miette!("{name}: {e}"))?;
+    let adapted = adapt(&module, kind).map_err(|e| match e {
+        wct_component::adapt::AdaptError::AlreadyAComponent => miette::miette!(
+            help = "`wct adapt` takes a WASI Preview 1 core module",
+            "{name}: {e}"
+        ),
+        e => miette::miette!("{name}: {e}"),
+    })?;
     if !global.quiet {
         eprintln!(
             "{name}: adapting as a {} ({})",

@@ -75,7 +75,13 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
             skip_validation: args.skip_validation,
         },
     )
-    .map_err(|e| miette::miette!("{name}: {e}"))?;
+    .map_err(|e| match e {
+        wct_component::encode::EncodeError::NoMetadata => miette::miette!(
+            help = "pass `--wit PATH --world W`, or embed a world first with `wct embed`",
+            "{name}: {e}"
+        ),
+        e => miette::miette!("{name}: {e}"),
+    })?;
     args.out.write(&component, &[&args.module])?;
     Ok(ExitCode::SUCCESS)
 }

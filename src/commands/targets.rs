@@ -48,8 +48,13 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         .select_world(Some(&args.world))
         .map_err(super::wit::report)?;
     let world_name = wct_wit::worlds::view(&set.resolve, world).name;
-    let mismatches = check_targets(&component, &set.resolve, world)
-        .map_err(|e| miette::miette!("{name}: {e}"))?;
+    let mismatches = check_targets(&component, &set.resolve, world).map_err(|e| match e {
+        wct_component::targets::TargetsError::NotAComponent("a core module") => miette::miette!(
+            help = "make a component with `wct new` or `wct adapt`",
+            "{name}: {e}"
+        ),
+        e => miette::miette!("{name}: {e}"),
+    })?;
     if args.json {
         output::json(&wct_component::targets::TargetsReport::new(
             &name,

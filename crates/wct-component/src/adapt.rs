@@ -58,7 +58,7 @@ from the module, or link against a newer wasi-libc";
 #[derive(Debug, thiserror::Error)]
 pub enum AdaptError {
     /// Already a component.
-    #[error("the input is already a component; `wct adapt` takes a WASI Preview 1 core module")]
+    #[error("the input is already a component, not a WASI Preview 1 core module")]
     AlreadyAComponent,
     /// Not a core module.
     #[error("expected a WASI Preview 1 core module")]

@@ -16,7 +16,7 @@ pub enum EncodeError {
     #[error("invalid module: {0}")]
     Invalid(crate::validate::ValidationError),
     /// The module has no metadata saying which world it implements.
-    #[error("the module has no `component-type` metadata: pass `--wit PATH --world W`, or embed it with `wct embed`")]
+    #[error("the module has no `component-type` metadata saying which world it implements")]
     NoMetadata,
     /// wit-component could not build the component.
     #[error("{0:#}")]
@@ -56,6 +56,9 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
             })
         })?;
     }
+    if lacks_world(module, &opts.adapters) {
+        return Err(EncodeError::NoMetadata);
+    }
     let mut encoder = wit_component::ComponentEncoder::default();
     encoder.validate(!opts.skip_validation);
     encoder.module(module).map_err(EncodeError::Encode)?;
@@ -63,4 +66,30 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
         encoder.adapter(name, bytes).map_err(EncodeError::Encode)?;
     }
     encoder.encode().map_err(EncodeError::Encode)
+}
+
+/// True when `module` has no `component-type` metadata yet imports from a module no adapter
+/// provides: nothing says what those imports are, and wit-component's own error ("module
+/// requires an import interface named `env`") does not say why.
+fn lacks_world(module: &[u8], adapters: &[(String, Vec<u8>)]) -> bool {
+    let mut has_metadata = false;
+    let mut foreign_import = false;
+    for payload in wasmparser::Parser::new(0).parse_all(module).flatten() {
+        match payload {
+            wasmparser::Payload::CustomSection(c) if c.name().starts_with("component-type") => {
+                has_metadata = true;
+            }
+            wasmparser::Payload::ImportSection(imports) => {
+                for import in imports.into_imports().flatten() {
+                    // Preview 1 imports are an adapter's business (wit-component names it).
+                    let preview1 = import.module == "wasi_snapshot_preview1";
+                    if !preview1 && !adapters.iter().any(|(name, _)| name == import.module) {
+                        foreign_import = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    foreign_import && !has_metadata
 }

@@ -300,11 +300,7 @@ pub fn check_targets(
 ) -> Result<Vec<Mismatch>, TargetsError> {
     match crate::detect(component) {
         crate::WasmKind::Component => {}
-        crate::WasmKind::CoreModule => {
-            return Err(TargetsError::NotAComponent(
-                "a core module (make a component with `wct new` or `wct adapt`)",
-            ))
-        }
+        crate::WasmKind::CoreModule => return Err(TargetsError::NotAComponent("a core module")),
         _ => return Err(TargetsError::NotAComponent("something that is not wasm")),
     }
     let (cresolve, cworld) = match wit_component::decode(component).map_err(TargetsError::Decode)? {
