@@ -25,6 +25,13 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<()> {
     stdout(&text)
 }
 
+/// Prints `value` as pretty JSON with the keys of every object sorted: the form the reports of
+/// compose, diff, semver-check, targets and `wit worlds` have always had (they were built as
+/// `serde_json::Value`s, whose maps are sorted).
+pub fn json_sorted<T: serde::Serialize>(value: &T) -> Result<()> {
+    json(&serde_json::to_value(value).into_diagnostic()?)
+}
+
 /// `-o/--output` and `-t/--wat`, shared by every command that writes wasm.
 #[derive(clap::Args)]
 pub struct WasmOutputArgs {

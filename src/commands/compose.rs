@@ -106,7 +106,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     }
     let plan = &composed.plan;
     if args.json {
-        output::json(&JsonReport::new(plan))?;
+        output::json_sorted(&JsonReport::new(plan))?;
     } else if let Some(format) = args.graph {
         output::stdout(&match format {
             GraphFormat::Dot => plan.to_dot(),

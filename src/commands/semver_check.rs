@@ -37,7 +37,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let result = semver_check(&report);
     let verdict = &result.verdict;
     if args.json {
-        output::json(&result)?;
+        output::json_sorted(&result)?;
     } else {
         let mut text = format!("{}: {}\n", report.package, verdict.summary);
         let yes_no = |b: bool| if b { "no" } else { "yes" };

@@ -56,7 +56,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         e => miette::miette!("{name}: {e}"),
     })?;
     if args.json {
-        output::json(&wct_component::targets::TargetsReport::new(
+        output::json_sorted(&wct_component::targets::TargetsReport::new(
             &name,
             &world_name,
             &mismatches,

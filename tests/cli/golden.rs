@@ -10,7 +10,7 @@
 //! After a deliberate change of output, `WCT_BLESS=1 cargo test --test cli golden` rewrites
 //! the expectation files from what the commands print now (review the diff before committing).
 
-use crate::common::{bash_example, path_with_wct};
+use crate::common::{bash_example, files_below, path_with_wct};
 use std::path::{Path, PathBuf};
 
 /// The directive of a case and the command it runs.
@@ -39,24 +39,6 @@ fn directive(text: &str) -> Result<Directive, String> {
     } else {
         Err(format!("expected RUN: or FAIL:, found `{line}`"))
     }
-}
-
-/// Every `.case` file below `dir`, sorted.
-fn cases(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "case") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// What a case printed, in the form its expectation files hold.
@@ -122,7 +104,7 @@ fn golden_cases_print_what_their_files_say() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bless = std::env::var_os("WCT_BLESS").is_some();
     let path_var = path_with_wct();
-    let cases = cases(&root.join("tests/golden"));
+    let cases = files_below(&root.join("tests/golden"), "case");
     assert!(cases.len() >= 10, "only {} golden cases", cases.len());
     let failures: Vec<String> = cases
         .iter()

@@ -151,7 +151,7 @@ fn python_built_against_wasi_0_2_9_composes_with_c_built_against_0_2_12() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "wasi:io/error@0.2.9 -> import of the result (merged into wasi:io/error@0.2.12)",
+            "unfilled lib, greeter: wasi:io@0.2.12/{error, streams} -> imports of the result (merged from 0.2.9)",
         ));
     wasm_tools_validates(&composed);
     let cache = tempfile::tempdir().unwrap();

@@ -2,25 +2,8 @@
 //! renders what the crates compute and builds no JSON by hand; no public library function
 //! returns a `String` as its error.
 
-use std::path::{Path, PathBuf};
-
-/// Every `.rs` file below `dir`.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
+use crate::common::files_below;
+use std::path::Path;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -28,7 +11,7 @@ fn root() -> &'static Path {
 
 #[test]
 fn the_cli_builds_no_json_by_hand() {
-    let offenders: Vec<String> = rust_files(&root().join("src"))
+    let offenders: Vec<String> = files_below(&root().join("src"), "rs")
         .into_iter()
         .filter(|p| std::fs::read_to_string(p).unwrap().contains("json!("))
         .map(|p| p.display().to_string())
@@ -42,7 +25,7 @@ fn the_cli_builds_no_json_by_hand() {
 #[test]
 fn no_public_library_function_returns_a_string_error() {
     let mut offenders = Vec::new();
-    for file in rust_files(&root().join("crates")) {
+    for file in files_below(&root().join("crates"), "rs") {
         let text = std::fs::read_to_string(&file).unwrap();
         // Signatures may span lines: look from each `pub fn` to its body.
         for (at, _) in text.match_indices("pub fn ") {

@@ -66,19 +66,11 @@ pub struct Config {
 /// Why a config could not be loaded.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ConfigError {
-    /// The config file itself could not be read.
-    #[error("failed to read '{}': {source}", path.display())]
-    Read {
-        /// The config file.
-        path: PathBuf,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML, has an unknown key, or names an instance that is not in
-    /// `[instances]`; located at the offending place.
+    /// The file could not be read, is not valid TOML, has an unknown key, or names an
+    /// instance that is not in `[instances]` (located at the offending place).
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Invalid(Box<ConfigFileError>),
+    File(#[from] wct_io::config_file::ConfigError),
     /// A component file named in `[instances]` could not be read.
     #[error("instance `{instance}`: failed to read '{}': {source}", path.display())]
     Component {
@@ -93,12 +85,9 @@ pub enum ConfigError {
 
 /// Reads `path` and the components it names (relative to its folder).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = wct_io::config_file::read(path)?;
     let invalid = |at: Option<std::ops::Range<usize>>, message: String| {
-        ConfigError::Invalid(Box::new(ConfigFileError::new(path, &text, at, message)))
+        ConfigError::File(ConfigFileError::new(path, &text, at, message).into())
     };
     let file: File =
         toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().trim_end().to_string()))?;
@@ -107,7 +96,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             return Ok(());
         }
         let known: Vec<&str> = file.instances.keys().map(String::as_str).collect();
-        Err(ConfigError::Invalid(Box::new(
+        Err(ConfigError::File(
             ConfigFileError::new(
                 path,
                 &text,
@@ -115,8 +104,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                 format!("{what} `{}` is not in [instances]", name.get_ref()),
             )
             .with_label("not an instance")
-            .with_help(format!("the instances are: {}", known.join(", "))),
-        )))
+            .with_help(format!("the instances are: {}", known.join(", ")))
+            .into(),
+        ))
     };
     known(&file.socket, "socket")?;
     for w in &file.wire {

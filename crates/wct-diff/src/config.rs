@@ -15,8 +15,9 @@
 use crate::{Bump, Report, RuleId};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::Spanned;
+pub use wct_io::config_file::ConfigError;
 use wct_io::config_file::ConfigFileError;
 
 /// The file's own shape, with the places of the rule ids kept for error messages.
@@ -27,23 +28,6 @@ struct File {
     ignore: Vec<String>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, RuleOverride>,
-}
-
-/// Why a `wct-diff.toml` could not be used.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("failed to read '{}': {source}", path.display())]
-    Read {
-        /// The config file.
-        path: PathBuf,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// Not valid TOML, an unknown key or bump, or an unknown rule id; located in the file.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Invalid(Box<ConfigFileError>),
 }
 
 /// The parsed configuration.
@@ -84,17 +68,14 @@ impl<'de> Deserialize<'de> for Bump {
 impl Config {
     /// Reads and parses the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = wct_io::config_file::read(path)?;
         Config::parse(path, &text)
     }
 
     /// Parses `text`, the contents of the config file at `path` (named in errors); unknown
     /// rule ids are errors.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let invalid = |e: ConfigFileError| ConfigError::Invalid(Box::new(e));
+        let invalid = ConfigError::from;
         let file: File = toml::from_str(text).map_err(|e| {
             invalid(ConfigFileError::new(
                 path,

@@ -161,9 +161,11 @@ impl<'a> JsonReport<'a> {
     }
 }
 
-/// The `--json` report, pretty-printed, with a final newline.
+/// The `--json` report, pretty-printed with the keys of every object sorted, with a final
+/// newline.
 pub fn json(report: &Report) -> serde_json::Result<String> {
-    let mut text = serde_json::to_string_pretty(&JsonReport::new(report))?;
+    let value = serde_json::to_value(JsonReport::new(report))?;
+    let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');
     Ok(text)
 }

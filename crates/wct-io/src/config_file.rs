@@ -7,6 +7,37 @@ use miette::SourceSpan;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// Why a configuration file could not be used.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("failed to read '{}': {source}", path.display())]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, an unknown key, or a value the tool rejects; located in the file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<ConfigFileError>),
+}
+
+impl From<ConfigFileError> for ConfigError {
+    fn from(e: ConfigFileError) -> Self {
+        ConfigError::Invalid(Box::new(e))
+    }
+}
+
+/// Reads the text of the config file at `path`.
+pub fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// A problem in a configuration file, located at a byte range of its text when it has a place.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{}: {message}", path.display())]

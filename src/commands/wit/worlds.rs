@@ -50,7 +50,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     };
     let views: Vec<WorldView> = ids.into_iter().map(|id| view(&set.resolve, id)).collect();
     if args.json {
-        output::json(&wct_wit::worlds::WorldsReport::new(views))?;
+        output::json_sorted(&wct_wit::worlds::WorldsReport::new(views))?;
     } else if views.is_empty() {
         output::stdout(&format!("{}: no worlds\n", args.path))?;
     } else {
