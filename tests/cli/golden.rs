@@ -11,7 +11,7 @@
 //! the expectation files from what the commands print now (review the diff before committing).
 
 use crate::common::{bash_example, files_below, path_with_wct};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The directive of a case and the command it runs.
 #[derive(Debug, PartialEq, Eq)]
