@@ -1,7 +1,8 @@
 //! `cargo xtask bench serve`: `wct serve` and `wasmtime serve` on the same components, each
 //! loaded by `wrk` on loopback with the same settings in the same run; requests per second
-//! and p99 latency are reported as wct/wasmtime ratios. WASI 0.2: the C proxy component
-//! `tests/fixtures/http/echo.wasm` (a fresh instance per request on both). WASI 0.3: the
+//! and p99 latency are reported as wct/wasmtime ratios (medians of alternating rounds).
+//! WASI 0.2: the C proxy component `tests/fixtures/http/echo.wasm` (a fresh instance per
+//! request on both). WASI 0.3: the
 //! wasi-testsuite's Rust `http-service.wasm` beside the checkout (GET / answers `hey`), with
 //! instance reuse on both (128 requests, 16 at once).
 
@@ -16,11 +17,27 @@ use std::time::{Duration, Instant};
 const DURATION: &str = "5s";
 const CONNECTIONS: &str = "16";
 const THREADS: &str = "2";
+/// Loads per server and case; medians are compared.
+const ROUNDS: usize = 3;
 
 /// One load run's result.
 struct Load {
     requests_per_sec: f64,
     p99_ms: f64,
+}
+
+impl Load {
+    /// The median throughput and the median p99 of several runs (each median on its own).
+    fn median(loads: &[Load]) -> Load {
+        let median = |mut values: Vec<f64>| {
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        Load {
+            requests_per_sec: median(loads.iter().map(|l| l.requests_per_sec).collect()),
+            p99_ms: median(loads.iter().map(|l| l.p99_ms).collect()),
+        }
+    }
 }
 
 pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
@@ -48,21 +65,29 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
         eprintln!("no ../shared/wasi-testsuite beside the checkout: skipping the WASI 0.3 service");
     }
     for (label, component, path, wasmtime_flags) in cases {
-        let wct_load = serve_and_load(
-            Command::new(wct).args(["serve", "-q", "--addr"]),
-            component,
-            &wrk,
-            path,
-        )?;
-        let peer_load = serve_and_load(
-            Command::new(wasmtime)
-                .arg("serve")
-                .args(wasmtime_flags)
-                .arg("--addr"),
-            component,
-            &wrk,
-            path,
-        )?;
+        // One 5 s load is noisy on two cores (±10%): alternate the servers over ROUNDS rounds
+        // and compare medians, so neither always runs first.
+        let mut wct_loads = Vec::new();
+        let mut peer_loads = Vec::new();
+        for _ in 0..ROUNDS {
+            wct_loads.push(serve_and_load(
+                Command::new(wct).args(["serve", "-q", "--addr"]),
+                component,
+                &wrk,
+                path,
+            )?);
+            peer_loads.push(serve_and_load(
+                Command::new(wasmtime)
+                    .arg("serve")
+                    .args(wasmtime_flags)
+                    .arg("--addr"),
+                component,
+                &wrk,
+                path,
+            )?);
+        }
+        let wct_load = Load::median(&wct_loads);
+        let peer_load = Load::median(&peer_loads);
         println!(
             "{label:<32} req/s: wct {:>9.0}  wasmtime {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  wasmtime {:>7.2} ms  ratio {:.2}",
             wct_load.requests_per_sec,
