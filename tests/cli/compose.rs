@@ -28,14 +28,18 @@ fn run_output(path: &Path, args: &[&str]) -> String {
 fn c_app_and_c_greeter_compose_and_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("composed.wasm");
-    wct()
-        .arg("compose")
-        .arg(c("hello-app"))
-        .arg(c("greeter"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success()
+    let compose = |flags: &[&str]| {
+        wct()
+            .arg("compose")
+            .args(flags)
+            .arg(c("hello-app"))
+            .arg(c("greeter"))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success()
+    };
+    compose(&[])
         .stdout(predicate::str::contains(
             "filled   hello-app: wct:demo/greet@0.1.0 <- greeter: wct:demo/greet@0.1.0",
         ))
@@ -43,17 +47,10 @@ fn c_app_and_c_greeter_compose_and_run() {
             "unfilled hello-app, greeter: wasi:cli@0.2.12/{environment, exit, stderr, stdin, stdout, ",
         ))
         .stdout(predicate::str::contains("wasi:cli/stdout").not());
-    wct()
-        .args(["compose", "-v"])
-        .arg(c("hello-app"))
-        .arg(c("greeter"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "unfilled hello-app: wasi:cli/stdout@0.2.12 -> import of the result\n",
-        ));
+    // -v: every import passed through to the host on its own line.
+    compose(&["-v"]).stdout(predicate::str::contains(
+        "unfilled hello-app: wasi:cli/stdout@0.2.12 -> import of the result\n",
+    ));
     wasm_tools_validates(&out);
     wct()
         .arg("targets")
