@@ -85,6 +85,45 @@ fn call(component: &[u8], call: &str) -> anyhow::Result<Vec<String>> {
     }
 }
 
+/// Keeps the server's access log in memory instead of printing it.
+#[derive(Default)]
+struct AccessLog(std::sync::Mutex<Vec<String>>);
+
+impl wct_run::EventSink for AccessLog {
+    fn event(&self, event: &wct_run::Event<'_>) {
+        if let wct_run::Event::RequestAnswered { status, .. } = event {
+            self.0.lock().unwrap().push(format!("{status}"));
+        }
+    }
+}
+
+/// Serves an HTTP component on a free loopback port until `stop` completes; what the
+/// server would log goes to `log`. Errors are typed: a component that is not an HTTP
+/// service says what it exports instead.
+fn serve(
+    component: &[u8],
+    log: std::sync::Arc<AccessLog>,
+    on_listening: impl FnOnce(std::net::SocketAddr),
+    stop: impl std::future::Future<Output = ()> + Send,
+) -> Result<u64, wct_run::Error> {
+    let program = wct_run::Program {
+        wasm: component,
+        name: "service.wasm".into(),
+    };
+    let options = wct_run::serve::ServeOptions {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        sandbox: wct_run::Sandbox::default(),
+        limits: wct_run::Limits::default(),
+        engine: wct_run::EngineOptions::default(),
+        max_concurrency: 4,
+        reuse: wct_run::serve::Reuse::DEFAULT,
+        events: wct_run::Events::new(log),
+    };
+    let server = wct_run::serve::Server::bind(&program, &options)?;
+    on_listening(server.local_addr()?);
+    Ok(server.run(stop)?.requests)
+}
+
 #[test]
 fn preview1_module_becomes_a_checked_command() {
     let module = std::fs::read(fixture("c/hello.wasm")).unwrap();
@@ -134,6 +173,50 @@ fn the_bump_follows_from_the_changes() {
     assert_eq!(breaking.unwrap(), wct_diff::Bump::Major);
 }
 
+#[test]
+fn serving_sends_the_log_to_the_embedder() {
+    let echo = std::fs::read(fixture("http/echo.wasm")).unwrap();
+    let log = std::sync::Arc::new(AccessLog::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let client = std::sync::Mutex::new(None);
+    let served = serve(
+        &echo,
+        log.clone(),
+        |addr| {
+            *client.lock().unwrap() = Some(std::thread::spawn(move || {
+                let body = ureq::get(&format!("http://{addr}/hello?name=lib"))
+                    .call()
+                    .map(|r| r.into_string().unwrap())
+                    .map_err(|e| e.to_string());
+                let _ = stop.send(());
+                body
+            }));
+        },
+        async {
+            let _ = stopped.await;
+        },
+    )
+    .unwrap();
+    let body = client
+        .into_inner()
+        .unwrap()
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap();
+    assert!(body.contains("lib"), "{body}");
+    assert_eq!(served, 1);
+    assert_eq!(*log.0.lock().unwrap(), ["200"]);
+    // Not an HTTP component: a typed error naming what it exports.
+    let greeter = std::fs::read(fixture("compose/greeter.wasm")).unwrap();
+    let err = serve(&greeter, log, |_| {}, async {}).unwrap_err();
+    assert!(
+        matches!(&err, wct_run::Error::NotHttpComponent { exports, .. }
+            if exports == &["wct:demo/greet@0.1.0"]),
+        "{err:?}"
+    );
+}
+
 /// Every `rust` block of docs/library.md appears verbatim in this file.
 #[test]
 fn the_page_shows_this_code() {
@@ -148,5 +231,5 @@ fn the_page_shows_this_code() {
         );
         blocks += 1;
     }
-    assert_eq!(blocks, 5);
+    assert_eq!(blocks, 6);
 }

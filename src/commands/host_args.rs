@@ -1,6 +1,7 @@
 //! Flags shared by `wct run` and `wct serve`: what the guest may reach, its limits, and how
 //! it is compiled.
 
+use super::host_report::host_error;
 use crate::report::GlobalOpts;
 use clap::ValueEnum;
 use miette::Result;
@@ -165,7 +166,7 @@ impl HostArgs {
         let dirs = self
             .dir
             .iter()
-            .map(|d| DirGrant::parse(d).map_err(|e| miette::miette!("{e}")))
+            .map(|d| DirGrant::parse(d).map_err(host_error))
             .collect::<Result<Vec<_>>>()?;
         let env = self
             .env
@@ -179,7 +180,7 @@ impl HostArgs {
         let allow_http = self
             .allow_http
             .iter()
-            .map(|g| HttpGrant::parse(g).map_err(|e| miette::miette!("{e}")))
+            .map(|g| HttpGrant::parse(g).map_err(host_error))
             .collect::<Result<Vec<_>>>()?;
         Ok(Sandbox {
             dirs,

@@ -8,6 +8,7 @@ mod diff;
 mod diff_inputs;
 mod embed;
 mod host_args;
+mod host_report;
 mod inspect;
 mod new;
 mod parse;

@@ -1,12 +1,13 @@
 //! `wct run`: execute a component or a WASI Preview 1 program on the bundled engine.
 
+use super::host_report::{host_error, LogLines};
 use crate::output;
 use crate::report::GlobalOpts;
 use miette::Result;
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 use wct_run::invoke::{invoke, Invoked};
-use wct_run::{Compiler, Outcome, Program, RunOptions};
+use wct_run::{Compiler, Events, Limit, Outcome, Program, RunOptions};
 
 /// Run a `wasi:cli/command` component or a WASI Preview 1 module, sandboxed.
 ///
@@ -66,6 +67,10 @@ impl Args {
             limits: self.host.limits(),
             engine: self.host.engine(global, Compiler::Auto),
             via_adapter: self.via_adapter,
+            events: Events::new(LogLines {
+                access_log: false,
+                verbose: global.verbose,
+            }),
         })
     }
 
@@ -126,7 +131,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             .as_ref()
             .ok_or_else(|| miette::miette!("--precompile-only needs a cache"))?;
         wct_run::engine::precompile(&wasm, &opts.limits, cache)
-            .map_err(|e| miette::miette!("{name}: {e:#}"))?;
+            .map_err(|e| miette::miette!("{name}: {}", e.chain()))?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -135,7 +140,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             calls.iter().flatten().map(|v| format!("{v}\n")).collect()
         };
         return match invoke(&program, &args.invoke, &opts)
-            .map_err(|e| miette::miette!("{name}: {e:#}"))?
+            .map_err(|e| miette::miette!("{name}: {}", host_error(e)))?
         {
             Invoked::Returned(values) => {
                 output::stdout(&show(&values))?;
@@ -143,19 +148,19 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             }
             Invoked::Failed(values, outcome) => {
                 output::stdout(&show(&values))?;
-                Ok(report_outcome(&name, &outcome))
+                Ok(report_outcome(&name, &outcome, &opts))
             }
         };
     }
 
-    let report = wct_run::run(&program, &opts).map_err(|e| miette::miette!("{e:#}"))?;
+    let report = wct_run::run(&program, &opts).map_err(host_error)?;
     if global.verbose {
         eprintln!("wct run: {name} ({}): {}", report.kind, report.compile);
     }
     if report.optimize_later {
         args.optimize_in_background(&opts);
     }
-    Ok(report_outcome(&name, &report.outcome))
+    Ok(report_outcome(&name, &report.outcome, &opts))
 }
 
 /// `wct run FILE --plug P...`: composes FILE with the plugs in memory, as `wct compose` would.
@@ -176,9 +181,15 @@ fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Ve
 }
 
 /// Prints what stopped the guest (if anything did) and returns the exit status.
-fn report_outcome(name: &str, outcome: &Outcome) -> ExitCode {
+fn report_outcome(name: &str, outcome: &Outcome, opts: &RunOptions) -> ExitCode {
     match outcome {
         Outcome::Exited { .. } => {}
+        Outcome::Stopped {
+            limit: Limit::Fuel, ..
+        } => eprintln!(
+            "error: {name}: out of fuel: the guest used all {} units of --fuel",
+            opts.limits.fuel.unwrap_or_default()
+        ),
         Outcome::Stopped { message, .. } => eprintln!("error: {name}: {message}"),
         Outcome::Trapped(trap) => {
             eprintln!("error: {name}: the guest trapped: {}", trap.kind);

@@ -1,12 +1,13 @@
 //! `wct serve`: serve a `wasi:http/proxy` component over HTTP.
 
+use super::host_report::{host_error, LogLines};
 use crate::report::GlobalOpts;
 use miette::Result;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use wct_run::serve::{shutdown_signal, Reuse, ServeOptions, Server};
-use wct_run::{Compiler, Program};
+use wct_run::{Compiler, Events, Program};
 
 /// Serve a `wasi:http/proxy` (WASI 0.2) or `wasi:http/service` (WASI 0.3) component as an
 /// HTTP/1.1 server.
@@ -85,15 +86,17 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         engine: args.host.engine(global, Compiler::Cranelift),
         max_concurrency: args.max_concurrency,
         reuse: args.reuse(),
-        access_log: !global.quiet,
-        log_request_starts: global.verbose,
+        events: Events::new(LogLines {
+            access_log: !global.quiet,
+            verbose: global.verbose,
+        }),
     };
     let program = Program {
         wasm: &wasm,
         name: name.clone(),
     };
-    let server = Server::bind(&program, &opts).map_err(|e| miette::miette!("{e:#}"))?;
-    let addr = server.local_addr().map_err(|e| miette::miette!("{e:#}"))?;
+    let server = Server::bind(&program, &opts).map_err(host_error)?;
+    let addr = server.local_addr().map_err(host_error)?;
     if global.verbose {
         eprintln!(
             "wct serve: {name}: WASI {} HTTP component, {}",
@@ -103,9 +106,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     }
     // Always printed (also with --quiet): with --addr ...:0 it is the only way to learn the port.
     eprintln!("wct serve: serving {name} on http://{addr}/");
-    let summary = server
-        .run(shutdown_signal())
-        .map_err(|e| miette::miette!("{e:#}"))?;
+    let summary = server.run(shutdown_signal()).map_err(host_error)?;
     if !global.quiet {
         eprintln!(
             "wct serve: stopped after {} requests ({} failed)",

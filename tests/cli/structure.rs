@@ -1,6 +1,6 @@
 //! Rules of the code's shape that review would otherwise have to catch: the CLI (`src/`)
 //! renders what the crates compute and builds no JSON by hand; no public library function
-//! returns a `String` as its error.
+//! returns a `String` as its error; the engine crate returns its own typed errors.
 
 use crate::common::files_below;
 use std::path::Path;
@@ -41,5 +41,32 @@ fn no_public_library_function_returns_a_string_error() {
     assert!(
         offenders.is_empty(),
         "public functions return typed errors, not String: {offenders:?}"
+    );
+}
+
+#[test]
+fn the_engine_crate_returns_its_own_errors() {
+    let mut offenders = Vec::new();
+    for file in files_below(&root().join("crates/wct-run/src"), "rs") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let imports_anyhow_result = text.lines().any(|l| {
+            let l = l.trim();
+            l.starts_with("use anyhow::") && l.contains("Result")
+        });
+        if imports_anyhow_result {
+            offenders.push(format!("{}: imports anyhow's Result", file.display()));
+        }
+        for (at, _) in text.match_indices("pub fn ") {
+            let signature = &text[at..];
+            let end = signature.find('{').unwrap_or(signature.len());
+            if signature[..end].contains("anyhow::") {
+                let line = text[..at].matches('\n').count() + 1;
+                offenders.push(format!("{}:{line}", file.display()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "wct-run's public functions return wct_run::Error, not anyhow: {offenders:?}"
     );
 }

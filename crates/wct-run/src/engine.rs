@@ -6,9 +6,10 @@
 //! build is worth caching for later runs (the CLI does that in the background).
 
 use crate::cache::Cache;
+use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::WasmtimeResultExt;
-use anyhow::{Context, Result};
+use anyhow::Context;
 use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine, Strategy};
 
@@ -67,7 +68,9 @@ pub fn engine(compiler: Compiler, limits: &Limits, serving: Option<usize>) -> Re
     if let Some(concurrency) = serving {
         config.allocation_strategy(pooling(concurrency));
     }
-    Engine::new(&config).any().context("configuring the engine")
+    Ok(Engine::new(&config)
+        .any()
+        .context("configuring the engine")?)
 }
 
 /// A pooling allocator with room for `concurrency` instances of typical components (an
@@ -142,23 +145,23 @@ pub trait Artifact: Sized {
     /// `component` or `module`, part of the cache key.
     const KIND: &'static str;
     /// Compiles from wasm bytes.
-    fn compile(engine: &Engine, wasm: &[u8]) -> Result<Self>;
+    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self>;
     /// Serializes compiled code for the cache.
-    fn precompile(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>>;
+    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>>;
     /// Loads serialized code that the cache has verified.
-    fn load(engine: &Engine, bytes: &[u8]) -> Result<Self>;
+    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self>;
 }
 
 impl Artifact for wasmtime::component::Component {
     const KIND: &'static str = "component";
-    fn compile(engine: &Engine, wasm: &[u8]) -> Result<Self> {
+    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self> {
         wasmtime::component::Component::new(engine, wasm).any()
     }
-    fn precompile(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>> {
+    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
         engine.precompile_component(wasm).any()
     }
     #[allow(unsafe_code)]
-    fn load(engine: &Engine, bytes: &[u8]) -> Result<Self> {
+    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self> {
         // SAFETY: `bytes` were produced by `Engine::precompile_component` of this same wasmtime
         // build (the cache key includes the engine's compatibility hash) and their checksum was
         // verified against the one recorded when they were written, so they are not corrupt.
@@ -169,14 +172,14 @@ impl Artifact for wasmtime::component::Component {
 
 impl Artifact for wasmtime::Module {
     const KIND: &'static str = "module";
-    fn compile(engine: &Engine, wasm: &[u8]) -> Result<Self> {
+    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self> {
         wasmtime::Module::new(engine, wasm).any()
     }
-    fn precompile(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>> {
+    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
         engine.precompile_module(wasm).any()
     }
     #[allow(unsafe_code)]
-    fn load(engine: &Engine, bytes: &[u8]) -> Result<Self> {
+    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self> {
         // SAFETY: as for components above: produced by this wasmtime build, checksum verified.
         unsafe { wasmtime::Module::deserialize(engine, bytes) }.any()
     }
@@ -261,7 +264,10 @@ pub fn compile<T: Artifact>(
             };
             compile(wasm, name, limits, &opts)
         }
-        Err(e) => Err(e).with_context(|| format!("compiling {name}")),
+        Err(e) => Err(Error::Compile {
+            name: name.to_string(),
+            source: e.into(),
+        }),
     }
 }
 

@@ -1,12 +1,13 @@
 //! Outgoing HTTP from the guest (`wasi:http/outgoing-handler`): denied unless the user named
-//! the destination with `--allow-http HOST[:PORT]`.
+//! the destination (`wct`'s `--allow-http HOST[:PORT]`).
 //!
 //! The check runs when the guest sends a request, so components that merely import
 //! `wasi:http` (every componentize-js component does, for `fetch`) instantiate and run; only
 //! an actual request to a host that was not granted fails, with the WASI error
-//! `HTTP-request-denied` and a line on stderr naming the destination.
+//! `HTTP-request-denied` and an [`Event`] naming the destination.
 
-use anyhow::{bail, Result};
+use crate::error::{Error as RunError, Result, SpecKind};
+use crate::events::{Event, Events};
 use std::future::Future;
 use std::sync::Arc;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
@@ -15,6 +16,7 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 #[derive(Debug, Clone, Default)]
 pub struct HttpPolicy {
     allowed: Arc<Vec<HttpGrant>>,
+    events: Events,
 }
 
 /// One `--allow-http` entry.
@@ -29,7 +31,11 @@ pub struct HttpGrant {
 impl HttpGrant {
     /// Parses `HOST` or `HOST:PORT` (`[v6]:PORT` for IPv6).
     pub fn parse(spec: &str) -> Result<HttpGrant> {
-        let invalid = || anyhow::anyhow!("--allow-http expects HOST or HOST:PORT, got `{spec}`");
+        let invalid = || RunError::InvalidSpec {
+            what: SpecKind::HttpDestination,
+            text: spec.to_string(),
+            expected: "HOST or HOST:PORT",
+        };
         if spec.is_empty() || spec.contains('/') {
             return Err(invalid());
         }
@@ -37,7 +43,7 @@ impl HttpGrant {
             Some((host, port)) if !host.is_empty() && !host.ends_with(':') => {
                 (host, Some(port.parse::<u16>().map_err(|_| invalid())?))
             }
-            Some(_) => bail!(invalid()),
+            Some(_) => return Err(invalid()),
             None => (spec, None),
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -49,10 +55,11 @@ impl HttpGrant {
 }
 
 impl HttpPolicy {
-    /// A policy allowing exactly `grants`.
-    pub fn new(grants: Vec<HttpGrant>) -> HttpPolicy {
+    /// A policy allowing exactly `grants`; a denied request is told to `events`.
+    pub fn new(grants: Vec<HttpGrant>, events: Events) -> HttpPolicy {
         HttpPolicy {
             allowed: Arc::new(grants),
+            events,
         }
     }
 
@@ -87,9 +94,8 @@ impl WasiHttpHooks for HttpPolicy {
             _ => 80,
         });
         if !self.allows(&host, port) {
-            eprintln!(
-                "wct: denied the guest's HTTP request to {host}:{port} (grant it with --allow-http {host}:{port})"
-            );
+            self.events
+                .emit(Event::HttpRequestDenied { host: &host, port });
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }
         let _ = fut;
@@ -110,11 +116,14 @@ mod tests {
 
     #[test]
     fn grants_match_host_and_port() {
-        let policy = HttpPolicy::new(vec![
-            HttpGrant::parse("example.com").unwrap(),
-            HttpGrant::parse("127.0.0.1:8080").unwrap(),
-            HttpGrant::parse("[::1]:9000").unwrap(),
-        ]);
+        let policy = HttpPolicy::new(
+            vec![
+                HttpGrant::parse("example.com").unwrap(),
+                HttpGrant::parse("127.0.0.1:8080").unwrap(),
+                HttpGrant::parse("[::1]:9000").unwrap(),
+            ],
+            Events::default(),
+        );
         assert!(policy.allows("EXAMPLE.com", 443));
         assert!(policy.allows("127.0.0.1", 8080));
         assert!(!policy.allows("127.0.0.1", 8081));

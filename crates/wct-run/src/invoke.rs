@@ -2,12 +2,13 @@
 //! (`greet("world")`, `demo:greeter/greet#greet("world")`), printing the results in WAVE.
 
 use crate::engine::{compile, Compiled};
+use crate::error::{CallError, Result};
 use crate::limits::start_timeout;
 use crate::outcome::Outcome;
 use crate::run::{prepare_store, ComponentState, Program, RunOptions};
 use crate::wasi_p3::WasiGenerations;
 use crate::WasmtimeResultExt;
-use anyhow::{bail, Context, Result};
+use anyhow::Context;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Func, Val};
 use wasmtime::{Engine, Store};
@@ -21,6 +22,13 @@ pub struct Callable {
     pub signature: String,
     /// Whether it is an `async func`.
     pub is_async: bool,
+}
+
+impl Callable {
+    /// `name: signature`, as listed in messages.
+    pub fn listing(&self) -> String {
+        format!("{}: {}", self.name, self.signature)
+    }
 }
 
 /// Every exported function (top level and one instance deep), in export order.
@@ -152,28 +160,20 @@ pub fn resolve_name<'c>(callables: &'c [Callable], name: &str) -> Result<&'c Cal
         match candidates.len() {
             0 => continue,
             1 => return Ok(candidates[0]),
-            _ => bail!(
-                "`{name}` is ambiguous; it matches:\n{}",
-                candidates
-                    .iter()
-                    .map(|c| format!("  {}: {}", c.name, c.signature))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ),
+            _ => {
+                return Err(CallError::Ambiguous {
+                    name: name.to_string(),
+                    candidates: candidates.iter().map(|c| c.listing()).collect(),
+                }
+                .into())
+            }
         }
     }
-    bail!(
-        "no exported function `{name}`; the component exports:\n{}",
-        if callables.is_empty() {
-            "  (no functions)".to_string()
-        } else {
-            callables
-                .iter()
-                .map(|c| format!("  {}: {}", c.name, c.signature))
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-    )
+    Err(CallError::NoSuchFunction {
+        name: name.to_string(),
+        exports: callables.iter().map(Callable::listing).collect(),
+    }
+    .into())
 }
 
 /// The result of a sequence of invocations.
@@ -188,7 +188,7 @@ fn lookup(
     store: &mut Store<ComponentState>,
     instance: &wasmtime::component::Instance,
     name: &str,
-) -> Result<Func> {
+) -> anyhow::Result<Func> {
     let func = match name.split_once('#') {
         Some((iface, f)) => {
             let parent = instance
@@ -205,13 +205,17 @@ fn lookup(
 }
 
 /// Splits `name(args)` into the name and the parenthesised argument text.
-fn split_call(call: &str) -> Result<(&str, &str)> {
+fn split_call(call: &str) -> Result<(&str, &str), CallError> {
+    let syntax = |problem| CallError::Syntax {
+        call: call.to_string(),
+        problem,
+    };
     let open = call
         .find('(')
-        .ok_or_else(|| anyhow::anyhow!("invalid --invoke `{call}`: expected NAME(ARGS)"))?;
+        .ok_or_else(|| syntax("expected NAME(ARGS)"))?;
     let (name, args) = call.split_at(open);
     if !args.trim_end().ends_with(')') {
-        bail!("invalid --invoke `{call}`: missing `)`");
+        return Err(syntax("missing `)`"));
     }
     Ok((name.trim(), args.trim_end()))
 }
@@ -296,14 +300,15 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         handles: Vec::new(),
         printed: Vec::new(),
     };
-    let cannot_instantiate = || crate::run::cannot_instantiate(&engine, &component, "");
+    let cannot_instantiate =
+        |source| crate::run::cannot_instantiate(&engine, &component, &program.name, "", source);
     let needs_async = WasiGenerations::of(&engine, &component).needs_async_host()
         || callables.iter().any(|c| c.is_async);
     if !needs_async {
         let instance = crate::run::component_linker(&engine)?
             .instantiate(&mut store, &component)
             .any()
-            .with_context(cannot_instantiate)?;
+            .map_err(cannot_instantiate)?;
         if let Some(timeout) = opts.limits.timeout {
             start_timeout(&engine, timeout);
         }
@@ -322,7 +327,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
             .instantiate_async(&mut store, &component)
             .await
             .any()
-            .with_context(cannot_instantiate)?;
+            .map_err(cannot_instantiate)?;
         if let Some(timeout) = opts.limits.timeout {
             start_timeout(&engine, timeout);
         }
@@ -391,12 +396,12 @@ impl Session<'_> {
             .chain(&result_types)
             .find_map(unexpressible)
         {
-            bail!(
-                "`{}` ({}) passes a {what}, which WAVE cannot write: --invoke calls functions \
-                 whose parameters and results are plain values",
-                target.name,
-                target.signature
-            );
+            return Err(CallError::Unexpressible {
+                function: target.name.clone(),
+                signature: target.signature.clone(),
+                what,
+            }
+            .into());
         }
         // Parse the arguments as the arguments of a stand-in call, to get each one's text.
         let stand_in = format!("f{}", quote_handles(args_text));
@@ -411,13 +416,13 @@ impl Session<'_> {
             None => Vec::new(),
         };
         if spans.len() != param_types.len() {
-            bail!(
-                "`{}` takes {} argument(s) ({}), {} given",
-                target.name,
-                param_types.len(),
-                target.signature,
-                spans.len()
-            );
+            return Err(CallError::Arity {
+                function: target.name.clone(),
+                signature: target.signature.clone(),
+                expected: param_types.len(),
+                given: spans.len(),
+            }
+            .into());
         }
         let mut params = Vec::with_capacity(param_types.len());
         for ((pname, pty), span) in param_types.iter().zip(spans) {
@@ -430,12 +435,29 @@ impl Session<'_> {
             let is_handle = is_handle_param(pty);
             let val = match text.strip_prefix('#').filter(|_| is_handle) {
                 Some(n) => {
-                    let index: usize = n.parse().with_context(|| format!("argument `{pname}`: `{text}` is not a resource handle like #0"))?;
-                    let handle = self.handles.get(index).with_context(|| format!("argument `{pname}`: no resource #{index} (earlier calls returned {})", self.handles.len()))?;
+                    let index: usize = n.parse().with_context(|| {
+                        format!("argument `{pname}`: `{text}` is not a resource handle like #0")
+                    })?;
+                    let handle = self.handles.get(index).with_context(|| {
+                        format!(
+                            "argument `{pname}`: no resource #{index} (earlier calls returned {})",
+                            self.handles.len()
+                        )
+                    })?;
                     Val::Resource(*handle)
                 }
-                None if is_handle => bail!("argument `{pname}` is a resource: pass a handle returned by an earlier --invoke, like #0"),
-                None => Val::from_wave(pty, text).any().with_context(|| format!("argument `{pname}`: `{text}` is not a valid {}", type_desc(pty)))?,
+                None if is_handle => {
+                    return Err(CallError::NeedsHandle {
+                        param: pname.clone(),
+                    }
+                    .into())
+                }
+                None => Val::from_wave(pty, text).any().with_context(|| {
+                    format!(
+                        "argument `{pname}`: `{text}` is not a valid {}",
+                        type_desc(pty)
+                    )
+                })?,
             };
             params.push(val);
         }

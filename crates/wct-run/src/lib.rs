@@ -11,10 +11,14 @@
 //!   [`cache`].
 //! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions.
 //! - [`wasi_p3`]: WASI 0.3 beside 0.2: the asynchronous host that links both.
+//! - [`error`]: the typed errors of the public functions; [`events`]: what the host tells
+//!   while a guest runs or a server serves, through a sink the embedder chooses.
 #![deny(missing_docs)]
 
 pub mod cache;
 pub mod engine;
+pub mod error;
+pub mod events;
 pub mod http_policy;
 pub mod invoke;
 pub mod limits;
@@ -25,6 +29,8 @@ pub mod serve;
 pub mod wasi_p3;
 
 pub use engine::{Compiler, EngineOptions};
+pub use error::{CallError, Error, Result, SpecKind};
+pub use events::{Event, EventSink, Events};
 
 /// wasmtime 48 has its own error type; this converts its results into `anyhow` ones so they
 /// can take context like everything else here.

@@ -2,7 +2,7 @@
 //! interruption), and a cap on linear memory. Sizes and durations are parsed from the forms
 //! people type (`64MiB`, `512M`, `30s`, `1500ms`, `2m`).
 
-use anyhow::{bail, Result};
+use crate::error::{Error, Result};
 use std::time::Duration;
 
 /// The limits for one run.
@@ -23,16 +23,20 @@ pub fn parse_size(text: &str) -> Result<u64> {
     let (digits, unit) = t.split_at(split);
     let n: u64 = digits
         .parse()
-        .map_err(|_| anyhow::anyhow!("invalid size `{text}` (e.g. 64MiB)"))?;
+        .map_err(|_| Error::InvalidQuantity(format!("invalid size `{text}` (e.g. 64MiB)")))?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        _ => bail!("invalid size unit in `{text}` (use B, KiB, MiB or GiB)"),
+        _ => {
+            return Err(Error::InvalidQuantity(format!(
+                "invalid size unit in `{text}` (use B, KiB, MiB or GiB)"
+            )))
+        }
     };
     n.checked_mul(mult)
-        .ok_or_else(|| anyhow::anyhow!("size `{text}` is too large"))
+        .ok_or_else(|| Error::InvalidQuantity(format!("size `{text}` is too large")))
 }
 
 /// Parses `30s`, `1500ms`, `2m`, `1h`, or plain seconds.
@@ -42,18 +46,24 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
-    let n: f64 = number
-        .parse()
-        .map_err(|_| anyhow::anyhow!("invalid duration `{text}` (e.g. 30s, 500ms)"))?;
+    let n: f64 = number.parse().map_err(|_| {
+        Error::InvalidQuantity(format!("invalid duration `{text}` (e.g. 30s, 500ms)"))
+    })?;
     let secs = match unit {
         "" | "s" => n,
         "ms" => n / 1000.0,
         "m" | "min" => n * 60.0,
         "h" => n * 3600.0,
-        _ => bail!("invalid duration unit in `{text}` (use ms, s, m or h)"),
+        _ => {
+            return Err(Error::InvalidQuantity(format!(
+                "invalid duration unit in `{text}` (use ms, s, m or h)"
+            )))
+        }
     };
     if !(secs.is_finite() && secs > 0.0) {
-        bail!("duration `{text}` must be positive");
+        return Err(Error::InvalidQuantity(format!(
+            "duration `{text}` must be positive"
+        )));
     }
     Ok(Duration::from_secs_f64(secs))
 }

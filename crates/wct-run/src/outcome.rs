@@ -82,7 +82,7 @@ impl Outcome {
         err: wasmtime::Error,
         timeout: Option<std::time::Duration>,
         fuel: Option<u64>,
-    ) -> anyhow::Result<Outcome> {
+    ) -> crate::Result<Outcome> {
         if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
             return Ok(Outcome::Exited { code: exit.0 });
         }
@@ -108,7 +108,7 @@ impl Outcome {
             Trap::OutOfFuel => Ok(Outcome::Stopped {
                 limit: Limit::Fuel,
                 message: format!(
-                    "out of fuel: the guest used all {} units of --fuel",
+                    "out of fuel: the guest used all {} units of its fuel",
                     fuel.map(|f| f.to_string()).unwrap_or_default()
                 ),
             }),

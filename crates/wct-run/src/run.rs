@@ -3,13 +3,15 @@
 //! Preview 1 host) or, with `via_adapter`, as the component `wct adapt` makes.
 
 use crate::engine::{compile, Compiled, EngineOptions};
+use crate::error::{Error, Result};
+use crate::events::Events;
 use crate::http_policy::HttpPolicy;
 use crate::limits::{start_timeout, Limits, MemoryLimiter};
 use crate::outcome::Outcome;
 use crate::sandbox::Sandbox;
 use crate::wasi_p3::{self, WasiGenerations};
 use crate::WasmtimeResultExt;
-use anyhow::{bail, Context, Result};
+use anyhow::Context;
 use wasmtime::component::ResourceTable;
 use wasmtime::Store;
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -38,6 +40,8 @@ pub struct RunOptions {
     pub engine: EngineOptions,
     /// Run a Preview 1 module as the component `wct adapt` makes instead of natively.
     pub via_adapter: bool,
+    /// Where a denied HTTP request is told.
+    pub events: Events,
 }
 
 /// What a run produced besides the outcome.
@@ -90,16 +94,26 @@ impl ComponentState {
     pub fn new(program: &Program<'_>, opts: &RunOptions) -> Result<Self> {
         let mut builder = WasiCtxBuilder::new();
         opts.sandbox.configure(&mut builder, &argv(program, opts))?;
-        Ok(Self::from_builder(builder, &opts.sandbox, &opts.limits))
+        Ok(Self::from_builder(
+            builder,
+            &opts.sandbox,
+            &opts.limits,
+            &opts.events,
+        ))
     }
 
-    /// A fresh state with the WASI context `builder` makes, HTTP grants from `sandbox` and the
-    /// memory cap of `limits`.
-    pub fn from_builder(mut builder: WasiCtxBuilder, sandbox: &Sandbox, limits: &Limits) -> Self {
+    /// A fresh state with the WASI context `builder` makes, HTTP grants from `sandbox` (denials
+    /// told to `events`) and the memory cap of `limits`.
+    pub fn from_builder(
+        mut builder: WasiCtxBuilder,
+        sandbox: &Sandbox,
+        limits: &Limits,
+        events: &Events,
+    ) -> Self {
         ComponentState {
             ctx: builder.build(),
             http: WasiHttpCtx::new(),
-            http_policy: sandbox.http_policy(),
+            http_policy: sandbox.http_policy(events.clone()),
             table: ResourceTable::new(),
             limiter: MemoryLimiter {
                 max_memory: limits.max_memory,
@@ -171,7 +185,9 @@ pub fn run(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
             run_component(&program, opts)
         }
         WasmKind::CoreModule => run_module(program, opts),
-        _ => bail!("{}: not a wasm component or module", program.name),
+        _ => Err(Error::NotWasm {
+            name: program.name.clone(),
+        }),
     }
 }
 
@@ -212,27 +228,26 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
     })
 }
 
-/// "cannot instantiate{what}", and when the component imports interfaces that are not WASI
-/// (which no host provides), which ones and how to provide them.
+/// The error for a component that did not instantiate as `as_what` (e.g. ` as a
+/// wasi:cli/command component`): with its imports that are not WASI (which no host provides).
 pub(crate) fn cannot_instantiate(
     engine: &wasmtime::Engine,
     component: &wasmtime::component::Component,
-    what: &str,
-) -> String {
+    name: &str,
+    as_what: &'static str,
+    source: anyhow::Error,
+) -> Error {
     let ty = component.component_type();
-    let foreign: Vec<&str> = ty
-        .imports(engine)
-        .map(|(name, _)| name)
-        .filter(|name| !name.starts_with("wasi:"))
-        .collect();
-    if foreign.is_empty() {
-        format!("cannot instantiate{what}")
-    } else {
-        format!(
-            "cannot instantiate{what}: it imports {}, which the host does not provide (only \
-             WASI 0.2 and 0.3 are): compose it with a component that exports them",
-            foreign.join(", ")
-        )
+    Error::CannotInstantiate {
+        name: name.to_string(),
+        as_what,
+        foreign_imports: ty
+            .imports(engine)
+            .map(|(name, _)| name)
+            .filter(|name| !name.starts_with("wasi:"))
+            .map(str::to_string)
+            .collect(),
+        source: source.into(),
     }
 }
 
@@ -248,10 +263,13 @@ fn run_p2_command(
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
             .any()
-            .with_context(|| {
-                format!(
-                    "{name}: {}",
-                    cannot_instantiate(engine, component, " as a wasi:cli/command component")
+            .map_err(|e| {
+                cannot_instantiate(
+                    engine,
+                    component,
+                    name,
+                    " as a wasi:cli/command component",
+                    e,
                 )
             })?;
     if let Some(timeout) = opts.limits.timeout {
@@ -286,15 +304,16 @@ fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut ModuleState| &mut s.wasi).any()?;
     let mut store = Store::new(&engine, state);
     prepare_store(&mut store, &opts.limits, |s| &mut s.limiter)?;
-    let instance = linker
-        .instantiate(&mut store, &module)
-        .any()
-        .with_context(|| {
-            format!(
-                "{}: cannot instantiate as a WASI Preview 1 program",
-                program.name
-            )
-        })?;
+    let instance =
+        linker
+            .instantiate(&mut store, &module)
+            .any()
+            .map_err(|e| Error::CannotInstantiate {
+                name: program.name.clone(),
+                as_what: " as a WASI Preview 1 program",
+                foreign_imports: Vec::new(),
+                source: e.into(),
+            })?;
     let start = instance
         .get_typed_func::<(), ()>(&mut store, "_start")
         .any()

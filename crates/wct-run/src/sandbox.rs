@@ -4,11 +4,12 @@
 //! them; stdin/stdout/stderr are inherited. Directory grants are enforced by wasmtime-wasi's
 //! capability-based filesystem (no `..` or absolute path or symlink leads outside a grant).
 
-use anyhow::{bail, Context, Result};
+use crate::error::{Error, Result, SpecKind};
 use std::path::PathBuf;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
+use crate::events::Events;
 use crate::http_policy::{HttpGrant, HttpPolicy};
 
 /// A directory the guest may use.
@@ -34,7 +35,11 @@ impl DirGrant {
             None => (spec, spec.to_string()),
         };
         if host.is_empty() || guest.is_empty() {
-            bail!("--dir expects HOST[::GUEST][:ro], got `{spec}`");
+            return Err(Error::InvalidSpec {
+                what: SpecKind::Directory,
+                text: spec.to_string(),
+                expected: "HOST[::GUEST][:ro]",
+            });
         }
         Ok(DirGrant {
             host: PathBuf::from(host),
@@ -80,9 +85,9 @@ pub fn address_allowed(addr: std::net::SocketAddr, allowed: &[String]) -> bool {
 }
 
 impl Sandbox {
-    /// The outgoing-HTTP policy these grants make.
-    pub fn http_policy(&self) -> HttpPolicy {
-        HttpPolicy::new(self.allow_http.clone())
+    /// The outgoing-HTTP policy these grants make; denials are told to `events`.
+    pub fn http_policy(&self, events: Events) -> HttpPolicy {
+        HttpPolicy::new(self.allow_http.clone(), events)
     }
 
     /// Configures a WASI context builder with these grants and `args` as the command line.
@@ -96,7 +101,9 @@ impl Sandbox {
         }
         for dir in &self.dirs {
             if !dir.host.is_dir() {
-                bail!("--dir {}: not a directory", dir.host.display());
+                return Err(Error::NotADirectory {
+                    path: dir.host.clone(),
+                });
             }
             let perms = if dir.read_only {
                 FsPerms::ReadOnly
@@ -105,15 +112,21 @@ impl Sandbox {
             };
             builder
                 .preopened_dir(&dir.host, &dir.guest, perms)
-                .map_err(anyhow::Error::from)
-                .with_context(|| format!("cannot open --dir {}", dir.host.display()))?;
+                .map_err(|e| Error::CannotOpenDirectory {
+                    path: dir.host.clone(),
+                    source: std::io::Error::other(format!("{e:#}")),
+                })?;
         }
         if self.network {
             for a in &self.allowed_addrs {
                 if a.parse::<std::net::SocketAddr>().is_err()
                     && a.parse::<std::net::IpAddr>().is_err()
                 {
-                    bail!("--net-allow expects IP or IP:PORT, got `{a}`");
+                    return Err(Error::InvalidSpec {
+                        what: SpecKind::Address,
+                        text: a.clone(),
+                        expected: "IP or IP:PORT",
+                    });
                 }
             }
             let allowed = std::sync::Arc::new(self.allowed_addrs.clone());

@@ -7,11 +7,12 @@
 //! command exporting `wasi:cli/run@0.3.x` is run through it; otherwise through the 0.2
 //! export, as `wasmtime run` does.
 
+use crate::error::Result;
 use crate::limits::Limits;
 use crate::outcome::{Limit, Outcome};
 use crate::run::ComponentState;
 use crate::WasmtimeResultExt;
-use anyhow::{Context, Result};
+use anyhow::Context;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -84,6 +85,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting the async runtime")
+        .map_err(Into::into)
 }
 
 /// Runs a command component on the asynchronous host: `wasi:cli/run@0.3` when exported,
@@ -99,10 +101,13 @@ pub fn run_command(
 ) -> Result<Outcome> {
     let linker = async_linker(engine)?;
     let runtime = runtime()?;
-    let instantiate_error = || {
-        format!(
-            "{name}: {}",
-            crate::run::cannot_instantiate(engine, component, " as a wasi:cli/command component")
+    let instantiate_error = |source| {
+        crate::run::cannot_instantiate(
+            engine,
+            component,
+            name,
+            " as a wasi:cli/command component",
+            source,
         )
     };
     runtime.block_on(async {
@@ -118,7 +123,7 @@ pub fn run_command(
                 )
                 .await
                 .any()
-                .with_context(instantiate_error)?;
+                .map_err(instantiate_error)?;
                 start_timeout();
                 let result = store
                     .run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await)
@@ -131,10 +136,10 @@ pub fn run_command(
                 )
                 .await
                 .any()
-                .with_context(instantiate_error)?;
+                .map_err(instantiate_error)?;
                 start_timeout();
                 let result = command.wasi_cli_run().call_run(&mut store).await;
-                Ok::<_, anyhow::Error>(result.map(|status| status.is_ok()))
+                Ok::<_, crate::Error>(result.map(|status| status.is_ok()))
             }
         };
         let finished = match limits.timeout {

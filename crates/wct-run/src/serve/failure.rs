@@ -1,5 +1,7 @@
-//! Why a request got no response from the guest, and the 500 the client gets instead.
+//! Classifying why a request got no response from the guest ([`Failure`]), and the 500 the
+//! client gets instead.
 
+pub use crate::events::Failure;
 use crate::limits::Limits;
 use crate::outcome::{Limit, Outcome};
 use http_body_util::{BodyExt, Full};
@@ -7,19 +9,9 @@ use hyper::body::Bytes;
 use std::convert::Infallible;
 use wasmtime_wasi_http::WasiBody;
 
-/// Why a request got no response from the guest.
-#[derive(Debug, Clone)]
-pub(crate) struct Failure {
-    /// Short class, sent to the client in `x-wct-error`: `trap`, `timeout`, `fuel`,
-    /// `memory`, `exit`, `no-response`, `error-code` or `host`.
-    pub kind: &'static str,
-    /// The log line: the trap with its innermost frames, or the limit that stopped the guest.
-    pub message: String,
-}
-
 impl Failure {
     /// A failure of the host (not the guest's doing).
-    pub fn host(message: impl std::fmt::Display) -> Failure {
+    pub(crate) fn host(message: impl std::fmt::Display) -> Failure {
         Failure {
             kind: "host",
             message: message.to_string(),
@@ -27,7 +19,7 @@ impl Failure {
     }
 
     /// The guest stopped at the request's `--timeout`.
-    pub fn timeout(limit: std::time::Duration) -> Failure {
+    pub(crate) fn timeout(limit: std::time::Duration) -> Failure {
         Failure {
             kind: "timeout",
             message: format!("timeout: the guest ran longer than {limit:?} and was stopped"),
@@ -35,7 +27,7 @@ impl Failure {
     }
 
     /// Classifies an error of the guest's call: trap, limit, exit or host failure.
-    pub fn from_guest(err: wasmtime::Error, limits: &Limits) -> Failure {
+    pub(crate) fn from_guest(err: wasmtime::Error, limits: &Limits) -> Failure {
         match Outcome::from_error(err, limits.timeout, limits.fuel) {
             Ok(Outcome::Trapped(trap)) => {
                 let frames: Vec<&str> = trap.backtrace.iter().take(3).map(String::as_str).collect();
@@ -67,12 +59,6 @@ impl Failure {
             },
             Err(other) => Failure::host(format!("{other:#}")),
         }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
     }
 }
 

@@ -22,12 +22,14 @@ mod p3;
 pub use p3::{Reuse, IDLE_INSTANCE_TIMEOUT};
 
 use crate::engine::{compile, CompileSummary, Compiled, EngineOptions};
+use crate::error::{Error, Result};
+use crate::events::{Event, Events};
 use crate::limits::Limits;
 use crate::run::{prepare_store, ComponentState, Program};
 use crate::sandbox::Sandbox;
 use crate::wasi_p3::{async_linker, WasiGenerations};
 use crate::WasmtimeResultExt;
-use anyhow::{bail, Context, Result};
+use anyhow::Context;
 use failure::{error_response, Failure};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -74,12 +76,9 @@ pub struct ServeOptions {
     pub max_concurrency: usize,
     /// How WASI 0.3 instances are reused (0.2 instances never are).
     pub reuse: Reuse,
-    /// One line per request on stderr.
-    pub access_log: bool,
-    /// Also one line when a request starts running in an instance, and one when it has to
-    /// wait for a free slot first, and for 0.3 one when an instance is created or dropped
-    /// (`--verbose`): what the guest is doing, as it happens.
-    pub log_request_starts: bool,
+    /// Where the access log, failed requests, denied HTTP requests and the comings and goings
+    /// of slots and instances are told ([`Event`]).
+    pub events: Events,
 }
 
 /// What a server did, when it stops.
@@ -108,12 +107,14 @@ pub struct Server {
     wasi_version: &'static str,
 }
 
-/// How each instance's store is made: sandbox, limits, the program's name.
+/// How each instance's store is made: sandbox, limits, the program's name; and where events
+/// go.
 #[derive(Clone)]
 struct StoreRecipe {
     name: String,
     sandbox: Sandbox,
     limits: Limits,
+    events: Events,
 }
 
 impl StoreRecipe {
@@ -124,7 +125,8 @@ impl StoreRecipe {
             .configure(&mut builder, std::slice::from_ref(&self.name))?;
         // Many instances at once: none of them reads the server's stdin.
         builder.stdin(std::io::empty());
-        let state = ComponentState::from_builder(builder, &self.sandbox, &self.limits);
+        let state =
+            ComponentState::from_builder(builder, &self.sandbox, &self.limits, &self.events);
         let mut store = Store::new(engine, state);
         prepare_store(&mut store, &self.limits, ComponentState::limiter)?;
         store.epoch_deadline_async_yield_and_update(YIELD_AFTER_TICKS);
@@ -139,8 +141,6 @@ impl StoreRecipe {
 struct Shared {
     backend: Backend,
     recipe: StoreRecipe,
-    access_log: bool,
-    log_request_starts: bool,
     max_concurrency: usize,
     permits: Arc<Semaphore>,
     requests: AtomicU64,
@@ -153,11 +153,9 @@ impl Server {
     /// user's to fix (wrong component, address in use).
     pub fn bind(program: &Program<'_>, opts: &ServeOptions) -> Result<Server> {
         if wct_component::detect(program.wasm) != wct_component::WasmKind::Component {
-            bail!(
-                "{}: not a component; `wct serve` needs a wasi:http/proxy (0.2) or \
-                 wasi:http/service (0.3) component",
-                program.name
-            );
+            return Err(Error::NotAComponent {
+                name: program.name.clone(),
+            });
         }
         let engine_opts = EngineOptions {
             serving: Some(opts.max_concurrency.max(1)),
@@ -188,26 +186,26 @@ impl Server {
             name: program.name.clone(),
             sandbox: opts.sandbox.clone(),
             limits: opts.limits,
+            events: opts.events.clone(),
         };
         let backend = if p3 {
             let pre = wasmtime_wasi_http::p3::bindings::ServicePre::new(pre)
                 .any()
                 .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
-            Backend::P3(p3::handler(
-                pre,
-                recipe.clone(),
-                opts.reuse,
-                opts.log_request_starts,
-            ))
+            Backend::P3(p3::handler(pre, recipe.clone(), opts.reuse))
         } else {
             let pre = wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre)
                 .any()
                 .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
             Backend::P2(pre)
         };
-        let listener = std::net::TcpListener::bind(opts.addr)
-            .with_context(|| format!("cannot listen on {}", opts.addr))?;
-        listener.set_nonblocking(true)?;
+        let listener = std::net::TcpListener::bind(opts.addr).map_err(|source| Error::Bind {
+            addr: opts.addr,
+            source,
+        })?;
+        listener
+            .set_nonblocking(true)
+            .context("making the listener non-blocking")?;
         Ok(Server {
             listener,
             compile_summary,
@@ -216,8 +214,6 @@ impl Server {
             shared: Arc::new(Shared {
                 backend,
                 recipe,
-                access_log: opts.access_log,
-                log_request_starts: opts.log_request_starts,
                 max_concurrency: opts.max_concurrency.max(1),
                 permits: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
                 requests: AtomicU64::new(0),
@@ -238,7 +234,10 @@ impl Server {
 
     /// The address the server listens on.
     pub fn local_addr(&self) -> Result<SocketAddr> {
-        Ok(self.listener.local_addr()?)
+        Ok(self
+            .listener
+            .local_addr()
+            .context("reading the listener's address")?)
     }
 
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
@@ -253,7 +252,8 @@ impl Server {
     }
 
     async fn accept_loop(self, shutdown: impl Future<Output = ()> + Send) -> Result<ServeSummary> {
-        let listener = tokio::net::TcpListener::from_std(self.listener)?;
+        let listener = tokio::net::TcpListener::from_std(self.listener)
+            .context("registering the listener with the async runtime")?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut connections = tokio::task::JoinSet::new();
         tokio::pin!(shutdown);
@@ -300,16 +300,10 @@ fn check_exports_handler(engine: &Engine, component: &Component, name: &str) -> 
     if exports.iter().any(|e| unversioned(e) == P2_HANDLER) {
         return Ok(());
     }
-    let found = if exports.is_empty() {
-        "it exports nothing".to_string()
-    } else {
-        format!("it exports {}", exports.join(", "))
-    };
-    bail!(
-        "{name} does not export {P2_HANDLER} (WASI 0.2) or wasi:http/handler@0.3 (WASI 0.3), so \
-         it is not a wasi:http/proxy or wasi:http/service component ({found}); check it with \
-         `wct targets {name} --world wasi:http/proxy` or `--world wasi:http/service@0.3.0`"
-    )
+    Err(Error::NotHttpComponent {
+        name: name.to_string(),
+        exports,
+    })
 }
 
 async fn serve_connection(
@@ -355,18 +349,20 @@ impl Shared {
             Ok(response) => response,
             Err(failure) => {
                 self.failures.fetch_add(1, Ordering::Relaxed);
-                eprintln!("wct serve: {line}: {failure}");
+                self.recipe.events.emit(Event::RequestFailed {
+                    request: &line,
+                    failure: &failure,
+                    after_response: None,
+                });
                 error_response(&failure)
             }
         };
         self.requests.fetch_add(1, Ordering::Relaxed);
-        if self.access_log {
-            eprintln!(
-                "{line} {} {:.1}ms",
-                response.status().as_u16(),
-                start.elapsed().as_secs_f64() * 1e3
-            );
-        }
+        self.recipe.events.emit(Event::RequestAnswered {
+            request: &line,
+            status: response.status().as_u16(),
+            elapsed: start.elapsed(),
+        });
         response
     }
 
@@ -397,12 +393,10 @@ impl Shared {
             Ok(permit) => permit,
             Err(TryAcquireError::Closed) => return Err(Failure::host("the server is stopping")),
             Err(TryAcquireError::NoPermits) => {
-                if self.log_request_starts {
-                    eprintln!(
-                        "wct serve: {line}: waiting for a free slot (all {} in use)",
-                        self.max_concurrency
-                    );
-                }
+                self.recipe.events.emit(Event::WaitingForSlot {
+                    request: line,
+                    slots: self.max_concurrency,
+                });
                 self.permits
                     .clone()
                     .acquire_owned()
@@ -410,13 +404,11 @@ impl Shared {
                     .map_err(Failure::host)?
             }
         };
-        if self.log_request_starts {
-            let in_use = self.max_concurrency - self.permits.available_permits();
-            eprintln!(
-                "wct serve: {line}: started ({in_use} of {} slots in use)",
-                self.max_concurrency
-            );
-        }
+        self.recipe.events.emit(Event::RequestStarted {
+            request: line,
+            in_use: self.max_concurrency - self.permits.available_permits(),
+            slots: self.max_concurrency,
+        });
         Ok(permit)
     }
 }

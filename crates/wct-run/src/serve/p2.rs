@@ -2,6 +2,7 @@
 
 use super::failure::Failure;
 use super::Shared;
+use crate::events::Event;
 use crate::run::ComponentState;
 use hyper::body::Incoming;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,10 +62,11 @@ pub(super) async fn call(
         if let Err(failure) = &result {
             if responded_in_task.load(Ordering::Acquire) {
                 shared.failures.fetch_add(1, Ordering::Relaxed);
-                eprintln!(
-                    "wct serve: {line}: failed after responding ({:.1}ms): {failure}",
-                    start.elapsed().as_secs_f64() * 1e3
-                );
+                shared.recipe.events.emit(Event::RequestFailed {
+                    request: &line,
+                    failure,
+                    after_response: Some(start.elapsed()),
+                });
             }
         }
         result

@@ -10,6 +10,7 @@
 
 use super::failure::Failure;
 use super::StoreRecipe;
+use crate::events::{Event, Events};
 use crate::limits::Limits;
 use crate::run::ComponentState;
 use http_body_util::BodyExt;
@@ -66,25 +67,22 @@ pub(super) struct Pool {
     pre: ServicePre<ComponentState>,
     recipe: StoreRecipe,
     reuse: Reuse,
-    log_instances: bool,
     instances: AtomicU64,
 }
 
 /// The pool of 0.3 instances.
 pub(super) type Handler = ProxyHandler<Pool>;
 
-/// A pool that makes instances of `pre` as `recipe` says; `log_instances` logs each new one.
+/// A pool that makes instances of `pre` as `recipe` says.
 pub(super) fn handler(
     pre: ServicePre<ComponentState>,
     recipe: StoreRecipe,
     reuse: Reuse,
-    log_instances: bool,
 ) -> Handler {
     ProxyHandler::new(Pool {
         pre,
         recipe,
         reuse,
-        log_instances,
         instances: AtomicU64::new(0),
     })
 }
@@ -103,9 +101,7 @@ impl HandlerState for Pool {
             .map_err(|e| wasmtime::format_err!("{e:#}"))?;
         let service = self.pre.instantiate_async(&mut store).await?;
         let number = self.instances.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.log_instances {
-            eprintln!("wct serve: instance {number} created");
-        }
+        self.recipe.events.emit(Event::InstanceCreated { number });
         Ok(Instance {
             store,
             proxy: Proxy::P3(service),
@@ -115,7 +111,7 @@ impl HandlerState for Pool {
                 number,
                 reuse: self.reuse,
                 limits: self.recipe.limits,
-                log_instances: self.log_instances,
+                events: self.recipe.events.clone(),
                 waiting: Mutex::new(Vec::new()),
             },
         })
@@ -127,7 +123,7 @@ pub(super) struct InstancePolicy {
     number: u64,
     reuse: Reuse,
     limits: Limits,
-    log_instances: bool,
+    events: Events,
     /// One sender per request the instance took: told the failure if the instance dies.
     waiting: Mutex<Vec<oneshot::Sender<Failure>>>,
 }
@@ -164,9 +160,9 @@ impl WorkerState for InstancePolicy {
 
     fn drop(&self, _store: Store<ComponentState>, result: wasmtime::Result<()>) {
         let Err(error) = result else {
-            if self.log_instances {
-                eprintln!("wct serve: instance {} retired", self.number);
-            }
+            self.events.emit(Event::InstanceRetired {
+                number: self.number,
+            });
             return;
         };
         // The pool's own expiry (a guest busy past `--timeout`) says only this.
@@ -175,12 +171,10 @@ impl WorkerState for InstancePolicy {
         } else {
             Failure::from_guest(error, &self.limits)
         };
-        if self.log_instances {
-            eprintln!(
-                "wct serve: instance {} dropped, never to be reused: {failure}",
-                self.number
-            );
-        }
+        self.events.emit(Event::InstanceDropped {
+            number: self.number,
+            failure: &failure,
+        });
         let waiting = std::mem::take(
             &mut *self
                 .waiting

@@ -1,0 +1,253 @@
+//! The errors of this crate's public functions: what went wrong before or around the guest.
+//! How the guest itself ended (exit, trap, limit) is not an error but an [`Outcome`].
+//!
+//! Messages state the facts and name no command-line flag: a front end that knows how the
+//! user spelled a grant or a call (`wct`'s CLI says `--dir`, `--invoke`) words its advice from
+//! the variant.
+//!
+//! [`Outcome`]: crate::Outcome
+
+use std::path::PathBuf;
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A grant or limit written in a form that does not parse.
+    #[error("{what} expects {expected}, got `{text}`")]
+    InvalidSpec {
+        /// What was being parsed.
+        what: SpecKind,
+        /// The text as given.
+        text: String,
+        /// The accepted form.
+        expected: &'static str,
+    },
+    /// A size or duration that does not parse or is out of range.
+    #[error("{0}")]
+    InvalidQuantity(String),
+    /// A granted directory is missing or not a directory.
+    #[error("{}: not a directory", path.display())]
+    NotADirectory {
+        /// The host path.
+        path: PathBuf,
+    },
+    /// A granted directory could not be opened.
+    #[error("cannot open {}", path.display())]
+    CannotOpenDirectory {
+        /// The host path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is neither a component nor a core module.
+    #[error("{name}: not a wasm component or module")]
+    NotWasm {
+        /// The program's display name.
+        name: String,
+    },
+    /// An HTTP component was expected: the input exports neither WASI HTTP handler.
+    #[error(
+        "{name} does not export wasi:http/incoming-handler (WASI 0.2) or wasi:http/handler@0.3 \
+         (WASI 0.3), so it is not a wasi:http/proxy or wasi:http/service component ({})",
+        exports_phrase(exports)
+    )]
+    NotHttpComponent {
+        /// The program's display name.
+        name: String,
+        /// What it exports instead (`function f` for bare functions).
+        exports: Vec<String>,
+    },
+    /// A core module was given where only components are served.
+    #[error("{name}: not a component")]
+    NotAComponent {
+        /// The program's display name.
+        name: String,
+    },
+    /// The engine refused to compile the program (invalid wasm, a feature it lacks).
+    #[error("compiling {name}")]
+    Compile {
+        /// The program's display name.
+        name: String,
+        /// The engine's reason.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The program did not instantiate against the host.
+    #[error(
+        "{name}: cannot instantiate{as_what}{}",
+        foreign_phrase(foreign_imports)
+    )]
+    CannotInstantiate {
+        /// The program's display name.
+        name: String,
+        /// ` as a wasi:cli/command component`, or empty.
+        as_what: &'static str,
+        /// Its imports that are not WASI (which no host provides).
+        foreign_imports: Vec<String>,
+        /// The engine's reason.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A function call (`name(args)` in WAVE) that cannot be made.
+    #[error(transparent)]
+    Call(#[from] CallError),
+    /// The server's address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Anything else: compiling, linking, the engine or the async runtime failed. The chain
+    /// of causes says what and where.
+    #[error(transparent)]
+    Host(#[from] anyhow::Error),
+}
+
+/// Which kind of text an [`Error::InvalidSpec`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecKind {
+    /// A directory grant, `HOST[::GUEST][:ro]`.
+    Directory,
+    /// A network address grant, `IP` or `IP:PORT`.
+    Address,
+    /// An outgoing HTTP grant, `HOST` or `HOST:PORT`.
+    HttpDestination,
+}
+
+impl std::fmt::Display for SpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SpecKind::Directory => "a directory grant",
+            SpecKind::Address => "an address grant",
+            SpecKind::HttpDestination => "an HTTP grant",
+        })
+    }
+}
+
+/// Why a call of an exported function cannot be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The call text is not `NAME(ARGS)`.
+    #[error("invalid call `{call}`: {problem}")]
+    Syntax {
+        /// The call as written.
+        call: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// No export has this name.
+    #[error(
+        "no exported function `{name}`; the component exports:\n{}",
+        listing(exports)
+    )]
+    NoSuchFunction {
+        /// The name asked for.
+        name: String,
+        /// `name: signature` of every exported function.
+        exports: Vec<String>,
+    },
+    /// Several exports match the name.
+    #[error("`{name}` is ambiguous; it matches:\n{}", listing(candidates))]
+    Ambiguous {
+        /// The name asked for.
+        name: String,
+        /// `name: signature` of each match.
+        candidates: Vec<String>,
+    },
+    /// A parameter or result holds a value WAVE has no syntax for.
+    #[error(
+        "`{function}` ({signature}) passes a {what}, which WAVE cannot write: only functions whose \
+         parameters and results are plain values can be called"
+    )]
+    Unexpressible {
+        /// The function.
+        function: String,
+        /// Its signature.
+        signature: String,
+        /// `stream`, `future` or `error-context`.
+        what: &'static str,
+    },
+    /// The call passes too many or too few arguments.
+    #[error("`{function}` takes {expected} argument(s) ({signature}), {given} given")]
+    Arity {
+        /// The function.
+        function: String,
+        /// Its signature.
+        signature: String,
+        /// How many it takes.
+        expected: usize,
+        /// How many the call gives.
+        given: usize,
+    },
+    /// A resource parameter given something other than a handle.
+    #[error(
+        "argument `{param}` is a resource: pass a handle returned by an earlier call, like #0"
+    )]
+    NeedsHandle {
+        /// The parameter.
+        param: String,
+    },
+}
+
+fn listing(items: &[String]) -> String {
+    if items.is_empty() {
+        return "  (no functions)".into();
+    }
+    items
+        .iter()
+        .map(|i| format!("  {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn exports_phrase(exports: &[String]) -> String {
+    if exports.is_empty() {
+        "it exports nothing".into()
+    } else {
+        format!("it exports {}", exports.join(", "))
+    }
+}
+
+fn foreign_phrase(imports: &[String]) -> String {
+    if imports.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ": it imports {}, which the host does not provide (only WASI 0.2 and 0.3 are): \
+             compose it with a component that exports them",
+            imports.join(", ")
+        )
+    }
+}
+
+impl Error {
+    /// The error and its causes, one after another (`a: b: c`), as `anyhow` prints `{:#}`.
+    pub fn chain(&self) -> String {
+        if let Error::Host(inner) = self {
+            return format!("{inner:#}");
+        }
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+}
+
+impl From<wasmtime::Error> for Error {
+    fn from(err: wasmtime::Error) -> Error {
+        Error::Host(anyhow::Error::from(err))
+    }
+}

@@ -1,0 +1,73 @@
+//! How `wct run` and `wct serve` word what the engine reports: its typed errors and its
+//! events, with advice in terms of this CLI's flags (the engine crate names none).
+
+use wct_run::{CallError, Error, Event, EventSink, SpecKind};
+
+/// The engine's error as the CLI shows it: grants and calls named by the flag that gave them.
+pub fn host_error(err: Error) -> miette::Report {
+    let text = match &err {
+        Error::InvalidSpec {
+            what,
+            text,
+            expected,
+        } => format!("{} expects {expected}, got `{text}`", flag_of(*what)),
+        Error::NotADirectory { path } => format!("--dir {}: not a directory", path.display()),
+        Error::CannotOpenDirectory { path, source } => {
+            format!("cannot open --dir {}: {source}", path.display())
+        }
+        Error::NotAComponent { name } => format!(
+            "{name}: not a component; `wct serve` needs a wasi:http/proxy (0.2) or \
+             wasi:http/service (0.3) component"
+        ),
+        Error::NotHttpComponent { name, .. } => format!(
+            "{}; check it with `wct targets {name} --world wasi:http/proxy` or `--world \
+             wasi:http/service@0.3.0`",
+            err.chain()
+        ),
+        Error::Call(CallError::Syntax { call, problem }) => {
+            format!("invalid --invoke `{call}`: {problem}")
+        }
+        Error::Call(CallError::NeedsHandle { param }) => format!(
+            "argument `{param}` is a resource: pass a handle returned by an earlier --invoke, \
+             like #0"
+        ),
+        _ => err.chain(),
+    };
+    miette::miette!("{text}")
+}
+
+/// The flag that grants what `kind` describes.
+fn flag_of(kind: SpecKind) -> &'static str {
+    match kind {
+        SpecKind::Directory => "--dir",
+        SpecKind::Address => "--net-allow",
+        SpecKind::HttpDestination => "--allow-http",
+    }
+}
+
+/// The engine's events as stderr lines: failures and denials always, the access log unless
+/// `--quiet`, slots and instances with `--verbose`.
+pub struct LogLines {
+    /// One line per answered request.
+    pub access_log: bool,
+    /// Slots and instances as they come and go.
+    pub verbose: bool,
+}
+
+impl EventSink for LogLines {
+    fn event(&self, event: &Event<'_>) {
+        let shown = match event {
+            Event::HttpRequestDenied { host, port } => {
+                eprintln!("{event} (grant it with --allow-http {host}:{port})");
+                return;
+            }
+            Event::RequestFailed { .. } => true,
+            Event::RequestAnswered { .. } => self.access_log,
+            // Slots and instances coming and going.
+            _ => self.verbose,
+        };
+        if shown {
+            eprintln!("{event}");
+        }
+    }
+}
