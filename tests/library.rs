@@ -41,7 +41,7 @@ fn component_from_core(core: &[u8], wit_dir: &str, world: &str) -> anyhow::Resul
 
 /// Plugs a greeter into an app; returns the program and the imports that were filled.
 fn compose_app(app: Vec<u8>, greeter: Vec<u8>) -> anyhow::Result<(Vec<u8>, Vec<String>)> {
-    let components = [
+    let components = vec![
         wct_compose::Component {
             name: "app".into(),
             bytes: app,
@@ -51,7 +51,7 @@ fn compose_app(app: Vec<u8>, greeter: Vec<u8>) -> anyhow::Result<(Vec<u8>, Vec<S
             bytes: greeter,
         },
     ];
-    let composed = wct_compose::compose(&components, &wct_compose::Options::default())?;
+    let composed = wct_compose::compose(components, &wct_compose::Options::default())?;
     let filled = composed
         .plan
         .fills

@@ -92,7 +92,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         !global.quiet,
         format!("composing {} components", components.len()),
     );
-    let composed = compose_inputs::compose(&components, &options);
+    let composed = compose_inputs::compose(components, &options);
     drop(progress);
     let composed = composed?;
     let inputs: Vec<&Path> = args

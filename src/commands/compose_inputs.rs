@@ -23,7 +23,7 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
 }
 
 /// Composes, mapping errors to reports.
-pub fn compose(components: &[Component], options: &Options) -> Result<Composed> {
+pub fn compose(components: Vec<Component>, options: &Options) -> Result<Composed> {
     wct_compose::compose(components, options).map_err(|e| match &e {
         ComposeError::Ambiguous { import, .. } => {
             miette::miette!(

@@ -77,12 +77,12 @@ impl Command {
 /// Errors name the file.
 pub fn read_wasm(path: &Path) -> Result<Vec<u8>> {
     let input = wct_io::read_input(path).map_err(|e| miette::miette!("{e}"))?;
-    let wasm = wct_component::kind::to_binary(&input.bytes, path)
-        .map_err(|e| miette::miette!("{}: {}", input.display_name(), e.message))?;
+    let name = input.display_name();
+    let wasm = wct_component::kind::into_binary(input.bytes, path)
+        .map_err(|e| miette::miette!("{name}: {}", e.message))?;
     if wct_component::detect(&wasm) == wct_component::WasmKind::BadBinary {
         miette::bail!(
-            "{}: truncated or unknown wasm header (expected version 1 module or component layer 1)",
-            input.display_name()
+            "{name}: truncated or unknown wasm header (expected version 1 module or component layer 1)"
         );
     }
     Ok(wasm)

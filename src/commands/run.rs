@@ -113,7 +113,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     args.host.apply_wasmtime_options()?;
     let name = wct_io::display_name(&args.file);
     let input = wct_io::read_input(&args.file).map_err(|e| miette::miette!("{e}"))?;
-    let mut wasm = wct_component::kind::to_binary(&input.bytes, &args.file)
+    let mut wasm = wct_component::kind::into_binary(input.bytes, &args.file)
         .map_err(|e| miette::miette!("{name}: {}", e.message))?;
     if !args.plug.is_empty() {
         wasm = compose_plugs(&args, wasm, global)?;
@@ -173,7 +173,7 @@ fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Ve
         prefer: super::compose_inputs::prefer_map(&args.prefer)?,
         ..Default::default()
     };
-    let composed = super::compose_inputs::compose(&components, &options)?;
+    let composed = super::compose_inputs::compose(components, &options)?;
     if !global.quiet {
         eprint!("{}", super::compose_inputs::render(&composed.plan, global));
     }

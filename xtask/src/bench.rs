@@ -12,7 +12,9 @@ const ROUNDS: usize = 9;
 
 pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
-        vec!["validate", "adapt", "compose", "run", "serve"]
+        vec![
+            "validate", "adapt", "compose", "run", "serve", "wit", "inspect", "print",
+        ]
     } else {
         args.iter().map(String::as_str).collect()
     };
@@ -20,12 +22,19 @@ pub fn run(args: &[String]) -> Result<()> {
     let wasm_tools = wasm_tools()?;
     for name in which {
         match name {
-            "validate" => bench_validate(&wct, &wasm_tools)?,
+            "validate" => {
+                bench_validate(&wct, &wasm_tools)?;
+                crate::bench_large::run("validate", &wct, &wasm_tools)?
+            }
+            "wit" | "inspect" | "print" => crate::bench_large::run(name, &wct, &wasm_tools)?,
             "adapt" => bench_adapt(&wct, &wasm_tools)?,
             "run" => bench_run(&wct)?,
             "compose" => bench_compose(&wct, &wasm_tools)?,
             "serve" => crate::bench_serve::run(&wct, &wasmtime_cli()?)?,
-            other => bail!("unknown benchmark `{other}` (validate, adapt, run, compose, serve)"),
+            other => bail!(
+                "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
+                 print)"
+            ),
         }
     }
     Ok(())
@@ -430,5 +439,35 @@ fn bench_compose(wct: &Path, wasm_tools: &Path) -> Result<()> {
             eprintln!("wac is not installed (cargo install wac-cli): skipping the wac comparison")
         }
     }
+    bench_compose_large(wct)
+}
+
+/// A componentize-py client with a componentize-js provider plugged in (18 + 12 MB), `wct
+/// compose` against `wac plug`: time and peak memory, paired runs.
+fn bench_compose_large(wct: &Path) -> Result<()> {
+    let Some(wac) = wac_cli() else {
+        eprintln!("wac is not installed (cargo install wac-cli): skipping the large compose");
+        return Ok(());
+    };
+    let app = crate::large_inputs::python_app(wct)?;
+    let greeter = crate::large_inputs::js_greeter()?;
+    let tmp = tempfile::tempdir()?;
+    let out = tmp.path().join("out.wasm");
+    let samples = crate::measure::paired_medians(11, 2, &|i| {
+        let mut cmd = Command::new(if i == 0 { wct } else { &wac });
+        if i == 0 {
+            cmd.arg("compose").arg(&app).arg(&greeter).arg("-q");
+        } else {
+            cmd.arg("plug").arg(&app).arg("--plug").arg(&greeter);
+        }
+        cmd.arg("-o").arg(&out);
+        cmd
+    })?;
+    crate::measure::report(
+        "compose Python app + JS greeter (30 MB) vs wac plug",
+        "wac",
+        samples[0],
+        samples[1],
+    );
     Ok(())
 }

@@ -2,8 +2,9 @@
 //!
 //! - `fixtures`: rebuilds the committed test fixtures from their sources (C with Debian's
 //!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs.
-//! - `bench validate|adapt|compose|run|serve`: times `wct` against `wasm-tools`, `wac` and
-//!   `wasmtime` in the same run, as ratios.
+//! - `bench validate|adapt|compose|run|serve|wit|inspect|print`: times `wct` against
+//!   `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
+//!   large componentize-py/js inputs).
 //! - `stress [FILTER...] [--runs N] [--load K]`: runs the chosen tests N times beside K busy
 //!   processes and counts failures per test (catches tests that order events by timing).
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
@@ -14,9 +15,12 @@
 //!   blocks of README.md and docs/); `--bless` writes current outputs into the pages.
 
 mod bench;
+mod bench_large;
 mod bench_serve;
 mod demo;
 mod fixtures;
+mod large_inputs;
+mod measure;
 mod stress;
 mod tools;
 

@@ -41,6 +41,15 @@ pub struct NotWasm {
     pub message: String,
 }
 
+/// [`to_binary`] for bytes the caller owns: a wasm binary is returned as it is, without a
+/// copy (an 18 MB component is not duplicated on its way in).
+pub fn into_binary(bytes: Vec<u8>, path: &Path) -> Result<Vec<u8>, NotWasm> {
+    if bytes.starts_with(MAGIC) {
+        return Ok(bytes);
+    }
+    to_binary(&bytes, path)
+}
+
 /// Returns the wasm binary for `bytes`: binaries are returned as they are, anything else is
 /// parsed as WAT (with `path` used for the location in syntax errors).
 pub fn to_binary(bytes: &[u8], path: &Path) -> Result<Vec<u8>, NotWasm> {

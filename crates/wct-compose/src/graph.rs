@@ -43,9 +43,10 @@ pub struct Composed {
     pub plan: Plan,
 }
 
-struct Builder<'c> {
+struct Builder {
     graph: CompositionGraph,
-    components: &'c [Component],
+    /// The instance name of each component, socket first.
+    names: Vec<String>,
     packages: Vec<PackageId>,
     instances: Vec<Option<NodeId>>,
     aliases: HashMap<(usize, String), NodeId>,
@@ -56,7 +57,7 @@ struct Builder<'c> {
     queue: VecDeque<usize>,
 }
 
-impl<'c> Builder<'c> {
+impl Builder {
     fn imports(&self, i: usize) -> Vec<(String, ItemKind)> {
         let ty = self.graph[self.packages[i]].ty();
         self.graph.types()[ty]
@@ -80,10 +81,9 @@ impl<'c> Builder<'c> {
             return node;
         }
         let node = self.graph.instantiate(self.packages[i]);
-        self.graph
-            .set_node_name(node, self.components[i].name.clone());
+        self.graph.set_node_name(node, self.names[i].clone());
         self.instances[i] = Some(node);
-        self.plan.instances.push(self.components[i].name.clone());
+        self.plan.instances.push(self.names[i].clone());
         self.queue.push_back(i);
         node
     }
@@ -139,9 +139,9 @@ impl<'c> Builder<'c> {
         self.depends_on[i].insert(j);
         self.filled.insert((i, import.to_string()));
         self.plan.fills.push(Fill {
-            consumer: self.components[i].name.clone(),
+            consumer: self.names[i].clone(),
             import: import.to_string(),
-            provider: self.components[j].name.clone(),
+            provider: self.names[j].clone(),
             export: export.to_string(),
             matched,
         });
@@ -149,9 +149,9 @@ impl<'c> Builder<'c> {
     }
 
     fn index_of(&self, name: &str) -> Result<usize, ComposeError> {
-        self.components
+        self.names
             .iter()
-            .position(|c| c.name == name)
+            .position(|n| n == name)
             .ok_or_else(|| ComposeError::Config(format!("no instance named `{name}`")))
     }
 
@@ -164,14 +164,14 @@ impl<'c> Builder<'c> {
         error: &str,
     ) -> ComposeError {
         ComposeError::TypeMismatch {
-            consumer: self.components[i].name.clone(),
+            consumer: self.names[i].clone(),
             import: import.to_string(),
-            provider: self.components[j].name.clone(),
+            provider: self.names[j].clone(),
             export: export.to_string(),
             details: crate::describe::mismatch(
-                &self.components[i].bytes,
+                self.graph[self.packages[i]].bytes(),
                 import,
-                &self.components[j].bytes,
+                self.graph[self.packages[j]].bytes(),
                 export,
                 error,
             ),
@@ -184,7 +184,7 @@ impl<'c> Builder<'c> {
             if let Some(wire) = opts
                 .wires
                 .iter()
-                .find(|w| w.consumer == self.components[i].name && w.import == import)
+                .find(|w| w.consumer == self.names[i] && w.import == import)
             {
                 let j = self.index_of(&wire.provider)?;
                 let export_kind = self
@@ -209,7 +209,7 @@ impl<'c> Builder<'c> {
             }
             let mut passing: Vec<(usize, String, &'static str)> = Vec::new();
             let mut mismatched: Vec<(usize, String, String)> = Vec::new();
-            for j in 1..self.components.len() {
+            for j in 1..self.names.len() {
                 if j == i || self.depends(j, i) {
                     continue;
                 }
@@ -242,22 +242,20 @@ impl<'c> Builder<'c> {
                         .prefer
                         .get(&import)
                         .or_else(|| opts.prefer.get(base_name(&import)));
-                    match preferred.and_then(|p| {
-                        passing
-                            .iter()
-                            .find(|(j, _, _)| self.components[*j].name == *p)
-                    }) {
+                    match preferred
+                        .and_then(|p| passing.iter().find(|(j, _, _)| self.names[*j] == *p))
+                    {
                         Some((j, export, _)) => {
                             let (j, export) = (*j, export.clone());
                             self.connect(i, &import, j, &export, "preferred")?;
                         }
                         None => {
                             return Err(ComposeError::Ambiguous {
-                                consumer: self.components[i].name.clone(),
+                                consumer: self.names[i].clone(),
                                 import,
                                 candidates: passing
                                     .iter()
-                                    .map(|(j, e, _)| format!("{}.{e}", self.components[*j].name))
+                                    .map(|(j, e, _)| format!("{}.{e}", self.names[*j]))
                                     .collect(),
                             })
                         }
@@ -272,7 +270,7 @@ impl<'c> Builder<'c> {
     fn near_misses(&self, i: usize, import: &str) -> Vec<NearMiss> {
         let mut out = Vec::new();
         let last = |n: &str| base_name(n).rsplit('/').next().unwrap_or(n).to_string();
-        for j in 1..self.components.len() {
+        for j in 1..self.names.len() {
             if j == i {
                 continue;
             }
@@ -296,7 +294,7 @@ impl<'c> Builder<'c> {
                     continue;
                 };
                 out.push(NearMiss {
-                    provider: self.components[j].name.clone(),
+                    provider: self.names[j].clone(),
                     export,
                     reason,
                 });
@@ -309,7 +307,7 @@ impl<'c> Builder<'c> {
     /// versions of one interface into a single import of the newest version.
     fn leftovers(&mut self) -> Result<(), ComposeError> {
         let mut groups: BTreeMap<String, Vec<(usize, String, ItemKind)>> = BTreeMap::new();
-        for i in 0..self.components.len() {
+        for i in 0..self.names.len() {
             if self.instances[i].is_none() {
                 continue;
             }
@@ -367,7 +365,7 @@ impl<'c> Builder<'c> {
                 }
                 let near_misses = self.near_misses(i, &import);
                 self.plan.unfilled.push(Unfilled {
-                    consumer: self.components[i].name.clone(),
+                    consumer: self.names[i].clone(),
                     import,
                     becomes,
                     near_misses,
@@ -378,16 +376,18 @@ impl<'c> Builder<'c> {
     }
 }
 
-/// Composes `components[0]` (the socket) with the others (the plugs).
-pub fn compose(components: &[Component], opts: &Options) -> Result<Composed, ComposeError> {
+/// Composes `components[0]` (the socket) with the others (the plugs). The components are
+/// taken by value: their bytes move into the composition graph (no copy of a large input).
+pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, ComposeError> {
     if components.is_empty() {
         return Err(ComposeError::Config("nothing to compose".into()));
     }
     let mut graph = CompositionGraph::new();
     let mut packages = Vec::new();
-    for (index, c) in components.iter().enumerate() {
+    let mut names = Vec::with_capacity(components.len());
+    for (index, c) in components.into_iter().enumerate() {
         let package_name = format!("wct-compose:instance{index}");
-        let package = Package::from_bytes(&package_name, None, c.bytes.clone(), graph.types_mut())
+        let package = Package::from_bytes(&package_name, None, c.bytes, graph.types_mut())
             .map_err(|e| ComposeError::Load {
                 name: c.name.clone(),
                 message: format!("{e:#}"),
@@ -397,14 +397,16 @@ pub fn compose(components: &[Component], opts: &Options) -> Result<Composed, Com
                 .register_package(package)
                 .map_err(|e| ComposeError::Graph(e.into()))?,
         );
+        names.push(c.name);
     }
+    let count = names.len();
     let mut b = Builder {
         graph,
-        components,
+        names,
         packages,
-        instances: vec![None; components.len()],
+        instances: vec![None; count],
         aliases: HashMap::new(),
-        depends_on: vec![BTreeSet::new(); components.len()],
+        depends_on: vec![BTreeSet::new(); count],
         plan: Plan::default(),
         filled: HashSet::new(),
         queue: VecDeque::new(),
@@ -415,7 +417,7 @@ pub fn compose(components: &[Component], opts: &Options) -> Result<Composed, Com
     }
     let socket = b.instance(0);
     if opts.instantiate_all {
-        for i in 1..components.len() {
+        for i in 1..count {
             b.instance(i);
         }
     }
@@ -432,23 +434,28 @@ pub fn compose(components: &[Component], opts: &Options) -> Result<Composed, Com
             .export(alias, &name)
             .map_err(|e| ComposeError::Graph(e.into()))?;
     }
-    b.plan.unused = components
+    b.plan.unused = b
+        .names
         .iter()
         .zip(&b.instances)
         .skip(1)
         .filter(|(_, node)| node.is_none())
-        .map(|(c, _)| c.name.clone())
+        .map(|(name, _)| name.clone())
         .collect();
     let bytes = b
         .graph
         .encode(EncodeOptions {
             define_components: true,
-            validate: true,
+            // Validated below, function bodies in parallel: wac's own check is the same
+            // validation on one thread, most of the time a composition takes.
+            validate: false,
             processor: None,
         })
         .map_err(|e| ComposeError::Graph(e.into()))?;
-    Ok(Composed {
-        bytes,
-        plan: b.plan,
-    })
+    // The inputs are no longer needed: free them before validating the output.
+    let plan = b.plan;
+    drop(b.graph);
+    wct_component::validate(&bytes, wasmparser::WasmFeatures::all())
+        .map_err(ComposeError::InvalidOutput)?;
+    Ok(Composed { bytes, plan })
 }

@@ -61,6 +61,9 @@ pub enum ComposeError {
     /// wac could not build or encode the graph.
     #[error("composition failed: {0:#}")]
     Graph(anyhow::Error),
+    /// The composed component does not validate (the composition's fault, not the inputs').
+    #[error("composition failed: the composed component does not validate: {0}")]
+    InvalidOutput(wct_component::ValidationError),
 }
 
 /// Instance names from file stems, made unique.
