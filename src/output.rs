@@ -57,6 +57,25 @@ impl WasmOutputArgs {
     }
 }
 
+/// [`write`] for text that `fill` produces piece by piece: streamed to stdout or into the
+/// temporary file that becomes `-o` (never held whole in memory). A closed stdout pipe ends
+/// the program quietly.
+pub fn stream(
+    dest: Option<&PathBuf>,
+    inputs: &[&Path],
+    fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let dest = dest.map_or(Path::new(wct_io::STDIO), PathBuf::as_path);
+    match wct_io::stream_output(dest, inputs, fill) {
+        Err(wct_io::IoError::Write { source, .. })
+            if dest == Path::new(wct_io::STDIO) && source.kind() == io::ErrorKind::BrokenPipe =>
+        {
+            std::process::exit(0)
+        }
+        other => other.map_err(|e| miette::miette!("{e}")),
+    }
+}
+
 /// Writes a result to `-o` (or stdout when absent or `-`), atomically, never over an input.
 /// Binary data is not written to a terminal.
 pub fn write(dest: Option<&PathBuf>, bytes: &[u8], binary: bool, inputs: &[&Path]) -> Result<()> {

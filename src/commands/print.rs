@@ -25,8 +25,18 @@ pub struct Args {
 
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let wasm = super::read_wasm(&args.file)?;
-    let text = wct_component::text::print(&wasm, args.skeleton)
-        .map_err(|e| miette::miette!("{}: {e:#}", wct_io::display_name(&args.file)))?;
-    output::write(args.output.as_ref(), text.as_bytes(), false, &[&args.file])?;
+    // The text streams out as it is printed: a large component's WAT is hundreds of MB.
+    let mut bad_input = None;
+    let written = output::stream(args.output.as_ref(), &[&args.file], &mut |out| {
+        wct_component::text::print_to(&wasm, args.skeleton, out).inspect_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                bad_input = Some(e.to_string());
+            }
+        })
+    });
+    if let Some(message) = bad_input {
+        miette::bail!("{}: {message}", wct_io::display_name(&args.file));
+    }
+    written?;
     Ok(ExitCode::SUCCESS)
 }

@@ -324,3 +324,46 @@ fn deps_may_hold_packages_in_wat_and_wasm_form() {
     assert!(oracle.status.success(), "{}", stderr_of(&oracle));
     assert_eq!(stdout_of(&printed), stdout_of(&oracle));
 }
+
+/// `wit print` reads the types, not the code: a component whose function body is invalid
+/// still prints (as `wasm-tools component wit` does; `wct validate` is what rejects it), while
+/// a truncated one is an error naming the offset, not a crash.
+#[test]
+fn wit_print_checks_the_types_and_leaves_the_code_to_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_body = dir.path().join("bad-body.wasm");
+    let wasm = wat::parse_str(
+        r#"(component
+             (core module $m (func (export "f") (result i32)))
+             (core instance $i (instantiate $m))
+             (func (export "f") (result s32) (canon lift (core func $i "f"))))"#,
+    )
+    .unwrap();
+    std::fs::write(&bad_body, &wasm).unwrap();
+    let oracle = std::process::Command::new(wasm_tools())
+        .args(["component", "wit"])
+        .arg(&bad_body)
+        .output()
+        .unwrap();
+    assert!(oracle.status.success(), "{}", stderr_of(&oracle));
+    wct()
+        .args(["wit", "print"])
+        .arg(&bad_body)
+        .assert()
+        .success()
+        .stdout(stdout_of(&oracle));
+    wct()
+        .arg("validate")
+        .arg(&bad_body)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("type mismatch"));
+    let truncated = dir.path().join("truncated.wasm");
+    std::fs::write(&truncated, &wasm[..wasm.len() - 7]).unwrap();
+    wct()
+        .args(["wit", "print"])
+        .arg(&truncated)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid wasm"));
+}

@@ -71,7 +71,7 @@ fn validate_file(path: &std::path::Path, features: WasmFeatures) -> FileReport {
         }
     };
     report.text = kind::detect(&input.bytes) == WasmKind::Text;
-    let wasm = match kind::to_binary(&input.bytes, path) {
+    let wasm = match kind::into_binary(input.bytes, path) {
         Ok(wasm) => wasm,
         Err(e) => {
             report.status = Status::Invalid;

@@ -13,6 +13,22 @@ pub fn print(wasm: &[u8], skeleton: bool) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// [`print`] straight into `out`, as the text is produced: the memory used does not grow with
+/// the size of the text (a large component prints to hundreds of megabytes). Errors of the
+/// binary and of `out` are both returned as I/O errors; an error of `out` keeps its kind.
+pub fn print_to(wasm: &[u8], skeleton: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut config = wasmprinter::Config::new();
+    config.print_skeleton(skeleton);
+    config
+        .print(wasm, &mut wasmprinter::PrintIoWrite(out))
+        .map_err(|e| match e.downcast::<std::io::Error>() {
+            Ok(io) => io,
+            Err(other) => {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:#}"))
+            }
+        })
+}
+
 /// Assembles WAT text into a binary; syntax errors name `path` with line and column.
 pub fn parse(text: &[u8], path: &Path) -> Result<Vec<u8>, crate::kind::NotWasm> {
     if text.starts_with(crate::kind::MAGIC) {

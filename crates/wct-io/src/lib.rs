@@ -161,10 +161,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// `dest`, so readers see either the old file or the complete new one. Refuses to write over any
 /// of `inputs`. On error the temporary file is removed and `dest` is untouched.
 pub fn write_output(dest: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), IoError> {
+    stream_output(dest, inputs, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_output`] for output that `fill` writes piece by piece (buffered), so that a large
+/// result never has to be held in memory whole. A file appears only when `fill` succeeded.
+pub fn stream_output(
+    dest: &Path,
+    inputs: &[&Path],
+    fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), IoError> {
     if dest == Path::new(STDIO) {
-        let mut stdout = io::stdout().lock();
-        return stdout
-            .write_all(bytes)
+        let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+        return fill(&mut stdout)
             .and_then(|()| stdout.flush())
             .map_err(|source| IoError::Write {
                 path: dest.to_path_buf(),
@@ -176,11 +185,19 @@ pub fn write_output(dest: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), I
             path: dest.to_path_buf(),
         });
     }
-    write_atomic(dest, bytes)
+    write_atomic_with(dest, fill)
 }
 
 /// Writes `bytes` to `dest` through a temporary file and a rename (no input check).
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    write_atomic_with(dest, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_atomic`] for output that `fill` writes piece by piece.
+fn write_atomic_with(
+    dest: &Path,
+    fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), IoError> {
     let write_err = |source| IoError::Write {
         path: dest.to_path_buf(),
         source,
@@ -200,7 +217,12 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), IoError> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(write_err)?;
-    tmp.write_all(bytes).map_err(write_err)?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
+        fill(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .map_err(write_err)?;
+    }
     // Temporary files are created private (0600); give the output the permissions of the file
     // it replaces, or the usual 0644 for a new file.
     let permissions = match fs::metadata(dest) {

@@ -145,26 +145,35 @@ fn load_path(path: &Path, opts: &LoadOptions) -> Result<WitSet, WitError> {
     load_binary(&bytes, name, resolve)
 }
 
+/// Validates everything but function bodies: the structure and the types the WIT comes from.
+fn validate_structure(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        validator.payload(&payload?)?;
+    }
+    Ok(())
+}
+
 fn load_binary(bytes: &[u8], name: String, base: Resolve) -> Result<WitSet, WitError> {
     let not_wit = |message: String| WitError::NotWit {
         path: name.clone(),
         message,
     };
-    // wit-component expects well-formed binaries (it may panic on truncated ones).
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(bytes)
-        .map_err(|e| {
-            not_wit(format!(
-                "invalid wasm: {} (at offset {:#x})",
-                e.message(),
-                e.offset()
-            ))
-        })?;
+    let invalid = |e: wasmparser::BinaryReaderError| {
+        not_wit(format!(
+            "invalid wasm: {} (at offset {:#x})",
+            e.message(),
+            e.offset()
+        ))
+    };
     if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
         let has_metadata = wasmparser::Parser::new(0)
             .parse_all(bytes)
             .filter_map(Result::ok)
             .any(|p| matches!(p, wasmparser::Payload::CustomSection(c) if c.name().starts_with("component-type")));
+        // wit-component's metadata reader expects a well-formed module: check the structure
+        // and types first (function bodies are `wct validate`'s job).
+        validate_structure(bytes).map_err(invalid)?;
         if !has_metadata {
             return Err(not_wit(
                 "core module has no `component-type` metadata (embed a world with `wct embed`)"
@@ -188,7 +197,14 @@ fn load_binary(bytes: &[u8], name: String, base: Resolve) -> Result<WitSet, WitE
             source_name: name,
         });
     }
-    match wit_component::decode(bytes).map_err(|e| not_wit(format!("cannot decode WIT: {e:#}")))? {
+    // The decoder validates the structure and types as it goes (function bodies are skipped,
+    // as with `wasm-tools component wit`); when it fails, the validator words the error if
+    // the binary itself is invalid.
+    let decoded = wit_component::decode(bytes).map_err(|e| match validate_structure(bytes) {
+        Err(invalid_wasm) => invalid(invalid_wasm),
+        Ok(()) => not_wit(format!("cannot decode WIT: {e:#}")),
+    })?;
+    match decoded {
         DecodedWasm::WitPackage(resolve, package) => Ok(WitSet {
             resolve,
             package,
