@@ -186,7 +186,14 @@ impl Node {
 
 /// Inspects a binary module or component. Fails only when the binary cannot be parsed.
 pub fn inspect(wasm: &[u8]) -> anyhow::Result<Inspection> {
-    let (structure, sections) = walk(wasm)?;
+    // The three reads of the binary are independent: the WIT decoder (most of the time on a
+    // large component) runs beside the structure walk and the metadata reader.
+    let is_component = crate::detect(wasm) == crate::WasmKind::Component;
+    let ((walked, metadata), decoded) = rayon::join(
+        || (walk(wasm), wasm_metadata::Payload::from_binary(wasm).ok()),
+        || is_component.then(|| wit_component::decode(wasm)),
+    );
+    let (structure, sections) = walked?;
     let mut inspection = Inspection {
         schema_version: SCHEMA_VERSION,
         kind: if structure.kind == "module" {
@@ -201,18 +208,19 @@ pub fn inspect(wasm: &[u8]) -> anyhow::Result<Inspection> {
         wit_imports: Vec::new(),
         wit_exports: Vec::new(),
         structure,
-        metadata: wasm_metadata::Payload::from_binary(wasm).ok(),
+        metadata,
         async_profile: None,
     };
-    match inspection.kind {
-        InspectKind::CoreModule => add_module_wit(wasm, &mut inspection),
-        _ => add_component_wit(wasm, &mut inspection),
+    match (inspection.kind, decoded) {
+        (InspectKind::CoreModule, _) => add_module_wit(wasm, &mut inspection),
+        (_, Some(decoded)) => add_component_wit(decoded, &mut inspection),
+        (_, None) => add_component_wit(wit_component::decode(wasm), &mut inspection),
     }
     Ok(inspection)
 }
 
-fn add_component_wit(wasm: &[u8], inspection: &mut Inspection) {
-    match wit_component::decode(wasm) {
+fn add_component_wit(decoded: anyhow::Result<DecodedWasm>, inspection: &mut Inspection) {
+    match decoded {
         Ok(DecodedWasm::WitPackage(resolve, pkg)) => {
             inspection.kind = InspectKind::WitPackage;
             inspection.wit = print_package(&resolve, pkg).ok();
