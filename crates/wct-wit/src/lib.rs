@@ -58,6 +58,12 @@ pub enum WitError {
         /// What was found instead.
         message: String,
     },
+    /// A core module without `component-type` metadata: it names no world.
+    #[error("{path}: core module has no `component-type` metadata")]
+    NoWorldMetadata {
+        /// The input.
+        path: String,
+    },
     /// The requested world does not exist.
     #[error("world '{requested}' not found in {source_name}")]
     #[diagnostic(help("available worlds: {}", if available.is_empty() { "(none)".to_string() } else { available.join(", ") }))]

@@ -175,10 +175,7 @@ fn load_binary(bytes: &[u8], name: String, base: Resolve) -> Result<WitSet, WitE
         // and types first (function bodies are `wct validate`'s job).
         validate_structure(bytes).map_err(invalid)?;
         if !has_metadata {
-            return Err(not_wit(
-                "core module has no `component-type` metadata (embed a world with `wct embed`)"
-                    .into(),
-            ));
+            return Err(WitError::NoWorldMetadata { path: name });
         }
         let (_, bindgen) = wit_component::metadata::decode(bytes)
             .map_err(|e| not_wit(format!("invalid component-type metadata: {e:#}")))?;

@@ -72,5 +72,10 @@ pub fn load(spec: &str, features: &FeatureArgs) -> Result<WitSet> {
 
 /// A `WitError` as a miette report (keeps source spans for rendering).
 pub fn report(err: WitError) -> miette::Report {
-    miette::Report::new(err)
+    match err {
+        WitError::NoWorldMetadata { .. } => {
+            miette::miette!(help = "embed a world first with `wct embed`", "{err}")
+        }
+        err => miette::Report::new(err),
+    }
 }
