@@ -3,7 +3,8 @@
 //! `stream`) and a 0.3 command that calls the library (from `tests/fixtures/python3/`, on
 //! demand, cached like the other Python fixtures). They run, serve, compose and answer
 //! `--invoke`; `wct targets` agrees with `wasm-tools component targets` on the built-in 0.3
-//! worlds.
+//! worlds. One 0.3 command is not Python: a core module written in WAT
+//! (`tests/fixtures/wat/hello-p3.wat`) that wct embeds and encodes.
 
 use crate::common::*;
 use crate::run::run_cmd;
@@ -78,6 +79,96 @@ fn a_python_wasi_0_3_command_runs_sandboxed_with_its_exit_status() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("GREETING=(unset)"));
+}
+
+/// The hand-written WAT command, embedded into `wasi:cli/command@0.3.0` and encoded by wct.
+fn wat_command(dir: &std::path::Path) -> PathBuf {
+    let core = dir.join("hello-p3-core.wasm");
+    let component = dir.join("hello-p3.wasm");
+    wct()
+        .args(["embed", "wasi:cli/command@0.3.0"])
+        .arg(fixture("wat/hello-p3.wat"))
+        .arg("-o")
+        .arg(&core)
+        .assert()
+        .success();
+    wct()
+        .arg("new")
+        .arg(&core)
+        .arg("-o")
+        .arg(&component)
+        .assert()
+        .success();
+    component
+}
+
+#[test]
+fn a_wat_wasi_0_3_command_builds_runs_and_fits_its_world_as_wasm_tools_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = wat_command(dir.path());
+    wct().arg("validate").arg(&component).assert().success();
+    wasm_tools_validates(&component);
+    // `run` calls `wasi:cli/run@0.3.0`; the line goes through a stream the host reads.
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(&component)
+        .assert()
+        .success()
+        .stdout("hello from a WAT component on WASI 0.3\n");
+    // Limits hold on the async path too: fuel runs out inside the task.
+    run_cmd(cache.path())
+        .args(["--fuel", "20"])
+        .arg(&component)
+        .assert()
+        .code(125)
+        .stdout("")
+        .stderr(predicate::str::contains("out of fuel"));
+    // Unlike componentize-py's, this component imports nothing from 0.2: it fits the pure 0.3
+    // world and not the 0.2 one, as wasm-tools also says.
+    let wit = tempfile::tempdir().unwrap();
+    for (world, fits) in [
+        ("wasi:cli/command@0.3.0", true),
+        ("wasi:cli/command", false),
+    ] {
+        let printed = wit.path().join(world.replace([':', '/', '@'], "-"));
+        wct()
+            .args(["wit", "print", world, "--out-dir"])
+            .arg(&printed)
+            .assert()
+            .success();
+        let theirs = std::process::Command::new(wasm_tools())
+            .args(["component", "targets"])
+            .arg(&printed)
+            .arg(&component)
+            .args(["--world", world])
+            .output()
+            .unwrap();
+        assert_eq!(theirs.status.success(), fits, "{}", stderr_of(&theirs));
+        let ours = wct()
+            .arg("targets")
+            .arg(&component)
+            .args(["--world", world])
+            .output()
+            .unwrap();
+        assert_eq!(
+            ours.status.code(),
+            Some(if fits { 0 } else { 1 }),
+            "{}",
+            stdout_of(&ours)
+        );
+    }
+    let out = wct()
+        .arg("inspect")
+        .arg(&component)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let profile = &json["async_profile"];
+    assert_eq!(profile["wasi"], "0.3", "{profile}");
+    assert_eq!(profile["async_exports"][0], "wasi:cli/run@0.3.0#run");
+    assert_eq!(profile["async_builtins"]["stream.write"], 1, "{profile}");
+    assert_eq!(profile["async_builtins"]["task.return"], 1, "{profile}");
 }
 
 #[test]
