@@ -16,7 +16,7 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
         .map(|(path, name)| {
             Ok(Component {
                 name,
-                bytes: super::read_wasm(path)?,
+                bytes: super::read_wasm(path)?.into_vec(),
             })
         })
         .collect()

@@ -116,7 +116,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let mut wasm = wct_component::kind::into_binary(input.bytes, &args.file)
         .map_err(|e| miette::miette!("{name}: {}", e.message))?;
     if !args.plug.is_empty() {
-        wasm = compose_plugs(&args, wasm, global)?;
+        wasm = compose_plugs(&args, wasm.into_vec(), global)?.into();
     }
     let opts = args.options(global)?;
     let program = Program {

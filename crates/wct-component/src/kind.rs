@@ -43,11 +43,11 @@ pub struct NotWasm {
 
 /// [`to_binary`] for bytes the caller owns: a wasm binary is returned as it is, without a
 /// copy (an 18 MB component is not duplicated on its way in).
-pub fn into_binary(bytes: Vec<u8>, path: &Path) -> Result<Vec<u8>, NotWasm> {
+pub fn into_binary(bytes: wct_io::Bytes, path: &Path) -> Result<wct_io::Bytes, NotWasm> {
     if bytes.starts_with(MAGIC) {
         return Ok(bytes);
     }
-    to_binary(&bytes, path)
+    to_binary(&bytes, path).map(wct_io::Bytes::Owned)
 }
 
 /// Returns the wasm binary for `bytes`: binaries are returned as they are, anything else is

@@ -53,12 +53,80 @@ pub enum IoError {
 }
 
 /// An input read into memory together with the name to show for it in messages.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Input {
     /// The path as the user gave it (`-` for stdin; shown as `<stdin>`).
     pub path: PathBuf,
     /// The raw bytes.
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
+}
+
+/// Files at least this large are mapped rather than copied into memory.
+const MAP_FROM_BYTES: u64 = 64 * 1024;
+
+/// The bytes of an input: a large file is mapped read-only (the kernel's page cache serves it,
+/// nothing is copied), anything else is owned.
+///
+/// Mapping is what `wasmtime` and `ripgrep` do with their inputs. As with them, a file that
+/// another process truncates while it is mapped ends the process (SIGBUS); wct never writes to
+/// its inputs (outputs go to a temporary file that is renamed into place).
+#[derive(Debug)]
+pub enum Bytes {
+    /// Bytes in memory (stdin, small files, WAT assembled to wasm).
+    Owned(Vec<u8>),
+    /// A read-only mapping of a whole file.
+    Mapped(memmap2::Mmap),
+}
+
+impl Bytes {
+    /// The bytes as an owned vector: free when owned, one copy when mapped.
+    pub fn into_vec(self) -> Vec<u8> {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map.to_vec(),
+        }
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(bytes: Vec<u8>) -> Bytes {
+        Bytes::Owned(bytes)
+    }
+}
+
+/// Reads a regular file: mapped when it is large, read into memory otherwise.
+pub fn read_file(path: &Path) -> io::Result<Bytes> {
+    let file = fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() >= MAP_FROM_BYTES {
+        // SAFETY: the mapping is read-only and private; wct does not modify its inputs. A
+        // concurrent truncation by another process is the documented SIGBUS caveat above.
+        #[allow(unsafe_code)]
+        let mapped = unsafe { memmap2::Mmap::map(&file) };
+        if let Ok(map) = mapped {
+            return Ok(Bytes::Mapped(map));
+        }
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    (&file).read_to_end(&mut buf)?;
+    Ok(Bytes::Owned(buf))
 }
 
 impl Input {
@@ -86,14 +154,14 @@ pub fn read_input(path: &Path) -> Result<Input, IoError> {
     let bytes = if path == Path::new(STDIO) {
         let mut buf = Vec::new();
         io::stdin().lock().read_to_end(&mut buf).map_err(read_err)?;
-        buf
+        Bytes::Owned(buf)
     } else {
         if path.is_dir() {
             return Err(IoError::IsDirectory {
                 path: path.to_path_buf(),
             });
         }
-        fs::read(path).map_err(read_err)?
+        read_file(path).map_err(read_err)?
     };
     Ok(Input {
         path: path.to_path_buf(),
@@ -255,6 +323,23 @@ fn default_permissions() -> fs::Permissions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_files_are_mapped_small_ones_read_and_both_hold_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let large = dir.path().join("large.bin");
+        let small = dir.path().join("small.bin");
+        let content: Vec<u8> = (0..MAP_FROM_BYTES as usize * 2).map(|i| i as u8).collect();
+        fs::write(&large, &content).unwrap();
+        fs::write(&small, &content[..100]).unwrap();
+        let mapped = read_file(&large).unwrap();
+        assert!(matches!(mapped, Bytes::Mapped(_)));
+        assert_eq!(&*mapped, &content[..]);
+        let read = read_file(&small).unwrap();
+        assert!(matches!(read, Bytes::Owned(_)));
+        assert_eq!(read.into_vec(), &content[..100]);
+        assert_eq!(mapped.into_vec(), content);
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {

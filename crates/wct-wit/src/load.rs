@@ -112,7 +112,7 @@ fn load_path(path: &Path, opts: &LoadOptions) -> Result<WitSet, WitError> {
             source_name: name,
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| WitError::Read {
+    let bytes = wct_io::read_file(path).map_err(|source| WitError::Read {
         path: name.clone(),
         source,
     })?;
