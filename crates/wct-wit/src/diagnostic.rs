@@ -67,8 +67,32 @@ fn split_hint(text: &str) -> (String, Option<String>) {
 /// Builds a diagnostic pointing into the source when the error has a resolvable span.
 pub fn locate(resolve: &Resolve, err: &anyhow::Error) -> Option<SourceDiagnostic> {
     let (span, message, help) = typed_span(err)?;
-    let location = resolve.source_map.resolve_span(span)?;
-    let text = std::fs::read_to_string(location.path).ok()?;
+    located(&resolve.source_map, span, message, help, None)
+}
+
+/// A diagnostic for wit-parser's parse error `err` of text registered in `map` (`text` is the
+/// source when it is not a file on disk, such as standard input).
+pub fn locate_parse_error(
+    map: &wit_parser::SourceMap,
+    err: &ParseError,
+    text: Option<&str>,
+) -> Option<SourceDiagnostic> {
+    let (message, help) = split_hint(&err.kind().to_string());
+    located(map, err.kind().span(), message, help, text)
+}
+
+fn located(
+    map: &wit_parser::SourceMap,
+    span: Span,
+    message: String,
+    help: Option<String>,
+    text: Option<&str>,
+) -> Option<SourceDiagnostic> {
+    let location = map.resolve_span(span)?;
+    let text = match text {
+        Some(text) => text.to_string(),
+        None => std::fs::read_to_string(location.path).ok()?,
+    };
     let range = location.range.clone();
     if range.end > text.len() {
         return None;

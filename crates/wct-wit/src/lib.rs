@@ -11,6 +11,7 @@
 
 pub mod builtin;
 pub mod diagnostic;
+pub mod fmt;
 pub mod load;
 pub mod out_dir;
 pub mod semver_key;
