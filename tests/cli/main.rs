@@ -20,3 +20,4 @@ mod validate;
 mod wasi_p3;
 mod wasi_testsuite;
 mod wit;
+mod wit_fmt;

@@ -93,7 +93,30 @@ fn located(
         Some(text) => text.to_string(),
         None => std::fs::read_to_string(location.path).ok()?,
     };
-    let range = location.range.clone();
+    SourceDiagnostic::at(location.path, text, location.range.clone(), message, help)
+}
+
+impl SourceDiagnostic {
+    /// A diagnostic for the byte `range` of `text`, the contents of the file `path` (`None`
+    /// when the range is not in the text).
+    pub fn at(
+        path: &str,
+        text: String,
+        range: std::ops::Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) -> Option<SourceDiagnostic> {
+        at(path, text, range, message, help)
+    }
+}
+
+fn at(
+    location_path: &str,
+    text: String,
+    range: std::ops::Range<usize>,
+    message: String,
+    help: Option<String>,
+) -> Option<SourceDiagnostic> {
     if range.end > text.len() {
         return None;
     }
@@ -103,14 +126,14 @@ fn located(
         Some(_) => "not defined".to_string(),
         None => "here".to_string(),
     };
-    let source_code = ClippedSource::new(location.path, text);
+    let source_code = ClippedSource::new(location_path, text);
     let span = source_code.clip_span(SourceSpan::new(
         range.start.into(),
         range.end.saturating_sub(range.start).max(1),
     ));
     Some(SourceDiagnostic {
         message,
-        path: location.path.to_string(),
+        path: location_path.to_string(),
         line_col: (line, col),
         source_code,
         span,

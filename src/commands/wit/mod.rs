@@ -1,7 +1,8 @@
-//! `wct wit ...`: check, print, build, json and worlds over any WIT source.
+//! `wct wit ...`: check, print, build, json and worlds over any WIT source; fmt over WIT text.
 
 mod build;
 mod check;
+mod fmt;
 mod json;
 mod print;
 mod worlds;
@@ -24,13 +25,15 @@ use wct_wit::{LoadOptions, WitError, WitSet};
   wct wit check wit/demo
   wct wit print wasi:http/service@0.3.0 --no-deps
   wct wit worlds tests/fixtures/compose/greeter.wasm
-  wct wit build wit/demo -o demo.wasm")]
+  wct wit build wit/demo -o demo.wasm
+  wct wit fmt --check wit/")]
 pub enum WitCommand {
     Check(check::Args),
     Print(print::Args),
     Build(build::Args),
     Json(json::Args),
     Worlds(worlds::Args),
+    Fmt(fmt::Args),
 }
 
 impl WitCommand {
@@ -41,6 +44,7 @@ impl WitCommand {
             WitCommand::Build(args) => build::run(args, global),
             WitCommand::Json(args) => json::run(args, global),
             WitCommand::Worlds(args) => worlds::run(args, global),
+            WitCommand::Fmt(args) => fmt::run(args, global),
         }
     }
 }

@@ -1,0 +1,171 @@
+//! `wct wit fmt`: format `.wit` source files in place, or check that they are formatted.
+
+use crate::output;
+use crate::report::{print_error, GlobalOpts, EXIT_FAILED, EXIT_USAGE};
+use miette::{IntoDiagnostic, Result};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use wct_wit::fmt::{self, FileOutcome, FormatReport, Style};
+
+/// Format WIT source files, keeping every comment.
+///
+/// Files are rewritten in place (atomically, and only when they change). Directories are
+/// searched for `*.wit` files, leaving their `deps/` folders alone unless `--deps` is given.
+/// A file that does not parse is reported with its span and never rewritten. The style is the
+/// one of the official WASI WIT files; a `[fmt]` table in the nearest `wct.toml` (in the
+/// file's folder or a parent) may set `width` (default 100) and `indent` (default 2).
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct wit fmt wit/                  format every .wit file below wit/ (not deps/)
+  wct wit fmt --check wit/          CI: print a diff of what would change, exit 1 if anything would
+  wct wit fmt - < world.wit         format standard input to standard output
+  wct wit fmt --json --check wit/   list the files and whether each would change
+
+Exit status:
+  0  every file is formatted (or was formatted now)
+  1  with --check, some file is not formatted; or some file does not parse
+  2  a path could not be read, or names no .wit file")]
+pub struct Args {
+    /// `.wit` files or directories; `-` reads standard input and writes standard output.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Write nothing: print a unified diff for each file that would change and exit 1.
+    #[arg(long)]
+    check: bool,
+    /// Also format the `deps/` folders of directories.
+    #[arg(long)]
+    deps: bool,
+    /// Print a JSON report: every file and whether it changed (or would).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    if args.paths.iter().any(|p| p == Path::new(wct_io::STDIO)) {
+        if args.paths.len() > 1 {
+            miette::bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        return stdin(&args);
+    }
+    let files = fmt::wit_files(&args.paths, args.deps).map_err(|e| miette::miette!("{e}"))?;
+    if files.is_empty() {
+        miette::bail!(
+            help = "point at .wit files or folders holding them (deps/ only with --deps)",
+            "no .wit files in {}",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut styles: BTreeMap<PathBuf, Style> = BTreeMap::new();
+    let mut report = FormatReport {
+        schema_version: fmt::SCHEMA_VERSION,
+        files: Vec::new(),
+    };
+    let mut worst = 0u8;
+    let mut diffs = String::new();
+    for file in &files {
+        let name = file.display().to_string();
+        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let style = match styles.get(&dir) {
+            Some(style) => style.clone(),
+            None => {
+                let (style, _) = fmt::style_for(&dir).map_err(miette::Report::new)?;
+                styles.insert(dir, style.clone());
+                style
+            }
+        };
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => {
+                print_error(&miette::miette!("failed to read '{name}': {e}"));
+                worst = worst.max(EXIT_USAGE);
+                report
+                    .files
+                    .push(outcome(&name, false, Some(e.to_string())));
+                continue;
+            }
+        };
+        match fmt::format_source(&name, &text, &style) {
+            Ok(formatted) => {
+                let changed = formatted != text;
+                if changed && args.check {
+                    diffs.push_str(&fmt::unified_diff(&name, &text, &formatted));
+                    worst = worst.max(EXIT_FAILED);
+                } else if changed {
+                    wct_io::write_output(file, formatted.as_bytes(), &[])
+                        .map_err(|e| miette::miette!("{e}"))?;
+                }
+                report.files.push(outcome(&name, changed, None));
+            }
+            Err(err) => {
+                let message = err.to_string();
+                print_error(&super::report(err));
+                worst = worst.max(EXIT_FAILED);
+                report.files.push(outcome(&name, false, Some(message)));
+            }
+        }
+    }
+    if args.json {
+        output::json(&report)?;
+    } else {
+        output::stdout(&diffs)?;
+        if global.verbose {
+            let changed = report.files.iter().filter(|f| f.changed).count();
+            eprintln!(
+                "wct wit fmt: {changed} of {} files {}",
+                report.files.len(),
+                if args.check {
+                    "would change"
+                } else {
+                    "changed"
+                }
+            );
+        }
+    }
+    Ok(ExitCode::from(worst))
+}
+
+fn outcome(path: &str, changed: bool, error: Option<String>) -> FileOutcome {
+    FileOutcome {
+        path: path.to_string(),
+        changed,
+        error,
+    }
+}
+
+/// `-`: standard input to standard output (with `--check`, the diff instead).
+fn stdin(args: &Args) -> Result<ExitCode> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .into_diagnostic()?;
+    let (style, _) = fmt::style_for(Path::new(".")).map_err(miette::Report::new)?;
+    let formatted = match fmt::format_source("<stdin>", &text, &style) {
+        Ok(formatted) => formatted,
+        Err(err) => {
+            print_error(&super::report(err));
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+    };
+    let changed = formatted != text;
+    if args.json {
+        output::json(&FormatReport {
+            schema_version: fmt::SCHEMA_VERSION,
+            files: vec![outcome("<stdin>", changed, None)],
+        })?;
+    } else if args.check {
+        output::stdout(&fmt::unified_diff("<stdin>", &text, &formatted))?;
+    } else {
+        output::stdout(&formatted)?;
+    }
+    Ok(ExitCode::from(if args.check && changed {
+        EXIT_FAILED
+    } else {
+        0
+    }))
+}
