@@ -13,7 +13,7 @@ const ROUNDS: usize = 9;
 pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
         vec![
-            "validate", "adapt", "compose", "run", "serve", "wit", "inspect", "print",
+            "validate", "adapt", "compose", "run", "serve", "wit", "inspect", "print", "fmt",
         ]
     } else {
         args.iter().map(String::as_str).collect()
@@ -31,9 +31,10 @@ pub fn run(args: &[String]) -> Result<()> {
             "run" => bench_run(&wct)?,
             "compose" => bench_compose(&wct, &wasm_tools)?,
             "serve" => crate::bench_serve::run(&wct, &wasmtime_cli()?)?,
+            "fmt" => crate::bench_fmt::run(&wct, &wasm_tools)?,
             other => bail!(
                 "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
-                 print)"
+                 print, fmt)"
             ),
         }
     }
@@ -75,7 +76,7 @@ fn median_with(
 }
 
 /// Median wall time of `ROUNDS` runs of the commands built by `make` (run one after another).
-fn median(make: &dyn Fn() -> Vec<Command>) -> Result<Duration> {
+pub(crate) fn median(make: &dyn Fn() -> Vec<Command>) -> Result<Duration> {
     median_with(ROUNDS, &|| Ok(()), make)
 }
 
@@ -84,7 +85,7 @@ fn report(label: &str, wct: Duration, peer: Duration) {
 }
 
 /// Prints one comparison: both times and wct's time divided by the peer's.
-fn report_vs(label: &str, peer_name: &str, wct: Duration, peer: Duration) {
+pub(crate) fn report_vs(label: &str, peer_name: &str, wct: Duration, peer: Duration) {
     println!(
         "{label:<52} wct {:>9.2} ms   {peer_name} {:>9.2} ms   ratio {:.2}",
         wct.as_secs_f64() * 1e3,

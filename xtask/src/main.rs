@@ -15,6 +15,7 @@
 //!   blocks of README.md and docs/); `--bless` writes current outputs into the pages.
 
 mod bench;
+mod bench_fmt;
 mod bench_large;
 mod bench_serve;
 mod demo;
@@ -85,6 +86,6 @@ fn main() -> Result<()> {
             }
             tools::run(&mut cmd)
         }
-        _ => bail!("usage: cargo xtask demo | ci | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve]"),
+        _ => bail!("usage: cargo xtask demo | ci | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve|wit|inspect|print|fmt]"),
     }
 }

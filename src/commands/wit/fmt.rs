@@ -18,10 +18,10 @@ use wct_wit::fmt::{self, FileOutcome, FormatReport, Style};
 /// file's folder or a parent) may set `width` (default 100) and `indent` (default 2).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  wct wit fmt wit/                  format every .wit file below wit/ (not deps/)
-  wct wit fmt --check wit/          CI: print a diff of what would change, exit 1 if anything would
-  wct wit fmt - < world.wit         format standard input to standard output
-  wct wit fmt --json --check wit/   list the files and whether each would change
+  wct wit fmt wit/
+  wct wit fmt --check tests/fixtures/wit/nested    # CI: a diff of what would change
+  wct wit fmt - < wit/demo/greet.wit
+  wct wit fmt --json --deps tests/fixtures/wasi-history/0.2.0
 
 Exit status:
   0  every file is formatted (or was formatted now)
