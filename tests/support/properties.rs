@@ -37,8 +37,8 @@ pub fn smith_module(data: &[u8]) -> bool {
 }
 
 /// A wit-smith package built from `data` (written under `dir`): the printed WIT is a fixed
-/// point, WIT -> wasm -> WIT keeps the main package, and diffing the package with itself
-/// finds nothing. Returns false when `data` did not make a package.
+/// point, formatting it keeps its meaning and is idempotent, WIT -> wasm -> WIT keeps the main
+/// package, and diffing the package with itself finds nothing. Returns false when `data` did not make a package.
 pub fn smith_wit(data: &[u8], dir: &std::path::Path, name: &str) -> bool {
     let mut u = Unstructured::new(data);
     let Ok(config) = u.arbitrary::<wit_smith::Config>() else {
@@ -63,6 +63,24 @@ pub fn smith_wit(data: &[u8], dir: &std::path::Path, name: &str) -> bool {
         reread.print(reread.package, true).unwrap(),
         text,
         "print is not stable"
+    );
+    // The formatter keeps the meaning of generated WIT and is idempotent on it.
+    let style = wct_wit::fmt::Style::default();
+    let formatted = wct_wit::fmt::format_source(&format!("{name}.wit"), &text, &style)
+        .unwrap_or_else(|e| panic!("fmt: {e}\n{text}"));
+    assert_eq!(
+        wct_wit::fmt::format_source(&format!("{name}.wit"), &formatted, &style).unwrap(),
+        formatted,
+        "fmt is not idempotent"
+    );
+    let formatted_path = dir.join(format!("{name}-fmt.wit"));
+    std::fs::write(&formatted_path, &formatted).unwrap();
+    let reformatted = wct_wit::load(formatted_path.to_str().unwrap(), &opts)
+        .unwrap_or_else(|e| panic!("formatted WIT does not load: {e}\n{formatted}"));
+    assert_eq!(
+        reformatted.print(reformatted.package, true).unwrap(),
+        text,
+        "fmt changed the meaning"
     );
     let encoded = reread.encode(reread.package).unwrap();
     let wasm_path = dir.join(format!("{name}-again.wasm"));
