@@ -218,13 +218,27 @@ impl<'a> Printer<'a> {
             NodeKind::Func | NodeKind::Constructor | NodeKind::Import | NodeKind::Export
         );
         let fits = !has_params || self.fits(node);
+        // Gates and the comments between them and the item each get their own line.
+        let mut leading = true;
         for child in &node.children {
             match child {
                 Element::Node(n) if n.kind == NodeKind::Gate => {
                     self.inline(n);
                     self.begin_line(0);
                 }
-                _ => self.child(child, fits),
+                Element::Token(t) if leading && t.kind.is_comment() => {
+                    self.out.push_str(self.text(t));
+                    if matches!(t.kind, TokenKind::LineComment | TokenKind::DocLineComment) {
+                        self.begin_line(0);
+                    } else {
+                        self.prev = Some(self.text(t));
+                    }
+                }
+                Element::Token(t) if t.kind == TokenKind::Whitespace => {}
+                _ => {
+                    leading = false;
+                    self.child(child, fits);
+                }
             }
         }
     }
@@ -525,6 +539,12 @@ mod tests {
             fmt(src),
             "world w {\n  import wasi:io/poll@0.2.0;\n  export run: func();\n  import x: interface {\n    use t.{a, b as c};\n  }\n  include a:b/c with {\n    d as e,\n  }\n}\n"
         );
+    }
+
+    #[test]
+    fn a_comment_between_a_gate_and_its_item_keeps_its_own_line() {
+        let src = "interface i {\n  @since(version = 0.2.0)\n  // note\n  resource r;\n}\n";
+        assert_eq!(fmt(src), src);
     }
 
     #[test]
