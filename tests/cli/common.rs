@@ -86,12 +86,27 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Builds a component implementing `world` of the WIT at `wit` with trapping bodies
 /// (`wct embed --dummy` + `wct new`), written to `dir/NAME.wasm`.
 pub fn dummy_component(dir: &Path, name: &str, wit: &Path, world: &str) -> PathBuf {
+    embed_and_encode(
+        dir,
+        name,
+        &[
+            wit.as_os_str(),
+            "--world".as_ref(),
+            world.as_ref(),
+            "--dummy".as_ref(),
+        ],
+    )
+}
+
+/// `wct embed EMBED_ARGS... -o dir/NAME-core.wasm`, then `wct new` of that into
+/// `dir/NAME.wasm`, which is returned.
+pub fn embed_and_encode(dir: &Path, name: &str, embed_args: &[&std::ffi::OsStr]) -> PathBuf {
     let core = dir.join(format!("{name}-core.wasm"));
     let out = dir.join(format!("{name}.wasm"));
     wct()
         .arg("embed")
-        .arg(wit)
-        .args(["--world", world, "--dummy", "-o"])
+        .args(embed_args)
+        .arg("-o")
         .arg(&core)
         .assert()
         .success();

@@ -83,23 +83,12 @@ fn a_python_wasi_0_3_command_runs_sandboxed_with_its_exit_status() {
 
 /// The hand-written WAT command, embedded into `wasi:cli/command@0.3.0` and encoded by wct.
 fn wat_command(dir: &std::path::Path) -> PathBuf {
-    let core = dir.join("hello-p3-core.wasm");
-    let component = dir.join("hello-p3.wasm");
-    wct()
-        .args(["embed", "wasi:cli/command@0.3.0"])
-        .arg(fixture("wat/hello-p3.wat"))
-        .arg("-o")
-        .arg(&core)
-        .assert()
-        .success();
-    wct()
-        .arg("new")
-        .arg(&core)
-        .arg("-o")
-        .arg(&component)
-        .assert()
-        .success();
-    component
+    let source = fixture("wat/hello-p3.wat");
+    embed_and_encode(
+        dir,
+        "hello-p3",
+        &["wasi:cli/command@0.3.0".as_ref(), source.as_os_str()],
+    )
 }
 
 #[test]

@@ -139,20 +139,6 @@ fn wct_toml_sets_the_width() {
         .stderr(predicate::str::contains("wct.toml"));
 }
 
-/// Copies `from` (a folder) to `to`, all of it.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn formatting_keeps_the_meaning_for_wct_diff_and_wasm_tools() {
     let dir = tempfile::tempdir().unwrap();

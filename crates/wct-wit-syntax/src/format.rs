@@ -322,6 +322,18 @@ impl<'a> Printer<'a> {
             self.prev = Some("}");
             return;
         }
+        self.one_per_line(node, "}");
+    }
+
+    /// `(` then one parameter per line, each with a comma, then `)`.
+    fn wrapped_params(&mut self, node: &'a Node) {
+        self.token_text("(");
+        self.one_per_line(node, ")");
+    }
+
+    /// The entries of `node` (between its first and last token, the brackets), each on its own
+    /// line one level deeper and followed by a comma; then `close` on a line of its own.
+    fn one_per_line(&mut self, node: &'a Node, close: &'static str) {
         self.indent += 1;
         let mut first = true;
         let mut newlines = 0usize;
@@ -357,41 +369,8 @@ impl<'a> Printer<'a> {
         }
         self.indent -= 1;
         self.begin_line(0);
-        self.out.push('}');
-        self.prev = Some("}");
-    }
-
-    /// `(` then one parameter per line, each with a comma, then `)`.
-    fn wrapped_params(&mut self, node: &'a Node) {
-        self.token_text("(");
-        self.indent += 1;
-        let mut newlines = 0usize;
-        let mut first = true;
-        for child in &node.children[1..node.children.len() - 1] {
-            match child {
-                Element::Token(t) if t.kind == TokenKind::Whitespace => {
-                    newlines += self.text(t).matches('\n').count();
-                }
-                Element::Token(t) if t.kind.is_comment() => {
-                    let trailing = newlines == 0 && !first;
-                    self.comment(t, trailing);
-                    newlines = 0;
-                }
-                Element::Token(_) => {}
-                Element::Node(n) => {
-                    self.begin_line(0);
-                    self.inline(n);
-                    self.out.push(',');
-                    self.prev = Some(",");
-                    first = false;
-                    newlines = 0;
-                }
-            }
-        }
-        self.indent -= 1;
-        self.begin_line(0);
-        self.out.push(')');
-        self.prev = Some(")");
+        self.out.push_str(close);
+        self.prev = Some(close);
     }
 
     /// Everything below `node` on the open line, with the spacing rules.

@@ -279,20 +279,32 @@ impl Parser<'_> {
 
     /// `{ field, field, ... }` with `field` parsing one entry.
     fn list(&mut self, field: fn(&mut Self) -> Result) -> Result {
-        self.start(NodeKind::List);
-        self.expect("{")?;
+        self.separated(NodeKind::List, ("{", "}"), NodeKind::Field, field)
+    }
+
+    /// `open entry, entry, ... close` (a trailing comma allowed) as a `kind` node whose
+    /// entries are `entry_kind` nodes.
+    fn separated(
+        &mut self,
+        kind: NodeKind,
+        (open, close): (&str, &str),
+        entry_kind: NodeKind,
+        entry: fn(&mut Self) -> Result,
+    ) -> Result {
+        self.start(kind);
+        self.expect(open)?;
         loop {
             self.trivia();
-            if self.at("}") {
+            if self.at(close) {
                 break;
             }
-            self.start(NodeKind::Field);
-            field(self)?;
+            self.start(entry_kind);
+            entry(self)?;
             self.finish();
             if self.at(",") {
                 self.bump();
-            } else if !self.at("}") {
-                return self.error("`,` or `}`");
+            } else if !self.at(close) {
+                return self.error(&format!("`,` or `{close}`"));
             }
         }
         self.bump();
@@ -491,27 +503,11 @@ impl Parser<'_> {
     }
 
     fn params(&mut self) -> Result {
-        self.start(NodeKind::Params);
-        self.expect("(")?;
-        loop {
-            self.trivia();
-            if self.at(")") {
-                break;
-            }
-            self.start(NodeKind::Param);
-            self.name()?;
-            self.expect(":")?;
-            self.ty()?;
-            self.finish();
-            if self.at(",") {
-                self.bump();
-            } else if !self.at(")") {
-                return self.error("`,` or `)`");
-            }
-        }
-        self.bump();
-        self.finish();
-        Ok(())
+        self.separated(NodeKind::Params, ("(", ")"), NodeKind::Param, |p| {
+            p.name()?;
+            p.expect(":")?;
+            p.ty()
+        })
     }
 
     /// A type: a name, optionally with `<...>` arguments (types or a list length).
