@@ -289,28 +289,27 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// `{`, then the items of a block one per line, then `}`; `{}` when it holds nothing.
     fn block(&mut self, node: &'a Node) {
-        let empty = node.children.iter().all(|c| match c {
-            Element::Token(t) => !t.kind.is_comment(),
-            Element::Node(_) => false,
-        });
-        self.space_before("{");
-        self.out.push('{');
-        if empty {
+        if self.open_brace(node) {
+            self.indent += 1;
+            self.block_items(node, false);
+            self.indent -= 1;
+            self.begin_line(0);
             self.out.push('}');
             self.prev = Some("}");
-            return;
         }
-        self.indent += 1;
-        self.block_items(node, false);
-        self.indent -= 1;
-        self.begin_line(0);
-        self.out.push('}');
-        self.prev = Some("}");
     }
 
     /// `{ a, b, c }` as one entry per line with a comma after each.
     fn list(&mut self, node: &'a Node) {
+        if self.open_brace(node) {
+            self.one_per_line(node, "}");
+        }
+    }
+
+    /// Writes `{`, or `{}` for a `node` without entries or comments (returning false then).
+    fn open_brace(&mut self, node: &Node) -> bool {
         let empty = node.children.iter().all(|c| match c {
             Element::Token(t) => !t.kind.is_comment(),
             Element::Node(_) => false,
@@ -320,9 +319,8 @@ impl<'a> Printer<'a> {
         if empty {
             self.out.push('}');
             self.prev = Some("}");
-            return;
         }
-        self.one_per_line(node, "}");
+        !empty
     }
 
     /// `(` then one parameter per line, each with a comma, then `)`.
