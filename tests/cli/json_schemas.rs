@@ -106,6 +106,23 @@ fn targets_json() {
 }
 
 #[test]
+fn wit_fmt_json() {
+    let v = check(
+        "wit-fmt",
+        &[
+            "wit",
+            "fmt",
+            "--check",
+            "--json",
+            "wit/demo",
+            "tests/fixtures/wit/invalid/syntax.wit",
+        ],
+    );
+    assert_eq!(v["files"][0]["changed"], false);
+    assert!(v["files"][1]["error"].is_string(), "{v}");
+}
+
+#[test]
 fn compose_json() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.wasm");
@@ -190,6 +207,7 @@ fn every_json_output_has_a_schema() {
         "wit print",
         "wit build",
         "wit worlds",
+        "wit fmt",
     ];
     for command in commands {
         let help = wct()
