@@ -13,6 +13,7 @@ mod inspect;
 mod new;
 mod parse;
 mod print;
+mod registry;
 mod run;
 mod semver_check;
 mod serve;
@@ -42,6 +43,8 @@ pub enum Command {
     Compose(compose::Args),
     Diff(diff::Args),
     SemverCheck(semver_check::Args),
+    Publish(registry::PublishArgs),
+    Pull(registry::PullArgs),
     Completions(completions::Args),
     #[command(hide = true)]
     GenerateMan(completions::ManArgs),
@@ -66,6 +69,8 @@ impl Command {
             Command::Compose(args) => compose::run(args, global),
             Command::Diff(args) => diff::run(args, global),
             Command::SemverCheck(args) => semver_check::run(args, global),
+            Command::Publish(args) => registry::publish(args, global),
+            Command::Pull(args) => registry::pull(args, global),
             Command::Completions(args) => completions::run(args),
             Command::GenerateMan(args) => completions::man(args),
             Command::Wit(cmd) => cmd.run(global),

@@ -5,8 +5,12 @@
 //!
 //! After a deliberate change of output, `WCT_BLESS_DOCS=1 cargo test --test cli docs_examples`
 //! writes what the commands print now into the pages (except where a `...` elides lines).
+//!
+//! The registry the pages use, `127.0.0.1:5000`, is a real one started on a free loopback
+//! port for the run; commands and outputs are rewritten between the two addresses.
 
 use crate::common::{bash_example, path_with_wct, scratch_checkout};
+use crate::registry::DOCS_REGISTRY;
 use std::path::{Path, PathBuf};
 
 /// One `$ command` of a console block and the output the page shows for it.
@@ -89,15 +93,17 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
 fn console_blocks_print_what_the_docs_say() {
     let dir = scratch_checkout();
     let path = path_with_wct();
+    let registry = crate::registry::RegistryServer::start();
     let mut ran = 0;
     let mut failures = Vec::new();
     let bless = std::env::var_os("WCT_BLESS_DOCS").is_some();
     for page in pages() {
         let mut blessed: Vec<(usize, usize, Vec<String>)> = Vec::new();
         for example in console_examples(&page) {
-            let command = format!("{{ {}\n}} 2>&1", example.command);
+            let command = format!("{{ {}\n}} 2>&1", registry.rewrite(&example.command));
             let out = bash_example(dir.path(), &path, &command);
-            let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+            let printed =
+                String::from_utf8_lossy(&out.stdout).replace(&registry.addr, DOCS_REGISTRY);
             let lines: Vec<&str> = printed.lines().collect();
             if !matches(&example.expected, &lines)
                 && bless
@@ -158,10 +164,12 @@ fn sh_commands(page: &Path) -> Vec<(usize, String)> {
 fn sh_blocks_run() {
     let dir = scratch_checkout();
     let path = path_with_wct();
+    let registry = crate::registry::RegistryServer::start();
     let mut ran = 0;
     for page in pages() {
         for (line, example) in sh_commands(&page) {
             let (command, expected) = crate::help_examples::expected_status(&example);
+            let command = registry.rewrite(&command);
             let out = bash_example(dir.path(), &path, &command);
             assert_eq!(
                 out.status.code(),

@@ -2,7 +2,8 @@
 //! example actually runs: in a scratch copy of the repository's `tests/fixtures/` and `wit/`
 //! (a git repository with one commit, for `--against HEAD`), with `wct` on PATH, through bash.
 //! An example ends with exit status 0 unless it says `# exits N`; `wct serve` examples run
-//! until they print their address, on a free port.
+//! until they print their address, on a free port; `publish` and `pull` examples talk to a real
+//! registry on a free loopback port (their `127.0.0.1:5000` is rewritten to it).
 
 use crate::common::{bash_example, path_with_wct, scratch_checkout, wct};
 
@@ -127,6 +128,7 @@ fn run_serve_example(command: &str, dir: &Path, path: &str) {
 fn every_help_has_a_purpose_and_examples_that_run() {
     let dir = scratch_checkout();
     let path = path_with_wct();
+    let registry = crate::registry::RegistryServer::start();
     let mut ran = 0;
     for words in subcommands() {
         let help = wct().args(&words).arg("--help").output().unwrap();
@@ -149,6 +151,7 @@ fn every_help_has_a_purpose_and_examples_that_run() {
         );
         for example in examples {
             let (command, expected) = expected_status(&example);
+            let command = registry.rewrite(&command);
             if command.starts_with("wct serve") {
                 run_serve_example(&command, dir.path(), &path);
                 ran += 1;

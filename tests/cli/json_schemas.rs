@@ -208,6 +208,8 @@ fn every_json_output_has_a_schema() {
         "wit build",
         "wit worlds",
         "wit fmt",
+        "publish",
+        "pull",
     ];
     for command in commands {
         let help = wct()
@@ -234,4 +236,30 @@ fn every_json_output_has_a_schema() {
         .collect();
     schemas.sort();
     assert_eq!(with_json, schemas);
+}
+
+#[test]
+fn publish_json() {
+    let registry = crate::registry::RegistryServer::start();
+    let v = check(
+        "publish",
+        &[
+            "publish",
+            "--json",
+            "tests/fixtures/compose/greeter.wasm",
+            "--name",
+            "wct:greeter@1.0.0",
+            "--registry",
+            &registry.addr,
+        ],
+    );
+    assert_eq!(v["kind"], "component");
+    assert_eq!(
+        v["reference"],
+        format!("{}/wct/greeter:1.0.0", registry.addr)
+    );
+    // The schema is not a formality: a report without its digest is rejected.
+    let mut broken = v.clone();
+    broken.as_object_mut().unwrap().remove("digest");
+    assert!(!schema("publish").is_valid(&broken));
 }

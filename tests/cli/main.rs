@@ -12,6 +12,7 @@ mod inspect;
 mod json_schemas;
 mod languages;
 mod print_parse;
+mod registry;
 mod robustness;
 mod run;
 mod serve;

@@ -1,0 +1,332 @@
+//! Talking to a registry: the versions a package has, publishing, pulling. A blocking API
+//! (a current-thread tokio runtime inside) over the `oci-client` crate.
+
+use crate::artifact::{self, CONFIG_MEDIA_TYPE, WASM_MEDIA_TYPE};
+use crate::naming::{Location, VersionSpec};
+use crate::{Error, Result};
+use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
+use oci_client::errors::OciDistributionError;
+use oci_client::manifest::OciImageManifest;
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+
+/// How to reach registries.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    /// Allow plain HTTP to registries that are not on a loopback address.
+    pub insecure: bool,
+    /// Basic-auth credentials (user, password); anonymous when `None`.
+    pub basic_auth: Option<(String, String)>,
+}
+
+/// A registry client.
+pub struct Registry {
+    options: RegistryOptions,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The credentials stay out of debug output.
+        f.debug_struct("Registry")
+            .field("insecure", &self.options.insecure)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `publish` did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Published {
+    /// `registry/repository:version`.
+    pub reference: String,
+    /// The digest of the wasm (the layer): what `pull --digest` and lock files check, and
+    /// what `sha256sum` of the file prints.
+    pub digest: String,
+    /// The manifest's digest.
+    pub manifest_digest: String,
+    /// Component or WIT package.
+    pub kind: artifact::Kind,
+}
+
+/// What `pull` fetched.
+#[derive(Debug, Clone)]
+pub struct Pulled {
+    /// `registry/repository:version`.
+    pub reference: String,
+    /// The version pulled.
+    pub version: semver::Version,
+    /// The layer's digest (verified).
+    pub digest: String,
+    /// The wasm.
+    pub bytes: Vec<u8>,
+}
+
+impl Registry {
+    /// A client with `options`.
+    pub fn new(options: RegistryOptions) -> Result<Registry> {
+        // rustls needs one process-wide crypto provider; ring is the one already in the tree.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Registry {
+                registry: String::new(),
+                message: format!("cannot start the I/O runtime: {e}"),
+            })?;
+        Ok(Registry { options, runtime })
+    }
+
+    fn client(&self, location: &Location) -> Result<Client> {
+        let plain = location.is_loopback() || self.options.insecure;
+        if !plain && location.registry.starts_with("http:") {
+            return Err(Error::InsecureRefused {
+                registry: location.registry.clone(),
+            });
+        }
+        Ok(Client::new(ClientConfig {
+            protocol: if plain {
+                ClientProtocol::Http
+            } else {
+                ClientProtocol::Https
+            },
+            connect_timeout: Some(std::time::Duration::from_secs(10)),
+            ..ClientConfig::default()
+        }))
+    }
+
+    fn auth(&self) -> RegistryAuth {
+        match &self.options.basic_auth {
+            Some((user, password)) => RegistryAuth::Basic(user.clone(), password.clone()),
+            None => RegistryAuth::Anonymous,
+        }
+    }
+
+    /// The published versions of `location` (tags that are not versions are ignored), oldest
+    /// first. A repository that does not exist has none.
+    pub fn versions(&self, location: &Location) -> Result<Vec<semver::Version>> {
+        let client = self.client(location)?;
+        let reference = reference(location, "latest");
+        let mut tags = Vec::new();
+        let mut last: Option<String> = None;
+        loop {
+            let page = self.runtime.block_on(client.list_tags(
+                &reference,
+                &self.auth(),
+                Some(1000),
+                last.as_deref(),
+            ));
+            let page = match page {
+                Ok(page) => page,
+                Err(e) if is_not_found(&e) => break,
+                Err(e) => return Err(classify(location, e)),
+            };
+            let done = page.tags.len() < 1000;
+            last = page.tags.last().cloned();
+            tags.extend(page.tags);
+            if done || last.is_none() {
+                break;
+            }
+        }
+        let mut versions: Vec<semver::Version> = tags
+            .iter()
+            .filter_map(|t| semver::Version::parse(t).ok())
+            .collect();
+        versions.sort();
+        versions.dedup();
+        Ok(versions)
+    }
+
+    /// The newest published version of `location` that `spec` accepts.
+    pub fn resolve(&self, location: &Location, spec: &VersionSpec) -> Result<semver::Version> {
+        let versions = self.versions(location)?;
+        versions
+            .iter()
+            .rev()
+            .find(|v| spec.matches(v))
+            .cloned()
+            .ok_or_else(|| Error::VersionNotFound {
+                reference: format!("{}/{}", location.registry, location.repository),
+                wanted: spec.to_string(),
+                available: versions.iter().map(|v| v.to_string()).collect(),
+            })
+    }
+
+    /// Publishes `wasm` (a component or WIT package) as `version` of `location`; an existing
+    /// version is replaced only with `force`.
+    pub fn publish(
+        &self,
+        location: &Location,
+        version: &semver::Version,
+        wasm: &[u8],
+        force: bool,
+    ) -> Result<Published> {
+        let description = artifact::describe(wasm)?;
+        let client = self.client(location)?;
+        let tag = version.to_string();
+        let target = reference(location, &tag);
+        let full = location.reference(&tag);
+        if !force {
+            match self
+                .runtime
+                .block_on(client.fetch_manifest_digest(&target, &self.auth()))
+            {
+                Ok(digest) => {
+                    return Err(Error::AlreadyPublished {
+                        reference: full,
+                        digest,
+                    })
+                }
+                Err(e) if is_not_found(&e) => {}
+                Err(e) => return Err(classify(location, e)),
+            }
+        }
+        let layer = ImageLayer::new(wasm.to_vec(), WASM_MEDIA_TYPE.to_string(), None);
+        let layer_digest = layer.sha256_digest();
+        let created = artifact::now_rfc3339();
+        let config = Config::new(
+            artifact::config_json(&description, &created, &layer.sha256_digest()),
+            CONFIG_MEDIA_TYPE.to_string(),
+            None,
+        );
+        let mut annotations = description.annotations.clone();
+        annotations.insert("org.opencontainers.image.version".into(), tag.clone());
+        annotations.insert("org.opencontainers.image.created".into(), created);
+        let manifest =
+            OciImageManifest::build(std::slice::from_ref(&layer), &config, Some(annotations));
+        self.runtime
+            .block_on(client.push(&target, &[layer], config, &self.auth(), Some(manifest)))
+            .map_err(|e| classify(location, e))?;
+        let manifest_digest = self
+            .runtime
+            .block_on(client.fetch_manifest_digest(&target, &self.auth()))
+            .map_err(|e| classify(location, e))?;
+        Ok(Published {
+            reference: full,
+            digest: layer_digest,
+            manifest_digest,
+            kind: description.kind,
+        })
+    }
+
+    /// Pulls the newest version of `location` that `spec` accepts. The layer's digest is
+    /// checked against the manifest (and against `expected_digest`, from a lock file, when
+    /// given); the layer must be wasm.
+    pub fn pull(
+        &self,
+        location: &Location,
+        spec: &VersionSpec,
+        expected_digest: Option<&str>,
+    ) -> Result<Pulled> {
+        let version = match spec {
+            VersionSpec::Exact(v) => v.clone(),
+            _ => self.resolve(location, spec)?,
+        };
+        let client = self.client(location)?;
+        let tag = version.to_string();
+        let full = location.reference(&tag);
+        let image = self
+            .runtime
+            .block_on(client.pull(
+                &reference(location, &tag),
+                &self.auth(),
+                vec![WASM_MEDIA_TYPE],
+            ))
+            .map_err(|e| match e {
+                e if is_not_found(&e) => match self.versions(location) {
+                    Ok(versions) => Error::VersionNotFound {
+                        reference: format!("{}/{}", location.registry, location.repository),
+                        wanted: tag.clone(),
+                        available: versions.iter().map(|v| v.to_string()).collect(),
+                    },
+                    Err(other) => other,
+                },
+                OciDistributionError::IncompatibleLayerMediaTypeError(media_type) => {
+                    Error::NotWasm {
+                        reference: full.clone(),
+                        media_types: vec![media_type],
+                    }
+                }
+                e => classify(location, e),
+            })?;
+        let [layer] =
+            <[ImageLayer; 1]>::try_from(image.layers).map_err(|layers| Error::NotWasm {
+                reference: full.clone(),
+                media_types: layers.iter().map(|l| l.media_type.clone()).collect(),
+            })?;
+        let digest = layer.sha256_digest();
+        if let Some(expected) = expected_digest {
+            if expected != digest {
+                return Err(Error::DigestMismatch {
+                    reference: full,
+                    expected: expected.to_string(),
+                    actual: digest,
+                });
+            }
+        }
+        Ok(Pulled {
+            reference: full,
+            version,
+            digest,
+            bytes: layer.data.to_vec(),
+        })
+    }
+}
+
+fn reference(location: &Location, tag: &str) -> Reference {
+    Reference::with_tag(
+        location.registry.clone(),
+        location.repository.clone(),
+        tag.to_string(),
+    )
+}
+
+fn is_not_found(e: &OciDistributionError) -> bool {
+    match e {
+        OciDistributionError::ImageManifestNotFoundError(_) => true,
+        OciDistributionError::ServerError { code, .. } => *code == 404,
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                oci_client::errors::OciErrorCode::NameUnknown
+                    | oci_client::errors::OciErrorCode::ManifestUnknown
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// The registry's failure in this crate's words (never with credentials in them).
+fn classify(location: &Location, e: OciDistributionError) -> Error {
+    let registry = location.registry.clone();
+    match e {
+        OciDistributionError::RequestError(e) if e.is_connect() || e.is_timeout() => {
+            Error::Unreachable {
+                registry,
+                reason: std::error::Error::source(&e)
+                    .map_or_else(|| e.to_string(), |s| s.to_string()),
+            }
+        }
+        OciDistributionError::UnauthorizedError { .. }
+        | OciDistributionError::AuthenticationFailure(_) => Error::Denied {
+            registry,
+            repository: location.repository.clone(),
+            status: 401,
+        },
+        OciDistributionError::ServerError { code, .. } if code == 401 || code == 403 => {
+            Error::Denied {
+                registry,
+                repository: location.repository.clone(),
+                status: code,
+            }
+        }
+        OciDistributionError::DigestError(e) => Error::DigestMismatch {
+            reference: format!("{}/{}", location.registry, location.repository),
+            expected: "the manifest's digest".into(),
+            actual: e.to_string(),
+        },
+        other => Error::Registry {
+            registry,
+            message: other.to_string(),
+        },
+    }
+}

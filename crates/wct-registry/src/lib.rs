@@ -1,0 +1,111 @@
+//! WIT packages and components in OCI registries, the way `wkg` (wasm-pkg-tools) stores them.
+//!
+//! - [`naming`]: `ns:name@version` and `oci://` references, and where a package lives
+//!   (`REGISTRY/ns/name:version`, per-namespace registries from wkg's `config.toml`).
+//! - [`artifact`]: the Wasm OCI artifact layout: config `application/vnd.wasm.config.v0+json`
+//!   listing the imports and exports, one `application/wasm` layer, standard annotations.
+//! - [`client`]: publish, pull (digest verified), and the versions a package has.
+#![deny(missing_docs)]
+
+pub mod artifact;
+pub mod client;
+pub mod naming;
+
+pub use client::{Published, Pulled, Registry, RegistryOptions};
+pub use naming::{Location, PackageSpec, RegistryConfig, VersionSpec};
+
+/// What can go wrong talking to a registry. Secrets never appear in these messages.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A package reference that does not parse.
+    #[error("'{text}' is not a package reference: {reason}")]
+    InvalidReference {
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Plain HTTP to a registry that is not on a loopback address.
+    #[error("registry '{registry}' is not on a loopback address: plain HTTP is refused")]
+    InsecureRefused {
+        /// The registry.
+        registry: String,
+    },
+    /// The registry could not be reached.
+    #[error("registry '{registry}' is unreachable: {reason}")]
+    Unreachable {
+        /// The registry.
+        registry: String,
+        /// The cause, as the transport said it.
+        reason: String,
+    },
+    /// The registry refused the credentials (or asked for some).
+    #[error("registry '{registry}' refused access to {repository} (HTTP {status})")]
+    Denied {
+        /// The registry.
+        registry: String,
+        /// The repository.
+        repository: String,
+        /// 401 or 403.
+        status: u16,
+    },
+    /// No version of the package matches.
+    #[error("{reference}: no version matching {wanted}; published: {}", if available.is_empty() { "none".to_string() } else { available.join(", ") })]
+    VersionNotFound {
+        /// The repository.
+        reference: String,
+        /// The version or requirement asked for.
+        wanted: String,
+        /// The versions that exist, oldest first.
+        available: Vec<String>,
+    },
+    /// The version exists already and `force` was not given.
+    #[error("{reference} is already published (manifest {digest})")]
+    AlreadyPublished {
+        /// The full reference.
+        reference: String,
+        /// The digest of the manifest that is there.
+        digest: String,
+    },
+    /// The artifact is not wasm: its layer has another media type.
+    #[error("{reference} is not a wasm artifact: its layers are {media_types:?}")]
+    NotWasm {
+        /// The full reference.
+        reference: String,
+        /// The media types found.
+        media_types: Vec<String>,
+    },
+    /// What was downloaded does not have the digest it should.
+    #[error("{reference}: digest mismatch: expected {expected}, got {actual}")]
+    DigestMismatch {
+        /// The full reference.
+        reference: String,
+        /// The digest asked for (from a lock file or the manifest).
+        expected: String,
+        /// The digest of the bytes received.
+        actual: String,
+    },
+    /// The bytes to publish are neither a component nor a wasm-encoded WIT package.
+    #[error("cannot publish: {0}")]
+    NotPublishable(String),
+    /// The registry configuration file is invalid.
+    #[error("{path}: {message}")]
+    Config {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Any other answer of the registry.
+    #[error("registry '{registry}': {message}")]
+    Registry {
+        /// The registry.
+        registry: String,
+        /// The registry's message.
+        message: String,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

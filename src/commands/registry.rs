@@ -1,0 +1,205 @@
+//! `wct publish` and `wct pull`: components and WIT packages in OCI registries.
+
+use crate::output;
+use crate::report::{print_error, GlobalOpts, EXIT_FAILED};
+use miette::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wct_registry::{Location, PackageSpec, Registry, RegistryConfig, RegistryOptions, VersionSpec};
+
+/// Where packages live and how to reach them; shared by the registry commands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RegistryArgs {
+    /// The registry, `HOST[:PORT][/PREFIX]` (default: wkg's config.toml, `default_registry`
+    /// and `[namespace_registries]`).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    registry: Option<String>,
+    /// Allow plain HTTP to a registry that is not on a loopback address.
+    #[arg(long)]
+    insecure: bool,
+}
+
+impl RegistryArgs {
+    fn connect(&self) -> Result<(Registry, RegistryConfig)> {
+        let config = match RegistryConfig::default_path() {
+            Some(path) => RegistryConfig::load(&path).map_err(|e| miette::miette!("{e}"))?,
+            None => RegistryConfig::default(),
+        };
+        // Credentials from the environment; they never appear in messages.
+        let basic_auth = match (
+            std::env::var("WCT_REGISTRY_USERNAME"),
+            std::env::var("WCT_REGISTRY_PASSWORD"),
+        ) {
+            (Ok(user), Ok(password)) => Some((user, password)),
+            _ => None,
+        };
+        let registry = Registry::new(RegistryOptions {
+            insecure: self.insecure,
+            basic_auth,
+        })
+        .map_err(|e| miette::miette!("{e}"))?;
+        Ok((registry, config))
+    }
+
+    fn locate(&self, config: &RegistryConfig, spec: &PackageSpec) -> Result<Location> {
+        config
+            .locate(spec, self.registry.as_deref())
+            .map_err(|e| miette::miette!(help = "give --registry HOST[:PORT]", "{e}"))
+    }
+}
+
+/// Publish a component or a wasm-encoded WIT package to an OCI registry.
+///
+/// The artifact follows the Wasm OCI layout wkg uses: config
+/// `application/vnd.wasm.config.v0+json` listing imports and exports, one `application/wasm`
+/// layer, and the standard annotations (version, created; description, licenses and source
+/// from the wasm's metadata). A WIT package names itself; a component needs `--name`. An
+/// existing version is never overwritten without `--force`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct wit build wit/demo -o demo.wasm && \\
+      wct publish demo.wasm --registry 127.0.0.1:5000
+  wct publish tests/fixtures/compose/greeter.wasm --name wct:greeter@0.1.0 \\
+      --registry 127.0.0.1:5000
+
+Exit status:
+  0  published
+  1  the registry refused (version exists, access denied, unreachable)
+  2  the file or the name is not usable")]
+pub struct PublishArgs {
+    /// The component or WIT package (`wct wit build` output).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// `ns:name@version` (default: a WIT package's own name and version).
+    #[arg(long, value_name = "NS:NAME@VERSION")]
+    name: Option<String>,
+    /// Replace the version if it is published already.
+    #[arg(long)]
+    force: bool,
+    /// Print what was published as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+/// `wct publish --json`: what was published, where (docs/schemas/publish.json).
+#[derive(serde::Serialize)]
+struct PublishReport<'a> {
+    schema_version: u32,
+    /// `ns:name`.
+    package: &'a str,
+    version: String,
+    #[serde(flatten)]
+    published: &'a wct_registry::Published,
+}
+
+pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
+    let wasm = super::read_wasm(&args.file)?;
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => {
+            let description = wct_registry::artifact::describe(&wasm)
+                .map_err(|e| miette::miette!("{}: {e}", args.file.display()))?;
+            match description.package {
+                Some((name, Some(version))) => format!("{name}@{version}"),
+                Some((name, None)) => miette::bail!(
+                    help = "declare a version in the package, or give --name ns:name@version",
+                    "{}: package {name} has no version",
+                    args.file.display()
+                ),
+                None => miette::bail!(
+                    help = "give --name ns:name@version",
+                    "{}: a component does not name itself",
+                    args.file.display()
+                ),
+            }
+        }
+    };
+    let spec: PackageSpec = name.parse().map_err(|e| miette::miette!("{e}"))?;
+    let VersionSpec::Exact(version) = &spec.version else {
+        miette::bail!("--name needs an exact version to publish as (ns:name@1.2.3), not '{name}'");
+    };
+    let (registry, config) = args.registry.connect()?;
+    let location = args.registry.locate(&config, &spec)?;
+    match registry.publish(&location, version, &wasm, args.force) {
+        Ok(published) => {
+            if args.json {
+                output::json(&PublishReport {
+                    schema_version: 1,
+                    package: &spec.name,
+                    version: version.to_string(),
+                    published: &published,
+                })?;
+            } else if !global.quiet {
+                output::stdout(&format!(
+                    "published {name} as {} ({})\n",
+                    published.reference, published.digest
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ wct_registry::Error::AlreadyPublished { .. }) => {
+            print_error(&miette::miette!(help = "--force replaces it", "{e}"));
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
+        Err(e @ wct_registry::Error::NotPublishable(_)) => {
+            miette::bail!("{}: {e}", args.file.display())
+        }
+        Err(e) => {
+            print_error(&miette::miette!("{e}"));
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
+    }
+}
+
+/// Pull a component or WIT package from an OCI registry.
+///
+/// `REFERENCE` is `ns:name@version`, `ns:name@REQUIREMENT` (`@^0.2`: the newest matching
+/// version), `ns:name` (the newest) or `oci://REGISTRY/REPOSITORY:TAG`. The layer's digest is
+/// verified and the file written atomically.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct pull wct:greeter@0.1.0 --registry 127.0.0.1:5000 -o greeter.wasm
+  wct pull 'wct:demo@^0.1' --registry 127.0.0.1:5000 -o demo.wasm
+
+Exit status:
+  0  pulled
+  1  not found (the published versions are listed), denied, unreachable, digest mismatch
+  2  bad reference or output path")]
+pub struct PullArgs {
+    /// `ns:name@version`, `ns:name@^0.2`, `ns:name` or `oci://REGISTRY/REPOSITORY:TAG`.
+    #[arg(value_name = "REFERENCE")]
+    reference: String,
+    /// Where to write the wasm (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Refuse unless the layer has this digest (`sha256:...`).
+    #[arg(long, value_name = "DIGEST")]
+    digest: Option<String>,
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
+    let spec: PackageSpec = args.reference.parse().map_err(|e| miette::miette!("{e}"))?;
+    let (registry, config) = args.registry.connect()?;
+    let location = args.registry.locate(&config, &spec)?;
+    let pulled = match registry.pull(&location, &spec.version, args.digest.as_deref()) {
+        Ok(pulled) => pulled,
+        Err(e) => {
+            print_error(&miette::miette!("{e}"));
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+    };
+    wct_io::write_output(&args.output, &pulled.bytes, &[]).map_err(|e| miette::miette!("{e}"))?;
+    if !global.quiet {
+        eprintln!(
+            "pulled {} ({}) to {}",
+            pulled.reference,
+            pulled.digest,
+            args.output.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

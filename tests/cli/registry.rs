@@ -1,0 +1,249 @@
+//! `wct publish` and `wct pull` against a real OCI registry: Debian's `docker-registry` (the
+//! CNCF distribution registry 2.8), started on a loopback port with its storage in a
+//! temporary folder; Debian's `skopeo` checks the pushed manifests independently.
+
+use crate::common::*;
+use predicates::prelude::*;
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The registry address the docs and help examples show (the distribution registry's usual
+/// port); tests rewrite it to the address of the registry they started.
+pub const DOCS_REGISTRY: &str = "127.0.0.1:5000";
+
+/// A registry for one test; stopped when dropped.
+pub struct RegistryServer {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    _storage: tempfile::TempDir,
+}
+
+impl RegistryServer {
+    /// Starts `docker-registry serve` on a free loopback port and waits until it answers.
+    pub fn start() -> RegistryServer {
+        let storage = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let config = storage.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
+                storage.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry (Debian package docker-registry) must be installed");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(&addr).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "docker-registry did not start on {addr}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        RegistryServer {
+            child,
+            addr,
+            _storage: storage,
+        }
+    }
+}
+
+impl RegistryServer {
+    /// `command` with the documented registry address replaced by this one's.
+    pub fn rewrite(&self, command: &str) -> String {
+        command.replace(DOCS_REGISTRY, &self.addr)
+    }
+}
+
+impl Drop for RegistryServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `skopeo inspect --raw` of `reference` (plain HTTP): the manifest as the registry stores it.
+fn skopeo_manifest(reference: &str) -> serde_json::Value {
+    let out = Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .expect("skopeo (Debian package skopeo) must be installed");
+    assert!(out.status.success(), "skopeo: {}", stderr_of(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn publish(server: &RegistryServer, file: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    wct()
+        .arg("publish")
+        .arg(file)
+        .args(["--registry", &server.addr])
+        .args(extra)
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .assert()
+}
+
+fn pull(
+    server: &RegistryServer,
+    reference: &str,
+    out: &Path,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
+    wct()
+        .arg("pull")
+        .arg(reference)
+        .arg("-o")
+        .arg(out)
+        .args(["--registry", &server.addr])
+        .args(extra)
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .assert()
+}
+
+#[test]
+fn a_wit_package_publishes_once_and_pulls_back_verified() {
+    let server = RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("demo.wasm");
+    wct()
+        .args(["wit", "build", "wit/demo", "-o"])
+        .arg(&package)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .success();
+    let reference = format!("{}/wct/demo:0.1.0", server.addr);
+    publish(&server, &package, &[])
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "published wct:demo@0.1.0 as {reference} (sha256:"
+        )));
+    // The layout wkg and other registries' tools expect, seen by an independent client.
+    let manifest = skopeo_manifest(&reference);
+    assert_eq!(
+        manifest["config"]["mediaType"],
+        "application/vnd.wasm.config.v0+json"
+    );
+    assert_eq!(manifest["layers"][0]["mediaType"], "application/wasm");
+    assert_eq!(manifest["layers"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        manifest["annotations"]["org.opencontainers.image.version"],
+        "0.1.0"
+    );
+    assert!(manifest["annotations"]["org.opencontainers.image.created"].is_string());
+    // A version is never overwritten by accident.
+    publish(&server, &package, &[])
+        .code(1)
+        .stderr(predicate::str::contains("already published"))
+        .stderr(predicate::str::contains("--force"));
+    publish(&server, &package, &["--force"]).success();
+    // Pulled back byte for byte, by exact version and by requirement.
+    let pulled = dir.path().join("pulled.wasm");
+    pull(&server, "wct:demo@0.1.0", &pulled, &[]).success();
+    assert_eq!(
+        std::fs::read(&pulled).unwrap(),
+        std::fs::read(&package).unwrap()
+    );
+    pull(&server, "wct:demo@^0.1", &pulled, &[])
+        .success()
+        .stderr(predicate::str::contains(":0.1.0 (sha256:"));
+    // A version that does not exist: the ones that do are listed.
+    pull(&server, "wct:demo@9.9.9", &pulled, &[])
+        .code(1)
+        .stderr(predicate::str::contains("published: 0.1.0"));
+}
+
+#[test]
+fn components_need_a_name_the_newest_version_wins_and_digests_are_checked() {
+    let server = RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let component = fixture("compose/greeter.wasm");
+    publish(&server, &component, &[])
+        .code(2)
+        .stderr(predicate::str::contains("--name"));
+    for version in ["0.1.0", "0.2.0", "0.10.0-rc.1"] {
+        publish(
+            &server,
+            &component,
+            &["--name", &format!("wct:greeter@{version}")],
+        )
+        .success();
+    }
+    let manifest = skopeo_manifest(&format!("{}/wct/greeter:0.2.0", server.addr));
+    assert_eq!(manifest["layers"][0]["mediaType"], "application/wasm");
+    let out = dir.path().join("greeter.wasm");
+    // Without a version: the newest release (pre-releases only when asked for).
+    pull(&server, "wct:greeter", &out, &[])
+        .success()
+        .stderr(predicate::str::contains("wct/greeter:0.2.0"));
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&component).unwrap()
+    );
+    // A digest that does not match is refused and nothing is written.
+    let refused = dir.path().join("refused.wasm");
+    pull(
+        &server,
+        "wct:greeter@0.1.0",
+        &refused,
+        &["--digest", "sha256:0000"],
+    )
+    .code(1)
+    .stderr(predicate::str::contains("digest mismatch"));
+    assert!(!refused.exists());
+    // oci:// names a location directly.
+    pull(
+        &server,
+        &format!("oci://{}/wct/greeter:0.1.0", server.addr),
+        &out,
+        &[],
+    )
+    .success();
+    // A registry that is gone is a clear error.
+    let addr = server.addr.clone();
+    drop(server);
+    wct()
+        .args(["pull", "wct:greeter@0.1.0", "-o"])
+        .arg(&out)
+        .args(["--registry", &addr])
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "registry '{addr}' is unreachable"
+        )));
+}
+
+#[test]
+fn names_and_registries_are_checked_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.wasm");
+    wct()
+        .args(["pull", "not-a-name", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected ns:name[@version]"));
+    wct()
+        .args(["pull", "wct:x@1.0.0", "-o"])
+        .arg(&out)
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .env_remove("XDG_CONFIG_HOME")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no registry for namespace 'wct'"));
+}
