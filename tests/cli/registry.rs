@@ -246,4 +246,18 @@ fn names_and_registries_are_checked_before_any_request() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no registry for namespace 'wct'"));
+    // A core module is not something registries hold: refused before any request.
+    wct()
+        .args([
+            "publish",
+            "tests/fixtures/c/hello.wasm",
+            "--name",
+            "wct:x@1.0.0",
+        ])
+        .args(["--registry", "127.0.0.1:1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tests/fixtures/c/hello.wasm"))
+        .stderr(predicate::str::contains("not a component"));
 }

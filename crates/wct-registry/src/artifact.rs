@@ -41,6 +41,15 @@ pub struct Description {
 
 /// Describes `wasm`: a component or a wasm-encoded WIT package (anything else is refused).
 pub fn describe(wasm: &[u8]) -> Result<Description> {
+    // A core module would decode (as a component of its embedded metadata, or of nothing):
+    // registries hold components and WIT packages, so it is refused here.
+    if !wasmparser::Parser::is_component(wasm) {
+        return Err(Error::NotPublishable(
+            "a core module or other bytes, not a component or a wasm-encoded WIT package \
+             (`wct new` or `wct adapt` makes a component of a module)"
+                .to_string(),
+        ));
+    }
     let decoded = wit_component::decode(wasm).map_err(|e| {
         Error::NotPublishable(format!(
             "neither a component nor a wasm-encoded WIT package ({e:#})"
@@ -168,16 +177,14 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339() {
-        // SAFETY of the test: only this test reads the variable.
         assert_eq!(now_rfc3339().len(), 20);
         assert!(now_rfc3339().ends_with('Z'));
     }
 
     #[test]
     fn what_is_not_wasm_wit_is_refused() {
-        assert!(matches!(
-            describe(b"\0asm\x01\0\0\0"),
-            Err(Error::NotPublishable(_))
-        ));
+        for bytes in [&b"\0asm\x01\0\0\0"[..], b"not wasm"] {
+            assert!(matches!(describe(bytes), Err(Error::NotPublishable(_))));
+        }
     }
 }
