@@ -13,7 +13,7 @@ mod inspect;
 mod new;
 mod parse;
 mod print;
-mod registry;
+pub(crate) mod registry;
 mod run;
 mod semver_check;
 mod serve;

@@ -20,12 +20,16 @@ pub struct RegistryArgs {
 }
 
 impl RegistryArgs {
-    fn connect(&self) -> Result<(Registry, RegistryConfig)> {
-        let config = match RegistryConfig::default_path() {
-            Some(path) => RegistryConfig::load(&path).map_err(|e| miette::miette!("{e}"))?,
-            None => RegistryConfig::default(),
-        };
-        // Credentials from the environment; they never appear in messages.
+    /// wkg's configuration file (empty when there is none).
+    pub(crate) fn config(&self) -> Result<RegistryConfig> {
+        match RegistryConfig::default_path() {
+            Some(path) => RegistryConfig::load(&path).map_err(|e| miette::miette!("{e}")),
+            None => Ok(RegistryConfig::default()),
+        }
+    }
+
+    /// A client, with credentials from the environment (they never appear in messages).
+    pub(crate) fn client(&self) -> Result<Registry> {
         let basic_auth = match (
             std::env::var("WCT_REGISTRY_USERNAME"),
             std::env::var("WCT_REGISTRY_PASSWORD"),
@@ -33,12 +37,20 @@ impl RegistryArgs {
             (Ok(user), Ok(password)) => Some((user, password)),
             _ => None,
         };
-        let registry = Registry::new(RegistryOptions {
+        Registry::new(RegistryOptions {
             insecure: self.insecure,
             basic_auth,
         })
-        .map_err(|e| miette::miette!("{e}"))?;
-        Ok((registry, config))
+        .map_err(|e| miette::miette!("{e}"))
+    }
+
+    fn connect(&self) -> Result<(Registry, RegistryConfig)> {
+        Ok((self.client()?, self.config()?))
+    }
+
+    /// `--registry`, as given.
+    pub(crate) fn registry(&self) -> Option<&str> {
+        self.registry.as_deref()
     }
 
     fn locate(&self, config: &RegistryConfig, spec: &PackageSpec) -> Result<Location> {

@@ -184,6 +184,9 @@ pub fn bash_example(dir: &Path, path: &str, command: &str) -> std::process::Outp
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        // Caches and registry configuration stay inside the scratch folder.
+        .env("XDG_CACHE_HOME", dir.join(".cache"))
+        .env("WKG_CONFIG_FILE", dir.join(".wkg-config.toml"))
         .output()
         .unwrap()
 }

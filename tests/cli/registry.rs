@@ -261,3 +261,151 @@ fn names_and_registries_are_checked_before_any_request() {
         .stderr(predicate::str::contains("tests/fixtures/c/hello.wasm"))
         .stderr(predicate::str::contains("not a component"));
 }
+
+/// `wct wit fetch` in `dir` (the working folder, where `wkg.lock` lives) with its own cache.
+fn fetch(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    wct()
+        .args(["wit", "fetch", "consumer"])
+        .args(extra)
+        .current_dir(dir)
+        .env("WKG_CONFIG_FILE", dir.join("wkg-config.toml"))
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .assert()
+}
+
+#[test]
+fn wit_fetch_fills_deps_and_the_lock_and_works_offline_from_the_lock() {
+    let server = RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(
+        &root.join("tests/fixtures/registry/consumer"),
+        &dir.path().join("consumer"),
+    );
+    // Before: the missing package is named, and fetch is suggested.
+    wct()
+        .args(["wit", "check", "consumer"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "package 'wct:demo@0.1.0' not found",
+        ))
+        .stderr(predicate::str::contains("wct wit fetch"));
+    // Nothing published yet: the error says so and nothing is written.
+    fetch(dir.path(), &["--registry", &server.addr])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no version matching 0.1.0; published: none",
+        ));
+    assert!(!dir.path().join("wkg.lock").exists());
+    assert!(!dir.path().join("consumer/deps").exists());
+    let package = dir.path().join("demo.wasm");
+    wct()
+        .args(["wit", "build", "wit/demo", "-o"])
+        .arg(&package)
+        .current_dir(root)
+        .assert()
+        .success();
+    publish(&server, &package, &[]).success();
+    fetch(dir.path(), &["--registry", &server.addr])
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "fetched wct:demo@0.1.0 (sha256:"
+        )))
+        .stderr(predicate::str::contains("wkg.lock written"));
+    let lock = std::fs::read_to_string(dir.path().join("wkg.lock")).unwrap();
+    assert!(lock.contains("name = \"wct:demo\""), "{lock}");
+    assert!(lock.contains("requirement = \"=0.1.0\""), "{lock}");
+    let digest = format!("sha256:{}", sha256_hex(&std::fs::read(&package).unwrap()));
+    assert!(
+        lock.contains(&digest),
+        "the lock pins the wasm's digest: {lock}"
+    );
+    wct()
+        .args(["wit", "check", "consumer"])
+        .current_dir(dir.path())
+        .assert()
+        .success();
+    // Pinned and cached: no network at all (the registry is gone), lock unchanged.
+    let addr = server.addr.clone();
+    drop(server);
+    std::fs::remove_dir_all(dir.path().join("consumer/deps")).unwrap();
+    fetch(dir.path(), &["--registry", &addr, "--locked"])
+        .success()
+        .stderr(predicate::str::contains("from cache"))
+        .stderr(predicate::str::contains("wkg.lock unchanged"));
+    fetch(dir.path(), &["--locked", "--offline"]).success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("wkg.lock")).unwrap(),
+        lock
+    );
+    // An empty cache offline: named, with the way out.
+    std::fs::remove_dir_all(dir.path().join("cache")).unwrap();
+    fetch(dir.path(), &["--offline"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "wct:demo (=0.1.0) is needed but its locked version is not in the cache",
+        ));
+    // A lock that would change under --locked: the change is named.
+    std::fs::write(
+        dir.path().join("consumer/app.wit"),
+        "package wct:consumer@0.1.0;\nworld app { import wct:demo/store@0.2.0; }\n",
+    )
+    .unwrap();
+    fetch(dir.path(), &["--locked", "--registry", &addr])
+        .code(1)
+        .stderr(predicate::str::contains("add wct:demo =0.2.0"));
+}
+
+#[test]
+fn a_lock_whose_digest_does_not_match_the_registry_is_refused() {
+    let server = RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(
+        &root.join("tests/fixtures/registry/consumer"),
+        &dir.path().join("consumer"),
+    );
+    let package = dir.path().join("demo.wasm");
+    wct()
+        .args(["wit", "build", "wit/demo", "-o"])
+        .arg(&package)
+        .current_dir(root)
+        .assert()
+        .success();
+    publish(&server, &package, &[]).success();
+    let wrong = format!("sha256:{}", "0".repeat(64));
+    std::fs::write(
+        dir.path().join("wkg.lock"),
+        format!("version = 1\n\n[[packages]]\nname = \"wct:demo\"\n\n[[packages.versions]]\nrequirement = \"=0.1.0\"\nversion = \"0.1.0\"\ndigest = \"{wrong}\"\n"),
+    )
+    .unwrap();
+    fetch(dir.path(), &["--registry", &server.addr])
+        .code(1)
+        .stderr(predicate::str::contains("digest mismatch"))
+        .stderr(predicate::str::contains(&wrong));
+    assert!(
+        !dir.path().join("consumer/deps").exists(),
+        "nothing is written"
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let out = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(bytes)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}

@@ -8,10 +8,16 @@
 #![deny(missing_docs)]
 
 pub mod artifact;
+pub mod cache;
 pub mod client;
+pub mod fetch;
+pub mod lock;
 pub mod naming;
 
+pub use cache::Cache;
 pub use client::{Published, Pulled, Registry, RegistryOptions};
+pub use fetch::{fetch, FetchOptions, FetchReport};
+pub use lock::LockFile;
 pub use naming::{Location, PackageSpec, RegistryConfig, VersionSpec};
 
 /// What can go wrong talking to a registry. Secrets never appear in these messages.
@@ -95,6 +101,44 @@ pub enum Error {
         /// The file.
         path: String,
         /// What is wrong.
+        message: String,
+    },
+    /// A fetched package is not a WIT package (a component, say).
+    #[error("{name} is not a WIT package")]
+    NotWitPackage {
+        /// The package and version.
+        name: String,
+    },
+    /// WIT that does not parse, or packages that do not fit together.
+    #[error("{path}: {message}")]
+    Wit {
+        /// The file or folder.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// `--locked` and the lock file would change.
+    #[error("{path} is not up to date and --locked forbids changing it: {}", changes.join("; "))]
+    LockOutdated {
+        /// The lock file.
+        path: String,
+        /// What would change, one entry each.
+        changes: Vec<String>,
+    },
+    /// `--offline` (or no registry) and the package is not in the cache.
+    #[error("{package} is needed but {reason}, and fetching is offline")]
+    NotCached {
+        /// The package and requirement.
+        package: String,
+        /// Why the cache cannot serve it.
+        reason: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The system's message.
         message: String,
     },
     /// Any other answer of the registry.

@@ -56,10 +56,15 @@ fn split_hint(text: &str) -> (String, Option<String>) {
         .filter(|l| !l.is_empty())
         .collect();
     match first.strip_suffix(':').and_then(|f| f.rsplit_once(". ")) {
-        Some((message, intro)) => (
-            format!("{message} (is it in deps/?)"),
-            Some(format!("{intro}: {}", rest.join(", "))),
-        ),
+        Some((message, intro)) => {
+            let mut help = format!("{intro}: {}", rest.join(", "));
+            if message.starts_with("package '") {
+                help.push_str(
+                    "\n`wct wit fetch DIR` downloads the packages DIR's WIT names from a registry",
+                );
+            }
+            (format!("{message} (is it in deps/?)"), Some(help))
+        }
         None => (first.to_string(), Some(rest.join("\n"))),
     }
 }

@@ -21,12 +21,17 @@ pub fn write(set: &WitSet, main: PackageId, dir: &Path) -> anyhow::Result<Vec<Pa
     let name = &set.resolve.packages[main].name;
     emit(dir.join(format!("{}.wit", name.name)), main)?;
     for dep in set.dependencies_of(main) {
-        let n = &set.resolve.packages[dep].name;
-        let folder = match &n.version {
-            Some(v) => format!("{}-{}@{v}", n.namespace, n.name),
-            None => format!("{}-{}", n.namespace, n.name),
-        };
+        let folder = dep_folder(&set.resolve.packages[dep].name);
         emit(dir.join("deps").join(folder).join("package.wit"), dep)?;
     }
     Ok(written)
+}
+
+/// The folder under `deps/` that holds a dependency: `ns-name@version` (`ns-name` without a
+/// version).
+pub fn dep_folder(name: &wit_parser::PackageName) -> String {
+    match &name.version {
+        Some(v) => format!("{}-{}@{v}", name.namespace, name.name),
+        None => format!("{}-{}", name.namespace, name.name),
+    }
 }

@@ -1,7 +1,9 @@
-//! `wct wit ...`: check, print, build, json and worlds over any WIT source; fmt over WIT text.
+//! `wct wit ...`: check, print, build, json and worlds over any WIT source; fmt over WIT text;
+//! fetch from registries.
 
 mod build;
 mod check;
+mod fetch;
 mod fmt;
 mod json;
 mod print;
@@ -34,6 +36,7 @@ pub enum WitCommand {
     Json(json::Args),
     Worlds(worlds::Args),
     Fmt(fmt::Args),
+    Fetch(fetch::Args),
 }
 
 impl WitCommand {
@@ -45,6 +48,7 @@ impl WitCommand {
             WitCommand::Json(args) => json::run(args, global),
             WitCommand::Worlds(args) => worlds::run(args, global),
             WitCommand::Fmt(args) => fmt::run(args, global),
+            WitCommand::Fetch(args) => fetch::run(args, global),
         }
     }
 }
