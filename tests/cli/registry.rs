@@ -310,9 +310,7 @@ fn wit_fetch_fills_deps_and_the_lock_and_works_offline_from_the_lock() {
     publish(&server, &package, &[]).success();
     fetch(dir.path(), &["--registry", &server.addr])
         .success()
-        .stderr(predicate::str::contains(format!(
-            "fetched wct:demo@0.1.0 (sha256:"
-        )))
+        .stderr(predicate::str::contains("fetched wct:demo@0.1.0 (sha256:"))
         .stderr(predicate::str::contains("wkg.lock written"));
     let lock = std::fs::read_to_string(dir.path().join("wkg.lock")).unwrap();
     assert!(lock.contains("name = \"wct:demo\""), "{lock}");

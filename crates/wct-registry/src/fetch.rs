@@ -217,13 +217,13 @@ fn requirement_spec(requirement: &str) -> Result<VersionSpec> {
         })
 }
 
+/// A package the WIT asks for: `(ns:name, requirement)`.
+type Wanted = (String, String);
+
 /// The foreign packages the WIT of `dir` uses, as (ns:name, requirement), without those that
 /// `deps/` holds and the lock does not list (local packages, kept as they are); and the names
 /// of those local packages.
-fn wanted_packages(
-    dir: &Path,
-    lock: &LockFile,
-) -> Result<(BTreeSet<(String, String)>, Vec<String>)> {
+fn wanted_packages(dir: &Path, lock: &LockFile) -> Result<(BTreeSet<Wanted>, Vec<String>)> {
     let main = parse_wit(dir)?;
     let mut defined: BTreeSet<String> = std::iter::once(&main.main)
         .chain(&main.nested)
