@@ -210,6 +210,7 @@ fn every_json_output_has_a_schema() {
         "wit fmt",
         "publish",
         "pull",
+        "wit fetch",
     ];
     for command in commands {
         let help = wct()
@@ -262,4 +263,67 @@ fn publish_json() {
     let mut broken = v.clone();
     broken.as_object_mut().unwrap().remove("digest");
     assert!(!schema("publish").is_valid(&broken));
+}
+
+#[test]
+fn wit_fetch_json() {
+    let registry = crate::registry::RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::common::copy_dir(
+        &root.join("tests/fixtures/registry/consumer"),
+        &dir.path().join("consumer"),
+    );
+    let package = dir.path().join("demo.wasm");
+    let run = |args: &[&str]| {
+        wct()
+            .args(args)
+            .current_dir(dir.path())
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .env("WKG_CONFIG_FILE", dir.path().join("none.toml"))
+            .output()
+            .unwrap()
+    };
+    let build = run(&[
+        "wit",
+        "build",
+        &root.join("wit/demo").to_string_lossy(),
+        "-o",
+        "demo.wasm",
+    ]);
+    assert!(build.status.success());
+    assert!(run(&[
+        "publish",
+        &package.to_string_lossy(),
+        "--registry",
+        &registry.addr
+    ])
+    .status
+    .success());
+    let out = run(&[
+        "wit",
+        "fetch",
+        "consumer",
+        "--json",
+        "--registry",
+        &registry.addr,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = schema("wit-fetch");
+    assert!(validator.is_valid(&value), "{value:#}");
+    assert_eq!(value["fetched"][0]["source"], "registry");
+    assert_eq!(value["lock_changed"], true);
+    let again = run(&["wit", "fetch", "consumer", "--json", "--offline"]);
+    let value: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert!(validator.is_valid(&value), "{value:#}");
+    assert_eq!(value["fetched"][0]["source"], "cache");
+    assert_eq!(value["lock_changed"], false);
+    let mut broken = value.clone();
+    broken["fetched"][0]["source"] = "somewhere".into();
+    assert!(!validator.is_valid(&broken));
 }

@@ -34,13 +34,13 @@ pub struct FetchOptions {
 }
 
 /// Where a fetched package came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     /// The local cache (pinned by the lock).
     Cache,
-    /// A registry: the full reference.
-    Registry(String),
+    /// A registry.
+    Registry,
 }
 
 /// One package fetched.
@@ -56,6 +56,9 @@ pub struct Fetched {
     pub digest: String,
     /// Where it came from.
     pub source: Source,
+    /// The full reference pulled (`REGISTRY/REPOSITORY:VERSION`); none from the cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// What a fetch did.
@@ -147,17 +150,22 @@ fn obtain(
     registry: Option<&Registry>,
     options: &FetchOptions,
 ) -> Result<(Vec<u8>, Fetched)> {
-    let record = |version: semver::Version, digest: String, source: Source| Fetched {
+    let record = |version: semver::Version, digest: String, reference: Option<String>| Fetched {
         name: name.to_string(),
         requirement: requirement.to_string(),
         version,
         digest,
-        source,
+        source: if reference.is_some() {
+            Source::Registry
+        } else {
+            Source::Cache
+        },
+        reference,
     };
     let locked = lock.find(name, requirement);
     if let Some(locked) = locked {
         if let Some(bytes) = options.cache.get(&locked.digest) {
-            let fetched = record(locked.version.clone(), locked.digest.clone(), Source::Cache);
+            let fetched = record(locked.version.clone(), locked.digest.clone(), None);
             return Ok((bytes, fetched));
         }
     }
@@ -191,11 +199,7 @@ fn obtain(
     };
     let pulled = registry.pull(&location, &version, expected)?;
     options.cache.put(&pulled.digest, &pulled.bytes);
-    let fetched = record(
-        pulled.version,
-        pulled.digest,
-        Source::Registry(pulled.reference),
-    );
+    let fetched = record(pulled.version, pulled.digest, Some(pulled.reference));
     Ok((pulled.bytes, fetched))
 }
 

@@ -6,7 +6,6 @@ use crate::report::{print_error, GlobalOpts, EXIT_FAILED};
 use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wct_registry::fetch::Source;
 use wct_registry::{Cache, FetchOptions};
 
 /// Fetch the packages a WIT folder uses from OCI registries into its deps/.
@@ -117,10 +116,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     } else if !global.quiet {
         let mut text = String::new();
         for fetched in &report.fetched {
-            let from = match &fetched.source {
-                Source::Cache => "cache".to_string(),
-                Source::Registry(reference) => reference.clone(),
-            };
+            let from = fetched.reference.as_deref().unwrap_or("cache");
             text.push_str(&format!(
                 "fetched {}@{} ({}) from {from}\n",
                 fetched.name, fetched.version, fetched.digest
