@@ -407,3 +407,79 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .unwrap()
         .to_string()
 }
+
+/// `wit/demo` as version `version`, with `extra` replacing the `greet` function's line.
+fn demo_version(dir: &Path, version: &str, greet: &str) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("wit/demo/greet.wit")).unwrap();
+    let text = text
+        .replace(
+            "package wct:demo@0.1.0;",
+            &format!("package wct:demo@{version};"),
+        )
+        .replace("  greet: func(name: string) -> string;", greet);
+    let folder = dir.join(format!("demo-{version}"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("greet.wit"), text).unwrap();
+    folder
+}
+
+#[test]
+fn semver_check_and_diff_compare_with_the_newest_published_version_below() {
+    let server = RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let same = "  greet: func(name: string) -> string;";
+    for version in ["0.1.0", "0.2.0"] {
+        let source = demo_version(dir.path(), version, same);
+        let package = dir.path().join(format!("demo-{version}.wasm"));
+        wct()
+            .args(["wit", "build"])
+            .arg(&source)
+            .arg("-o")
+            .arg(&package)
+            .assert()
+            .success();
+        publish(&server, &package, &[]).success();
+    }
+    let semver_check = |new: &Path| {
+        wct()
+            .args(["semver-check", "--published", "--registry", &server.addr])
+            .arg(new)
+            .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+            .assert()
+    };
+    // 0.2.1 breaks what 0.2.0 (not 0.1.0) published: a patch bump is not enough.
+    let breaking = demo_version(
+        dir.path(),
+        "0.2.1",
+        "  greet: func(name: string, loud: bool) -> string;",
+    );
+    semver_check(&breaking)
+        .code(1)
+        .stderr(predicate::str::contains(
+            "comparing with wct:demo@0.2.0, published as",
+        ))
+        .stdout(predicate::str::contains("greet"));
+    // The same change as 0.3.0 is a correct bump.
+    let bumped = demo_version(
+        dir.path(),
+        "0.3.0",
+        "  greet: func(name: string, loud: bool) -> string;",
+    );
+    semver_check(&bumped).success();
+    // diff takes the same baseline.
+    wct()
+        .args(["diff", "--published", "--registry", &server.addr])
+        .arg(&breaking)
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .assert()
+        .stderr(predicate::str::contains("comparing with wct:demo@0.2.0"))
+        .stdout(predicate::str::contains("greet"));
+    // Nothing below the first version: said, with what exists.
+    let first = demo_version(dir.path(), "0.0.1", same);
+    semver_check(&first)
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no version below 0.0.1 is published (published: 0.1.0, 0.2.0)",
+        ));
+}
