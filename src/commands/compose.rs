@@ -29,6 +29,8 @@ use wct_compose::Options;
       --prefer wct:demo/greet=polite-greeter -o out.wasm --json
   wct compose --config tests/fixtures/compose/chain.toml -o chain.wasm \\
       --graph mermaid
+  wct compose tests/fixtures/compose/hello-app.wasm --plug wct:greeter@0.1.0 \\
+      --registry 127.0.0.1:5000 -o hello.wasm
 
 Exit status:
   0  composed
@@ -39,9 +41,12 @@ pub struct Args {
     #[arg(value_name = "SOCKET PLUG", required_unless_present = "config")]
     components: Vec<PathBuf>,
     /// A plug, as `wac plug SOCKET --plug PLUG` spells it (repeatable; same as listing it
-    /// after SOCKET).
+    /// after SOCKET). A plug may be a registry reference: `ns:name@1.2.3`, `ns:name@^1`,
+    /// `oci://REGISTRY/REPOSITORY:TAG`.
     #[arg(long = "plug", value_name = "PLUG", conflicts_with = "config")]
     plugs: Vec<PathBuf>,
+    #[command(flatten)]
+    registry: super::registry::RegistryArgs,
     /// A TOML file with instances, explicit wiring and preferences (see docs/compose.md).
     #[arg(long, value_name = "FILE", conflicts_with = "components")]
     config: Option<PathBuf>,
@@ -71,6 +76,8 @@ enum GraphFormat {
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let scratch = tempfile::tempdir()
+        .map_err(|e| miette::miette!("cannot create a temporary folder: {e}"))?;
     let (components, mut options) = match &args.config {
         Some(config) => {
             let loaded = wct_compose::config::load(config).map_err(miette::Report::new)?;
@@ -82,6 +89,12 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             if paths.len() < 2 && !args.plugs.is_empty() && args.components.is_empty() {
                 miette::bail!("--plug needs a SOCKET component before it");
             }
+            let paths = compose_inputs::pull_registry_plugs(
+                &paths,
+                &args.registry,
+                scratch.path(),
+                global,
+            )?;
             (compose_inputs::load_components(&paths)?, Options::default())
         }
     };

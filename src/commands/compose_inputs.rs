@@ -22,6 +22,49 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
         .collect()
 }
 
+/// Plugs named by registry reference (`ns:name@1.2.3`, `ns:name@^1`, `oci://...`; anything
+/// that is not an existing path and parses as one) are pulled into `scratch`, as
+/// `NAME.wasm` so that their instance is named after the package; other paths stay.
+pub fn pull_registry_plugs(
+    paths: &[PathBuf],
+    registry: &super::registry::RegistryArgs,
+    scratch: &std::path::Path,
+    global: &GlobalOpts,
+) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::with_capacity(paths.len());
+    let mut client = None;
+    for path in paths {
+        let text = path.to_string_lossy();
+        let spec = match text.parse::<wct_registry::PackageSpec>() {
+            Ok(spec) if !path.exists() => spec,
+            _ => {
+                out.push(path.clone());
+                continue;
+            }
+        };
+        let config = registry.config()?;
+        let location = config
+            .locate(&spec, registry.registry())
+            .map_err(|e| miette::miette!(help = "give --registry HOST[:PORT]", "{e}"))?;
+        if client.is_none() {
+            client = Some(registry.client()?);
+        }
+        let pulled = client
+            .as_ref()
+            .expect("connected above")
+            .pull(&location, &spec.version, None)
+            .map_err(|e| miette::miette!("{text}: {e}"))?;
+        let name = location.repository.rsplit('/').next().unwrap_or("plug");
+        let file = scratch.join(format!("{name}.wasm"));
+        wct_io::write_atomic(&file, &pulled.bytes).map_err(|e| miette::miette!("{e}"))?;
+        if !global.quiet {
+            eprintln!("pulled {text} as {} ({})", pulled.reference, pulled.digest);
+        }
+        out.push(file);
+    }
+    Ok(out)
+}
+
 /// Composes, mapping errors to reports.
 pub fn compose(components: Vec<Component>, options: &Options) -> Result<Composed> {
     wct_compose::compose(components, options).map_err(|e| match &e {

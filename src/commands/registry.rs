@@ -71,7 +71,7 @@ impl RegistryArgs {
 #[command(after_help = "Examples:
   wct wit build wit/demo -o demo.wasm && \\
       wct publish demo.wasm --registry 127.0.0.1:5000
-  wct publish tests/fixtures/compose/greeter.wasm --name wct:greeter@0.1.0 \\
+  wct publish tests/fixtures/compose/greeter.wasm --name wct:greeter@0.2.0 \\
       --registry 127.0.0.1:5000
 
 Exit status:

@@ -129,6 +129,8 @@ fn every_help_has_a_purpose_and_examples_that_run() {
     let dir = scratch_checkout();
     let path = path_with_wct();
     let registry = crate::registry::RegistryServer::start();
+    // What the examples of commands listed before `publish` (compose) pull.
+    registry.seed("tests/fixtures/compose/greeter.wasm", "wct:greeter@0.1.0");
     let mut ran = 0;
     for words in subcommands() {
         let help = wct().args(&words).arg("--help").output().unwrap();

@@ -64,6 +64,16 @@ impl RegistryServer {
 }
 
 impl RegistryServer {
+    /// Publishes the repository's `file` as `name`.
+    pub fn seed(&self, file: &str, name: &str) {
+        wct()
+            .args(["publish", file, "--name", name, "--registry", &self.addr])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+            .assert()
+            .success();
+    }
+
     /// `command` with the documented registry address replaced by this one's.
     pub fn rewrite(&self, command: &str) -> String {
         command.replace(DOCS_REGISTRY, &self.addr)
@@ -482,4 +492,54 @@ fn semver_check_and_diff_compare_with_the_newest_published_version_below() {
         .stderr(predicate::str::contains(
             "no version below 0.0.1 is published (published: 0.1.0, 0.2.0)",
         ));
+}
+
+#[test]
+fn compose_takes_a_plug_from_the_registry_and_the_result_runs() {
+    let server = RegistryServer::start();
+    server.seed("tests/fixtures/compose/greeter.wasm", "wct:greeter@0.1.0");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hello.wasm");
+    wct()
+        .args([
+            "compose",
+            "tests/fixtures/compose/hello-app.wasm",
+            "--plug",
+            "wct:greeter@^0.1",
+        ])
+        .args(["--registry", &server.addr, "-o"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("pulled wct:greeter@^0.1 as"))
+        .stdout(predicate::str::contains("greeter"));
+    // The same composition from the local file: the same bytes.
+    let local = dir.path().join("local.wasm");
+    wct()
+        .args(["compose", "tests/fixtures/compose/hello-app.wasm", "--plug"])
+        .arg("tests/fixtures/compose/greeter.wasm")
+        .arg("-o")
+        .arg(&local)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&local).unwrap());
+    wct().arg("run").arg(&out).assert().success();
+    // A plug version that does not exist: the published ones are listed.
+    wct()
+        .args([
+            "compose",
+            "tests/fixtures/compose/hello-app.wasm",
+            "--plug",
+            "wct:greeter@2",
+        ])
+        .args(["--registry", &server.addr, "-o"])
+        .arg(dir.path().join("x.wasm"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("published: 0.1.0"));
 }
