@@ -5,6 +5,7 @@ use crate::report::{print_error, GlobalOpts, EXIT_FAILED};
 use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wct_registry::credentials::BasicAuth;
 use wct_registry::{Location, PackageSpec, Registry, RegistryConfig, RegistryOptions, VersionSpec};
 
 /// Where packages live and how to reach them; shared by the registry commands.
@@ -17,6 +18,9 @@ pub struct RegistryArgs {
     /// Allow plain HTTP to a registry that is not on a loopback address.
     #[arg(long)]
     insecure: bool,
+    /// Trust this PEM certificate (a private CA) beside the system's roots (repeatable).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Vec<PathBuf>,
 }
 
 impl RegistryArgs {
@@ -28,18 +32,33 @@ impl RegistryArgs {
         }
     }
 
-    /// A client, with credentials from the environment (they never appear in messages).
+    /// A client. Credentials: `WCT_REGISTRY_USERNAME`/`WCT_REGISTRY_PASSWORD` when set, else
+    /// the docker configuration's for each registry (they never appear in messages).
     pub(crate) fn client(&self) -> Result<Registry> {
         let basic_auth = match (
             std::env::var("WCT_REGISTRY_USERNAME"),
             std::env::var("WCT_REGISTRY_PASSWORD"),
         ) {
-            (Ok(user), Ok(password)) => Some((user, password)),
+            (Ok(username), Ok(password)) => Some(BasicAuth { username, password }),
             _ => None,
         };
+        let ca_certs = self
+            .ca_cert
+            .iter()
+            .map(|path| {
+                let pem = std::fs::read(path)
+                    .map_err(|e| miette::miette!("--ca-cert {}: {e}", path.display()))?;
+                if !pem.windows(11).any(|w| w == b"-----BEGIN ") {
+                    miette::bail!("--ca-cert {}: not a PEM certificate", path.display());
+                }
+                Ok(pem)
+            })
+            .collect::<Result<Vec<_>>>()?;
         Registry::new(RegistryOptions {
             insecure: self.insecure,
             basic_auth,
+            docker_config: wct_registry::credentials::docker_config_path(),
+            ca_certs,
         })
         .map_err(|e| miette::miette!("{e}"))
     }

@@ -18,13 +18,104 @@ pub struct RegistryServer {
     child: Child,
     /// `127.0.0.1:PORT`.
     pub addr: String,
-    _storage: tempfile::TempDir,
+    storage: tempfile::TempDir,
 }
 
 impl RegistryServer {
     /// Starts `docker-registry serve` on a free loopback port and waits until it answers.
     pub fn start() -> RegistryServer {
+        RegistryServer::start_with(tempfile::tempdir().unwrap(), "")
+    }
+
+    /// A registry that speaks only TLS, with a certificate signed by the CA in
+    /// `STORAGE/ca.crt` (made with openssl), and requires the user `ann` with password
+    /// `s3cret` (an htpasswd file made with Apache's htpasswd, bcrypt as the registry needs).
+    pub fn start_secure() -> RegistryServer {
         let storage = tempfile::tempdir().unwrap();
+        let dir = storage.path();
+        let run = |program: &str, args: &[&str]| {
+            let out = Command::new(program)
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
+            assert!(
+                out.status.success(),
+                "{program} {args:?}: {}",
+                stderr_of(&out)
+            );
+            out.stdout
+        };
+        run(
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=wct test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+            ],
+        );
+        run(
+            "openssl",
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "leaf.key",
+                "-out",
+                "leaf.csr",
+            ],
+        );
+        std::fs::write(
+            dir.join("leaf.ext"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n",
+        )
+        .unwrap();
+        run(
+            "openssl",
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "leaf.ext",
+                "-out",
+                "leaf.crt",
+            ],
+        );
+        let htpasswd = run("htpasswd", &["-Bbn", "ann", "s3cret"]);
+        std::fs::write(dir.join("htpasswd"), htpasswd).unwrap();
+        let extra = format!(
+            "  tls:\n    certificate: {}\n    key: {}\nauth:\n  htpasswd:\n    realm: wct-test\n    path: {}\n",
+            dir.join("leaf.crt").display(),
+            dir.join("leaf.key").display(),
+            dir.join("htpasswd").display()
+        );
+        RegistryServer::start_with(storage, &extra)
+    }
+
+    fn start_with(storage: tempfile::TempDir, extra: &str) -> RegistryServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -35,7 +126,7 @@ impl RegistryServer {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n{extra}",
                 storage.path().join("data").display()
             ),
         )
@@ -58,7 +149,7 @@ impl RegistryServer {
         RegistryServer {
             child,
             addr,
-            _storage: storage,
+            storage,
         }
     }
 }
@@ -542,4 +633,104 @@ fn compose_takes_a_plug_from_the_registry_and_the_result_runs() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("published: 0.1.0"));
+}
+
+#[test]
+fn credentials_come_from_the_docker_config_or_the_environment_over_tls_with_a_private_ca() {
+    let server = RegistryServer::start_secure();
+    let ca = server.storage.path().join("ca.crt");
+    let dir = tempfile::tempdir().unwrap();
+    let docker = dir.path().join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    let https = format!("https://{}", server.addr);
+    let publish = |extra: &[&str], docker_config: &Path| {
+        wct()
+            .args([
+                "publish",
+                "tests/fixtures/compose/greeter.wasm",
+                "--name",
+                "wct:greeter@1.0.0",
+            ])
+            .args(["--registry", &https])
+            .args(extra)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+            .env("DOCKER_CONFIG", docker_config)
+            .env_remove("WCT_REGISTRY_USERNAME")
+            .env_remove("WCT_REGISTRY_PASSWORD")
+            .assert()
+    };
+    // A certificate from an unknown CA is refused.
+    publish(&[], &docker)
+        .code(1)
+        .stderr(predicate::str::contains("UnknownIssuer"))
+        .stderr(predicate::str::contains("--ca-cert"));
+    let ca_arg = ["--ca-cert", ca.to_str().unwrap()];
+    // Trusted, but anonymous: the registry's 401 is reported, without any secret.
+    publish(&ca_arg, &docker)
+        .code(1)
+        .stderr(predicate::str::contains(
+            "refused access to wct/greeter (HTTP 401)",
+        ));
+    // Wrong password in the docker config: refused, and the password is not shown.
+    let write_config = |user_pass: &str| {
+        use std::io::Write as _;
+        let mut encoded = Vec::new();
+        let mut child = Command::new("base64")
+            .args(["-w0"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(user_pass.as_bytes())
+            .unwrap();
+        encoded.extend(child.wait_with_output().unwrap().stdout);
+        std::fs::write(
+            docker.join("config.json"),
+            format!(
+                r#"{{"auths": {{"{}": {{"auth": "{}"}}}}}}"#,
+                server.addr,
+                String::from_utf8(encoded).unwrap()
+            ),
+        )
+        .unwrap();
+    };
+    write_config("ann:wrong-password");
+    publish(&ca_arg, &docker)
+        .code(1)
+        .stderr(predicate::str::contains("HTTP 401"))
+        .stderr(predicate::str::contains("wrong-password").not());
+    write_config("ann:s3cret");
+    publish(&ca_arg, &docker).success();
+    // The environment's credentials win over the docker config.
+    let out = dir.path().join("greeter.wasm");
+    wct()
+        .args(["pull", "wct:greeter@1.0.0", "-o"])
+        .arg(&out)
+        .args(["--registry", &https])
+        .args(ca_arg)
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .env("DOCKER_CONFIG", dir.path().join("no-docker"))
+        .env("WCT_REGISTRY_USERNAME", "ann")
+        .env("WCT_REGISTRY_PASSWORD", "s3cret")
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(fixture("compose/greeter.wasm")).unwrap()
+    );
+    // Plain HTTP to this TLS registry is not silently used for an https:// registry, and
+    // plain HTTP to a registry off loopback is refused without --insecure.
+    wct()
+        .args(["pull", "wct:greeter@1.0.0", "-o"])
+        .arg(&out)
+        .args(["--registry", "http://registry.invalid:5000"])
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("plain HTTP is refused"));
 }

@@ -2,27 +2,40 @@
 //! (a current-thread tokio runtime inside) over the `oci-client` crate.
 
 use crate::artifact::{self, CONFIG_MEDIA_TYPE, WASM_MEDIA_TYPE};
+use crate::credentials::{self, BasicAuth};
 use crate::naming::{Location, VersionSpec};
 use crate::{Error, Result};
-use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
+use oci_client::client::{
+    Certificate, CertificateEncoding, ClientConfig, ClientProtocol, Config, ImageLayer,
+};
 use oci_client::errors::OciDistributionError;
 use oci_client::manifest::OciImageManifest;
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
 
 /// How to reach registries.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryOptions {
     /// Allow plain HTTP to registries that are not on a loopback address.
     pub insecure: bool,
-    /// Basic-auth credentials (user, password); anonymous when `None`.
-    pub basic_auth: Option<(String, String)>,
+    /// Credentials for every registry (from the environment, say); when `None`, the docker
+    /// configuration's for each registry, else anonymous.
+    pub basic_auth: Option<BasicAuth>,
+    /// The docker configuration to take credentials from (`None`: none).
+    pub docker_config: Option<PathBuf>,
+    /// PEM certificates to trust beside the system's roots (a private CA).
+    pub ca_certs: Vec<Vec<u8>>,
 }
 
 /// A registry client.
 pub struct Registry {
     options: RegistryOptions,
     runtime: tokio::runtime::Runtime,
+    /// Credentials found per registry, so a credential helper runs once per registry.
+    auths: Mutex<BTreeMap<String, RegistryAuth>>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -73,32 +86,59 @@ impl Registry {
                 registry: String::new(),
                 message: format!("cannot start the I/O runtime: {e}"),
             })?;
-        Ok(Registry { options, runtime })
+        Ok(Registry {
+            options,
+            runtime,
+            auths: Mutex::new(BTreeMap::new()),
+        })
     }
 
     fn client(&self, location: &Location) -> Result<Client> {
-        let plain = location.is_loopback() || self.options.insecure;
-        if !plain && location.registry.starts_with("http:") {
+        // HTTPS, except plain HTTP to loopback (or anywhere with `insecure`); an explicit
+        // `https://` or `http://` before the registry decides.
+        let https = location
+            .tls
+            .unwrap_or(!(location.is_loopback() || self.options.insecure));
+        if !https && !location.is_loopback() && !self.options.insecure {
             return Err(Error::InsecureRefused {
                 registry: location.registry.clone(),
             });
         }
         Ok(Client::new(ClientConfig {
-            protocol: if plain {
-                ClientProtocol::Http
-            } else {
+            protocol: if https {
                 ClientProtocol::Https
+            } else {
+                ClientProtocol::Http
             },
             connect_timeout: Some(std::time::Duration::from_secs(10)),
+            extra_root_certificates: self
+                .options
+                .ca_certs
+                .iter()
+                .map(|pem| Certificate {
+                    encoding: CertificateEncoding::Pem,
+                    data: pem.clone(),
+                })
+                .collect(),
             ..ClientConfig::default()
         }))
     }
 
-    fn auth(&self) -> RegistryAuth {
-        match &self.options.basic_auth {
-            Some((user, password)) => RegistryAuth::Basic(user.clone(), password.clone()),
-            None => RegistryAuth::Anonymous,
-        }
+    fn auth(&self, location: &Location) -> RegistryAuth {
+        let mut auths = self.auths.lock().unwrap_or_else(|e| e.into_inner());
+        auths
+            .entry(location.registry.clone())
+            .or_insert_with(|| {
+                let found = self.options.basic_auth.clone().or_else(|| {
+                    let config = self.options.docker_config.as_deref()?;
+                    credentials::from_docker_config(config, &location.registry)
+                });
+                match found {
+                    Some(auth) => RegistryAuth::Basic(auth.username, auth.password),
+                    None => RegistryAuth::Anonymous,
+                }
+            })
+            .clone()
     }
 
     /// The published versions of `location` (tags that are not versions are ignored), oldest
@@ -111,7 +151,7 @@ impl Registry {
         loop {
             let page = self.runtime.block_on(client.list_tags(
                 &reference,
-                &self.auth(),
+                &self.auth(location),
                 Some(1000),
                 last.as_deref(),
             ));
@@ -168,7 +208,7 @@ impl Registry {
         if !force {
             match self
                 .runtime
-                .block_on(client.fetch_manifest_digest(&target, &self.auth()))
+                .block_on(client.fetch_manifest_digest(&target, &self.auth(location)))
             {
                 Ok(digest) => {
                     return Err(Error::AlreadyPublished {
@@ -194,11 +234,17 @@ impl Registry {
         let manifest =
             OciImageManifest::build(std::slice::from_ref(&layer), &config, Some(annotations));
         self.runtime
-            .block_on(client.push(&target, &[layer], config, &self.auth(), Some(manifest)))
+            .block_on(client.push(
+                &target,
+                &[layer],
+                config,
+                &self.auth(location),
+                Some(manifest),
+            ))
             .map_err(|e| classify(location, e))?;
         let manifest_digest = self
             .runtime
-            .block_on(client.fetch_manifest_digest(&target, &self.auth()))
+            .block_on(client.fetch_manifest_digest(&target, &self.auth(location)))
             .map_err(|e| classify(location, e))?;
         Ok(Published {
             reference: full,
@@ -228,7 +274,7 @@ impl Registry {
             .runtime
             .block_on(client.pull(
                 &reference(location, &tag),
-                &self.auth(),
+                &self.auth(location),
                 vec![WASM_MEDIA_TYPE],
             ))
             .map_err(|e| match e {
@@ -280,6 +326,21 @@ fn reference(location: &Location, tag: &str) -> Reference {
     )
 }
 
+/// The innermost cause of `e` (a refused connection, an untrusted certificate), with a hint
+/// for certificates.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    let text = cause.to_string();
+    if text.contains("certificate") {
+        format!("{text} (a registry with a private CA needs --ca-cert FILE)")
+    } else {
+        text
+    }
+}
+
 fn is_not_found(e: &OciDistributionError) -> bool {
     match e {
         OciDistributionError::ImageManifestNotFoundError(_) => true,
@@ -302,8 +363,7 @@ fn classify(location: &Location, e: OciDistributionError) -> Error {
         OciDistributionError::RequestError(e) if e.is_connect() || e.is_timeout() => {
             Error::Unreachable {
                 registry,
-                reason: std::error::Error::source(&e)
-                    .map_or_else(|| e.to_string(), |s| s.to_string()),
+                reason: root_cause(&e),
             }
         }
         OciDistributionError::UnauthorizedError { .. }

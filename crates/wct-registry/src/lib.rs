@@ -10,6 +10,7 @@
 pub mod artifact;
 pub mod cache;
 pub mod client;
+pub mod credentials;
 pub mod fetch;
 pub mod lock;
 pub mod naming;

@@ -87,6 +87,7 @@ impl std::str::FromStr for PackageSpec {
                 direct: Some(Location {
                     registry: registry.to_string(),
                     repository: repository.to_string(),
+                    tls: None,
                 }),
             });
         }
@@ -135,6 +136,9 @@ pub struct Location {
     pub registry: String,
     /// `[prefix/]ns/name`.
     pub repository: String,
+    /// `https://` (true) or `http://` (false) written before the registry; `None`: HTTPS,
+    /// except plain HTTP for a loopback registry.
+    pub tls: Option<bool>,
 }
 
 impl Location {
@@ -269,6 +273,14 @@ impl RegistryConfig {
                     spec.namespace
                 ),
             })?;
+        let (tls, target) = match (
+            target.strip_prefix("https://"),
+            target.strip_prefix("http://"),
+        ) {
+            (Some(rest), _) => (Some(true), rest.to_string()),
+            (None, Some(rest)) => (Some(false), rest.to_string()),
+            (None, None) => (None, target),
+        };
         let (registry, prefix) = match target.split_once('/') {
             Some((registry, prefix)) => (
                 registry.to_string(),
@@ -280,6 +292,7 @@ impl RegistryConfig {
         Ok(Location {
             registry,
             repository: format!("{prefix}{ns}/{name}"),
+            tls,
         })
     }
 }
@@ -325,6 +338,13 @@ mod tests {
             .unwrap();
         assert!(over.is_loopback());
         assert!(!locate("other:x").is_loopback());
+        let tls = config
+            .locate(&"other:x".parse().unwrap(), Some("https://127.0.0.1:9/p"))
+            .unwrap();
+        assert_eq!(
+            (tls.registry.as_str(), tls.repository.as_str(), tls.tls),
+            ("127.0.0.1:9", "p/other/x", Some(true))
+        );
         assert_eq!(
             RegistryConfig::load(&dir.path().join("absent.toml")).unwrap(),
             RegistryConfig::default()
