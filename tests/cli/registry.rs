@@ -220,13 +220,7 @@ fn pull(
 fn a_wit_package_publishes_once_and_pulls_back_verified() {
     let server = RegistryServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let package = dir.path().join("demo.wasm");
-    wct()
-        .args(["wit", "build", "wit/demo", "-o"])
-        .arg(&package)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .assert()
-        .success();
+    let package = demo_package(dir.path());
     let reference = format!("{}/wct/demo:0.1.0", server.addr);
     publish(&server, &package, &[])
         .success()
@@ -363,6 +357,27 @@ fn names_and_registries_are_checked_before_any_request() {
         .stderr(predicate::str::contains("not a component"));
 }
 
+/// `wit/demo` built into `dir/demo.wasm`.
+fn demo_package(dir: &Path) -> std::path::PathBuf {
+    let package = dir.join("demo.wasm");
+    wct()
+        .args(["wit", "build", "wit/demo", "-o"])
+        .arg(&package)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .success();
+    package
+}
+
+/// The consumer fixture (a package that uses `wct:demo`) copied to `dir/consumer`.
+fn copy_consumer(dir: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(
+        &root.join("tests/fixtures/registry/consumer"),
+        &dir.join("consumer"),
+    );
+}
+
 /// `wct wit fetch` in `dir` (the working folder, where `wkg.lock` lives) with its own cache.
 fn fetch(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     wct()
@@ -378,11 +393,7 @@ fn fetch(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
 fn wit_fetch_fills_deps_and_the_lock_and_works_offline_from_the_lock() {
     let server = RegistryServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(
-        &root.join("tests/fixtures/registry/consumer"),
-        &dir.path().join("consumer"),
-    );
+    copy_consumer(dir.path());
     // Before: the missing package is named, and fetch is suggested.
     wct()
         .args(["wit", "check", "consumer"])
@@ -401,13 +412,7 @@ fn wit_fetch_fills_deps_and_the_lock_and_works_offline_from_the_lock() {
         ));
     assert!(!dir.path().join("wkg.lock").exists());
     assert!(!dir.path().join("consumer/deps").exists());
-    let package = dir.path().join("demo.wasm");
-    wct()
-        .args(["wit", "build", "wit/demo", "-o"])
-        .arg(&package)
-        .current_dir(root)
-        .assert()
-        .success();
+    let package = demo_package(dir.path());
     publish(&server, &package, &[]).success();
     fetch(dir.path(), &["--registry", &server.addr])
         .success()
@@ -461,18 +466,8 @@ fn wit_fetch_fills_deps_and_the_lock_and_works_offline_from_the_lock() {
 fn a_lock_whose_digest_does_not_match_the_registry_is_refused() {
     let server = RegistryServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(
-        &root.join("tests/fixtures/registry/consumer"),
-        &dir.path().join("consumer"),
-    );
-    let package = dir.path().join("demo.wasm");
-    wct()
-        .args(["wit", "build", "wit/demo", "-o"])
-        .arg(&package)
-        .current_dir(root)
-        .assert()
-        .success();
+    copy_consumer(dir.path());
+    let package = demo_package(dir.path());
     publish(&server, &package, &[]).success();
     let wrong = format!("sha256:{}", "0".repeat(64));
     std::fs::write(
