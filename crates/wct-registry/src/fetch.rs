@@ -2,12 +2,13 @@
 //! pinned by a `wkg.lock`.
 //!
 //! What is fetched: every package the directory's WIT names but does not define, except one
-//! that `deps/` holds and the lock does not list (put there by hand: kept as it is). A requirement is what wkg derives from the source: `=VERSION` for `ns:name@VERSION`,
-//! `*` (the newest release) for an unversioned name. A locked requirement is taken from the
-//! cache when it holds the locked digest (no network), else pulled with the digest checked.
-//! Every download and check happens before anything is written; each package lands in
-//! `deps/ns-name@version/package.wit` (a fetched WIT package carries its own dependencies,
-//! which are written beside it), then the lock, each file atomically.
+//! that `deps/` holds and the lock does not list (put there by hand: kept as it is). A
+//! requirement is what wkg derives from the source: `=VERSION` for `ns:name@VERSION`, `*` (the
+//! newest release) for an unversioned name. A locked requirement is taken from the cache when
+//! it holds the locked digest (no network), else pulled with the digest checked. Every
+//! download and check happens before anything is written; each package lands in
+//! `deps/ns-name-version/package.wit`, as wkg names it (a fetched WIT package carries its own
+//! dependencies, which are written beside it), then the lock, each file atomically.
 
 use crate::cache::Cache;
 use crate::lock::{LockFile, LockedVersion};
@@ -289,13 +290,13 @@ fn packages_in(deps: &Path) -> Result<BTreeSet<String>> {
     Ok(names)
 }
 
-/// Writes every package of `resolve` to `deps/ns-name@version/package.wit`.
+/// Writes every package of `resolve` to `deps/ns-name-version/package.wit`.
 fn write_packages(resolve: &Resolve, deps: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let mut ids: Vec<_> = resolve.packages.iter().map(|(id, _)| id).collect();
     ids.sort_by_key(|id| resolve.packages[*id].name.to_string());
     for id in ids {
-        let folder = deps.join(wct_wit::out_dir::dep_folder(&resolve.packages[id].name));
+        let folder = deps.join(dep_folder(&resolve.packages[id].name));
         let mut printer = wit_component::WitPrinter::default();
         printer.print(resolve, id, &[]).map_err(|e| Error::Wit {
             path: folder.display().to_string(),
@@ -308,6 +309,13 @@ fn write_packages(resolve: &Resolve, deps: &Path) -> Result<Vec<PathBuf>> {
         written.push(file);
     }
     Ok(written)
+}
+
+/// The folder of a fetched package, named as wkg names it (`ns:name@1.2.3` →
+/// `ns-name-1.2.3`), so that either tool's fetch replaces the other's instead of adding a
+/// second copy of the package.
+fn dep_folder(name: &wit_parser::PackageName) -> String {
+    name.to_string().replace([':', '@'], "-")
 }
 
 /// What would change between two locks, one line each.

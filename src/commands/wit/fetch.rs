@@ -12,7 +12,7 @@ use wct_registry::{Cache, FetchOptions};
 ///
 /// Every package the WIT in DIR names but does not define is resolved (`ns:name@1.2.3`: that
 /// version; `ns:name`: the newest release), pulled with its digest checked, and written to
-/// `DIR/deps/ns-name@version/package.wit` with the packages it depends on. `wkg.lock` (wkg's
+/// `DIR/deps/ns-name-version/package.wit` (as wkg names it) with the packages it depends on. `wkg.lock` (wkg's
 /// format: either tool honours the other's) pins each to a version and digest; a pinned
 /// package already in the cache needs no network. A package in `deps/` that the lock does not
 /// list was put there by hand and is kept.
