@@ -49,8 +49,11 @@ pub struct Args {
     #[arg(long, value_name = "CALL")]
     invoke: Vec<String>,
     /// Compose FILE with these components first (as `wct compose FILE PLUG...`), then run.
+    /// A plug may be a registry reference (`ns:name@1.2.3`, `oci://...`).
     #[arg(long, value_name = "PLUG")]
     plug: Vec<PathBuf>,
+    #[command(flatten)]
+    registry: super::registry::RegistryArgs,
     /// With --plug: for an import several plugs export, take it from this one.
     #[arg(long, value_name = "IMPORT=INSTANCE", requires = "plug")]
     prefer: Vec<String>,
@@ -166,7 +169,14 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
 /// `wct run FILE --plug P...`: composes FILE with the plugs in memory, as `wct compose` would.
 fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Vec<u8>> {
     let mut paths = vec![args.file.clone()];
-    paths.extend(args.plug.iter().cloned());
+    let scratch = tempfile::tempdir()
+        .map_err(|e| miette::miette!("cannot create a temporary folder: {e}"))?;
+    paths.extend(super::compose_inputs::pull_registry_plugs(
+        &args.plug,
+        &args.registry,
+        scratch.path(),
+        global,
+    )?);
     let mut components = super::compose_inputs::load_components(&paths)?;
     components[0].bytes = socket;
     let options = wct_compose::Options {

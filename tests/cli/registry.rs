@@ -612,7 +612,24 @@ fn compose_takes_a_plug_from_the_registry_and_the_result_runs() {
         .assert()
         .success();
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&local).unwrap());
-    wct().arg("run").arg(&out).assert().success();
+    let ran = wct().arg("run").arg(&out).output().unwrap();
+    assert!(ran.status.success(), "{}", stderr_of(&ran));
+    // `run --plug` takes registry plugs too, and runs the same program.
+    let direct = wct()
+        .args([
+            "run",
+            "tests/fixtures/compose/hello-app.wasm",
+            "--plug",
+            "wct:greeter@0.1.0",
+        ])
+        .args(["--registry", &server.addr])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .output()
+        .unwrap();
+    assert!(direct.status.success(), "{}", stderr_of(&direct));
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "Hello, world!\n");
+    assert_eq!(direct.stdout, ran.stdout);
     // A plug version that does not exist: the published ones are listed.
     wct()
         .args([
