@@ -746,3 +746,62 @@ fn credentials_come_from_the_docker_config_or_the_environment_over_tls_with_a_pr
         .code(1)
         .stderr(predicate::str::contains("plain HTTP is refused"));
 }
+
+/// Writes `bytes` as a blob of the OCI image layout at `dir`; returns its descriptor fields.
+fn oci_blob(dir: &Path, bytes: &[u8]) -> serde_json::Value {
+    let hex = sha256_hex(bytes);
+    std::fs::write(dir.join("blobs/sha256").join(&hex), bytes).unwrap();
+    serde_json::json!({"digest": format!("sha256:{hex}"), "size": bytes.len()})
+}
+
+#[test]
+fn an_artifact_that_is_not_wasm_is_refused_and_nothing_is_written() {
+    let server = RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    // An OCI image whose one layer is text, pushed by skopeo (not by wct).
+    let layout = dir.path().join("layout");
+    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
+    std::fs::write(
+        layout.join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
+    let descriptor = |media_type: &str, blob: serde_json::Value| {
+        let mut d = blob;
+        d["mediaType"] = media_type.into();
+        d
+    };
+    let config = oci_blob(&layout, b"{}");
+    let layer = oci_blob(&layout, b"not wasm");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": descriptor("application/vnd.oci.image.config.v1+json", config),
+        "layers": [descriptor("text/plain", layer)],
+    });
+    let manifest = oci_blob(&layout, manifest.to_string().as_bytes());
+    let mut entry = descriptor("application/vnd.oci.image.manifest.v1+json", manifest);
+    entry["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": "1.0.0"});
+    std::fs::write(
+        layout.join("index.json"),
+        serde_json::json!({"schemaVersion": 2, "manifests": [entry]}).to_string(),
+    )
+    .unwrap();
+    let copied = Command::new("skopeo")
+        .args(["copy", "--dest-tls-verify=false"])
+        .arg(format!("oci:{}:1.0.0", layout.display()))
+        .arg(format!("docker://{}/wct/notwasm:1.0.0", server.addr))
+        .output()
+        .unwrap();
+    assert!(
+        copied.status.success(),
+        "skopeo copy: {}",
+        stderr_of(&copied)
+    );
+    let out = dir.path().join("x.wasm");
+    pull(&server, "wct:notwasm@1.0.0", &out, &[])
+        .code(1)
+        .stderr(predicate::str::contains("is not a wasm artifact"))
+        .stderr(predicate::str::contains("text/plain"));
+    assert!(!out.exists());
+}
