@@ -230,6 +230,10 @@ fn a_wit_package_publishes_once_and_pulls_back_verified() {
     // The layout wkg and other registries' tools expect, seen by an independent client.
     let manifest = skopeo_manifest(&reference);
     assert_eq!(
+        manifest["mediaType"],
+        "application/vnd.oci.image.manifest.v1+json"
+    );
+    assert_eq!(
         manifest["config"]["mediaType"],
         "application/vnd.wasm.config.v0+json"
     );

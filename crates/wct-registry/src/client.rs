@@ -231,8 +231,10 @@ impl Registry {
         let mut annotations = description.annotations.clone();
         annotations.insert("org.opencontainers.image.version".into(), tag.clone());
         annotations.insert("org.opencontainers.image.created".into(), created);
-        let manifest =
+        let mut manifest =
             OciImageManifest::build(std::slice::from_ref(&layer), &config, Some(annotations));
+        // wkg (wasm-pkg-client) requires the manifest to name its own media type.
+        manifest.media_type = Some(oci_client::manifest::OCI_IMAGE_MEDIA_TYPE.to_string());
         self.runtime
             .block_on(client.push(
                 &target,

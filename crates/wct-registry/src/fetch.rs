@@ -89,7 +89,8 @@ pub fn fetch(
     let mut fetched = Vec::new();
     let mut merged = Resolve::default();
     for (name, requirement) in &wanted {
-        let (bytes, record) = obtain(name, requirement, &old_lock, config, registry, options)?;
+        let (bytes, record, lock_registry) =
+            obtain(name, requirement, &old_lock, config, registry, options)?;
         let (resolve, package) = match wit_component::decode(&bytes) {
             Ok(DecodedWasm::WitPackage(resolve, package)) => (resolve, package),
             _ => {
@@ -113,7 +114,7 @@ pub fn fetch(
         })?;
         new_lock.insert(
             name,
-            None,
+            lock_registry,
             LockedVersion {
                 requirement: requirement.clone(),
                 version: record.version.clone(),
@@ -142,7 +143,9 @@ pub fn fetch(
     })
 }
 
-/// The bytes of `name` at `requirement`, and the record of where they came from.
+/// The bytes of `name` at `requirement`, the record of where they came from, and the registry
+/// the lock names for it (as wkg writes it: the registry the package resolved to; a locked
+/// package keeps the registry its lock entry has).
 fn obtain(
     name: &str,
     requirement: &str,
@@ -150,7 +153,7 @@ fn obtain(
     config: &RegistryConfig,
     registry: Option<&Registry>,
     options: &FetchOptions,
-) -> Result<(Vec<u8>, Fetched)> {
+) -> Result<(Vec<u8>, Fetched, Option<String>)> {
     let record = |version: semver::Version, digest: String, reference: Option<String>| Fetched {
         name: name.to_string(),
         requirement: requirement.to_string(),
@@ -163,11 +166,13 @@ fn obtain(
         },
         reference,
     };
-    let locked = lock.find(name, requirement);
+    let found = lock.find(name, requirement);
+    let locked_registry = found.and_then(|(registry, _)| registry.map(str::to_string));
+    let locked = found.map(|(_, locked)| locked);
     if let Some(locked) = locked {
         if let Some(bytes) = options.cache.get(&locked.digest) {
             let fetched = record(locked.version.clone(), locked.digest.clone(), None);
-            return Ok((bytes, fetched));
+            return Ok((bytes, fetched, locked_registry));
         }
     }
     let registry = match registry {
@@ -201,7 +206,11 @@ fn obtain(
     let pulled = registry.pull(&location, &version, expected)?;
     options.cache.put(&pulled.digest, &pulled.bytes);
     let fetched = record(pulled.version, pulled.digest, Some(pulled.reference));
-    Ok((pulled.bytes, fetched))
+    let lock_registry = match locked {
+        Some(_) => locked_registry,
+        None => Some(location.registry.clone()),
+    };
+    Ok((pulled.bytes, fetched, lock_registry))
 }
 
 /// `=1.2.3` → that version; `*` → the newest release; any other requirement as written.
@@ -320,14 +329,15 @@ fn dep_folder(name: &wit_parser::PackageName) -> String {
 
 /// What would change between two locks, one line each.
 fn lock_changes(old: &LockFile, new: &LockFile) -> Vec<String> {
-    let flatten = |lock: &LockFile| -> BTreeMap<(String, String), (String, String)> {
+    type Entry = (String, String, Option<String>);
+    let flatten = |lock: &LockFile| -> BTreeMap<(String, String), Entry> {
         lock.packages
             .iter()
-            .flat_map(|((name, _), versions)| {
+            .flat_map(|((name, registry), versions)| {
                 versions.iter().map(move |v| {
                     (
                         (name.clone(), v.requirement.clone()),
-                        (v.version.to_string(), v.digest.clone()),
+                        (v.version.to_string(), v.digest.clone(), registry.clone()),
                     )
                 })
             })
@@ -335,20 +345,23 @@ fn lock_changes(old: &LockFile, new: &LockFile) -> Vec<String> {
     };
     let (old, new) = (flatten(old), flatten(new));
     let mut changes = Vec::new();
-    for ((name, req), (version, _)) in &new {
+    for ((name, req), now) in &new {
         match old.get(&(name.clone(), req.clone())) {
-            None => changes.push(format!("add {name} {req} ({version})")),
-            Some((was, digest))
-                if was != version || digest != &new[&(name.clone(), req.clone())].1 =>
-            {
-                changes.push(format!("update {name} {req}: {was} -> {version}"))
+            None => changes.push(format!("add {name} {req} ({})", now.0)),
+            Some(was) if (&was.0, &was.1) != (&now.0, &now.1) => {
+                changes.push(format!("update {name} {req}: {} -> {}", was.0, now.0))
             }
+            Some(was) if was.2 != now.2 => changes.push(format!(
+                "registry of {name} {req}: {} -> {}",
+                was.2.as_deref().unwrap_or("none"),
+                now.2.as_deref().unwrap_or("none")
+            )),
             Some(_) => {}
         }
     }
-    for ((name, req), (version, _)) in &old {
+    for ((name, req), was) in &old {
         if !new.contains_key(&(name.clone(), req.clone())) {
-            changes.push(format!("remove {name} {req} ({version})"));
+            changes.push(format!("remove {name} {req} ({})", was.0));
         }
     }
     changes

@@ -102,13 +102,14 @@ impl LockFile {
         versions.sort();
     }
 
-    /// The resolution of `requirement` for `name`, from any registry.
-    pub fn find(&self, name: &str, requirement: &str) -> Option<&LockedVersion> {
+    /// The resolution of `requirement` for `name`, from any registry, with that registry.
+    pub fn find(&self, name: &str, requirement: &str) -> Option<(Option<&str>, &LockedVersion)> {
         self.packages
             .iter()
             .filter(|((n, _), _)| n == name)
-            .flat_map(|(_, versions)| versions)
-            .find(|v| v.requirement == requirement)
+            .flat_map(|((_, registry), versions)| versions.iter().map(move |v| (registry, v)))
+            .find(|(_, v)| v.requirement == requirement)
+            .map(|(registry, v)| (registry.as_deref(), v))
     }
 
     /// The file's text, as wkg writes it (header, `version = 1`, packages sorted by name).
@@ -163,10 +164,11 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         assert_eq!(LockFile::load(&path).unwrap(), lock);
         assert_eq!(
-            lock.find("wasi:io", "*").unwrap().version.to_string(),
+            lock.find("wasi:io", "*").unwrap().1.version.to_string(),
             "0.2.3"
         );
         assert!(lock.find("wasi:io", "=9.0.0").is_none());
+        assert_eq!(lock.find("a:b", "=1.0.0").unwrap().0, Some("example.com"));
         // wkg also accepts `package` / `version` as the array names.
         std::fs::write(
             &path,
