@@ -8,6 +8,8 @@
 //! - `stress [FILTER...] [--runs N] [--load K]`: runs the chosen tests N times beside K busy
 //!   processes and counts failures per test (catches tests that order events by timing).
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
+//! - `interop-wkg`: wct and wkg (wasm-pkg-tools) against one registry, each reading what the
+//!   other wrote (publish/pull, `wkg.lock`, `deps/`); needs a built `wkg`.
 //! - `man`: man pages for wct and every subcommand into `docs/man/` (clap_mangen).
 //! - `ci`: what a pull request must pass: `cargo fmt --check`, `cargo clippy --all-targets
 //!   -D warnings`, `cargo doc` (warnings denied) and `cargo test --workspace --locked`.
@@ -20,6 +22,7 @@ mod bench_large;
 mod bench_serve;
 mod demo;
 mod fixtures;
+mod interop_wkg;
 mod large_inputs;
 mod measure;
 mod stress;
@@ -46,6 +49,7 @@ fn main() -> Result<()> {
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
         Some("stress") => stress::run(&args[1..]),
+        Some("interop-wkg") => interop_wkg::run_checks(),
         Some("man") => tools::run(
             std::process::Command::new("cargo")
                 .args(["run", "--quiet", "--bin", "wct", "--", "generate-man"])
@@ -86,6 +90,6 @@ fn main() -> Result<()> {
             }
             tools::run(&mut cmd)
         }
-        _ => bail!("usage: cargo xtask demo | ci | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve|wit|inspect|print|fmt]"),
+        _ => bail!("usage: cargo xtask demo | ci | interop-wkg | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve|wit|inspect|print|fmt]"),
     }
 }
