@@ -13,7 +13,7 @@ pub fn print(wasm: &[u8], skeleton: bool) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// [`print`] straight into `out`, as the text is produced: the memory used does not grow with
+/// [`print()`] straight into `out`, as the text is produced: the memory used does not grow with
 /// the size of the text (a large component prints to hundreds of megabytes). Errors of the
 /// binary and of `out` are both returned as I/O errors; an error of `out` keeps its kind.
 pub fn print_to(wasm: &[u8], skeleton: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
