@@ -10,7 +10,7 @@
 //!   a block. A blank line always follows the `package` declaration.
 //!
 //! The formatter refuses to return text whose tokens differ from the input's (other than
-//! whitespace): [`format`] checks its own output before handing it back.
+//! whitespace): [`format()`] checks its own output before handing it back.
 
 use crate::lexer::{lex, Token, TokenKind};
 use crate::parser::{parse, ParseError};
