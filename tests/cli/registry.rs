@@ -363,14 +363,21 @@ fn names_and_registries_are_checked_before_any_request() {
 
 /// `wit/demo` built into `dir/demo.wasm`.
 fn demo_package(dir: &Path) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let package = dir.join("demo.wasm");
+    wit_build(&root.join("wit/demo"), &package);
+    package
+}
+
+/// `wct wit build SOURCE -o OUT`, which must succeed.
+fn wit_build(source: &Path, out: &Path) {
     wct()
-        .args(["wit", "build", "wit/demo", "-o"])
-        .arg(&package)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["wit", "build"])
+        .arg(source)
+        .arg("-o")
+        .arg(out)
         .assert()
         .success();
-    package
 }
 
 /// The consumer fixture (a package that uses `wct:demo`) copied to `dir/consumer`.
@@ -532,13 +539,7 @@ fn semver_check_and_diff_compare_with_the_newest_published_version_below() {
     for version in ["0.1.0", "0.2.0"] {
         let source = demo_version(dir.path(), version, same);
         let package = dir.path().join(format!("demo-{version}.wasm"));
-        wct()
-            .args(["wit", "build"])
-            .arg(&source)
-            .arg("-o")
-            .arg(&package)
-            .assert()
-            .success();
+        wit_build(&source, &package);
         publish(&server, &package, &[]).success();
     }
     let semver_check = |new: &Path| {

@@ -256,6 +256,16 @@ pub fn stream_output(
     write_atomic_with(dest, fill)
 }
 
+/// wct's cache folder (compiled code, fetched packages): `$XDG_CACHE_HOME/wct`, else
+/// `~/.cache/wct`; `None` when neither variable is set.
+pub fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|base| base.join("wct"))
+}
+
 /// Writes `bytes` to `dest` through a temporary file and a rename (no input check).
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), IoError> {
     write_atomic_with(dest, &mut |out| out.write_all(bytes))

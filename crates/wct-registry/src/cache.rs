@@ -19,13 +19,10 @@ impl Cache {
         }
     }
 
-    /// The platform cache folder: `$XDG_CACHE_HOME/wct`, else `~/.cache/wct`.
+    /// The platform cache folder: `$XDG_CACHE_HOME/wct`, else `~/.cache/wct` (the one the
+    /// compile cache uses too).
     pub fn default_dir() -> Option<PathBuf> {
-        std::env::var_os("XDG_CACHE_HOME")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-            .map(|base| base.join("wct"))
+        wct_io::cache_dir()
     }
 
     fn path(&self, digest: &str) -> Option<PathBuf> {

@@ -21,12 +21,10 @@ pub struct Cache {
     dir: PathBuf,
 }
 
-/// The platform cache folder: `$XDG_CACHE_HOME/wct`, else `~/.cache/wct`.
+/// The platform cache folder: `$XDG_CACHE_HOME/wct`, else `~/.cache/wct`
+/// ([`wct_io::cache_dir`], shared with the registry's package cache).
 pub fn default_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("wct"));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("wct"))
+    wct_io::cache_dir()
 }
 
 impl Cache {
