@@ -53,6 +53,10 @@ pub struct Args {
     /// WASI 0.3: requests one instance serves at the same time.
     #[arg(long, value_name = "N", conflicts_with = "no_instance_reuse", value_parser = clap::value_parser!(u64).range(1..))]
     max_instance_concurrent_reuse_count: Option<u64>,
+    /// Serving threads [default: one per CPU]. Each takes whole connections and keeps its
+    /// own WASI 0.3 instances; --max-concurrency counts across all of them.
+    #[arg(long, value_name = "N")]
+    threads: Option<std::num::NonZeroUsize>,
     #[command(flatten)]
     host: super::host_args::HostArgs,
 }
@@ -86,6 +90,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         engine: args.host.engine(global, Compiler::Cranelift),
         max_concurrency: args.max_concurrency,
         reuse: args.reuse(),
+        threads: args.threads,
         events: Events::new(LogLines {
             access_log: !global.quiet,
             verbose: global.verbose,
@@ -99,9 +104,10 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let addr = server.local_addr().map_err(host_error)?;
     if global.verbose {
         eprintln!(
-            "wct serve: {name}: WASI {} HTTP component, {}",
+            "wct serve: {name}: WASI {} HTTP component, {}, {} serving threads",
             server.wasi_version(),
-            server.compile_summary()
+            server.compile_summary(),
+            server.threads()
         );
     }
     // Always printed (also with --quiet): with --addr ...:0 it is the only way to learn the port.

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// A running `wct serve`, killed when dropped; its stderr is collected line by line.
 pub struct Serving {
     child: Child,
-    addr: SocketAddr,
+    pub addr: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
 }
 

@@ -329,7 +329,8 @@ fn a_wasi_0_3_command_composed_with_an_async_library_runs() {
 
 #[test]
 fn a_python_wasi_0_3_service_reuses_instances_but_never_a_trapped_one() {
-    let server = Serving::start_path(&service(), &["--verbose"]);
+    // One serving thread: every connection goes to its one pool (each thread has its own).
+    let server = Serving::start_path(&service(), &["--verbose", "--threads", "1"]);
     let hello = get(&server, "/");
     assert_eq!(hello.status, 200);
     assert_eq!(hello.body, b"hello from Python on WASI 0.3\n");
@@ -350,14 +351,82 @@ fn a_python_wasi_0_3_service_reuses_instances_but_never_a_trapped_one() {
     assert!(log.contains("WASI 0.3 HTTP component"), "{log}");
 
     // Without reuse every request gets a fresh instance.
-    let fresh = Serving::start_path(&service(), &["--no-instance-reuse"]);
+    let fresh = Serving::start_path(&service(), &["--no-instance-reuse", "--threads", "1"]);
     for _ in 0..3 {
         assert_eq!(get(&fresh, "/count").body, b"1\n");
     }
     // wasmtime's flag: at most two requests per instance.
-    let two = Serving::start_path(&service(), &["--max-instance-reuse-count", "2"]);
+    let two = Serving::start_path(
+        &service(),
+        &["--max-instance-reuse-count", "2", "--threads", "1"],
+    );
     let counts: Vec<Vec<u8>> = (0..4).map(|_| get(&two, "/count").body).collect();
     assert_eq!(counts, [b"1\n", b"2\n", b"1\n", b"2\n"]);
+}
+
+/// `--threads 2`: two connections open at once go to the two serving threads, each with its
+/// own instance (numbered in one sequence); a connection's requests stay on its thread.
+#[test]
+fn serving_threads_each_keep_their_own_instances() {
+    let server = Serving::start_path(&service(), &["--verbose", "--threads", "2"]);
+    let mut first = KeepAlive::open(&server);
+    let mut second = KeepAlive::open(&server);
+    assert_eq!(first.get("/count"), "1\n");
+    assert_eq!(second.get("/count"), "1\n");
+    assert_eq!(first.get("/count"), "2\n");
+    assert_eq!(second.get("/count"), "2\n");
+    let log = server.log_with(&["instance 1 created", "instance 2 created"]);
+    assert!(log.contains("2 serving threads"), "{log}");
+}
+
+/// One keep-alive HTTP/1.1 connection, its requests sent one after another.
+struct KeepAlive(std::io::BufReader<std::net::TcpStream>);
+
+impl KeepAlive {
+    fn open(server: &Serving) -> KeepAlive {
+        KeepAlive(std::io::BufReader::new(
+            std::net::TcpStream::connect(server.addr).unwrap(),
+        ))
+    }
+
+    /// GETs `path`; the body of the (content-length or chunked) response.
+    fn get(&mut self, path: &str) -> String {
+        use std::io::{BufRead, Read, Write};
+        write!(self.0.get_mut(), "GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+        let mut length = None;
+        let mut chunked = false;
+        loop {
+            let mut line = String::new();
+            self.0.read_line(&mut line).unwrap();
+            let line = line.trim_end().to_ascii_lowercase();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("content-length:") {
+                length = Some(value.trim().parse::<usize>().unwrap());
+            }
+            chunked |= line == "transfer-encoding: chunked";
+        }
+        let mut body = Vec::new();
+        if let Some(length) = length {
+            body.resize(length, 0);
+            self.0.read_exact(&mut body).unwrap();
+        } else {
+            assert!(chunked, "neither content-length nor chunked");
+            loop {
+                let mut size = String::new();
+                self.0.read_line(&mut size).unwrap();
+                let size = usize::from_str_radix(size.trim(), 16).unwrap();
+                let mut chunk = vec![0; size + 2];
+                self.0.read_exact(&mut chunk).unwrap();
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        }
+        String::from_utf8(body).unwrap()
+    }
 }
 
 #[test]

@@ -4,9 +4,10 @@
 //!
 //! The component is compiled and linked once at startup. A 0.2 request gets a fresh instance
 //! (`p2`); 0.3 requests share instances from a pool (`p3`, wasmtime-wasi-http's handler),
-//! unless [`Reuse::NONE`] is asked for. Requests run on a multi-threaded tokio runtime, at most
-//! `max_concurrency` at a time; the engine is interruptible, so a guest that computes for long
-//! yields to the others and `timeout` cuts off even a guest stuck in a loop. A guest that
+//! unless [`Reuse::NONE`] is asked for. Connections are spread over serving threads, one
+//! single-threaded runtime each with its own instances (`lanes`); at most `max_concurrency`
+//! requests run at a time across all of them. The engine is interruptible, so a guest that
+//! computes for long yields to the others and `timeout` cuts off even a guest stuck in a loop. A guest that
 //! traps, runs out of fuel or memory, or times out before responding gets a 500 and one log
 //! line naming the cause (`failure`); the server keeps serving.
 //!
@@ -16,6 +17,7 @@
 //! denied unless granted ([`crate::http_policy`]).
 
 mod failure;
+mod lanes;
 mod p2;
 mod p3;
 
@@ -37,6 +39,7 @@ use hyper::server::conn::http1;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,6 +79,8 @@ pub struct ServeOptions {
     pub max_concurrency: usize,
     /// How WASI 0.3 instances are reused (0.2 instances never are).
     pub reuse: Reuse,
+    /// Serving threads, each with its own connections and instances; `None`: one per CPU.
+    pub threads: Option<NonZeroUsize>,
     /// Where the access log, failed requests, denied HTTP requests and the comings and goings
     /// of slots and instances are told ([`Event`]).
     pub events: Events,
@@ -90,12 +95,27 @@ pub struct ServeSummary {
     pub failures: u64,
 }
 
-/// Which WASI generation the component speaks, and how its instances are made.
+/// Which WASI generation the component speaks, and how a serving thread makes its instances.
 enum Backend {
     /// `wasi:http/incoming-handler@0.2`: a fresh instance per request.
     P2(wasmtime_wasi_http::p2::bindings::ProxyPre<ComponentState>),
-    /// `wasi:http/handler@0.3`: a pool of reusable instances.
+    /// `wasi:http/handler@0.3`: a pool of reusable instances (one per serving thread).
     P3(p3::Handler),
+}
+
+/// What each serving thread's [`Backend`] is made from.
+enum BackendRecipe {
+    P2(wasmtime_wasi_http::p2::bindings::ProxyPre<ComponentState>),
+    P3(p3::PoolRecipe),
+}
+
+impl BackendRecipe {
+    fn backend(&self) -> Backend {
+        match self {
+            BackendRecipe::P2(pre) => Backend::P2(pre.clone()),
+            BackendRecipe::P3(pool) => Backend::P3(pool.handler()),
+        }
+    }
 }
 
 /// A compiled, linked component bound to a listening socket, ready to [`Server::run`].
@@ -103,6 +123,8 @@ pub struct Server {
     listener: std::net::TcpListener,
     compile_summary: CompileSummary,
     shared: Arc<Shared>,
+    backend: BackendRecipe,
+    threads: usize,
     engine: Engine,
     wasi_version: &'static str,
 }
@@ -138,8 +160,8 @@ impl StoreRecipe {
     }
 }
 
+/// What every serving thread shares: the store recipe, the slots and the counts.
 struct Shared {
-    backend: Backend,
     recipe: StoreRecipe,
     max_concurrency: usize,
     permits: Arc<Semaphore>,
@@ -192,12 +214,12 @@ impl Server {
             let pre = wasmtime_wasi_http::p3::bindings::ServicePre::new(pre)
                 .any()
                 .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
-            Backend::P3(p3::handler(pre, recipe.clone(), opts.reuse))
+            BackendRecipe::P3(p3::PoolRecipe::new(pre, recipe.clone(), opts.reuse))
         } else {
             let pre = wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre)
                 .any()
                 .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
-            Backend::P2(pre)
+            BackendRecipe::P2(pre)
         };
         let listener = std::net::TcpListener::bind(opts.addr).map_err(|source| Error::Bind {
             addr: opts.addr,
@@ -211,8 +233,12 @@ impl Server {
             compile_summary,
             engine,
             wasi_version: if p3 { "0.3" } else { "0.2" },
+            backend,
+            threads: opts
+                .threads
+                .or_else(|| std::thread::available_parallelism().ok())
+                .map_or(1, NonZeroUsize::get),
             shared: Arc::new(Shared {
-                backend,
                 recipe,
                 max_concurrency: opts.max_concurrency.max(1),
                 permits: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
@@ -225,6 +251,11 @@ impl Server {
     /// The WASI version of the HTTP interface served: `0.2` or `0.3`.
     pub fn wasi_version(&self) -> &'static str {
         self.wasi_version
+    }
+
+    /// How many threads serve (each with its own connections and instances).
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// How the component's code was obtained (`--verbose`).
@@ -242,46 +273,50 @@ impl Server {
 
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
     /// finish and returns.
-    pub fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<ServeSummary> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+    pub fn run(self, shutdown: impl Future<Output = ()>) -> Result<ServeSummary> {
+        // The acceptor's runtime: the listener and the shutdown signal.
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .context("starting the async runtime")?;
         let _ticker = EpochTicker::start(&self.engine);
-        runtime.block_on(self.accept_loop(shutdown))
-    }
-
-    async fn accept_loop(self, shutdown: impl Future<Output = ()> + Send) -> Result<ServeSummary> {
-        let listener = tokio::net::TcpListener::from_std(self.listener)
-            .context("registering the listener with the async runtime")?;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let mut connections = tokio::task::JoinSet::new();
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                () = &mut shutdown => break,
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(conn) => conn,
-                        // Out of file descriptors and the like: wait, do not spin.
-                        Err(_) => {
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    let shared = self.shared.clone();
-                    connections.spawn(serve_connection(shared, stream, peer, stop_rx.clone()));
-                }
-                Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            }
-        }
-        drop(listener);
+        let lanes = lanes::Lanes::start(
+            self.threads,
+            &self.shared,
+            || self.backend.backend(),
+            &stop_rx,
+        )?;
+        let accepted = runtime.block_on(accept_until(self.listener, &lanes, shutdown));
+        // Stop taking requests on open connections; let the ones in flight finish.
         let _ = stop_tx.send(true);
-        while connections.join_next().await.is_some() {}
+        lanes.finish();
+        accepted?;
         Ok(ServeSummary {
             requests: self.shared.requests.load(Ordering::Relaxed),
             failures: self.shared.failures.load(Ordering::Relaxed),
         })
+    }
+}
+
+/// Accepts connections for `lanes` until `shutdown` completes.
+async fn accept_until(
+    listener: std::net::TcpListener,
+    lanes: &lanes::Lanes,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .context("registering the listener with the async runtime")?;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return Ok(()),
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => lanes.dispatch(stream, peer),
+                // Out of file descriptors and the like: wait, do not spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+        }
     }
 }
 
@@ -306,15 +341,19 @@ fn check_exports_handler(engine: &Engine, component: &Component, name: &str) -> 
     })
 }
 
+/// Serves one connection's requests with `backend` until the client closes it or `stop`
+/// turns true (then the request in flight finishes first).
 async fn serve_connection(
     shared: Arc<Shared>,
+    backend: Arc<Backend>,
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
     mut stop: watch::Receiver<bool>,
 ) {
     let service = hyper::service::service_fn(move |req| {
         let shared = shared.clone();
-        async move { Ok::<_, Infallible>(shared.handle(req, peer).await) }
+        let backend = backend.clone();
+        async move { Ok::<_, Infallible>(shared.handle(&backend, req, peer).await) }
     });
     let conn = http1::Builder::new()
         .keep_alive(true)
@@ -333,6 +372,7 @@ async fn serve_connection(
 impl Shared {
     async fn handle(
         self: Arc<Self>,
+        backend: &Backend,
         req: hyper::Request<Incoming>,
         peer: SocketAddr,
     ) -> hyper::Response<WasiBody> {
@@ -345,7 +385,14 @@ impl Shared {
                 .map(|p| p.as_str())
                 .unwrap_or("/")
         );
-        let response = match self.clone().call_guest(req, line.clone(), start).await {
+        // The slot is given back only after the request's log lines: a request waiting for
+        // it (on another serving thread) starts after this one is logged as ended.
+        let mut slot = None;
+        let response = match self
+            .clone()
+            .call_guest(backend, req, line.clone(), start, &mut slot)
+            .await
+        {
             Ok(response) => response,
             Err(failure) => {
                 self.failures.fetch_add(1, Ordering::Relaxed);
@@ -363,20 +410,24 @@ impl Shared {
             status: response.status().as_u16(),
             elapsed: start.elapsed(),
         });
+        drop(slot);
         response
     }
 
-    /// Runs the guest on `req` in a free slot: a fresh 0.2 instance, or a 0.3 instance from
-    /// the pool. The response comes back as soon as the guest sets it, while the guest goes on
-    /// streaming the body; the slot is held until the body ends.
+    /// Runs the guest on `req` in a free slot (kept in `slot` for the caller too): a fresh 0.2
+    /// instance, or a 0.3 instance from the pool. The response comes back as soon as the guest
+    /// sets it, while the guest goes on streaming the body; the slot is held until the body
+    /// ends.
     async fn call_guest(
         self: Arc<Self>,
+        backend: &Backend,
         req: hyper::Request<Incoming>,
         line: String,
         start: Instant,
+        slot: &mut Option<Arc<OwnedSemaphorePermit>>,
     ) -> Result<hyper::Response<WasiBody>, Failure> {
-        let permit = Arc::new(self.acquire_slot(&line).await?);
-        let response = match &self.backend {
+        let permit = slot.insert(Arc::new(self.acquire_slot(&line).await?)).clone();
+        let response = match backend {
             Backend::P2(pre) => {
                 p2::call(&self, pre.clone(), req, line, start, permit.clone()).await?
             }

@@ -18,7 +18,7 @@ use hyper::body::Incoming;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -62,30 +62,42 @@ impl Default for Reuse {
     }
 }
 
-/// The server's side of the pool: how to make an instance, and the policy each one gets.
-pub(super) struct Pool {
+/// How to make an instance, and the policy each one gets; shared by the serving threads'
+/// pools, which number their instances in one sequence.
+#[derive(Clone)]
+pub(super) struct PoolRecipe {
     pre: ServicePre<ComponentState>,
     recipe: StoreRecipe,
     reuse: Reuse,
-    instances: AtomicU64,
+    instances: Arc<AtomicU64>,
 }
 
-/// The pool of 0.3 instances.
+impl PoolRecipe {
+    /// Instances of `pre`, made as `recipe` says, reused as `reuse` says.
+    pub(super) fn new(
+        pre: ServicePre<ComponentState>,
+        recipe: StoreRecipe,
+        reuse: Reuse,
+    ) -> PoolRecipe {
+        PoolRecipe {
+            pre,
+            recipe,
+            reuse,
+            instances: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// A new, empty pool (one per serving thread).
+    pub(super) fn handler(&self) -> Handler {
+        ProxyHandler::new(Pool(self.clone()))
+    }
+}
+
+/// The server's side of one pool.
+pub(super) struct Pool(PoolRecipe);
+
+/// A pool of 0.3 instances.
 pub(super) type Handler = ProxyHandler<Pool>;
-
-/// A pool that makes instances of `pre` as `recipe` says.
-pub(super) fn handler(
-    pre: ServicePre<ComponentState>,
-    recipe: StoreRecipe,
-    reuse: Reuse,
-) -> Handler {
-    ProxyHandler::new(Pool {
-        pre,
-        recipe,
-        reuse,
-        instances: AtomicU64::new(0),
-    })
-}
 
 impl HandlerState for Pool {
     type StoreData = ComponentState;
@@ -95,23 +107,24 @@ impl HandlerState for Pool {
     async fn instantiate(
         &self,
     ) -> wasmtime::Result<Instance<ComponentState, Expiry, InstancePolicy>> {
-        let mut store = self
+        let Pool(this) = self;
+        let mut store = this
             .recipe
-            .store(self.pre.engine())
+            .store(this.pre.engine())
             .map_err(|e| wasmtime::format_err!("{e:#}"))?;
-        let service = self.pre.instantiate_async(&mut store).await?;
-        let number = self.instances.fetch_add(1, Ordering::Relaxed) + 1;
-        self.recipe.events.emit(Event::InstanceCreated { number });
+        let service = this.pre.instantiate_async(&mut store).await?;
+        let number = this.instances.fetch_add(1, Ordering::Relaxed) + 1;
+        this.recipe.events.emit(Event::InstanceCreated { number });
         Ok(Instance {
             store,
             proxy: Proxy::P3(service),
             view: <ComponentState as WasiHttpView>::http,
-            expiration: Expiry::new(self.recipe.limits.timeout),
+            expiration: Expiry::new(this.recipe.limits.timeout),
             state: InstancePolicy {
                 number,
-                reuse: self.reuse,
-                limits: self.recipe.limits,
-                events: self.recipe.events.clone(),
+                reuse: this.reuse,
+                limits: this.recipe.limits,
+                events: this.recipe.events.clone(),
                 waiting: Mutex::new(Vec::new()),
             },
         })
