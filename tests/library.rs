@@ -117,6 +117,7 @@ fn serve(
         engine: wct_run::EngineOptions::default(),
         max_concurrency: 4,
         reuse: wct_run::serve::Reuse::DEFAULT,
+        threads: None,
         events: wct_run::Events::new(log),
     };
     let server = wct_run::serve::Server::bind(&program, &options)?;

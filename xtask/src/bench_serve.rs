@@ -18,7 +18,7 @@ const DURATION: &str = "5s";
 const CONNECTIONS: &str = "16";
 const THREADS: &str = "2";
 /// Loads per server and case; medians are compared.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 /// One load run's result.
 struct Load {

@@ -426,7 +426,9 @@ impl Shared {
         start: Instant,
         slot: &mut Option<Arc<OwnedSemaphorePermit>>,
     ) -> Result<hyper::Response<WasiBody>, Failure> {
-        let permit = slot.insert(Arc::new(self.acquire_slot(&line).await?)).clone();
+        let permit = slot
+            .insert(Arc::new(self.acquire_slot(&line).await?))
+            .clone();
         let response = match backend {
             Backend::P2(pre) => {
                 p2::call(&self, pre.clone(), req, line, start, permit.clone()).await?
