@@ -106,7 +106,7 @@ enum Backend {
 /// What each serving thread's [`Backend`] is made from.
 enum BackendRecipe {
     P2(wasmtime_wasi_http::p2::bindings::ProxyPre<ComponentState>),
-    P3(p3::PoolRecipe),
+    P3(Box<p3::PoolRecipe>),
 }
 
 impl BackendRecipe {
@@ -214,7 +214,11 @@ impl Server {
             let pre = wasmtime_wasi_http::p3::bindings::ServicePre::new(pre)
                 .any()
                 .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
-            BackendRecipe::P3(p3::PoolRecipe::new(pre, recipe.clone(), opts.reuse))
+            BackendRecipe::P3(Box::new(p3::PoolRecipe::new(
+                pre,
+                recipe.clone(),
+                opts.reuse,
+            )))
         } else {
             let pre = wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre)
                 .any()
