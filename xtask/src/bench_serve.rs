@@ -5,6 +5,13 @@
 //! request on both). WASI 0.3: the
 //! wasi-testsuite's Rust `http-service.wasm` beside the checkout (GET / answers `hey`), with
 //! instance reuse on both (128 requests, 16 at once).
+//!
+//! Each case is loaded twice: flat out (every connection sends its next request as soon as the
+//! answer arrives: the throughput, and the p99 at each server's own full load), and paced
+//! (each connection waits 1 ms between requests, a wrk script, so both servers see about the
+//! same request rate below their capacity: the p99 at equal load). On two cores the load
+//! generator shares the CPUs with the server, so at full load a faster server also makes
+//! wrk's own threads busier and their scheduling shows in the tail.
 
 use crate::tools::root;
 use anyhow::{bail, Context, Result};
@@ -19,6 +26,17 @@ const CONNECTIONS: &str = "16";
 const THREADS: &str = "2";
 /// Loads per server and case; medians are compared.
 const ROUNDS: usize = 5;
+/// The wrk script of the paced load: 1 ms between a connection's requests.
+const PACED_SCRIPT: &str = "function delay()\n  return 1\nend\n";
+
+/// How wrk sends requests.
+#[derive(Clone, Copy)]
+enum Pace {
+    /// The next request as soon as the previous answer arrived.
+    FlatOut,
+    /// 1 ms between a connection's requests.
+    Paced,
+}
 
 /// One load run's result.
 struct Load {
@@ -64,49 +82,65 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
     } else {
         eprintln!("no ../shared/wasi-testsuite beside the checkout: skipping the WASI 0.3 service");
     }
+    let script_dir = tempfile::tempdir()?;
+    let script = script_dir.path().join("paced.lua");
+    std::fs::write(&script, PACED_SCRIPT)?;
     for (label, component, path, wasmtime_flags) in cases {
-        // One 5 s load is noisy on two cores (±10%): alternate the servers over ROUNDS rounds
-        // and compare medians, so neither always runs first.
-        let mut wct_loads = Vec::new();
-        let mut peer_loads = Vec::new();
-        for _ in 0..ROUNDS {
-            wct_loads.push(serve_and_load(
-                Command::new(wct).args(["serve", "-q", "--addr"]),
-                component,
-                &wrk,
+        for (pace, how) in [(Pace::FlatOut, "flat out"), (Pace::Paced, "paced 1 ms")] {
+            // One 5 s load is noisy on two cores (±10%): alternate the servers over ROUNDS
+            // rounds and compare medians, so neither always runs first.
+            let wrk = Wrk {
+                wrk: &wrk,
                 path,
-            )?);
-            peer_loads.push(serve_and_load(
-                Command::new(wasmtime)
-                    .arg("serve")
-                    .args(wasmtime_flags)
-                    .arg("--addr"),
-                component,
-                &wrk,
-                path,
-            )?);
+                script: matches!(pace, Pace::Paced).then_some(script.as_path()),
+            };
+            let mut wct_loads = Vec::new();
+            let mut peer_loads = Vec::new();
+            for _ in 0..ROUNDS {
+                wct_loads.push(serve_and_load(
+                    Command::new(wct).args(["serve", "-q", "--addr"]),
+                    component,
+                    &wrk,
+                )?);
+                peer_loads.push(serve_and_load(
+                    Command::new(wasmtime)
+                        .arg("serve")
+                        .args(wasmtime_flags)
+                        .arg("--addr"),
+                    component,
+                    &wrk,
+                )?);
+            }
+            let wct_load = Load::median(&wct_loads);
+            let peer_load = Load::median(&peer_loads);
+            println!(
+                "{:<44} req/s: wct {:>9.0}  wasmtime {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  wasmtime {:>7.2} ms  ratio {:.2}",
+                format!("{label}, {how}"),
+                wct_load.requests_per_sec,
+                peer_load.requests_per_sec,
+                wct_load.requests_per_sec / peer_load.requests_per_sec,
+                wct_load.p99_ms,
+                peer_load.p99_ms,
+                wct_load.p99_ms / peer_load.p99_ms,
+            );
         }
-        let wct_load = Load::median(&wct_loads);
-        let peer_load = Load::median(&peer_loads);
-        println!(
-            "{label:<32} req/s: wct {:>9.0}  wasmtime {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  wasmtime {:>7.2} ms  ratio {:.2}",
-            wct_load.requests_per_sec,
-            peer_load.requests_per_sec,
-            wct_load.requests_per_sec / peer_load.requests_per_sec,
-            wct_load.p99_ms,
-            peer_load.p99_ms,
-            wct_load.p99_ms / peer_load.p99_ms,
-        );
     }
     println!("(req/s ratio above 1 and p99 ratio below 1 mean wct is faster)");
     Ok(())
 }
 
+/// One wrk load: the tool, the path requested and the pacing script, if any.
+struct Wrk<'a> {
+    wrk: &'a Path,
+    path: &'a str,
+    script: Option<&'a Path>,
+}
+
 /// Starts `server ADDR COMPONENT` on a free port, loads it with wrk, stops it.
-fn serve_and_load(server: &mut Command, component: &Path, wrk: &Path, path: &str) -> Result<Load> {
+fn serve_and_load(server: &mut Command, component: &Path, wrk: &Wrk<'_>) -> Result<Load> {
     let addr = free_addr()?;
     let _server = Server::start(server.arg(addr.to_string()).arg(component), addr)?;
-    load(wrk, addr, path)
+    load(wrk, addr)
 }
 
 fn which(tool: &str) -> Result<std::path::PathBuf> {
@@ -152,8 +186,13 @@ impl Drop for Server {
     }
 }
 
-fn load(wrk: &Path, addr: SocketAddr, path: &str) -> Result<Load> {
-    let out = Command::new(wrk)
+fn load(wrk: &Wrk<'_>, addr: SocketAddr) -> Result<Load> {
+    let path = wrk.path;
+    let mut command = Command::new(wrk.wrk);
+    if let Some(script) = wrk.script {
+        command.arg("-s").arg(script);
+    }
+    let out = command
         .args([
             "--latency",
             "-t",
