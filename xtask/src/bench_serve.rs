@@ -56,6 +56,14 @@ impl Load {
             p99_ms: median(loads.iter().map(|l| l.p99_ms).collect()),
         }
     }
+
+    /// The lowest and highest p99 of several runs (`1.80–4.30 ms`): a server's own
+    /// run-to-run spread, against which a difference between medians is judged.
+    fn p99_spread(loads: &[Load]) -> String {
+        let low = loads.iter().map(|l| l.p99_ms).fold(f64::INFINITY, f64::min);
+        let high = loads.iter().map(|l| l.p99_ms).fold(0.0, f64::max);
+        format!("{low:.2}–{high:.2} ms")
+    }
 }
 
 pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
@@ -122,6 +130,12 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
                 wct_load.p99_ms,
                 peer_load.p99_ms,
                 wct_load.p99_ms / peer_load.p99_ms,
+            );
+            println!(
+                "{:<44} p99 over the rounds: wct {}  wasmtime {}",
+                "",
+                Load::p99_spread(&wct_loads),
+                Load::p99_spread(&peer_loads),
             );
         }
     }
