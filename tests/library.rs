@@ -112,13 +112,9 @@ fn serve(
     };
     let options = wct_run::serve::ServeOptions {
         addr: "127.0.0.1:0".parse().unwrap(),
-        sandbox: wct_run::Sandbox::default(),
-        limits: wct_run::Limits::default(),
-        engine: wct_run::EngineOptions::default(),
         max_concurrency: 4,
-        reuse: wct_run::serve::Reuse::DEFAULT,
-        threads: None,
         events: wct_run::Events::new(log),
+        ..Default::default()
     };
     let server = wct_run::serve::Server::bind(&program, &options)?;
     on_listening(server.local_addr()?);

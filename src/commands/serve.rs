@@ -37,10 +37,10 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Address to listen on (port 0: any free port; the address is printed at startup).
-    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    #[arg(long, value_name = "IP:PORT", default_value_t = ServeOptions::DEFAULT_ADDR)]
     addr: SocketAddr,
     /// Requests handled at once; further requests wait for a free slot.
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    #[arg(long, value_name = "N", default_value_t = ServeOptions::DEFAULT_MAX_CONCURRENCY)]
     max_concurrency: usize,
     /// WASI 0.3 components: a fresh instance for every request. By default a 0.3 instance
     /// serves up to 128 requests, 16 at a time, as with `wasmtime serve` (0.2 components
