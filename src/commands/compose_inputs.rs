@@ -58,7 +58,12 @@ pub fn pull_registry_plugs(
         let file = scratch.join(format!("{name}.wasm"));
         wct_io::write_atomic(&file, &pulled.bytes).map_err(|e| miette::miette!("{e}"))?;
         if !global.quiet {
-            eprintln!("pulled {text} as {} ({})", pulled.reference, pulled.digest);
+            eprintln!(
+                "pulled {text} as {} ({}{})",
+                pulled.reference,
+                pulled.digest,
+                super::registry::from_cache(&pulled)
+            );
         }
         out.push(file);
     }

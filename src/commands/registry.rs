@@ -6,7 +6,9 @@ use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use wct_registry::credentials::BasicAuth;
-use wct_registry::{Location, PackageSpec, Registry, RegistryConfig, RegistryOptions, VersionSpec};
+use wct_registry::{
+    Cache, Location, PackageSpec, Registry, RegistryConfig, RegistryOptions, VersionSpec,
+};
 
 /// Where packages live and how to reach them; shared by the registry commands.
 #[derive(clap::Args, Debug, Clone)]
@@ -32,9 +34,15 @@ impl RegistryArgs {
         }
     }
 
-    /// A client. Credentials: `WCT_REGISTRY_USERNAME`/`WCT_REGISTRY_PASSWORD` when set, else
-    /// the docker configuration's for each registry (they never appear in messages).
+    /// A client keeping pulled layers in the default cache (`$XDG_CACHE_HOME/wct`).
     pub(crate) fn client(&self) -> Result<Registry> {
+        self.client_caching_in(Cache::default_dir().map(|dir| Cache::at(&dir)))
+    }
+
+    /// A client keeping pulled layers in `cache`. Credentials: `WCT_REGISTRY_USERNAME`/
+    /// `WCT_REGISTRY_PASSWORD` when set, else the docker configuration's for each registry
+    /// (they never appear in messages).
+    pub(crate) fn client_caching_in(&self, cache: Option<Cache>) -> Result<Registry> {
         let basic_auth = match (
             std::env::var("WCT_REGISTRY_USERNAME"),
             std::env::var("WCT_REGISTRY_PASSWORD"),
@@ -59,6 +67,7 @@ impl RegistryArgs {
             basic_auth,
             docker_config: wct_registry::credentials::docker_config_path(),
             ca_certs,
+            cache,
         })
         .map_err(|e| miette::miette!("{e}"))
     }
@@ -226,11 +235,21 @@ pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
     wct_io::write_output(&args.output, &pulled.bytes, &[]).map_err(|e| miette::miette!("{e}"))?;
     if !global.quiet {
         eprintln!(
-            "pulled {} ({}) to {}",
+            "pulled {} ({}{}) to {}",
             pulled.reference,
             pulled.digest,
+            from_cache(&pulled),
             args.output.display()
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `, from cache` when the wasm was not downloaded (for the line that reports a pull).
+pub(crate) fn from_cache(pulled: &wct_registry::Pulled) -> &'static str {
+    if pulled.from_cache {
+        ", from cache"
+    } else {
+        ""
+    }
 }

@@ -267,6 +267,66 @@ fn a_wit_package_publishes_once_and_pulls_back_verified() {
 }
 
 #[test]
+fn a_pulled_layer_is_kept_by_digest_and_not_downloaded_again() {
+    let server = RegistryServer::start();
+    server.seed("tests/fixtures/compose/greeter.wasm", "wct:greeter@0.1.0");
+    let dir = tempfile::tempdir().unwrap();
+    let cache_home = dir.path().join("cache");
+    let wasm = std::fs::read(fixture("compose/greeter.wasm")).unwrap();
+    let entry = cache_home
+        .join("wct/registry/sha256")
+        .join(format!("{}.wasm", sha256_hex(&wasm)));
+    let out = dir.path().join("greeter.wasm");
+    let pull_cached = || {
+        let out = wct()
+            .args(["pull", "wct:greeter@^0.1", "-o"])
+            .arg(&out)
+            .args(["--registry", &server.addr])
+            .env("XDG_CACHE_HOME", &cache_home)
+            .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stderr_of(&out)
+    };
+    // First pull: downloaded, and kept under its digest.
+    let first = pull_cached();
+    assert!(!first.contains("from cache"), "{first}");
+    assert_eq!(std::fs::read(&entry).unwrap(), wasm);
+    // Second: the manifest says the same digest, the layer comes from the cache.
+    let second = pull_cached();
+    assert!(second.contains(", from cache) to"), "{second}");
+    assert_eq!(std::fs::read(&out).unwrap(), wasm);
+    // A damaged entry is not trusted: downloaded again, and the entry mended.
+    std::fs::write(&entry, b"not the layer").unwrap();
+    let third = pull_cached();
+    assert!(!third.contains("from cache"), "{third}");
+    assert_eq!(std::fs::read(&out).unwrap(), wasm);
+    assert_eq!(std::fs::read(&entry).unwrap(), wasm);
+    // A plug for `run --plug` comes from the same cache.
+    let ran = wct()
+        .args([
+            "run",
+            "tests/fixtures/compose/hello-app.wasm",
+            "--plug",
+            "wct:greeter@0.1.0",
+        ])
+        .args(["--registry", &server.addr])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_CACHE_HOME", &cache_home)
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{}", stderr_of(&ran));
+    assert!(
+        stderr_of(&ran).contains(", from cache)"),
+        "{}",
+        stderr_of(&ran)
+    );
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "Hello, world!\n");
+}
+
+#[test]
 fn components_need_a_name_the_newest_version_wins_and_digests_are_checked() {
     let server = RegistryServer::start();
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,7 @@
 //! (a current-thread tokio runtime inside) over the `oci-client` crate.
 
 use crate::artifact::{self, CONFIG_MEDIA_TYPE, WASM_MEDIA_TYPE};
+use crate::cache::{sha256_digest, Cache};
 use crate::credentials::{self, BasicAuth};
 use crate::naming::{Location, VersionSpec};
 use crate::{Error, Result};
@@ -28,6 +29,9 @@ pub struct RegistryOptions {
     pub docker_config: Option<PathBuf>,
     /// PEM certificates to trust beside the system's roots (a private CA).
     pub ca_certs: Vec<Vec<u8>>,
+    /// Where pulled layers are kept by digest: a layer the cache already holds is not
+    /// downloaded again (the manifest still is: it says which digest a version has).
+    pub cache: Option<Cache>,
 }
 
 /// A registry client.
@@ -72,6 +76,8 @@ pub struct Pulled {
     pub digest: String,
     /// The wasm.
     pub bytes: Vec<u8>,
+    /// Whether the wasm came from the local cache (the manifest came from the registry).
+    pub from_cache: bool,
 }
 
 impl Registry {
@@ -258,7 +264,8 @@ impl Registry {
 
     /// Pulls the newest version of `location` that `spec` accepts. The layer's digest is
     /// checked against the manifest (and against `expected_digest`, from a lock file, when
-    /// given); the layer must be wasm.
+    /// given) before anything is downloaded; the layer must be wasm. A layer the cache holds
+    /// is taken from there; a downloaded one is stored there.
     pub fn pull(
         &self,
         location: &Location,
@@ -272,13 +279,10 @@ impl Registry {
         let client = self.client(location)?;
         let tag = version.to_string();
         let full = location.reference(&tag);
-        let image = self
+        let image = reference(location, &tag);
+        let (manifest, _) = self
             .runtime
-            .block_on(client.pull(
-                &reference(location, &tag),
-                &self.auth(location),
-                vec![WASM_MEDIA_TYPE],
-            ))
+            .block_on(client.pull_image_manifest(&image, &self.auth(location)))
             .map_err(|e| match e {
                 e if is_not_found(&e) => match self.versions(location) {
                     Ok(versions) => Error::VersionNotFound {
@@ -288,20 +292,18 @@ impl Registry {
                     },
                     Err(other) => other,
                 },
-                OciDistributionError::IncompatibleLayerMediaTypeError(media_type) => {
-                    Error::NotWasm {
-                        reference: full.clone(),
-                        media_types: vec![media_type],
-                    }
-                }
                 e => classify(location, e),
             })?;
-        let [layer] =
-            <[ImageLayer; 1]>::try_from(image.layers).map_err(|layers| Error::NotWasm {
-                reference: full.clone(),
-                media_types: layers.iter().map(|l| l.media_type.clone()).collect(),
-            })?;
-        let digest = layer.sha256_digest();
+        let layer = match manifest.layers.as_slice() {
+            [layer] if layer.media_type == WASM_MEDIA_TYPE => layer,
+            layers => {
+                return Err(Error::NotWasm {
+                    reference: full,
+                    media_types: layers.iter().map(|l| l.media_type.clone()).collect(),
+                })
+            }
+        };
+        let digest = layer.digest.clone();
         if let Some(expected) = expected_digest {
             if expected != digest {
                 return Err(Error::DigestMismatch {
@@ -311,11 +313,38 @@ impl Registry {
                 });
             }
         }
+        let cache = self.options.cache.as_ref();
+        if let Some(bytes) = cache.and_then(|cache| cache.get(&digest)) {
+            return Ok(Pulled {
+                reference: full,
+                version,
+                digest,
+                bytes,
+                from_cache: true,
+            });
+        }
+        let mut bytes = Vec::new();
+        self.runtime
+            .block_on(client.pull_blob(&image, layer, &mut bytes))
+            .map_err(|e| classify(location, e))?;
+        // oci-client checks the digest as it downloads; check again what is kept.
+        let actual = sha256_digest(&bytes);
+        if actual != digest {
+            return Err(Error::DigestMismatch {
+                reference: full,
+                expected: digest,
+                actual,
+            });
+        }
+        if let Some(cache) = cache {
+            cache.put(&digest, &bytes);
+        }
         Ok(Pulled {
             reference: full,
             version,
             digest,
-            bytes: layer.data.to_vec(),
+            bytes,
+            from_cache: false,
         })
     }
 }

@@ -73,7 +73,10 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let client = if args.offline {
         None
     } else {
-        Some(args.registry.client()?)
+        Some(
+            args.registry
+                .client_caching_in(Some(Cache::at(&cache_dir)))?,
+        )
     };
     let options = FetchOptions {
         registry: args.registry.registry().map(str::to_string),
