@@ -104,10 +104,11 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let addr = server.local_addr().map_err(host_error)?;
     if global.verbose {
         eprintln!(
-            "wct serve: {name}: WASI {} HTTP component, {}, {} serving threads",
+            "wct serve: {name}: WASI {} HTTP component, {}, {} serving thread{}",
             server.wasi_version(),
             server.compile_summary(),
-            server.threads()
+            server.threads(),
+            if server.threads() == 1 { "" } else { "s" }
         );
     }
     // Always printed (also with --quiet): with --addr ...:0 it is the only way to learn the port.

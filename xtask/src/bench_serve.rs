@@ -11,7 +11,9 @@
 //! (each connection waits 1 ms between requests, a wrk script, so both servers see about the
 //! same request rate below their capacity: the p99 at equal load). On two cores the load
 //! generator shares the CPUs with the server, so at full load a faster server also makes
-//! wrk's own threads busier and their scheduling shows in the tail.
+//! wrk's own threads busier and their scheduling shows in the tail. So every case also runs
+//! with the server on the upper half of the CPUs and wrk on the lower half (`taskset`; on two
+//! cores: one each): the server's own numbers, without the load generator in its way.
 
 use crate::tools::root;
 use anyhow::{bail, Context, Result};
@@ -93,61 +95,162 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
     let script_dir = tempfile::tempdir()?;
     let script = script_dir.path().join("paced.lua");
     std::fs::write(&script, PACED_SCRIPT)?;
+    let placements = Placement::all()?;
     for (label, component, path, wasmtime_flags) in cases {
-        for (pace, how) in [(Pace::FlatOut, "flat out"), (Pace::Paced, "paced 1 ms")] {
-            // One 5 s load is noisy on two cores (±10%): alternate the servers over ROUNDS
-            // rounds and compare medians, so neither always runs first.
-            let wrk = Wrk {
-                wrk: &wrk,
-                path,
-                script: matches!(pace, Pace::Paced).then_some(script.as_path()),
-            };
-            let mut wct_loads = Vec::new();
-            let mut peer_loads = Vec::new();
-            for _ in 0..ROUNDS {
-                wct_loads.push(serve_and_load(
-                    Command::new(wct).args(["serve", "-q", "--addr"]),
-                    component,
-                    &wrk,
-                )?);
-                peer_loads.push(serve_and_load(
-                    Command::new(wasmtime)
-                        .arg("serve")
-                        .args(wasmtime_flags)
-                        .arg("--addr"),
-                    component,
-                    &wrk,
-                )?);
+        for placement in &placements {
+            for (pace, how) in [(Pace::FlatOut, "flat out"), (Pace::Paced, "paced 1 ms")] {
+                // One 5 s load is noisy on two cores (±10%): alternate the servers over
+                // ROUNDS rounds and compare medians, so neither always runs first.
+                let wrk = Wrk {
+                    wrk: &wrk,
+                    path,
+                    script: matches!(pace, Pace::Paced).then_some(script.as_path()),
+                    placement,
+                };
+                let mut wct_loads = Vec::new();
+                let mut peer_loads = Vec::new();
+                for _ in 0..ROUNDS {
+                    wct_loads.push(serve_and_load(
+                        placement
+                            .server_command(wct)
+                            .args(["serve", "-q", "--addr"]),
+                        component,
+                        &wrk,
+                    )?);
+                    peer_loads.push(serve_and_load(
+                        placement
+                            .server_command(wasmtime)
+                            .arg("serve")
+                            .args(wasmtime_flags)
+                            .arg("--addr"),
+                        component,
+                        &wrk,
+                    )?);
+                }
+                report(
+                    &format!("{label}, {how}, {}", placement.label()),
+                    &wct_loads,
+                    &peer_loads,
+                );
             }
-            let wct_load = Load::median(&wct_loads);
-            let peer_load = Load::median(&peer_loads);
-            println!(
-                "{:<44} req/s: wct {:>9.0}  wasmtime {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  wasmtime {:>7.2} ms  ratio {:.2}",
-                format!("{label}, {how}"),
-                wct_load.requests_per_sec,
-                peer_load.requests_per_sec,
-                wct_load.requests_per_sec / peer_load.requests_per_sec,
-                wct_load.p99_ms,
-                peer_load.p99_ms,
-                wct_load.p99_ms / peer_load.p99_ms,
-            );
-            println!(
-                "{:<44} p99 over the rounds: wct {}  wasmtime {}",
-                "",
-                Load::p99_spread(&wct_loads),
-                Load::p99_spread(&peer_loads),
-            );
         }
     }
     println!("(req/s ratio above 1 and p99 ratio below 1 mean wct is faster)");
     Ok(())
 }
 
-/// One wrk load: the tool, the path requested and the pacing script, if any.
+/// Prints one case's medians, their ratios and each server's p99 range over the rounds.
+fn report(label: &str, wct_loads: &[Load], peer_loads: &[Load]) {
+    let wct_load = Load::median(wct_loads);
+    let peer_load = Load::median(peer_loads);
+    println!(
+        "{label:<62} req/s: wct {:>9.0}  wasmtime {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  wasmtime {:>7.2} ms  ratio {:.2}",
+        wct_load.requests_per_sec,
+        peer_load.requests_per_sec,
+        wct_load.requests_per_sec / peer_load.requests_per_sec,
+        wct_load.p99_ms,
+        peer_load.p99_ms,
+        wct_load.p99_ms / peer_load.p99_ms,
+    );
+    println!(
+        "{:<62} p99 over the rounds: wct {}  wasmtime {}",
+        "",
+        Load::p99_spread(wct_loads),
+        Load::p99_spread(peer_loads),
+    );
+}
+
+/// Where the server and wrk run.
+enum Placement {
+    /// Both anywhere: they share every CPU, as on a small machine that serves and is
+    /// loaded at once; the scheduler's choices between them show in the tail.
+    Shared,
+    /// The server on the upper half of the CPUs, wrk on the lower half (`taskset`): the
+    /// server's own throughput and latency, without the load generator competing for its
+    /// CPUs. Both servers size their threads to the CPUs they are given.
+    Isolated {
+        server_cpus: String,
+        wrk_cpus: String,
+        wrk_threads: usize,
+    },
+}
+
+impl Placement {
+    /// Shared, and isolated when there are at least two CPUs and `taskset`.
+    fn all() -> Result<Vec<Placement>> {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cpus < 2 {
+            eprintln!("one CPU: skipping the runs with the server and wrk on CPUs of their own");
+            return Ok(vec![Placement::Shared]);
+        }
+        which("taskset").context("no `taskset` on PATH: apt-get install util-linux")?;
+        let half = cpus / 2;
+        let range = |from: usize, to: usize| {
+            if to - from == 1 {
+                from.to_string()
+            } else {
+                format!("{from}-{}", to - 1)
+            }
+        };
+        Ok(vec![
+            Placement::Shared,
+            Placement::Isolated {
+                server_cpus: range(half, cpus),
+                wrk_cpus: range(0, half),
+                wrk_threads: half,
+            },
+        ])
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Placement::Shared => "shared CPUs".into(),
+            Placement::Isolated { server_cpus, .. } => format!("server on CPU {server_cpus}"),
+        }
+    }
+
+    /// `program`, started on the server's CPUs.
+    fn server_command(&self, program: &Path) -> Command {
+        self.pinned(program, |p| match p {
+            Placement::Isolated { server_cpus, .. } => Some(server_cpus),
+            Placement::Shared => None,
+        })
+    }
+
+    /// `program`, started on wrk's CPUs.
+    fn wrk_command(&self, program: &Path) -> Command {
+        self.pinned(program, |p| match p {
+            Placement::Isolated { wrk_cpus, .. } => Some(wrk_cpus),
+            Placement::Shared => None,
+        })
+    }
+
+    fn pinned(&self, program: &Path, cpus: impl Fn(&Placement) -> Option<&String>) -> Command {
+        match cpus(self) {
+            Some(cpus) => {
+                let mut command = Command::new("taskset");
+                command.args(["-c", cpus]).arg(program);
+                command
+            }
+            None => Command::new(program),
+        }
+    }
+
+    /// wrk's threads: one per CPU it has (two when it shares them with the server).
+    fn wrk_threads(&self) -> String {
+        match self {
+            Placement::Shared => THREADS.to_string(),
+            Placement::Isolated { wrk_threads, .. } => wrk_threads.to_string(),
+        }
+    }
+}
+
+/// One wrk load: the tool, the path requested, the pacing script, if any, and where it runs.
 struct Wrk<'a> {
     wrk: &'a Path,
     path: &'a str,
     script: Option<&'a Path>,
+    placement: &'a Placement,
 }
 
 /// Starts `server ADDR COMPONENT` on a free port, loads it with wrk, stops it.
@@ -202,20 +305,13 @@ impl Drop for Server {
 
 fn load(wrk: &Wrk<'_>, addr: SocketAddr) -> Result<Load> {
     let path = wrk.path;
-    let mut command = Command::new(wrk.wrk);
+    let mut command = wrk.placement.wrk_command(wrk.wrk);
     if let Some(script) = wrk.script {
         command.arg("-s").arg(script);
     }
     let out = command
-        .args([
-            "--latency",
-            "-t",
-            THREADS,
-            "-c",
-            CONNECTIONS,
-            "-d",
-            DURATION,
-        ])
+        .args(["--latency", "-t", &wrk.placement.wrk_threads()])
+        .args(["-c", CONNECTIONS, "-d", DURATION])
         .arg(format!("http://{addr}{path}"))
         .output()?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
