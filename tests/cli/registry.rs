@@ -266,6 +266,30 @@ fn a_wit_package_publishes_once_and_pulls_back_verified() {
         .stderr(predicate::str::contains("published: 0.1.0"));
 }
 
+/// `wct run hello-app.wasm --plug wct:greeter@0.1.0` from `server` (layers cached under
+/// `cache_home` when given); it must succeed.
+fn run_hello_with_registry_plug(
+    server: &RegistryServer,
+    cache_home: Option<&Path>,
+) -> std::process::Output {
+    let mut run = wct();
+    run.args([
+        "run",
+        "tests/fixtures/compose/hello-app.wasm",
+        "--plug",
+        "wct:greeter@0.1.0",
+    ])
+    .args(["--registry", &server.addr])
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml");
+    if let Some(cache_home) = cache_home {
+        run.env("XDG_CACHE_HOME", cache_home);
+    }
+    let out = run.output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    out
+}
+
 #[test]
 fn a_pulled_layer_is_kept_by_digest_and_not_downloaded_again() {
     let server = RegistryServer::start();
@@ -304,20 +328,7 @@ fn a_pulled_layer_is_kept_by_digest_and_not_downloaded_again() {
     assert_eq!(std::fs::read(&out).unwrap(), wasm);
     assert_eq!(std::fs::read(&entry).unwrap(), wasm);
     // A plug for `run --plug` comes from the same cache.
-    let ran = wct()
-        .args([
-            "run",
-            "tests/fixtures/compose/hello-app.wasm",
-            "--plug",
-            "wct:greeter@0.1.0",
-        ])
-        .args(["--registry", &server.addr])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CACHE_HOME", &cache_home)
-        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
-        .output()
-        .unwrap();
-    assert!(ran.status.success(), "{}", stderr_of(&ran));
+    let ran = run_hello_with_registry_plug(&server, Some(&cache_home));
     assert!(
         stderr_of(&ran).contains(", from cache)"),
         "{}",
@@ -680,19 +691,7 @@ fn compose_takes_a_plug_from_the_registry_and_the_result_runs() {
     let ran = wct().arg("run").arg(&out).output().unwrap();
     assert!(ran.status.success(), "{}", stderr_of(&ran));
     // `run --plug` takes registry plugs too, and runs the same program.
-    let direct = wct()
-        .args([
-            "run",
-            "tests/fixtures/compose/hello-app.wasm",
-            "--plug",
-            "wct:greeter@0.1.0",
-        ])
-        .args(["--registry", &server.addr])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
-        .output()
-        .unwrap();
-    assert!(direct.status.success(), "{}", stderr_of(&direct));
+    let direct = run_hello_with_registry_plug(&server, None);
     assert_eq!(String::from_utf8_lossy(&ran.stdout), "Hello, world!\n");
     assert_eq!(direct.stdout, ran.stdout);
     // A plug version that does not exist: the published ones are listed.
