@@ -211,28 +211,17 @@ impl Placement {
 
     /// `program`, started on the server's CPUs.
     fn server_command(&self, program: &Path) -> Command {
-        self.pinned(program, |p| match p {
-            Placement::Isolated { server_cpus, .. } => Some(server_cpus),
-            Placement::Shared => None,
-        })
+        match self {
+            Placement::Isolated { server_cpus, .. } => taskset(server_cpus, program),
+            Placement::Shared => Command::new(program),
+        }
     }
 
     /// `program`, started on wrk's CPUs.
     fn wrk_command(&self, program: &Path) -> Command {
-        self.pinned(program, |p| match p {
-            Placement::Isolated { wrk_cpus, .. } => Some(wrk_cpus),
-            Placement::Shared => None,
-        })
-    }
-
-    fn pinned(&self, program: &Path, cpus: impl Fn(&Placement) -> Option<&String>) -> Command {
-        match cpus(self) {
-            Some(cpus) => {
-                let mut command = Command::new("taskset");
-                command.args(["-c", cpus]).arg(program);
-                command
-            }
-            None => Command::new(program),
+        match self {
+            Placement::Isolated { wrk_cpus, .. } => taskset(wrk_cpus, program),
+            Placement::Shared => Command::new(program),
         }
     }
 
@@ -243,6 +232,13 @@ impl Placement {
             Placement::Isolated { wrk_threads, .. } => wrk_threads.to_string(),
         }
     }
+}
+
+/// `program`, to be started on `cpus` only (`taskset -c CPUS PROGRAM ...`).
+fn taskset(cpus: &str, program: &Path) -> Command {
+    let mut command = Command::new("taskset");
+    command.args(["-c", cpus]).arg(program);
+    command
 }
 
 /// One wrk load: the tool, the path requested, the pacing script, if any, and where it runs.
