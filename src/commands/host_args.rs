@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use miette::Result;
 use std::path::PathBuf;
 use wct_run::http_policy::HttpGrant;
-use wct_run::{cache, limits, Compiler, DirGrant, EngineOptions, Limits, Sandbox};
+use wct_run::{cache, limits, Compiler, DirGrant, EngineOptions, Limits, NetListen, Sandbox};
 
 /// Sandbox, limits and engine flags.
 #[derive(clap::Args)]
@@ -21,12 +21,19 @@ pub struct HostArgs {
     /// Pass the whole host environment to the guest.
     #[arg(long)]
     pub env_inherit: bool,
-    /// Allow network sockets to loopback addresses, and name lookups.
+    /// Allow network addresses: connecting to and accepting from loopback, binding and
+    /// listening, name lookups. Sockets can be created and configured without it; every
+    /// use of an address needs it.
     #[arg(long)]
     pub net: bool,
     /// With --net: also allow this address (IP or IP:PORT; repeatable).
     #[arg(long, value_name = "ADDR", requires = "net")]
     pub net_allow: Vec<String>,
+    /// With --net: where the guest may listen. `any` (default): also on the wildcard address,
+    /// as a listen without bind does (peers that are not granted are still refused);
+    /// `granted`: only on loopback and --net-allow addresses.
+    #[arg(long, value_enum, value_name = "WHERE", requires = "net")]
+    pub net_listen: Option<NetListenArg>,
     /// Allow outgoing wasi:http requests to HOST or HOST:PORT (repeatable; none by default).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub allow_http: Vec<String>,
@@ -58,6 +65,13 @@ pub struct HostArgs {
     /// and p3 (WASI 0.3) are accepted and always on.
     #[arg(short = 'S', value_name = "OPT[=y|n]")]
     pub wasmtime_s: Vec<String>,
+}
+
+/// `--net-listen`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum NetListenArg {
+    Any,
+    Granted,
 }
 
 /// `--compiler`.
@@ -189,6 +203,10 @@ impl HostArgs {
             network: self.net,
             allowed_addrs: self.net_allow.clone(),
             allow_http,
+            net_listen: match self.net_listen {
+                None | Some(NetListenArg::Any) => NetListen::Any,
+                Some(NetListenArg::Granted) => NetListen::Granted,
+            },
         })
     }
 

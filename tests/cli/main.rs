@@ -1,6 +1,7 @@
 //! Integration tests: drive the built `wct` binary the way users and CI do.
 
 mod build;
+mod capabilities;
 mod common;
 mod completions;
 mod compose;

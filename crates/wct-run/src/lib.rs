@@ -10,7 +10,9 @@
 //! - [`engine`]: engine configuration and compilation (Cranelift or Winch) through the
 //!   [`cache`].
 //! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions.
-//! - [`wasi_p3`]: WASI 0.3 beside 0.2: the asynchronous host that links both.
+//! - [`wasi_p3`]: WASI 0.3 beside 0.2: the asynchronous host that links both;
+//!   [`http_client_p3`]: where its outgoing HTTP is corrected; [`http_policy`]: which
+//!   destinations a guest may send requests to.
 //! - [`error`]: the typed errors of the public functions; [`events`]: what the host tells
 //!   while a guest runs or a server serves, through a sink the embedder chooses.
 #![deny(missing_docs)]
@@ -19,6 +21,7 @@ pub mod cache;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod http_client_p3;
 pub mod http_policy;
 pub mod invoke;
 pub mod limits;
@@ -47,4 +50,4 @@ impl<T> WasmtimeResultExt<T> for wasmtime::Result<T> {
 pub use limits::Limits;
 pub use outcome::{Limit, Outcome, TrapReport};
 pub use run::{run, Program, RunOptions};
-pub use sandbox::{DirGrant, Sandbox};
+pub use sandbox::{DirGrant, NetListen, Sandbox};

@@ -63,6 +63,7 @@ pub struct ComponentState {
     http_policy: HttpPolicy,
     table: ResourceTable,
     limiter: MemoryLimiter,
+    relative_paths: crate::http_client_p3::RelativePaths,
 }
 
 impl WasiHttpView for ComponentState {
@@ -88,6 +89,16 @@ impl ComponentState {
     /// The memory limiter, for [`prepare_store`].
     pub fn limiter(&mut self) -> &mut MemoryLimiter {
         &mut self.limiter
+    }
+
+    /// The relative `path-with-query`s WASI 0.3 requests were given, and their resource table.
+    pub(crate) fn requests(
+        &mut self,
+    ) -> (
+        &mut crate::http_client_p3::RelativePaths,
+        &mut ResourceTable,
+    ) {
+        (&mut self.relative_paths, &mut self.table)
     }
 
     /// A fresh state sandboxed as `opts` says.
@@ -118,6 +129,7 @@ impl ComponentState {
             limiter: MemoryLimiter {
                 max_memory: limits.max_memory,
             },
+            relative_paths: Default::default(),
         }
     }
 }

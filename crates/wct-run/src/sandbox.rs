@@ -64,6 +64,56 @@ pub struct Sandbox {
     pub allowed_addrs: Vec<String>,
     /// Destinations of outgoing `wasi:http` requests (`--allow-http`).
     pub allow_http: Vec<HttpGrant>,
+    /// With `network`: whether a listener may use the wildcard address (`--net-listen`).
+    pub net_listen: NetListen,
+}
+
+/// Where a guest with `--net` may listen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NetListen {
+    /// On the wildcard address too (every interface), as an implicit bind before `listen`
+    /// does; connections from peers that are not granted are still closed before the guest
+    /// sees them.
+    #[default]
+    Any,
+    /// Only on addresses that are granted (loopback, `--net-allow`): a listen or server bind
+    /// on the wildcard address is denied.
+    Granted,
+}
+
+/// The address check behind every socket call that uses an address.
+struct NetGrant {
+    /// `--net` was given; without it no address is usable.
+    enabled: bool,
+    /// `--net-allow` entries.
+    allowed: std::sync::Arc<Vec<String>>,
+    /// [`NetListen::Any`].
+    listen_any: bool,
+}
+
+impl NetGrant {
+    /// Whether the guest may use `addr` for `usage`.
+    fn allows(&self, addr: std::net::SocketAddr, usage: SocketAddrUse) -> bool {
+        if !self.enabled {
+            return false;
+        }
+        let wildcard = addr.ip().is_unspecified();
+        match usage {
+            // The implicit bind before a connect or send uses the wildcard address with an
+            // ephemeral port: not a listener, always allowed with the grant.
+            SocketAddrUse::TcpBind | SocketAddrUse::UdpBind if wildcard && addr.port() == 0 => true,
+            // A server bind on every interface: its peers are still checked one by one.
+            SocketAddrUse::TcpBind | SocketAddrUse::UdpBind | SocketAddrUse::TcpListen
+                if wildcard =>
+            {
+                self.listen_any
+            }
+            // An address that no interface of this machine has cannot be bound at all: let
+            // the guest get the system's own "not bindable" error.
+            SocketAddrUse::TcpBind | SocketAddrUse::UdpBind if !is_local_address(addr.ip()) => true,
+            _ => address_allowed(addr, &self.allowed),
+        }
+    }
 }
 
 /// Whether some interface of this machine has `ip` (binding a socket to it works).
@@ -129,38 +179,22 @@ impl Sandbox {
                     });
                 }
             }
-            let allowed = std::sync::Arc::new(self.allowed_addrs.clone());
-            builder
-                .socket_addr_check(move |addr, usage| {
-                    let ok = match usage {
-                        // The implicit bind before a connect uses the wildcard address with an
-                        // ephemeral port: that is not a listener, allow it.
-                        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind
-                            if addr.ip().is_unspecified() && addr.port() == 0 =>
-                        {
-                            true
-                        }
-                        // An address that no interface of this machine has cannot be bound at
-                        // all: let the guest get the system's own "not bindable" error.
-                        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind
-                            if !is_local_address(addr.ip()) =>
-                        {
-                            true
-                        }
-                        _ => address_allowed(addr, &allowed),
-                    };
-                    Box::pin(async move { ok })
-                })
-                .allow_ip_name_lookup(true)
-                .allow_tcp(true)
-                .allow_udp(true);
-        } else {
-            builder
-                .socket_addr_check(|_, _| Box::pin(async { false }))
-                .allow_ip_name_lookup(false)
-                .allow_tcp(false)
-                .allow_udp(false);
         }
+        let grant = NetGrant {
+            enabled: self.network,
+            allowed: std::sync::Arc::new(self.allowed_addrs.clone()),
+            listen_any: self.net_listen == NetListen::Any,
+        };
+        // Sockets are created and configured without a grant (WASI's capability is the
+        // address, not the socket): every use of an address goes through `grant`.
+        builder
+            .socket_addr_check(move |addr, usage| {
+                let ok = grant.allows(addr, usage);
+                Box::pin(async move { ok })
+            })
+            .allow_ip_name_lookup(self.network)
+            .allow_tcp(true)
+            .allow_udp(true);
         Ok(())
     }
 }
@@ -168,6 +202,60 @@ impl Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn grant(enabled: bool, listen_any: bool) -> NetGrant {
+        NetGrant {
+            enabled,
+            allowed: std::sync::Arc::new(vec!["192.0.2.7".to_string()]),
+            listen_any,
+        }
+    }
+
+    #[test]
+    fn without_the_grant_no_address_is_usable() {
+        let none = grant(false, true);
+        for (addr, usage) in [
+            ("127.0.0.1:80", SocketAddrUse::TcpConnect),
+            ("0.0.0.0:0", SocketAddrUse::TcpBind),
+            ("0.0.0.0:0", SocketAddrUse::UdpBind),
+            ("0.0.0.0:0", SocketAddrUse::TcpListen),
+            ("127.0.0.1:0", SocketAddrUse::TcpBind),
+            ("127.0.0.1:53", SocketAddrUse::UdpSend),
+            ("192.0.2.7:80", SocketAddrUse::TcpConnect),
+        ] {
+            assert!(
+                !none.allows(addr.parse().unwrap(), usage),
+                "{addr} {usage:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_implicit_listen_bind_is_a_wildcard_bind() {
+        let any = grant(true, true);
+        let wildcard = "0.0.0.0:0".parse().unwrap();
+        assert!(any.allows(wildcard, SocketAddrUse::TcpBind));
+        assert!(any.allows(wildcard, SocketAddrUse::TcpListen));
+        assert!(any.allows("0.0.0.0:8080".parse().unwrap(), SocketAddrUse::TcpBind));
+        assert!(any.allows("[::]:8080".parse().unwrap(), SocketAddrUse::TcpListen));
+        // Peers are still checked one by one.
+        assert!(any.allows("127.0.0.1:5000".parse().unwrap(), SocketAddrUse::TcpAccept));
+        assert!(!any.allows(
+            "198.51.100.1:5000".parse().unwrap(),
+            SocketAddrUse::TcpAccept
+        ));
+        assert!(!any.allows(
+            "198.51.100.1:80".parse().unwrap(),
+            SocketAddrUse::TcpConnect
+        ));
+        // The narrower choice: no listener on every interface, connects unchanged.
+        let granted = grant(true, false);
+        assert!(granted.allows(wildcard, SocketAddrUse::TcpBind));
+        assert!(!granted.allows(wildcard, SocketAddrUse::TcpListen));
+        assert!(!granted.allows("0.0.0.0:8080".parse().unwrap(), SocketAddrUse::UdpBind));
+        assert!(granted.allows("127.0.0.1:8080".parse().unwrap(), SocketAddrUse::TcpListen));
+        assert!(granted.allows("192.0.2.7:80".parse().unwrap(), SocketAddrUse::TcpConnect));
+    }
 
     #[test]
     fn network_grants() {

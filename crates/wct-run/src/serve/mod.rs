@@ -20,6 +20,7 @@ mod failure;
 mod lanes;
 mod p2;
 mod p3;
+mod request_uri;
 
 pub use p3::{Reuse, IDLE_INSTANCE_TIMEOUT};
 
@@ -381,9 +382,14 @@ async fn serve_connection(
     peer: SocketAddr,
     mut stop: watch::Receiver<bool>,
 ) {
+    // The authority of a request that names none (no Host header) is the address it came in on.
+    let local = stream
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
     let service = hyper::service::service_fn(move |req| {
         let shared = shared.clone();
         let backend = backend.clone();
+        let req = request_uri::with_scheme_and_authority(req, local);
         async move { Ok::<_, Infallible>(shared.handle(&backend, req, peer).await) }
     });
     let conn = http1::Builder::new()
