@@ -369,8 +369,8 @@ fn tcp_connect_needs_net_and_net_means_loopback() {
         .args(["--", &port])
         .assert()
         .code(1)
-        // 0 is access-denied
-        .stdout("create: ok\nkeep-alive: on\nconnect: denied (error code 0)\n");
+        // 1 is access-denied, from finish-connect (wasmtime checks the address there).
+        .stdout("create: ok\nkeep-alive: on\nconnect: failed (error code 1)\n");
     run_cmd(cache.path())
         .arg("--net")
         .arg(fixture("net/connect.wasm"))
