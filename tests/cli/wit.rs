@@ -367,3 +367,57 @@ fn wit_print_checks_the_types_and_leaves_the_code_to_validate() {
         .code(2)
         .stderr(predicate::str::contains("invalid wasm"));
 }
+
+/// wit-parser 0.263.0's `tests/ui` in cargo's registry cache (where the build put it).
+fn wit_parser_ui() -> std::path::PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cargo")
+        });
+    let src = home.join("registry/src");
+    std::fs::read_dir(&src)
+        .expect("cargo registry sources")
+        .map(|index| index.unwrap().path().join("wit-parser-0.263.0/tests/ui"))
+        .find(|ui| ui.is_dir())
+        .unwrap_or_else(|| {
+            panic!(
+                "wit-parser 0.263.0's tests/ui not found under {}",
+                src.display()
+            )
+        })
+}
+
+/// Every package of a file or folder is printed — nested `package x { }` blocks, several
+/// packages in one folder, foreign deps — byte for byte as `wasm-tools component wit` prints
+/// it, on every wit-parser ui case that wasm-tools accepts.
+#[test]
+fn wit_print_prints_every_package_as_wasm_tools_does() {
+    let ui = wit_parser_ui();
+    let mut cases: Vec<_> = std::fs::read_dir(&ui)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "wit"))
+        .filter(|p| p.file_name().unwrap() != "parse-fail")
+        .collect();
+    cases.sort();
+    let (mut compared, mut differ) = (0, Vec::new());
+    for case in &cases {
+        let theirs = std::process::Command::new(wasm_tools())
+            .args(["component", "wit"])
+            .arg(case)
+            .output()
+            .unwrap();
+        if !theirs.status.success() {
+            continue;
+        }
+        compared += 1;
+        let ours = wct().args(["wit", "print"]).arg(case).output().unwrap();
+        if ours.stdout != theirs.stdout {
+            differ.push(format!("{} ({})", case.display(), stderr_of(&ours).trim()));
+        }
+    }
+    println!("wit print: {compared} ui cases compared with wasm-tools");
+    assert!(compared >= 70, "only {compared} ui cases parsed");
+    assert!(differ.is_empty(), "printed differently: {differ:#?}");
+}

@@ -320,13 +320,23 @@ impl WitSet {
             .collect()
     }
 
-    /// Normalized WIT text of `pkg`; with `with_deps`, every other package follows as a nested
-    /// `package ... { }` block so the text resolves on its own.
+    /// Normalized WIT text of `pkg`; with `with_deps`, other packages follow as nested
+    /// `package ... { }` blocks so the text resolves on its own. For WIT that was read (files,
+    /// folders, wasm), that is every other package of the set in the order they were loaded —
+    /// its dependencies and the other packages of the same file or folder — exactly as
+    /// `wasm-tools component wit` prints them, so nothing is left out; for a built-in world,
+    /// whose set holds all of vendored WASI, only the packages `pkg` depends on.
     pub fn print(&self, pkg: PackageId, with_deps: bool) -> anyhow::Result<String> {
-        let nested = if with_deps {
-            self.dependencies_of(pkg)
-        } else {
-            Vec::new()
+        let nested: Vec<PackageId> = match (with_deps, self.origin) {
+            (false, _) => Vec::new(),
+            (true, Origin::Builtin) => self.dependencies_of(pkg),
+            (true, _) => self
+                .resolve
+                .packages
+                .iter()
+                .map(|(id, _)| id)
+                .filter(|id| *id != pkg)
+                .collect(),
         };
         let mut printer = WitPrinter::default();
         printer.print(&self.resolve, pkg, &nested)?;
