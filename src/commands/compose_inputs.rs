@@ -14,10 +14,19 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
         .iter()
         .zip(wct_compose::instance_names(paths))
         .map(|(path, name)| {
-            Ok(Component {
-                name,
-                bytes: super::read_wasm(path)?.into_vec(),
-            })
+            let bytes = super::read_wasm(path)?.into_vec();
+            if wct_component::kind::detect(&bytes) == wct_component::kind::WasmKind::CoreModule {
+                return Err(miette::miette!(
+                    help = format!(
+                        "make it a component first: `wct adapt {0}` for a WASI Preview 1 \
+                         program, `wct new {0}` for a module with component-type metadata",
+                        path.display()
+                    ),
+                    "{}: a core wasm module, not a component",
+                    path.display()
+                ));
+            }
+            Ok(Component { name, bytes })
         })
         .collect()
 }

@@ -99,27 +99,100 @@ fn run_case(root: &Path, path_var: &str, case: &Path, bless: bool) -> Result<(),
     }
 }
 
-#[test]
-fn golden_cases_print_what_their_files_say() {
+/// Runs the case `tests/golden/{rel}.case`; panics with what differs.
+fn check_case(rel: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bless = std::env::var_os("WCT_BLESS").is_some();
-    let path_var = path_with_wct();
-    let cases = files_below(&root.join("tests/golden"), "case");
-    assert!(cases.len() >= 10, "only {} golden cases", cases.len());
-    let failures: Vec<String> = cases
+    let case = root.join("tests/golden").join(format!("{rel}.case"));
+    if let Err(e) = run_case(root, &path_with_wct(), &case, bless) {
+        panic!(
+            "{}: {e}\n(WCT_BLESS=1 rewrites expectations)",
+            case.display()
+        );
+    }
+}
+
+/// One `#[test]` per case, named after it (`cargo test golden::inspect_greeter` runs one), and
+/// the list of all of them.
+macro_rules! golden_cases {
+    ($($name:ident => $rel:literal,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_case($rel);
+            }
+        )*
+        /// Every case that has a test.
+        const CASES: &[&str] = &[$($rel),*];
+    };
+}
+
+golden_cases! {
+    advice_adapt_component => "advice/adapt-component",
+    advice_new_no_metadata => "advice/new-no-metadata",
+    advice_new_preview1_program => "advice/new-preview1-program",
+    advice_targets_core_module => "advice/targets-core-module",
+    advice_wit_no_metadata => "advice/wit-no-metadata",
+    compose_chain => "compose/chain",
+    compose_core_module_plug => "compose/core-module-plug",
+    config_compose_bad_socket => "config/compose-bad-socket",
+    config_diff_bad_type => "config/diff-bad-type",
+    config_diff_unknown_rule => "config/diff-unknown-rule",
+    diff_greet_v2_to_demo => "diff/greet-v2-to-demo",
+    diff_greet_v2_to_demo_markdown => "diff/greet-v2-to-demo-markdown",
+    diff_no_change => "diff/no-change",
+    fmt_trailing_doc_comment => "fmt/trailing-doc-comment",
+    inspect_demo_package => "inspect/demo-package",
+    inspect_greeter => "inspect/greeter",
+    json_compose => "json/compose",
+    json_diff => "json/diff",
+    json_semver_check => "json/semver-check",
+    json_targets => "json/targets",
+    json_wit_worlds => "json/wit-worlds",
+    run_c_exit => "run/c-exit",
+    run_c_hello => "run/c-hello",
+    run_invoke_greet => "run/invoke-greet",
+    serve_not_a_proxy => "serve/not-a-proxy",
+    serve_startup_and_stop => "serve/startup-and-stop",
+    targets_greeter_not_a_command => "targets/greeter-not-a-command",
+    targets_hello_adapted => "targets/hello-adapted",
+    validate_bad_body => "validate/bad-body",
+    validate_bad_component => "validate/bad-component",
+    validate_empty => "validate/empty",
+    validate_empty_folder => "validate/empty-folder",
+    validate_folder_ok => "validate/folder-ok",
+    validate_missing_file => "validate/missing-file",
+    validate_syntax_error => "validate/syntax-error",
+    validate_truncated => "validate/truncated",
+    validate_wrong_magic => "validate/wrong-magic",
+    wit_check_bad_gate => "wit-check/bad-gate",
+    wit_check_bad_version => "wit-check/bad-version",
+    wit_check_cyclic_use => "wit-check/cyclic-use",
+    wit_check_duplicate_name => "wit-check/duplicate-name",
+    wit_check_fmt_syntax => "wit-check/fmt-syntax",
+    wit_check_missing_dep => "wit-check/missing-dep",
+    wit_check_nested_ok => "wit-check/nested-ok",
+    wit_check_syntax => "wit-check/syntax",
+    wit_check_unknown_type => "wit-check/unknown-type",
+    wit_check_unstable_no_feature => "wit-check/unstable-no-feature",
+}
+
+#[test]
+fn every_case_file_has_a_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut on_disk: Vec<String> = files_below(&root, "case")
         .iter()
-        .filter_map(|case| {
-            run_case(root, &path_var, case, bless)
-                .err()
-                .map(|e| format!("{}: {e}", case.display()))
+        .map(|p| {
+            let rel = p.strip_prefix(&root).unwrap().with_extension("");
+            rel.to_string_lossy().replace('\\', "/")
         })
         .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} golden cases failed (WCT_BLESS=1 rewrites expectations):\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
+    on_disk.sort();
+    let mut listed: Vec<String> = CASES.iter().map(|c| c.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "each tests/golden/**/NAME.case needs a line in golden_cases! (tests/cli/golden.rs)"
     );
 }
 

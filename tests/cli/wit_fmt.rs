@@ -21,8 +21,15 @@ fn formats_in_place_and_only_what_changes() {
     let messy = write(dir.path(), "messy.wit", MESSY);
     let tidy = write(dir.path(), "tidy.wit", TIDY);
     let dep = write(dir.path(), "deps/x/x.wit", MESSY);
-    let tidy_time = std::fs::metadata(&tidy).unwrap().modified().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    // A fixed time in the past: a rewrite would set the current time, whatever the clock's
+    // resolution (no waiting for it to tick).
+    let tidy_time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&tidy)
+        .unwrap()
+        .set_modified(tidy_time)
+        .unwrap();
     wct()
         .args(["wit", "fmt"])
         .arg(dir.path())

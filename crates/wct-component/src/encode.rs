@@ -15,6 +15,9 @@ pub enum EncodeError {
     /// The module is not valid (checked before wit-component sees it).
     #[error("invalid module: {0}")]
     Invalid(crate::validate::ValidationError),
+    /// The module is a WASI Preview 1 program and no adapter for its imports was given.
+    #[error("a WASI Preview 1 program (it imports `wasi_snapshot_preview1`): make it a component with `wct adapt`, which bundles the Preview 1 adapter")]
+    PreviewOneProgram,
     /// The module has no metadata saying which world it implements.
     #[error("the module has no `component-type` metadata saying which world it implements")]
     NoMetadata,
@@ -56,6 +59,13 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
             })
         })?;
     }
+    let preview1_adapter = opts
+        .adapters
+        .iter()
+        .any(|(name, _)| name == PREVIEW1_MODULE);
+    if !preview1_adapter && import_modules(module).any(|m| m == PREVIEW1_MODULE) {
+        return Err(EncodeError::PreviewOneProgram);
+    }
     if lacks_world(module, &opts.adapters) {
         return Err(EncodeError::NoMetadata);
     }
@@ -66,6 +76,21 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
         encoder.adapter(name, bytes).map_err(EncodeError::Encode)?;
     }
     encoder.encode().map_err(EncodeError::Encode)
+}
+
+/// The import module of WASI Preview 1 programs.
+const PREVIEW1_MODULE: &str = "wasi_snapshot_preview1";
+
+/// The module names `module` imports from.
+fn import_modules(module: &[u8]) -> impl Iterator<Item = &str> {
+    wasmparser::Parser::new(0)
+        .parse_all(module)
+        .flatten()
+        .filter_map(|payload| match payload {
+            wasmparser::Payload::ImportSection(imports) => Some(imports),
+            _ => None,
+        })
+        .flat_map(|imports| imports.into_imports().flatten().map(|i| i.module))
 }
 
 /// True when `module` has no `component-type` metadata yet imports from a module no adapter

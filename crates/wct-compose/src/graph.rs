@@ -386,6 +386,9 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
     let mut packages = Vec::new();
     let mut names = Vec::with_capacity(components.len());
     for (index, c) in components.into_iter().enumerate() {
+        if wct_component::kind::detect(&c.bytes) == wct_component::kind::WasmKind::CoreModule {
+            return Err(ComposeError::CoreModule { name: c.name });
+        }
         let package_name = format!("wct-compose:instance{index}");
         let package = Package::from_bytes(&package_name, None, c.bytes, graph.types_mut())
             .map_err(|e| ComposeError::Load {

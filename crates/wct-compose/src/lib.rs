@@ -31,6 +31,12 @@ pub enum ComposeError {
         /// Why.
         message: String,
     },
+    /// A file to compose is a core module, which has no component imports or exports yet.
+    #[error("{name}: a core wasm module, not a component: make it a component first (`wct adapt` for a WASI Preview 1 program, `wct new` for a module with component-type metadata)")]
+    CoreModule {
+        /// The instance name.
+        name: String,
+    },
     /// Several plugs offer the same import.
     #[error("import `{import}` of `{consumer}` is exported by more than one plug: {}", candidates.join(", "))]
     Ambiguous {

@@ -152,6 +152,11 @@ pub fn now_rfc3339() -> String {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs())
         });
+    rfc3339(seconds)
+}
+
+/// `seconds` after 1970-01-01T00:00:00Z as RFC 3339 UTC.
+fn rfc3339(seconds: u64) -> String {
     let (days, rest) = (seconds / 86_400, seconds % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
@@ -177,8 +182,15 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339() {
-        assert_eq!(now_rfc3339().len(), 20);
-        assert!(now_rfc3339().ends_with('Z'));
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        // A leap day, the last second of a day, a 2100 without 29 February.
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(951_868_799), "2000-02-29T23:59:59Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(4_107_455_999), "2100-02-27T23:59:59Z");
+        assert_eq!(rfc3339(4_107_542_400), "2100-03-01T00:00:00Z");
+        let now = now_rfc3339();
+        assert_eq!(now.len(), 20, "{now}");
     }
 
     #[test]

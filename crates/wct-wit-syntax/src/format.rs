@@ -180,7 +180,8 @@ impl<'a> Printer<'a> {
                     newlines += self.text(t).matches('\n').count();
                 }
                 Element::Token(t) if t.kind.is_comment() => {
-                    let trailing = newlines == 0 && !first;
+                    // A doc comment documents the item after it: never at the end of a line.
+                    let trailing = newlines == 0 && !first && !t.kind.is_doc();
                     if !trailing {
                         if (newlines >= 2 || after_package) && !first {
                             self.blank_line();
@@ -341,7 +342,8 @@ impl<'a> Printer<'a> {
                     newlines += self.text(t).matches('\n').count();
                 }
                 Element::Token(t) if t.kind.is_comment() => {
-                    let trailing = newlines == 0 && !first;
+                    // A doc comment documents the item after it: never at the end of a line.
+                    let trailing = newlines == 0 && !first && !t.kind.is_doc();
                     if !trailing && newlines >= 2 && !first {
                         self.blank_line();
                     }
@@ -522,6 +524,20 @@ mod tests {
     fn a_comment_between_a_gate_and_its_item_keeps_its_own_line() {
         let src = "interface i {\n  @since(version = 0.2.0)\n  // note\n  resource r;\n}\n";
         assert_eq!(fmt(src), src);
+    }
+
+    #[test]
+    fn a_doc_comment_goes_above_the_item_it_documents() {
+        let src = "interface i {\n  f: func(); /// doc of g\n  g: func();\n}\n";
+        assert_eq!(
+            fmt(src),
+            "interface i {\n  f: func();\n  /// doc of g\n  g: func();\n}\n"
+        );
+        let src = "interface i {\n  enum e { a, /// doc of b\n    b }\n}\n";
+        assert_eq!(
+            fmt(src),
+            "interface i {\n  enum e {\n    a,\n    /// doc of b\n    b,\n  }\n}\n"
+        );
     }
 
     #[test]

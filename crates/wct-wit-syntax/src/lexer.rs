@@ -41,6 +41,11 @@ impl TokenKind {
         )
     }
 
+    /// A `///` or `/** */` comment: documentation of the item that follows it.
+    pub fn is_doc(self) -> bool {
+        matches!(self, TokenKind::DocLineComment | TokenKind::DocBlockComment)
+    }
+
     /// Any kind of comment.
     pub fn is_comment(self) -> bool {
         self.is_trivia() && self != TokenKind::Whitespace
