@@ -17,7 +17,7 @@ const LONG_VERSION: &str = concat!(
     env!("WCT_BUNDLED_VERSIONS")
 );
 
-/// A toolchain for the WebAssembly Component Model and WASI 0.2.
+/// A toolchain for the WebAssembly Component Model and WASI 0.2 and 0.3.
 #[derive(Parser)]
 #[command(
     name = "wct",

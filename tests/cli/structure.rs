@@ -70,3 +70,171 @@ fn the_engine_crate_returns_its_own_errors() {
         "wct-run's public functions return wct_run::Error, not anyhow: {offenders:?}"
     );
 }
+
+/// Every module tree the workspace builds: the crates, the CLI (`src/`) and `xtask/`.
+fn module_roots() -> Vec<std::path::PathBuf> {
+    let mut roots: Vec<_> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("src"))
+        .collect();
+    roots.push(root().join("src"));
+    roots.push(root().join("xtask/src"));
+    roots.sort();
+    roots
+}
+
+/// The top-level module a file of `src` belongs to (`engine` for `engine.rs`, `serve` for
+/// `serve/p3.rs`); `None` for the crate root.
+fn top_module(src: &Path, file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(src).unwrap();
+    let first = rel
+        .components()
+        .next()?
+        .as_os_str()
+        .to_string_lossy()
+        .into_owned();
+    let name = first.trim_end_matches(".rs").to_string();
+    (!matches!(name.as_str(), "lib" | "main")).then_some(name)
+}
+
+/// Code lines of a file: comments and doc comments left out.
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|l| !l.starts_with("//"))
+}
+
+/// Which top-level modules each top-level module of `src` names through `crate::`.
+fn module_graph(
+    src: &Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let files = files_below(src, "rs");
+    let modules: std::collections::BTreeSet<String> =
+        files.iter().filter_map(|f| top_module(src, f)).collect();
+    let mut graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = modules
+        .iter()
+        .map(|m| (m.clone(), Default::default()))
+        .collect();
+    for file in &files {
+        let Some(from) = top_module(src, file) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in code_lines(&text) {
+            for (at, _) in line.match_indices("crate::") {
+                // `wct_run::` and the like end in `crate::` too: only the path root counts.
+                if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &line[at + "crate::".len()..];
+                let to: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if to != from && modules.contains(&to) {
+                    graph.get_mut(&from).unwrap().insert(to);
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle in `graph`, if there is one, as the modules along it.
+fn find_cycle(
+    graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in &graph[node] {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_cycle_finder_finds_cycles() {
+    let graph = |edges: &[(&str, &str)]| {
+        let mut g: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            Default::default();
+        for (a, b) in edges {
+            g.entry(a.to_string()).or_default().insert(b.to_string());
+            g.entry(b.to_string()).or_default();
+        }
+        g
+    };
+    assert_eq!(find_cycle(&graph(&[("a", "b"), ("b", "c")])), None);
+    assert_eq!(
+        find_cycle(&graph(&[("a", "b"), ("b", "c"), ("c", "b")])),
+        Some(vec!["b".to_string(), "c".to_string(), "b".to_string()])
+    );
+}
+
+/// The modules of each crate form layers: no module reaches, through `crate::` paths, a
+/// module that reaches back to it (directly or around a longer loop).
+#[test]
+fn no_import_circles() {
+    let mut circles = Vec::new();
+    for src in module_roots() {
+        let graph = module_graph(&src);
+        assert!(
+            !graph.is_empty() || src.ends_with("src"),
+            "{}",
+            src.display()
+        );
+        if let Some(cycle) = find_cycle(&graph) {
+            circles.push(format!("{}: {}", src.display(), cycle.join(" -> ")));
+        }
+    }
+    assert!(circles.is_empty(), "import circles: {circles:#?}");
+}
+
+/// Each crate's documentation names every public module it has.
+#[test]
+fn crate_docs_list_every_public_module() {
+    let mut missing = Vec::new();
+    for src in module_roots() {
+        let lib = src.join("lib.rs");
+        let Ok(text) = std::fs::read_to_string(&lib) else {
+            continue;
+        };
+        for line in text.lines() {
+            if let Some(module) = line
+                .strip_prefix("pub mod ")
+                .map(|m| m.trim_end_matches(';'))
+            {
+                let linked = format!("[`{module}`]");
+                let linked_mod = format!("[`{module}`](mod@{module})");
+                if !text.contains(&linked) && !text.contains(&linked_mod) {
+                    missing.push(format!("{}: {module}", lib.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "modules missing from their crate docs: {missing:?}"
+    );
+}

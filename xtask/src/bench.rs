@@ -1,14 +1,14 @@
 //! `cargo xtask bench`: `wct` and `wasm-tools` timed side by side in one run; results are
 //! reported as ratios (wct time / wasm-tools time; below 1 means wct is faster).
 
+use crate::measure::{median, median_with, report_vs, ROUNDS};
 use crate::tools::{root, wasm_tools};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How many times each command runs; the median is reported.
-const ROUNDS: usize = 9;
 
 pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
@@ -52,46 +52,8 @@ fn build_wct() -> Result<PathBuf> {
     Ok(root().join("target/release/wct"))
 }
 
-/// Median wall time of `rounds` runs of the commands built by `make`, each round preceded by
-/// `setup` (not timed).
-fn median_with(
-    rounds: usize,
-    setup: &dyn Fn() -> Result<()>,
-    make: &dyn Fn() -> Vec<Command>,
-) -> Result<Duration> {
-    let mut times = Vec::with_capacity(rounds);
-    for _ in 0..rounds {
-        setup()?;
-        let start = Instant::now();
-        for mut cmd in make() {
-            let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
-            if !status.success() {
-                bail!("benchmark command failed: {}", crate::tools::show(&cmd));
-            }
-        }
-        times.push(start.elapsed());
-    }
-    times.sort();
-    Ok(times[rounds / 2])
-}
-
-/// Median wall time of `ROUNDS` runs of the commands built by `make` (run one after another).
-pub(crate) fn median(make: &dyn Fn() -> Vec<Command>) -> Result<Duration> {
-    median_with(ROUNDS, &|| Ok(()), make)
-}
-
 fn report(label: &str, wct: Duration, peer: Duration) {
     report_vs(label, "wasm-tools", wct, peer);
-}
-
-/// Prints one comparison: both times and wct's time divided by the peer's.
-pub(crate) fn report_vs(label: &str, peer_name: &str, wct: Duration, peer: Duration) {
-    println!(
-        "{label:<52} wct {:>9.2} ms   {peer_name} {:>9.2} ms   ratio {:.2}",
-        wct.as_secs_f64() * 1e3,
-        peer.as_secs_f64() * 1e3,
-        wct.as_secs_f64() / peer.as_secs_f64()
-    );
 }
 
 /// Every `.wasm` fixture that `wasm-tools validate` accepts, largest first.

@@ -35,18 +35,18 @@ pub fn run(wct: &Path, wasm_tools: &Path) -> Result<()> {
             .args(["wit", "fmt", "--deps"])
             .arg(tree.path()),
     )?;
-    let ours = crate::bench::median(&|| {
+    let ours = crate::measure::median(&|| {
         let mut cmd = Command::new(wct);
         cmd.args(["wit", "fmt", "--check", "--deps"])
             .arg(tree.path());
         vec![cmd]
     })?;
-    let theirs = crate::bench::median(&|| {
+    let theirs = crate::measure::median(&|| {
         let mut cmd = Command::new(wasm_tools);
         cmd.args(["component", "wit"]).arg(tree.path());
         vec![cmd]
     })?;
-    crate::bench::report_vs(
+    crate::measure::report_vs(
         &format!("wit fmt --check {lines} lines vs component wit"),
         "wasm-tools",
         ours,

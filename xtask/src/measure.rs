@@ -90,3 +90,44 @@ pub fn report(label: &str, peer_name: &str, wct: Sample, peer: Sample) {
         wct.peak as f64 / peer.peak as f64,
     );
 }
+
+/// Rounds per timed case (the median is reported).
+pub const ROUNDS: usize = 9;
+
+/// Median wall time of `rounds` runs of the commands built by `make`, each round preceded by
+/// `setup` (not timed).
+pub fn median_with(
+    rounds: usize,
+    setup: &dyn Fn() -> Result<()>,
+    make: &dyn Fn() -> Vec<Command>,
+) -> Result<Duration> {
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        setup()?;
+        let start = Instant::now();
+        for mut cmd in make() {
+            let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+            if !status.success() {
+                bail!("benchmark command failed: {}", crate::tools::show(&cmd));
+            }
+        }
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(times[rounds / 2])
+}
+
+/// Median wall time of `ROUNDS` runs of the commands built by `make` (run one after another).
+pub fn median(make: &dyn Fn() -> Vec<Command>) -> Result<Duration> {
+    median_with(ROUNDS, &|| Ok(()), make)
+}
+
+/// Prints one comparison: both times and wct's time divided by the peer's.
+pub fn report_vs(label: &str, peer_name: &str, wct: Duration, peer: Duration) {
+    println!(
+        "{label:<52} wct {:>9.2} ms   {peer_name} {:>9.2} ms   ratio {:.2}",
+        wct.as_secs_f64() * 1e3,
+        peer.as_secs_f64() * 1e3,
+        wct.as_secs_f64() / peer.as_secs_f64()
+    );
+}

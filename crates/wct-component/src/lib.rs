@@ -10,7 +10,8 @@
 //! - [`batch`]: validating many files in parallel with per-file reports;
 //! - [`embed`], [`encode`], [`adapt`]: core module -> component (metadata, encoding, the
 //!   bundled WASI Preview 1 adapters);
-//! - [`targets`]: does a component fit a world, mismatch by mismatch.
+//! - [`targets`]: does a component fit a world, mismatch by mismatch;
+//! - [`features`]: wasm feature sets by name (`--features`).
 #![deny(missing_docs)]
 
 pub mod adapt;

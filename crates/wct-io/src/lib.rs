@@ -4,6 +4,10 @@
 //! arguments into the wasm/WAT files below them (in a stable order), and writing outputs
 //! atomically (temporary file in the destination folder, then rename) so that a failed command
 //! never leaves a half-written file and never overwrites one of its own inputs.
+//!
+//! - [`config_file`]: errors in wct's own TOML files (compose, `wct-diff.toml`), located;
+//! - [`clipped_source`]: source text for diagnostics, with huge lines clipped around the span;
+//! - [`progress`]: progress lines on stderr for long batch commands.
 #![deny(missing_docs)]
 
 pub mod clipped_source;

@@ -5,6 +5,11 @@
 //! - [`artifact`]: the Wasm OCI artifact layout: config `application/vnd.wasm.config.v0+json`
 //!   listing the imports and exports, one `application/wasm` layer, standard annotations.
 //! - [`client`]: publish, pull (digest verified), and the versions a package has.
+//! - [`credentials`]: registry credentials from the docker config (`auths`, `credHelpers`,
+//!   `credsStore`) or the environment.
+//! - [`cache`]: the content-addressed layer cache pulls share.
+//! - [`lock`]: `wkg.lock`, wkg's lock file format.
+//! - [`fetch`]: filling a WIT folder's `deps/` from registries, pinned by the lock.
 #![deny(missing_docs)]
 
 pub mod artifact;

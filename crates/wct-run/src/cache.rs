@@ -10,7 +10,7 @@
 //! on a 2.7 MB component SHA-256 was a sixth of the run's time; BLAKE3 is a cryptographic hash
 //! too (a key cannot be forged to load another program's code) at several times the speed.
 
-use crate::engine::{Artifact, Compiler};
+use crate::artifact::{Artifact, Compiler};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use wasmtime::Engine;
@@ -50,7 +50,7 @@ impl Cache {
         h.update(compiler.name().as_bytes());
         h.update(&[0]);
         h.update(&engine_hash.finish().to_le_bytes());
-        h.update(wasmtime_version().as_bytes());
+        h.update(writer_version().as_bytes());
         h.update(blake3::hash(wasm).as_bytes());
         h.finalize().to_hex().to_string()
     }
@@ -114,9 +114,9 @@ impl Cache {
     }
 }
 
-/// The wasmtime version linked in.
-pub fn wasmtime_version() -> &'static str {
-    // wasmtime exposes no version constant; its compatibility hash covers it, and this string
-    // keeps keys distinct across wct upgrades as well.
+/// The version of wct that wrote an entry: part of every key, so a wct upgrade never reads
+/// what an older wct wrote. (The wasmtime version and engine settings are covered by the
+/// engine's compatibility hash, which the key also holds.)
+fn writer_version() -> &'static str {
     concat!("wct-", env!("CARGO_PKG_VERSION"))
 }

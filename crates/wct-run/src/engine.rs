@@ -5,6 +5,7 @@
 //! code when there is some and otherwise compiles with Winch, reporting that an optimized
 //! build is worth caching for later runs (the CLI does that in the background).
 
+pub use crate::artifact::{Artifact, Compiler};
 use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
@@ -12,29 +13,6 @@ use crate::WasmtimeResultExt;
 use anyhow::Context;
 use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine, Strategy};
-
-/// Which compiler to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Compiler {
-    /// Cached optimized code if available, else Winch now (optimized code later).
-    #[default]
-    Auto,
-    /// Cranelift, the optimizing compiler.
-    Cranelift,
-    /// Winch, the baseline compiler.
-    Winch,
-}
-
-impl Compiler {
-    /// Lower-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Compiler::Auto => "auto",
-            Compiler::Cranelift => "cranelift",
-            Compiler::Winch => "winch",
-        }
-    }
-}
 
 /// Settings that shape the engine (they are part of the cache key through wasmtime's
 /// compatibility hash).
@@ -137,51 +115,6 @@ impl<T> Compiled<T> {
             cached: self.cached,
             elapsed: self.started.elapsed(),
         }
-    }
-}
-
-/// Kinds of compiled artifacts the cache handles.
-pub trait Artifact: Sized {
-    /// `component` or `module`, part of the cache key.
-    const KIND: &'static str;
-    /// Compiles from wasm bytes.
-    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self>;
-    /// Serializes compiled code for the cache.
-    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>>;
-    /// Loads serialized code that the cache has verified.
-    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self>;
-}
-
-impl Artifact for wasmtime::component::Component {
-    const KIND: &'static str = "component";
-    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self> {
-        wasmtime::component::Component::new(engine, wasm).any()
-    }
-    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
-        engine.precompile_component(wasm).any()
-    }
-    #[allow(unsafe_code)]
-    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self> {
-        // SAFETY: `bytes` were produced by `Engine::precompile_component` of this same wasmtime
-        // build (the cache key includes the engine's compatibility hash) and their checksum was
-        // verified against the one recorded when they were written, so they are not corrupt.
-        // wasmtime itself rejects artifacts from other versions or settings.
-        unsafe { wasmtime::component::Component::deserialize(engine, bytes) }.any()
-    }
-}
-
-impl Artifact for wasmtime::Module {
-    const KIND: &'static str = "module";
-    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self> {
-        wasmtime::Module::new(engine, wasm).any()
-    }
-    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
-        engine.precompile_module(wasm).any()
-    }
-    #[allow(unsafe_code)]
-    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self> {
-        // SAFETY: as for components above: produced by this wasmtime build, checksum verified.
-        unsafe { wasmtime::Module::deserialize(engine, bytes) }.any()
     }
 }
 

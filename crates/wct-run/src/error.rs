@@ -251,3 +251,26 @@ impl From<wasmtime::Error> for Error {
         Error::Host(anyhow::Error::from(err))
     }
 }
+
+/// The error for a component that did not instantiate as `as_what` (e.g. ` as a
+/// wasi:cli/command component`): with its imports that are not WASI (which no host provides).
+pub(crate) fn cannot_instantiate(
+    engine: &wasmtime::Engine,
+    component: &wasmtime::component::Component,
+    name: &str,
+    as_what: &'static str,
+    source: anyhow::Error,
+) -> Error {
+    let ty = component.component_type();
+    Error::CannotInstantiate {
+        name: name.to_string(),
+        as_what,
+        foreign_imports: ty
+            .imports(engine)
+            .map(|(name, _)| name)
+            .filter(|name| !name.starts_with("wasi:"))
+            .map(str::to_string)
+            .collect(),
+        source: source.into(),
+    }
+}

@@ -12,16 +12,16 @@
 //! - `request.set-path-with-query` / `get-path-with-query`: relative references are accepted
 //!   and read back unchanged (wasi-http issue 178; upstream accepts only `/...`, `?...` and the
 //!   empty string). The request keeps the `http` crate's form, which must start with `/`
-//!   (`/` + the reference); [`RelativePaths`] remembers the text the guest gave.
+//!   (`/` + the reference); [`crate::state::RelativePaths`] remembers the text the guest
+//!   gave.
 //!
 //! Everything else — bodies, trailers, limits, the [`crate::http_policy`] hook that decides
 //! which destinations are granted — is wasmtime-wasi-http's own, through its public API.
 
-use crate::run::ComponentState;
+use crate::state::ComponentState;
 use http::uri::PathAndQuery;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, SizeHint};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -35,20 +35,6 @@ use wasmtime_wasi_http::{Error, WasiHttpCtxView, WasiHttpView};
 /// The WASI 0.3 HTTP interfaces whose functions are replaced.
 const CLIENT: &str = "wasi:http/client@0.3.0";
 const TYPES: &str = "wasi:http/types@0.3.0";
-
-/// The relative references guests set as a request's `path-with-query`, by the request's
-/// resource: the request itself holds `/` + the reference.
-#[derive(Debug, Default)]
-pub struct RelativePaths(HashMap<u32, String>);
-
-impl RelativePaths {
-    /// The reference set on `request`, if its path is still the one stored for it.
-    fn get(&self, request: &Resource<Request>, stored: Option<&PathAndQuery>) -> Option<&str> {
-        let relative = self.0.get(&request.rep())?;
-        let stored = stored?.as_str();
-        (stored.strip_prefix('/') == Some(relative.as_str())).then_some(relative.as_str())
-    }
-}
 
 /// Replaces `client.send`, `request.set-path-with-query` and `request.get-path-with-query`
 /// in `linker`, which already holds wasmtime-wasi-http's WASI 0.3 functions.
@@ -65,19 +51,9 @@ pub fn link_corrections(linker: &mut Linker<ComponentState>) -> wasmtime::Result
         "[method]request.set-path-with-query",
         |mut store, (request, path): (Resource<Request>, Option<String>)| {
             let (relative, table) = store.data_mut().requests();
-            let rep = request.rep();
             let stored = table.get_mut(&request)?;
-            Ok((match set_path_with_query(stored, path) {
-                Ok(Some(reference)) => {
-                    relative.0.insert(rep, reference);
-                    Ok(())
-                }
-                Ok(None) => {
-                    relative.0.remove(&rep);
-                    Ok(())
-                }
-                Err(()) => Err(()),
-            },))
+            Ok((set_path_with_query(stored, path)
+                .map(|reference| relative.set(&request, reference)),))
         },
     )?;
     types.func_wrap(
@@ -228,7 +204,7 @@ async fn send(
             let relative = relative_paths
                 .get(&request, table.get(&request)?.path_with_query.as_ref())
                 .map(str::to_string);
-            relative_paths.0.remove(&request.rep());
+            relative_paths.set(&request, None);
             let mut request = table.delete(request)?;
             request.path_with_query = Some(wire_path(
                 request.path_with_query.as_ref(),

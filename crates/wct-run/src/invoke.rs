@@ -301,7 +301,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         printed: Vec::new(),
     };
     let cannot_instantiate =
-        |source| crate::run::cannot_instantiate(&engine, &component, &program.name, "", source);
+        |source| crate::error::cannot_instantiate(&engine, &component, &program.name, "", source);
     let needs_async = WasiGenerations::of(&engine, &component).needs_async_host()
         || callables.iter().any(|c| c.is_async);
     if !needs_async {

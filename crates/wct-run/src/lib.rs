@@ -7,9 +7,12 @@
 //!   unless granted.
 //! - [`limits`]: fuel, wall-clock timeout (epoch interruption), memory; each stops the guest
 //!   with its own [`Outcome`].
-//! - [`engine`]: engine configuration and compilation (Cranelift or Winch) through the
-//!   [`cache`].
-//! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions.
+//! - [`engine`]: engine configuration and compilation (Cranelift or Winch, [`artifact`])
+//!   through the [`cache`] of compiled code.
+//! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions; [`outcome`]:
+//!   how a run ended (exit status, trap, limit).
+//! - [`serve`]: serving `wasi:http` components over HTTP; [`state`]: the host state a
+//!   component's store holds.
 //! - [`wasi_p3`]: WASI 0.3 beside 0.2: the asynchronous host that links both;
 //!   [`http_client_p3`]: where its outgoing HTTP is corrected; [`http_policy`]: which
 //!   destinations a guest may send requests to.
@@ -17,6 +20,7 @@
 //!   while a guest runs or a server serves, through a sink the embedder chooses.
 #![deny(missing_docs)]
 
+pub mod artifact;
 pub mod cache;
 pub mod engine;
 pub mod error;
@@ -29,6 +33,7 @@ pub mod outcome;
 pub mod run;
 pub mod sandbox;
 pub mod serve;
+pub mod state;
 pub mod wasi_p3;
 
 pub use engine::{Compiler, EngineOptions};

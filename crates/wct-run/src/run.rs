@@ -5,18 +5,16 @@
 use crate::engine::{compile, Compiled, EngineOptions};
 use crate::error::{Error, Result};
 use crate::events::Events;
-use crate::http_policy::HttpPolicy;
 use crate::limits::{start_timeout, Limits, MemoryLimiter};
 use crate::outcome::Outcome;
 use crate::sandbox::Sandbox;
+pub use crate::state::ComponentState;
 use crate::wasi_p3::{self, WasiGenerations};
 use crate::WasmtimeResultExt;
 use anyhow::Context;
-use wasmtime::component::ResourceTable;
 use wasmtime::Store;
 use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+use wasmtime_wasi::WasiCtxBuilder;
 use wct_component::{detect, WasmKind};
 
 /// The program to run.
@@ -56,51 +54,7 @@ pub struct RunReport {
     pub compile: crate::engine::CompileSummary,
 }
 
-/// Host state of a component run: WASI (`wasi:cli`, filesystem, sockets...) and `wasi:http`.
-pub struct ComponentState {
-    ctx: WasiCtx,
-    http: WasiHttpCtx,
-    http_policy: HttpPolicy,
-    table: ResourceTable,
-    limiter: MemoryLimiter,
-    relative_paths: crate::http_client_p3::RelativePaths,
-}
-
-impl WasiHttpView for ComponentState {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.http_policy,
-        }
-    }
-}
-
-impl WasiView for ComponentState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
 impl ComponentState {
-    /// The memory limiter, for [`prepare_store`].
-    pub fn limiter(&mut self) -> &mut MemoryLimiter {
-        &mut self.limiter
-    }
-
-    /// The relative `path-with-query`s WASI 0.3 requests were given, and their resource table.
-    pub(crate) fn requests(
-        &mut self,
-    ) -> (
-        &mut crate::http_client_p3::RelativePaths,
-        &mut ResourceTable,
-    ) {
-        (&mut self.relative_paths, &mut self.table)
-    }
-
     /// A fresh state sandboxed as `opts` says.
     pub fn new(program: &Program<'_>, opts: &RunOptions) -> Result<Self> {
         let mut builder = WasiCtxBuilder::new();
@@ -111,26 +65,6 @@ impl ComponentState {
             &opts.limits,
             &opts.events,
         ))
-    }
-
-    /// A fresh state with the WASI context `builder` makes, HTTP grants from `sandbox` (denials
-    /// told to `events`) and the memory cap of `limits`.
-    pub fn from_builder(
-        mut builder: WasiCtxBuilder,
-        sandbox: &Sandbox,
-        limits: &Limits,
-        events: &Events,
-    ) -> Self {
-        ComponentState {
-            ctx: builder.build(),
-            http: WasiHttpCtx::new(),
-            http_policy: sandbox.http_policy(events.clone()),
-            table: ResourceTable::new(),
-            limiter: MemoryLimiter {
-                max_memory: limits.max_memory,
-            },
-            relative_paths: Default::default(),
-        }
     }
 }
 
@@ -240,29 +174,6 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
     })
 }
 
-/// The error for a component that did not instantiate as `as_what` (e.g. ` as a
-/// wasi:cli/command component`): with its imports that are not WASI (which no host provides).
-pub(crate) fn cannot_instantiate(
-    engine: &wasmtime::Engine,
-    component: &wasmtime::component::Component,
-    name: &str,
-    as_what: &'static str,
-    source: anyhow::Error,
-) -> Error {
-    let ty = component.component_type();
-    Error::CannotInstantiate {
-        name: name.to_string(),
-        as_what,
-        foreign_imports: ty
-            .imports(engine)
-            .map(|(name, _)| name)
-            .filter(|name| !name.starts_with("wasi:"))
-            .map(str::to_string)
-            .collect(),
-        source: source.into(),
-    }
-}
-
 /// Runs a component that uses only WASI 0.2 on the synchronous host (the fastest start).
 fn run_p2_command(
     engine: &wasmtime::Engine,
@@ -276,7 +187,7 @@ fn run_p2_command(
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
             .any()
             .map_err(|e| {
-                cannot_instantiate(
+                crate::error::cannot_instantiate(
                     engine,
                     component,
                     name,

@@ -10,7 +10,7 @@
 use crate::error::Result;
 use crate::limits::Limits;
 use crate::outcome::{Limit, Outcome};
-use crate::run::ComponentState;
+use crate::state::ComponentState;
 use crate::WasmtimeResultExt;
 use anyhow::Context;
 use wasmtime::component::{Component, Linker};
@@ -104,7 +104,7 @@ pub fn run_command(
     let linker = async_linker(engine)?;
     let runtime = runtime()?;
     let instantiate_error = |source| {
-        crate::run::cannot_instantiate(
+        crate::error::cannot_instantiate(
             engine,
             component,
             name,

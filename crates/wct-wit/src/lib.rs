@@ -6,6 +6,13 @@
 //! (`wasi:cli/command`, `wasi:cli/imports`), which is decoded from the Preview 1 adapter that
 //! `wct` bundles rather than from text copied into this repository.
 //!
+//! - [`load`]: reading any of these into a [`WitSet`]; [`builtin`]: the built-in worlds;
+//! - [`diagnostic`]: wit-parser errors located in the source, underlined;
+//! - [`fmt`]: `wct wit fmt` over files and folders; [`out_dir`]: writing a package and its
+//!   deps as a WIT folder;
+//! - [`worlds`]: a world flattened to its items; [`semver_key`]: names compared across
+//!   semver-compatible versions.
+//!
 //! Errors that point into WIT source are [`miette::Diagnostic`]s with the span underlined.
 #![deny(missing_docs)]
 
