@@ -49,7 +49,7 @@ impl WasmOutputArgs {
     pub fn write(&self, wasm: &[u8], inputs: &[&Path]) -> Result<()> {
         if self.wat {
             let text = wct_component::text::print(wasm, false)
-                .map_err(|e| miette::miette!("cannot print the result as WAT: {e:#}"))?;
+                .map_err(|e| crate::report::about("cannot print the result as WAT", e))?;
             write(self.output.as_ref(), text.as_bytes(), false, inputs)
         } else {
             write(self.output.as_ref(), wasm, true, inputs)
@@ -72,7 +72,7 @@ pub fn stream(
         {
             std::process::exit(0)
         }
-        other => other.map_err(|e| miette::miette!("{e}")),
+        other => other.map_err(miette::Report::new),
     }
 }
 
@@ -81,7 +81,7 @@ pub fn stream(
 pub fn write(dest: Option<&PathBuf>, bytes: &[u8], binary: bool, inputs: &[&Path]) -> Result<()> {
     match dest {
         Some(path) if path != Path::new(wct_io::STDIO) => {
-            wct_io::write_output(path, bytes, inputs).map_err(|e| miette::miette!("{e}"))
+            wct_io::write_output(path, bytes, inputs).map_err(miette::Report::new)
         }
         _ => {
             if binary && io::stdout().is_terminal() {

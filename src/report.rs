@@ -81,6 +81,8 @@ pub fn install(global: &GlobalOpts) {
 
 /// Prints an error report on stderr: plain `error: ...` lines (with the cause chain and any
 /// help) for messages, miette's graphical rendering for diagnostics that point into source.
+/// A cause whose text the lines above already carry (many messages end in `: {cause}`) is not
+/// repeated.
 pub fn print_error(report: &miette::Report) {
     if report.labels().is_some() && report.source_code().is_some() {
         eprintln!("{report:?}");
@@ -88,10 +90,65 @@ pub fn print_error(report: &miette::Report) {
     }
     let mut text = format!("error: {report}");
     for cause in report.chain().skip(1) {
-        text.push_str(&format!("\n  caused by: {cause}"));
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(&format!("\n  caused by: {cause}"));
+        }
     }
     if let Some(help) = report.help() {
         text.push_str(&format!("\n  help: {help}"));
     }
     eprintln!("{text}");
+}
+
+/// A library crate's typed error about `subject` (usually the file): reads `SUBJECT: ERROR`
+/// and keeps the error's help, labels, source code and cause chain.
+#[derive(Debug)]
+pub struct About<E> {
+    subject: String,
+    error: E,
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for About<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.subject, self.error)
+    }
+}
+
+impl<E: std::error::Error> std::error::Error for About<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}
+
+impl<E: miette::Diagnostic> miette::Diagnostic for About<E> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.error.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.error.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.error.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.error.diagnostic_source()
+    }
+}
+
+/// The report for `error` about `subject`: `SUBJECT: ERROR`, the typed error kept.
+pub fn about<E>(subject: impl std::fmt::Display, error: E) -> miette::Report
+where
+    E: miette::Diagnostic + Send + Sync + 'static,
+{
+    miette::Report::new(About {
+        subject: subject.to_string(),
+        error,
+    })
 }

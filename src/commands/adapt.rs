@@ -48,7 +48,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             help = "`wct adapt` takes a WASI Preview 1 core module",
             "{name}: {e}"
         ),
-        e => miette::miette!("{name}: {e}"),
+        e => crate::report::about(&name, e),
     })?;
     if !global.quiet {
         eprintln!(

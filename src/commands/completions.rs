@@ -58,5 +58,5 @@ fn write_page(cmd: &clap::Command, name: &str, dir: &std::path::Path) -> Result<
     clap_mangen::Man::new(cmd.clone())
         .render(&mut out)
         .into_diagnostic()?;
-    wct_io::write_atomic(&dir.join(format!("{name}.1")), &out).map_err(|e| miette::miette!("{e}"))
+    wct_io::write_atomic(&dir.join(format!("{name}.1")), &out).map_err(miette::Report::new)
 }

@@ -6,7 +6,7 @@ use miette::Result;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use wct_compose::report::Detail;
-use wct_compose::{Component, ComposeError, Composed, Options, Plan};
+use wct_compose::{Component, Composed, Options, Plan};
 
 /// Loads the components named on the command line (socket first).
 pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
@@ -54,7 +54,7 @@ pub fn pull_registry_plugs(
         let config = registry.config()?;
         let location = config
             .locate(&spec, registry.registry())
-            .map_err(|e| miette::miette!(help = "give --registry HOST[:PORT]", "{e}"))?;
+            .map_err(miette::Report::new)?;
         if client.is_none() {
             client = Some(registry.client()?);
         }
@@ -62,10 +62,10 @@ pub fn pull_registry_plugs(
             .as_ref()
             .expect("connected above")
             .pull(&location, &spec.version, None)
-            .map_err(|e| miette::miette!("{text}: {e}"))?;
+            .map_err(|e| crate::report::about(&text, e))?;
         let name = location.repository.rsplit('/').next().unwrap_or("plug");
         let file = scratch.join(format!("{name}.wasm"));
-        wct_io::write_atomic(&file, &pulled.bytes).map_err(|e| miette::miette!("{e}"))?;
+        wct_io::write_atomic(&file, &pulled.bytes).map_err(miette::Report::new)?;
         if !global.quiet {
             eprintln!(
                 "pulled {text} as {} ({}{})",
@@ -81,15 +81,7 @@ pub fn pull_registry_plugs(
 
 /// Composes, mapping errors to reports.
 pub fn compose(components: Vec<Component>, options: &Options) -> Result<Composed> {
-    wct_compose::compose(components, options).map_err(|e| match &e {
-        ComposeError::Ambiguous { import, .. } => {
-            miette::miette!(
-                help = format!("pick one with --prefer {import}=NAME"),
-                "{e}"
-            )
-        }
-        _ => miette::miette!("{e}"),
-    })
+    wct_compose::compose(components, options).map_err(miette::Report::new)
 }
 
 /// Parses `--prefer IMPORT=INSTANCE` flags.

@@ -42,7 +42,7 @@ impl DiffInputs {
         let (old, new) = match (&self.against, self.published, self.paths.as_slice()) {
             (None, false, [old, new]) => (load(old)?, load(new)?),
             (Some(rev), _, [new]) => {
-                let checkout = checkout(rev, Path::new(new)).map_err(|e| miette::miette!("{e}"))?;
+                let checkout = checkout(rev, Path::new(new)).map_err(miette::Report::new)?;
                 (load(&checkout.path.display().to_string())?, load(new)?)
             }
             (None, true, [new]) => {
@@ -81,15 +81,15 @@ impl DiffInputs {
         };
         let spec: wct_registry::PackageSpec = format!("{}:{}", name.namespace, name.name)
             .parse()
-            .map_err(|e| miette::miette!("{e}"))?;
+            .map_err(miette::Report::new)?;
         let config = self.registry.config()?;
         let location = config
             .locate(&spec, self.registry.registry())
-            .map_err(|e| miette::miette!(help = "give --registry HOST[:PORT]", "{e}"))?;
+            .map_err(miette::Report::new)?;
         let client = self.registry.client()?;
         let published = client
             .versions(&location)
-            .map_err(|e| miette::miette!("{e}"))?;
+            .map_err(miette::Report::new)?;
         let Some(baseline) = published.iter().rev().find(|v| *v < version) else {
             let list: Vec<String> = published.iter().map(|v| v.to_string()).collect();
             miette::bail!(
@@ -109,8 +109,8 @@ impl DiffInputs {
                 &wct_registry::VersionSpec::Exact(baseline.clone()),
                 None,
             )
-            .map_err(|e| miette::miette!("{e}"))?;
-        wct_io::write_atomic(to, &pulled.bytes).map_err(|e| miette::miette!("{e}"))?;
+            .map_err(miette::Report::new)?;
+        wct_io::write_atomic(to, &pulled.bytes).map_err(miette::Report::new)?;
         eprintln!(
             "comparing with {}:{}@{baseline}, published as {} ({})",
             name.namespace, name.name, pulled.reference, pulled.digest

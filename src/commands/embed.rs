@@ -69,7 +69,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
         .map(wct_io::display_name)
         .unwrap_or_else(|| "dummy module".into());
     let bytes = wct_component::embed::embed(module.as_deref(), &set.resolve, world, encoding)
-        .map_err(|e| miette::miette!("{name}: {e}"))?;
+        .map_err(|e| crate::report::about(&name, e))?;
     let inputs: Vec<&std::path::Path> = args.module.iter().map(|p| p.as_path()).collect();
     args.out.write(&bytes, &inputs)?;
     Ok(ExitCode::SUCCESS)

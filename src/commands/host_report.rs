@@ -3,7 +3,8 @@
 
 use wct_run::{CallError, Error, Event, EventSink, SpecKind};
 
-/// The engine's error as the CLI shows it: grants and calls named by the flag that gave them.
+/// The engine's error as the CLI shows it: grants and calls named by the flag that gave them;
+/// any other error as it is, with its causes.
 pub fn host_error(err: Error) -> miette::Report {
     let text = match &err {
         Error::InvalidSpec {
@@ -31,7 +32,7 @@ pub fn host_error(err: Error) -> miette::Report {
             "argument `{param}` is a resource: pass a handle returned by an earlier --invoke, \
              like #0"
         ),
-        _ => err.chain(),
+        _ => return miette::Report::new(err),
     };
     miette::miette!("{text}")
 }

@@ -28,7 +28,7 @@ pub struct Args {
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let wasm = super::read_wasm(&args.file)?;
     let name = wct_io::display_name(&args.file);
-    let inspection = inspect(&wasm).map_err(|e| miette::miette!("{name}: {e}"))?;
+    let inspection = inspect(&wasm).map_err(|e| crate::report::about(&name, e))?;
     if args.json {
         output::json(&inspection)?;
     } else {

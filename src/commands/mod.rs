@@ -81,7 +81,7 @@ impl Command {
 /// Reads `path` (or stdin for `-`) and returns its wasm binary, assembling WAT text if needed.
 /// Errors name the file.
 pub fn read_wasm(path: &Path) -> Result<wct_io::Bytes> {
-    let input = wct_io::read_input(path).map_err(|e| miette::miette!("{e}"))?;
+    let input = wct_io::read_input(path).map_err(miette::Report::new)?;
     let name = input.display_name();
     let wasm = wct_component::kind::into_binary(input.bytes, path)
         .map_err(|e| miette::miette!("{name}: {}", e.message))?;

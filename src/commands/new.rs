@@ -55,7 +55,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
                 world,
                 wit_component::StringEncoding::UTF8,
             )
-            .map_err(|e| miette::miette!("{name}: {e}"))?;
+            .map_err(|e| crate::report::about(&name, e))?;
         }
     }
     let mut adapters = Vec::new();
@@ -80,7 +80,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
             help = "pass `--wit PATH --world W`, or embed a world first with `wct embed`",
             "{name}: {e}"
         ),
-        e => miette::miette!("{name}: {e}"),
+        e => crate::report::about(&name, e),
     })?;
     args.out.write(&component, &[&args.module])?;
     Ok(ExitCode::SUCCESS)

@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
-    let input = wct_io::read_input(&args.file).map_err(|e| miette::miette!("{e}"))?;
+    let input = wct_io::read_input(&args.file).map_err(miette::Report::new)?;
     let wasm = wct_component::text::parse(&input.bytes, &args.file)
         .map_err(|e| miette::miette!("{}: {}", input.display_name(), e.message))?;
     if args.validate {

@@ -29,7 +29,7 @@ impl RegistryArgs {
     /// wkg's configuration file (empty when there is none).
     pub(crate) fn config(&self) -> Result<RegistryConfig> {
         match RegistryConfig::default_path() {
-            Some(path) => RegistryConfig::load(&path).map_err(|e| miette::miette!("{e}")),
+            Some(path) => RegistryConfig::load(&path).map_err(miette::Report::new),
             None => Ok(RegistryConfig::default()),
         }
     }
@@ -69,7 +69,7 @@ impl RegistryArgs {
             ca_certs,
             cache,
         })
-        .map_err(|e| miette::miette!("{e}"))
+        .map_err(miette::Report::new)
     }
 
     fn connect(&self) -> Result<(Registry, RegistryConfig)> {
@@ -84,7 +84,7 @@ impl RegistryArgs {
     fn locate(&self, config: &RegistryConfig, spec: &PackageSpec) -> Result<Location> {
         config
             .locate(spec, self.registry.as_deref())
-            .map_err(|e| miette::miette!(help = "give --registry HOST[:PORT]", "{e}"))
+            .map_err(miette::Report::new)
     }
 }
 
@@ -140,7 +140,7 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
         Some(name) => name.clone(),
         None => {
             let description = wct_registry::artifact::describe(&wasm)
-                .map_err(|e| miette::miette!("{}: {e}", args.file.display()))?;
+                .map_err(|e| crate::report::about(args.file.display(), e))?;
             match description.package {
                 Some((name, Some(version))) => format!("{name}@{version}"),
                 Some((name, None)) => miette::bail!(
@@ -156,7 +156,7 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
             }
         }
     };
-    let spec: PackageSpec = name.parse().map_err(|e| miette::miette!("{e}"))?;
+    let spec: PackageSpec = name.parse().map_err(miette::Report::new)?;
     let VersionSpec::Exact(version) = &spec.version else {
         miette::bail!("--name needs an exact version to publish as (ns:name@1.2.3), not '{name}'");
     };
@@ -180,14 +180,14 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e @ wct_registry::Error::AlreadyPublished { .. }) => {
-            print_error(&miette::miette!(help = "--force replaces it", "{e}"));
+            print_error(&miette::Report::new(e));
             Ok(ExitCode::from(EXIT_FAILED))
         }
         Err(e @ wct_registry::Error::NotPublishable(_)) => {
-            miette::bail!("{}: {e}", args.file.display())
+            Err(crate::report::about(args.file.display(), e))
         }
         Err(e) => {
-            print_error(&miette::miette!("{e}"));
+            print_error(&miette::Report::new(e));
             Ok(ExitCode::from(EXIT_FAILED))
         }
     }
@@ -222,17 +222,17 @@ pub struct PullArgs {
 }
 
 pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
-    let spec: PackageSpec = args.reference.parse().map_err(|e| miette::miette!("{e}"))?;
+    let spec: PackageSpec = args.reference.parse().map_err(miette::Report::new)?;
     let (registry, config) = args.registry.connect()?;
     let location = args.registry.locate(&config, &spec)?;
     let pulled = match registry.pull(&location, &spec.version, args.digest.as_deref()) {
         Ok(pulled) => pulled,
         Err(e) => {
-            print_error(&miette::miette!("{e}"));
+            print_error(&miette::Report::new(e));
             return Ok(ExitCode::from(EXIT_FAILED));
         }
     };
-    wct_io::write_output(&args.output, &pulled.bytes, &[]).map_err(|e| miette::miette!("{e}"))?;
+    wct_io::write_output(&args.output, &pulled.bytes, &[]).map_err(miette::Report::new)?;
     if !global.quiet {
         eprintln!(
             "pulled {} ({}{}) to {}",

@@ -115,7 +115,7 @@ impl Args {
 pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     args.host.apply_wasmtime_options()?;
     let name = wct_io::display_name(&args.file);
-    let input = wct_io::read_input(&args.file).map_err(|e| miette::miette!("{e}"))?;
+    let input = wct_io::read_input(&args.file).map_err(miette::Report::new)?;
     let mut wasm = wct_component::kind::into_binary(input.bytes, &args.file)
         .map_err(|e| miette::miette!("{name}: {}", e.message))?;
     if !args.plug.is_empty() {

@@ -53,7 +53,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             help = "make a component with `wct new` or `wct adapt`",
             "{name}: {e}"
         ),
-        e => miette::miette!("{name}: {e}"),
+        e => crate::report::about(&name, e),
     })?;
     if args.json {
         output::json_sorted(&wct_component::targets::TargetsReport::new(

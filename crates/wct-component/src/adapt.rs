@@ -55,7 +55,7 @@ program then dies at its first WASI call after the heap grows. Fix: export `cabi
 from the module, or link against a newer wasi-libc";
 
 /// Errors from adapting.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum AdaptError {
     /// Already a component.
     #[error("the input is already a component, not a WASI Preview 1 core module")]

@@ -7,7 +7,7 @@ use wit_component::StringEncoding;
 use wit_parser::{ManglingAndAbi, Resolve, WorldId};
 
 /// Errors from embedding.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum EmbedError {
     /// The input is not a core module.
     #[error("expected a core wasm module, found {0}")]

@@ -4,7 +4,7 @@
 use crate::kind::{detect, WasmKind};
 
 /// Errors from building a component.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum EncodeError {
     /// The input is already a component.
     #[error("the input is already a component (nothing to do)")]

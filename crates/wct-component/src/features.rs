@@ -39,7 +39,7 @@ pub fn default_features() -> WasmFeatures {
 }
 
 /// A feature list that names something wasmparser does not know, or disables a group.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum FeatureError {
     /// No feature or group has this name.
     #[error("unknown wasm feature `{name}`; known features: {}", known_names().join(", "))]

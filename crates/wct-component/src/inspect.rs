@@ -184,8 +184,13 @@ impl Node {
     }
 }
 
+/// A binary too malformed to inspect (where the walk stopped and why).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{0:#}")]
+pub struct InspectError(pub anyhow::Error);
+
 /// Inspects a binary module or component. Fails only when the binary cannot be parsed.
-pub fn inspect(wasm: &[u8]) -> anyhow::Result<Inspection> {
+pub fn inspect(wasm: &[u8]) -> Result<Inspection, InspectError> {
     // The three reads of the binary are independent: the WIT decoder (most of the time on a
     // large component) runs beside the structure walk and the metadata reader.
     let is_component = crate::detect(wasm) == crate::WasmKind::Component;
@@ -193,7 +198,7 @@ pub fn inspect(wasm: &[u8]) -> anyhow::Result<Inspection> {
         || (walk(wasm), wasm_metadata::Payload::from_binary(wasm).ok()),
         || is_component.then(|| wit_component::decode(wasm)),
     );
-    let (structure, sections) = walked?;
+    let (structure, sections) = walked.map_err(InspectError)?;
     let mut inspection = Inspection {
         schema_version: SCHEMA_VERSION,
         kind: if structure.kind == "module" {
@@ -420,9 +425,14 @@ fn async_builtin(function: &wasmparser::CanonicalFunction) -> Option<&'static st
 }
 
 /// Prints one package of `resolve` as WIT text.
-pub fn print_package(resolve: &Resolve, pkg: wit_parser::PackageId) -> anyhow::Result<String> {
+pub fn print_package(
+    resolve: &Resolve,
+    pkg: wit_parser::PackageId,
+) -> Result<String, crate::text::PrintError> {
     let mut printer = WitPrinter::default();
-    printer.print(resolve, pkg, &[])?;
+    printer
+        .print(resolve, pkg, &[])
+        .map_err(crate::text::PrintError)?;
     Ok(printer.output.to_string())
 }
 

@@ -34,7 +34,7 @@ pub fn detect(bytes: &[u8]) -> WasmKind {
 }
 
 /// Error for input that is neither a wasm binary nor valid WAT.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
 pub struct NotWasm {
     /// The rendered message; for WAT syntax errors it includes `--> file:line:col`.

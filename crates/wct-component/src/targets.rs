@@ -176,7 +176,7 @@ impl<'a> TargetsReport<'a> {
 }
 
 /// Errors that prevent the check from running.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum TargetsError {
     /// The input is not a component.
     #[error("expected a component, found {0}")]

@@ -3,13 +3,20 @@
 
 use std::path::Path;
 
+/// A binary that wasmprinter cannot print (or WIT that cannot be printed), with the cause.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{0:#}")]
+pub struct PrintError(pub anyhow::Error);
+
 /// Prints a binary module or component as WAT. With `skeleton`, function bodies and data
 /// segments are elided, which keeps the output of large binaries readable.
-pub fn print(wasm: &[u8], skeleton: bool) -> anyhow::Result<String> {
+pub fn print(wasm: &[u8], skeleton: bool) -> Result<String, PrintError> {
     let mut config = wasmprinter::Config::new();
     config.print_skeleton(skeleton);
     let mut out = String::new();
-    config.print(wasm, &mut wasmprinter::PrintFmtWrite(&mut out))?;
+    config
+        .print(wasm, &mut wasmprinter::PrintFmtWrite(&mut out))
+        .map_err(PrintError)?;
     Ok(out)
 }
 

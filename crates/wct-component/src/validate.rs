@@ -15,7 +15,7 @@ use wasmparser::{
 };
 
 /// Where and why a binary is invalid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, miette::Diagnostic)]
 #[error("{}", self.describe())]
 pub struct ValidationError {
     /// The validator's message, e.g. `type mismatch: expected i32, found i64`.

@@ -21,7 +21,7 @@ pub use graph::{compose, Composed, Options, Wire};
 pub use plan::{Component, Fill, NearMiss, Plan, Unfilled};
 
 /// Errors from composing.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ComposeError {
     /// A component could not be loaded.
     #[error("{name}: {message}")]
@@ -38,6 +38,7 @@ pub enum ComposeError {
         name: String,
     },
     /// Several plugs offer the same import.
+    #[diagnostic(help("pick one with --prefer {import}=NAME"))]
     #[error("import `{import}` of `{consumer}` is exported by more than one plug: {}", candidates.join(", "))]
     Ambiguous {
         /// The instance whose import it is.

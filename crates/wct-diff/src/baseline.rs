@@ -16,7 +16,7 @@ pub struct Checkout {
 }
 
 /// Why a baseline could not be checked out.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum BaselineError {
     /// `git` (or `tar`) could not be started, or the temporary folder made.
     #[error("{what}: {source}")]

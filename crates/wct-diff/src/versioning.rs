@@ -24,7 +24,7 @@ pub struct Verdict {
 }
 
 /// NEW's version is lower than OLD's: no bump can describe that.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[error("the version went backwards ({old} -> {new})")]
 pub struct VersionWentBackwards {
     /// OLD's version.

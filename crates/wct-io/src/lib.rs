@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 pub const STDIO: &str = "-";
 
 /// Errors raised while reading inputs or writing outputs. Each names the path involved.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum IoError {
     /// The path could not be read.
     #[error("failed to read '{path}': {source}")]

@@ -27,7 +27,7 @@ pub use lock::LockFile;
 pub use naming::{Location, PackageSpec, RegistryConfig, VersionSpec};
 
 /// What can go wrong talking to a registry. Secrets never appear in these messages.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[non_exhaustive]
 pub enum Error {
     /// A package reference that does not parse.
@@ -72,7 +72,17 @@ pub enum Error {
         /// The versions that exist, oldest first.
         available: Vec<String>,
     },
+    /// No registry is configured for the package's namespace.
+    #[error("'{text}' is not a package reference: no registry for namespace '{namespace}' (give one, or set default_registry or namespace_registries in wkg's config.toml)")]
+    #[diagnostic(help("give --registry HOST[:PORT]"))]
+    NoRegistry {
+        /// The reference as given.
+        text: String,
+        /// Its namespace.
+        namespace: String,
+    },
     /// The version exists already and `force` was not given.
+    #[diagnostic(help("--force replaces it"))]
     #[error("{reference} is already published (manifest {digest})")]
     AlreadyPublished {
         /// The full reference.

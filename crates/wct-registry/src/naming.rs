@@ -265,13 +265,9 @@ impl RegistryConfig {
             .map(str::to_string)
             .or_else(|| self.namespace_registries.get(&spec.namespace).cloned())
             .or_else(|| self.default_registry.clone())
-            .ok_or_else(|| Error::InvalidReference {
+            .ok_or_else(|| Error::NoRegistry {
                 text: spec.name.clone(),
-                reason: format!(
-                    "no registry for namespace '{}' (give one, or set default_registry or \
-                     namespace_registries in wkg's config.toml)",
-                    spec.namespace
-                ),
+                namespace: spec.namespace.clone(),
             })?;
         let (tls, target) = match (
             target.strip_prefix("https://"),

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What went wrong.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[non_exhaustive]
 pub enum Error {
     /// A grant or limit written in a form that does not parse.
@@ -133,7 +133,7 @@ impl std::fmt::Display for SpecKind {
 }
 
 /// Why a call of an exported function cannot be made.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[non_exhaustive]
 pub enum CallError {
     /// The call text is not `NAME(ARGS)`.

@@ -69,7 +69,7 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
 }
 
 /// The error a guest gets when it tries to grow memory past `--max-memory`.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("memory limit exceeded: tried to grow a linear memory to {desired} bytes (limit {limit})")]
 pub struct MemoryLimitExceeded {
     /// Bytes asked for.

@@ -35,7 +35,7 @@ impl Default for Style {
 }
 
 /// Why a file could not be formatted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum FormatError {
     /// The source does not parse.
     #[error(transparent)]

@@ -62,7 +62,7 @@ pub struct Token {
 }
 
 /// Source the lexer cannot split into tokens.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
 pub struct LexError {
     /// What is wrong.

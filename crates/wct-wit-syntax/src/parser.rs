@@ -8,7 +8,7 @@ use crate::tree::{Element, Node, NodeKind};
 use std::ops::Range;
 
 /// Source that does not parse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
 pub struct ParseError {
     /// What is wrong.

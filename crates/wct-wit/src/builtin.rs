@@ -111,7 +111,7 @@ fn is_p3(version: &semver::Version) -> bool {
 }
 
 /// The `wasi:cli` package as bundled: its resolve and package id, with `imports` present.
-pub fn wasi_cli() -> anyhow::Result<(Resolve, PackageId)> {
+pub fn wasi_cli() -> Result<(Resolve, PackageId), BuiltinError> {
     let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
     let (_, bindgen) = wit_component::metadata::decode(adapter)?;
     let mut resolve = bindgen.resolve;
@@ -140,18 +140,18 @@ pub fn wasi_cli() -> anyhow::Result<(Resolve, PackageId)> {
 }
 
 /// The `wasi:http` package (with every WASI package it uses) from the vendored WIT files.
-pub fn wasi_http() -> anyhow::Result<(Resolve, PackageId)> {
+pub fn wasi_http() -> Result<(Resolve, PackageId), BuiltinError> {
     let mut resolve = Resolve::default();
     let mut last = None;
     for (name, text) in WASI_SOURCES {
         last = Some(resolve.push_str(format!("wasi-0.2.12/{name}"), text)?);
     }
-    last.ok_or_else(|| anyhow::anyhow!("no vendored WASI packages"))
+    last.ok_or_else(|| anyhow::anyhow!("no vendored WASI packages").into())
         .map(|pkg| (resolve, pkg))
 }
 
 /// Every WASI 0.3.0 package from the vendored WIT files, and the id of `ns:name` among them.
-pub fn wasi_p3(package: &str) -> anyhow::Result<(Resolve, PackageId)> {
+pub fn wasi_p3(package: &str) -> Result<(Resolve, PackageId), BuiltinError> {
     let mut resolve = Resolve::default();
     for (name, text) in WASI_P3_SOURCES {
         resolve.push_str(format!("wasi-0.3.0/{name}"), text)?;
@@ -166,7 +166,7 @@ pub fn wasi_p3(package: &str) -> anyhow::Result<(Resolve, PackageId)> {
 }
 
 /// Why a built-in world could not be given.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum BuiltinError {
     /// The name is not `ns:pkg/world[@version]`.
     #[error("'{0}' is not a world name")]
@@ -194,6 +194,12 @@ pub enum BuiltinError {
     Vendored(anyhow::Error),
 }
 
+impl From<anyhow::Error> for BuiltinError {
+    fn from(error: anyhow::Error) -> Self {
+        BuiltinError::Vendored(error)
+    }
+}
+
 /// The package that defines the built-in world `name` (`wasi:cli` or `wasi:http`, 0.2 or
 /// 0.3), and the world itself.
 pub fn load(name: &str) -> Result<(Resolve, WorldId), BuiltinError> {
@@ -207,8 +213,7 @@ pub fn load(name: &str) -> Result<(Resolve, WorldId), BuiltinError> {
         Some(package) if p3 => wasi_p3(package),
         Some("wasi:http") => wasi_http(),
         _ => wasi_cli(),
-    }
-    .map_err(BuiltinError::Vendored)?;
+    }?;
     let world = find(&resolve, pkg, name)?;
     Ok((resolve, world))
 }

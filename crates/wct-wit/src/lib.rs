@@ -68,6 +68,7 @@ pub enum WitError {
     },
     /// A core module without `component-type` metadata: it names no world.
     #[error("{path}: core module has no `component-type` metadata")]
+    #[diagnostic(help("embed a world first with `wct embed`"))]
     NoWorldMetadata {
         /// The input.
         path: String,

@@ -326,7 +326,7 @@ impl WitSet {
     /// its dependencies and the other packages of the same file or folder — exactly as
     /// `wasm-tools component wit` prints them, so nothing is left out; for a built-in world,
     /// whose set holds all of vendored WASI, only the packages `pkg` depends on.
-    pub fn print(&self, pkg: PackageId, with_deps: bool) -> anyhow::Result<String> {
+    pub fn print(&self, pkg: PackageId, with_deps: bool) -> Result<String, WitError> {
         let nested: Vec<PackageId> = match (with_deps, self.origin) {
             (false, _) => Vec::new(),
             (true, Origin::Builtin) => self.dependencies_of(pkg),
@@ -339,13 +339,23 @@ impl WitSet {
                 .collect(),
         };
         let mut printer = WitPrinter::default();
-        printer.print(&self.resolve, pkg, &nested)?;
+        printer
+            .print(&self.resolve, pkg, &nested)
+            .map_err(|e| self.cannot("print", e))?;
         Ok(printer.output.to_string())
     }
 
     /// The binary (wasm-encoded) form of `pkg`.
-    pub fn encode(&self, pkg: PackageId) -> anyhow::Result<Vec<u8>> {
-        wit_component::encode(&self.resolve, pkg, false)
+    pub fn encode(&self, pkg: PackageId) -> Result<Vec<u8>, WitError> {
+        wit_component::encode(&self.resolve, pkg, false).map_err(|e| self.cannot("encode", e))
+    }
+
+    /// The error for WIT that loaded but cannot be printed or encoded.
+    fn cannot(&self, what: &str, error: anyhow::Error) -> WitError {
+        WitError::Invalid {
+            path: self.source_name.clone(),
+            message: format!("cannot {what}: {error:#}"),
+        }
     }
 }
 

@@ -6,12 +6,36 @@ use crate::WitSet;
 use std::path::{Path, PathBuf};
 use wit_parser::PackageId;
 
+/// Why a WIT folder could not be written.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum OutDirError {
+    /// A folder could not be created.
+    #[error("cannot create '{path}': {source}")]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A package could not be printed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Print(#[from] crate::WitError),
+    /// A file could not be written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Write(#[from] wct_io::IoError),
+}
+
 /// Writes `main` and its dependencies under `dir`; returns the files written, in order.
-pub fn write(set: &WitSet, main: PackageId, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write(set: &WitSet, main: PackageId, dir: &Path) -> Result<Vec<PathBuf>, OutDirError> {
     let mut written = Vec::new();
-    let mut emit = |path: PathBuf, pkg: PackageId| -> anyhow::Result<()> {
+    let mut emit = |path: PathBuf, pkg: PackageId| -> Result<(), OutDirError> {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent).map_err(|source| OutDirError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
         }
         let text = set.print(pkg, false)?;
         wct_io::write_atomic(&path, text.as_bytes())?;

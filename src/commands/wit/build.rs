@@ -31,7 +31,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
         .map_err(super::report)?;
     let bytes = set
         .encode(pkg)
-        .map_err(|e| miette::miette!("{}: cannot encode: {e:#}", args.path))?;
+        .map_err(miette::Report::new)?;
     args.out
         .write(&bytes, &[std::path::Path::new(&args.path)])?;
     Ok(ExitCode::SUCCESS)

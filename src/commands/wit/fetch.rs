@@ -107,7 +107,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_FAILED));
         }
         Err(e) => {
-            print_error(&miette::miette!("{e}"));
+            print_error(&miette::Report::new(e));
             return Ok(ExitCode::from(EXIT_FAILED));
         }
     };

@@ -49,7 +49,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         }
         return stdin(&args);
     }
-    let files = fmt::wit_files(&args.paths, args.deps).map_err(|e| miette::miette!("{e}"))?;
+    let files = fmt::wit_files(&args.paths, args.deps).map_err(miette::Report::new)?;
     if files.is_empty() {
         miette::bail!(
             help = "point at .wit files or folders holding them (deps/ only with --deps)",
@@ -98,7 +98,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                     worst = worst.max(EXIT_FAILED);
                 } else if changed {
                     wct_io::write_output(file, formatted.as_bytes(), &[])
-                        .map_err(|e| miette::miette!("{e}"))?;
+                        .map_err(miette::Report::new)?;
                 }
                 report.files.push(outcome(&name, changed, None));
             }

@@ -80,10 +80,5 @@ pub fn load(spec: &str, features: &FeatureArgs) -> Result<WitSet> {
 
 /// A `WitError` as a miette report (keeps source spans for rendering).
 pub fn report(err: WitError) -> miette::Report {
-    match err {
-        WitError::NoWorldMetadata { .. } => {
-            miette::miette!(help = "embed a world first with `wct embed`", "{err}")
-        }
-        err => miette::Report::new(err),
-    }
+    miette::Report::new(err)
 }

@@ -56,7 +56,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     }
     if let Some(dir) = &args.out_dir {
         let files = wct_wit::out_dir::write(&set, pkg, dir)
-            .map_err(|e| miette::miette!("writing {}: {e:#}", dir.display()))?;
+            .map_err(|e| crate::report::about(format!("writing {}", dir.display()), e))?;
         for file in files {
             eprintln!("wrote {}", file.display());
         }
@@ -64,7 +64,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     }
     let text = set
         .print(pkg, !args.no_deps)
-        .map_err(|e| miette::miette!("{}: {e:#}", args.path))?;
+        .map_err(miette::Report::new)?;
     let input = std::path::Path::new(&args.path);
     output::write(args.output.as_ref(), text.as_bytes(), false, &[input])?;
     Ok(ExitCode::SUCCESS)
