@@ -152,3 +152,43 @@ where
         error,
     })
 }
+
+/// A typed error with advice in terms of this CLI (the library names no flags or commands):
+/// reads as the error does, with `help` under it.
+#[derive(Debug)]
+pub struct WithHelp<E> {
+    error: E,
+    help: String,
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for WithHelp<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl<E: std::error::Error> std::error::Error for WithHelp<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}
+
+impl<E: miette::Diagnostic> miette::Diagnostic for WithHelp<E> {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.error.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.error.labels()
+    }
+}
+
+/// The report for `error` with `help` added.
+pub fn with_help<E>(error: E, help: String) -> miette::Report
+where
+    E: miette::Diagnostic + Send + Sync + 'static,
+{
+    miette::Report::new(WithHelp { error, help })
+}

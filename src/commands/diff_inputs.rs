@@ -87,9 +87,7 @@ impl DiffInputs {
             .locate(&spec, self.registry.registry())
             .map_err(miette::Report::new)?;
         let client = self.registry.client()?;
-        let published = client
-            .versions(&location)
-            .map_err(miette::Report::new)?;
+        let published = client.versions(&location).map_err(miette::Report::new)?;
         let Some(baseline) = published.iter().rev().find(|v| *v < version) else {
             let list: Vec<String> = published.iter().map(|v| v.to_string()).collect();
             miette::bail!(

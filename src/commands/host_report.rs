@@ -20,11 +20,13 @@ pub fn host_error(err: Error) -> miette::Report {
             "{name}: not a component; `wct serve` needs a wasi:http/proxy (0.2) or \
              wasi:http/service (0.3) component"
         ),
-        Error::NotHttpComponent { name, .. } => format!(
-            "{}; check it with `wct targets {name} --world wasi:http/proxy` or `--world \
-             wasi:http/service@0.3.0`",
-            err.chain()
-        ),
+        Error::NotHttpComponent { name, .. } => {
+            let help = format!(
+                "check it with `wct targets {name} --world wasi:http/proxy` or `--world \
+                 wasi:http/service@0.3.0`"
+            );
+            return crate::report::with_help(err, help);
+        }
         Error::Call(CallError::Syntax { call, problem }) => {
             format!("invalid --invoke `{call}`: {problem}")
         }

@@ -134,7 +134,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             .as_ref()
             .ok_or_else(|| miette::miette!("--precompile-only needs a cache"))?;
         wct_run::engine::precompile(&wasm, &opts.limits, cache)
-            .map_err(|e| miette::miette!("{name}: {}", e.chain()))?;
+            .map_err(|e| crate::report::about(&name, e))?;
         return Ok(ExitCode::SUCCESS);
     }
 

@@ -42,10 +42,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
-    let features =
-        wct_component::features::parse(&args.features).map_err(miette::Report::new)?;
-    let paths =
-        wct_io::expand_paths(&args.files, &["wasm", "wat"]).map_err(miette::Report::new)?;
+    let features = wct_component::features::parse(&args.features).map_err(miette::Report::new)?;
+    let paths = wct_io::expand_paths(&args.files, &["wasm", "wat"]).map_err(miette::Report::new)?;
     if paths.is_empty() && !args.allow_empty {
         let named: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
         miette::bail!(

@@ -1,6 +1,7 @@
 //! Rules of the code's shape that review would otherwise have to catch: the CLI (`src/`)
 //! renders what the crates compute and builds no JSON by hand; no public library function
-//! returns a `String` as its error; the engine crate returns its own typed errors.
+//! returns a `String` or `anyhow` error; every library error is a `miette::Diagnostic` and the
+//! CLI reports it as one; no module imports in a circle; crate docs list their modules.
 
 use crate::common::files_below;
 use std::path::Path;
@@ -44,22 +45,25 @@ fn no_public_library_function_returns_a_string_error() {
     );
 }
 
+/// The public functions of every library crate return typed errors, not `anyhow`'s.
 #[test]
-fn the_engine_crate_returns_its_own_errors() {
+fn no_public_library_function_returns_anyhow() {
     let mut offenders = Vec::new();
-    for file in files_below(&root().join("crates/wct-run/src"), "rs") {
+    for file in files_below(&root().join("crates"), "rs") {
+        if file.components().any(|c| c.as_os_str() == "tests") {
+            continue;
+        }
         let text = std::fs::read_to_string(&file).unwrap();
-        let imports_anyhow_result = text.lines().any(|l| {
-            let l = l.trim();
-            l.starts_with("use anyhow::") && l.contains("Result")
-        });
+        let imports_anyhow_result =
+            code_lines(&text).any(|l| l.starts_with("use anyhow::") && l.contains("Result"));
         if imports_anyhow_result {
             offenders.push(format!("{}: imports anyhow's Result", file.display()));
         }
         for (at, _) in text.match_indices("pub fn ") {
             let signature = &text[at..];
             let end = signature.find('{').unwrap_or(signature.len());
-            if signature[..end].contains("anyhow::") {
+            let returns = signature[..end].split("->").nth(1).unwrap_or_default();
+            if returns.contains("anyhow::") {
                 let line = text[..at].matches('\n').count() + 1;
                 offenders.push(format!("{}:{line}", file.display()));
             }
@@ -67,7 +71,72 @@ fn the_engine_crate_returns_its_own_errors() {
     }
     assert!(
         offenders.is_empty(),
-        "wct-run's public functions return wct_run::Error, not anyhow: {offenders:?}"
+        "public functions return the crate's typed errors, not anyhow: {offenders:?}"
+    );
+}
+
+/// Every error type of the library crates is a `miette::Diagnostic`, so help, labels and the
+/// cause chain reach the terminal.
+#[test]
+fn every_library_error_is_a_diagnostic() {
+    let mut offenders = Vec::new();
+    for file in files_below(&root().join("crates"), "rs") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let line = line.trim_start();
+            let is_error_type = ["pub enum ", "pub struct "].iter().any(|k| {
+                line.strip_prefix(k).is_some_and(|rest| {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    name.ends_with("Error")
+                })
+            });
+            let derives_error = line.starts_with("#[derive(") && line.contains("thiserror::Error");
+            if !is_error_type && !derives_error {
+                continue;
+            }
+            // The derive is on the line or among the attributes just above.
+            let attrs = lines[i.saturating_sub(6)..=i].join("\n");
+            let derive = attrs.rfind("#[derive(").map(|at| &attrs[at..]);
+            if !derive.is_some_and(|d| d.lines().next().unwrap().contains("Diagnostic")) {
+                offenders.push(format!("{}:{}", file.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "error types derive miette::Diagnostic: {offenders:?}"
+    );
+}
+
+/// The CLI shows a library's typed error as a report of it (`miette::Report::new`, or
+/// `report::about` for `FILE: ERROR`), not as text flattened into a new message.
+#[test]
+fn the_cli_does_not_flatten_typed_errors() {
+    let flattening = [
+        "miette!(\"{e}\")",
+        "miette!(\"{e:#}\")",
+        "miette!(\"{err}\")",
+        "miette!(\"{name}: {e}\")",
+        "miette!(\"{text}: {e}\")",
+        "e.chain()",
+        "err.chain()",
+    ];
+    let mut offenders = Vec::new();
+    for file in files_below(&root().join("src"), "rs") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if flattening.iter().any(|f| line.contains(f)) {
+                offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "typed errors flattened: {offenders:#?}"
     );
 }
 

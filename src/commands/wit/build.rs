@@ -29,9 +29,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let pkg = set
         .select_package(args.package.as_deref())
         .map_err(super::report)?;
-    let bytes = set
-        .encode(pkg)
-        .map_err(miette::Report::new)?;
+    let bytes = set.encode(pkg).map_err(miette::Report::new)?;
     args.out
         .write(&bytes, &[std::path::Path::new(&args.path)])?;
     Ok(ExitCode::SUCCESS)

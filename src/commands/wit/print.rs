@@ -62,9 +62,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let text = set
-        .print(pkg, !args.no_deps)
-        .map_err(miette::Report::new)?;
+    let text = set.print(pkg, !args.no_deps).map_err(miette::Report::new)?;
     let input = std::path::Path::new(&args.path);
     output::write(args.output.as_ref(), text.as_bytes(), false, &[input])?;
     Ok(ExitCode::SUCCESS)
