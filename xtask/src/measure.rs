@@ -91,7 +91,7 @@ pub fn report(label: &str, peer_name: &str, wct: Sample, peer: Sample) {
     );
 }
 
-/// Rounds per timed case (the median is reported).
+/// How many times each command runs; the median is reported.
 pub const ROUNDS: usize = 9;
 
 /// Median wall time of `rounds` runs of the commands built by `make`, each round preceded by
