@@ -59,7 +59,7 @@ fn render(name: &str, i: &Inspection) -> String {
                 let _ = writeln!(out, "  (none)");
             }
             for item in items {
-                if item.kind == "interface" {
+                if item.kind == wct_component::inspect::WitItemKind::Interface {
                     let _ = writeln!(out, "  interface {}", item.wit);
                 } else {
                     let _ = writeln!(out, "  {}: {}", item.name, item.wit);

@@ -103,13 +103,45 @@ pub struct Section {
     pub size: u64,
 }
 
+/// What a component's WIT import or export is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WitItemKind {
+    /// An interface.
+    Interface,
+    /// A function.
+    Func,
+    /// A type.
+    Type,
+}
+
+/// Whether a tree node is a core module or a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// A core module.
+    Module,
+    /// A component.
+    Component,
+}
+
+impl std::fmt::Display for NodeKind {
+    /// `module` or `component`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NodeKind::Module => "module",
+            NodeKind::Component => "component",
+        })
+    }
+}
+
 /// An import or export of a component, seen through WIT.
 #[derive(Debug, Clone, Serialize)]
 pub struct WitItem {
     /// The name, e.g. `wasi:cli/stdout@0.2.0` or `greet`.
     pub name: String,
-    /// `interface`, `func` or `type`.
-    pub kind: &'static str,
+    /// An interface, a function or a type.
+    pub kind: WitItemKind,
     /// The WIT text of the item: the function signature, or the interface name.
     pub wit: String,
 }
@@ -117,8 +149,8 @@ pub struct WitItem {
 /// A module or component in the structure tree.
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {
-    /// `module` or `component`.
-    pub kind: &'static str,
+    /// A core module or a component.
+    pub kind: NodeKind,
     /// Byte offset where it starts in the outermost binary.
     pub offset: u64,
     /// Imports, in order.
@@ -161,7 +193,7 @@ pub struct Entry {
 }
 
 impl Node {
-    fn new(kind: &'static str, offset: u64) -> Self {
+    fn new(kind: NodeKind, offset: u64) -> Self {
         Node {
             kind,
             offset,
@@ -201,7 +233,7 @@ pub fn inspect(wasm: &[u8]) -> Result<Inspection, InspectError> {
     let (structure, sections) = walked.map_err(InspectError)?;
     let mut inspection = Inspection {
         schema_version: SCHEMA_VERSION,
-        kind: if structure.kind == "module" {
+        kind: if structure.kind == NodeKind::Module {
             InspectKind::CoreModule
         } else {
             InspectKind::Component
@@ -442,17 +474,17 @@ fn wit_item(resolve: &Resolve, key: &WorldKey, item: &WorldItem) -> WitItem {
         WorldItem::Interface { id, .. } => WitItem {
             wit: resolve.id_of(*id).unwrap_or_else(|| name.clone()),
             name,
-            kind: "interface",
+            kind: WitItemKind::Interface,
         },
         WorldItem::Function(func) => WitItem {
             wit: func_signature(resolve, func),
             name,
-            kind: "func",
+            kind: WitItemKind::Func,
         },
         WorldItem::Type { id, .. } => WitItem {
             wit: type_name(resolve, &Type::Id(*id)),
             name,
-            kind: "type",
+            kind: WitItemKind::Type,
         },
     }
 }
@@ -469,8 +501,8 @@ fn walk(wasm: &[u8]) -> anyhow::Result<(Node, Vec<Section>)> {
         } = &payload
         {
             let kind = match encoding {
-                Encoding::Module => "module",
-                Encoding::Component => "component",
+                Encoding::Module => NodeKind::Module,
+                Encoding::Component => NodeKind::Component,
             };
             stack.push((Node::new(kind, range.start), Vec::new()));
             continue;
@@ -613,11 +645,11 @@ fn record(
     Ok(())
 }
 
-fn section_name(encoding: &str, id: u8, payload: &Payload<'_>) -> String {
+fn section_name(encoding: NodeKind, id: u8, payload: &Payload<'_>) -> String {
     if let Payload::CustomSection(c) = payload {
         return format!("custom:{}", c.name());
     }
-    let names: &[&str] = if encoding == "module" {
+    let names: &[&str] = if encoding == NodeKind::Module {
         &[
             "custom",
             "type",
@@ -785,7 +817,7 @@ mod tests {
         assert_eq!(i.kind, InspectKind::Component);
         assert_eq!(i.structure.children.len(), 2);
         assert_eq!(i.structure.children[0].exports[0].name, "f");
-        assert_eq!(i.structure.children[1].children[0].kind, "module");
+        assert_eq!(i.structure.children[1].children[0].kind, NodeKind::Module);
         assert_eq!(i.structure.counts.get("core instances"), Some(&1));
     }
 }

@@ -18,6 +18,18 @@ pub enum WasmKind {
     Text,
 }
 
+impl std::fmt::Display for WasmKind {
+    /// `module`, `component`, `bad binary` or `text`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WasmKind::CoreModule => "module",
+            WasmKind::Component => "component",
+            WasmKind::BadBinary => "bad binary",
+            WasmKind::Text => "text",
+        })
+    }
+}
+
 /// The wasm magic number.
 pub const MAGIC: &[u8; 4] = b"\0asm";
 

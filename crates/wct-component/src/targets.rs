@@ -13,11 +13,33 @@ use wct_wit::worlds::func_signature;
 use wit_component::DecodedWasm;
 use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
 
+/// Where a mismatch is: on one import or export, or the component as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// An import.
+    Import,
+    /// An export.
+    Export,
+    /// The whole component (a type error wit-component's check found).
+    Component,
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Direction::Import => "import",
+            Direction::Export => "export",
+            Direction::Component => "component",
+        })
+    }
+}
+
 /// One way in which a component does not fit a world.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mismatch {
-    /// `import` or `export` (or `component` for a whole-component type error).
-    pub direction: &'static str,
+    /// On an import or an export, or on the whole component.
+    pub direction: Direction,
     /// The import/export name, with `#function` for a function inside an interface.
     pub name: String,
     /// What the world has there (`None`: the world has nothing by that name).
@@ -117,7 +139,7 @@ pub fn group_other_wasi<'m>(
     let mut groups: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut rest = Vec::new();
     for m in mismatches {
-        let wasi = (m.direction == "import" && m.expected.is_none() && m.found.is_some())
+        let wasi = (m.direction == Direction::Import && m.expected.is_none() && m.found.is_some())
             .then(|| m.name.strip_prefix("wasi:"))
             .flatten()
             .and_then(|n| n.rsplit_once('@'))
@@ -225,7 +247,7 @@ fn describe(resolve: &Resolve, item: &WorldItem) -> String {
 /// Compares one item present on both sides. `required` is the side whose functions must all
 /// exist on the other (`provided`) side.
 fn compare(
-    direction: &'static str,
+    direction: Direction,
     name: &str,
     world: (&Resolve, &WorldItem),
     component: (&Resolve, &WorldItem),
@@ -316,14 +338,14 @@ pub fn check_targets(
     for (key, (name, item)) in &comp_imports.items {
         match world_imports.items.get(key) {
             None => out.push(Mismatch {
-                direction: "import",
+                direction: Direction::Import,
                 name: name.clone(),
                 expected: None,
                 found: Some(comp_imports.describe(item)),
                 exports_instead: None,
             }),
             Some((_, witem)) => compare(
-                "import",
+                Direction::Import,
                 name,
                 (resolve, witem),
                 (&cresolve, item),
@@ -337,7 +359,7 @@ pub fn check_targets(
     for (key, (name, witem)) in &world_exports.items {
         match comp_exports.items.get(key) {
             None => out.push(Mismatch {
-                direction: "export",
+                direction: Direction::Export,
                 name: name.clone(),
                 expected: Some(world_exports.describe(witem)),
                 found: None,
@@ -350,7 +372,7 @@ pub fn check_targets(
                 ),
             }),
             Some((_, item)) => compare(
-                "export",
+                Direction::Export,
                 name,
                 (resolve, witem),
                 (&cresolve, item),
@@ -363,7 +385,7 @@ pub fn check_targets(
     if out.is_empty() {
         if let Err(e) = wit_component::targets(resolve, world, component, true) {
             out.push(Mismatch {
-                direction: "component",
+                direction: Direction::Component,
                 name: "type check".into(),
                 expected: None,
                 found: Some(format!("{e:#}")),
@@ -381,14 +403,14 @@ mod tests {
     #[test]
     fn unprovided_wasi_imports_are_grouped_by_version() {
         let unprovided = |name: &str| Mismatch {
-            direction: "import",
+            direction: Direction::Import,
             name: name.to_string(),
             expected: None,
             found: Some(format!("interface {name}")),
             exports_instead: None,
         };
         let other = Mismatch {
-            direction: "export",
+            direction: Direction::Export,
             name: "wasi:cli/run@0.3.0".into(),
             expected: Some("interface".into()),
             found: None,

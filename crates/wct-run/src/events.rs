@@ -73,12 +73,55 @@ pub enum Event<'a> {
     },
 }
 
+/// The class of a request's failure, sent to the client in the `x-wct-error` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The guest trapped.
+    Trap,
+    /// `--timeout` stopped it.
+    Timeout,
+    /// It ran out of fuel.
+    Fuel,
+    /// A memory grew past `--max-memory`.
+    Memory,
+    /// It called `exit`.
+    Exit,
+    /// It returned without setting a response.
+    NoResponse,
+    /// It responded with a `wasi:http` error code.
+    ErrorCode,
+    /// The host failed (instantiation, I/O).
+    Host,
+}
+
+impl FailureKind {
+    /// The header value: `trap`, `timeout`, `fuel`, `memory`, `exit`, `no-response`,
+    /// `error-code` or `host`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Trap => "trap",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Fuel => "fuel",
+            FailureKind::Memory => "memory",
+            FailureKind::Exit => "exit",
+            FailureKind::NoResponse => "no-response",
+            FailureKind::ErrorCode => "error-code",
+            FailureKind::Host => "host",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a request got no response from the guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// Short class, sent to the client in `x-wct-error`: `trap`, `timeout`, `fuel`,
-    /// `memory`, `exit`, `no-response`, `error-code` or `host`.
-    pub kind: &'static str,
+    /// Its class.
+    pub kind: FailureKind,
     /// What happened: the trap with its innermost frames, or the limit that stopped the guest.
     pub message: String,
 }
@@ -222,7 +265,7 @@ mod tests {
             elapsed: Duration::from_micros(1300),
         });
         let failure = Failure {
-            kind: "trap",
+            kind: FailureKind::Trap,
             message: "the guest trapped: unreachable".into(),
         };
         events.emit(Event::InstanceDropped {

@@ -38,7 +38,7 @@ pub mod wasi_p3;
 
 pub use engine::{Compiler, EngineOptions};
 pub use error::{CallError, Error, Result, SpecKind};
-pub use events::{Event, EventSink, Events};
+pub use events::{Event, EventSink, Events, FailureKind};
 
 /// wasmtime 48 has its own error type; this converts its results into `anyhow` ones so they
 /// can take context like everything else here.

@@ -48,8 +48,8 @@ pub struct RunReport {
     pub outcome: Outcome,
     /// Whether optimized code is worth compiling into the cache for later runs.
     pub optimize_later: bool,
-    /// `component` or `module`.
-    pub kind: &'static str,
+    /// A component or a core module.
+    pub kind: WasmKind,
     /// How the code was obtained (`--verbose`).
     pub compile: crate::engine::CompileSummary,
 }
@@ -169,7 +169,7 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
     Ok(RunReport {
         outcome,
         optimize_later,
-        kind: "component",
+        kind: WasmKind::Component,
         compile: summary,
     })
 }
@@ -251,7 +251,7 @@ fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
     Ok(RunReport {
         outcome,
         optimize_later,
-        kind: "module",
+        kind: WasmKind::CoreModule,
         compile: summary,
     })
 }

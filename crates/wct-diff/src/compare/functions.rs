@@ -21,23 +21,23 @@ impl<'a> Differ<'a> {
             match change {
                 (Some(t), None) => {
                     let def = &old.types[*t];
-                    self.push(
-                        RuleId::TypeRemoved,
-                        item,
-                        format!("type `{name}` was removed"),
-                        Some(at(def.span, &def.stability)),
-                        None,
-                    );
+                    self.push(Change {
+                        rule: RuleId::TypeRemoved,
+                        path: item,
+                        message: format!("type `{name}` was removed"),
+                        old: Some(at(def.span, &def.stability)),
+                        new: None,
+                    });
                 }
                 (None, Some(t)) => {
                     let def = &new.types[*t];
-                    self.push(
-                        RuleId::TypeAdded,
-                        item,
-                        format!("type `{name}` was added"),
-                        None,
-                        Some(at(def.span, &def.stability)),
-                    );
+                    self.push(Change {
+                        rule: RuleId::TypeAdded,
+                        path: item,
+                        message: format!("type `{name}` was added"),
+                        old: None,
+                        new: Some(at(def.span, &def.stability)),
+                    });
                 }
                 (Some(a), Some(b)) => self.typedef(&item, *a, *b),
                 (None, None) => {}
@@ -55,11 +55,23 @@ impl<'a> Differ<'a> {
             match change {
                 (Some(f), None) => {
                     let msg = format!("`{member}: {}` was removed", func_signature(old, f));
-                    self.push(removed, item, msg, Some(at(f.span, &f.stability)), None);
+                    self.push(Change {
+                        rule: removed,
+                        path: item,
+                        message: msg,
+                        old: Some(at(f.span, &f.stability)),
+                        new: None,
+                    });
                 }
                 (None, Some(f)) => {
                     let msg = format!("`{member}: {}` was added", func_signature(new, f));
-                    self.push(added, item, msg, None, Some(at(f.span, &f.stability)));
+                    self.push(Change {
+                        rule: added,
+                        path: item,
+                        message: msg,
+                        old: None,
+                        new: Some(at(f.span, &f.stability)),
+                    });
                 }
                 (Some(a), Some(b)) => self.function(&item, a, b),
                 (None, None) => {}
@@ -77,17 +89,17 @@ impl<'a> Differ<'a> {
             } else {
                 "is no longer async"
             };
-            self.push(
-                RuleId::FuncAsyncChanged,
-                path.into(),
-                format!(
+            self.push(Change {
+                rule: RuleId::FuncAsyncChanged,
+                path: path.into(),
+                message: format!(
                     "the function {became} (was `{}`, now `{}`)",
                     func_signature(old, a),
                     func_signature(new, b)
                 ),
-                Some(oa),
-                Some(na),
-            );
+                old: Some(oa),
+                new: Some(na),
+            });
         }
         let sigs = format!(
             "(was `{}`, now `{}`)",
@@ -98,53 +110,54 @@ impl<'a> Differ<'a> {
             match (a.params.get(i), b.params.get(i)) {
                 (Some(p), Some(q)) => {
                     if p.name != q.name {
-                        self.push(
-                            RuleId::FuncParamRenamed,
-                            path.into(),
-                            format!(
+                        self.push(Change {
+                            rule: RuleId::FuncParamRenamed,
+                            path: path.into(),
+                            message: format!(
                                 "parameter {} renamed `{}` -> `{}` {sigs}",
                                 i + 1,
                                 p.name,
                                 q.name
                             ),
-                            Some(oa),
-                            Some(na),
-                        );
+                            old: Some(oa),
+                            new: Some(na),
+                        });
                     } else if !self.pair.same(&p.ty, &q.ty) {
-                        self.push(
-                            self.pair
+                        self.push(Change {
+                            rule: self
+                                .pair
                                 .async_type_change(&p.ty, &q.ty)
                                 .unwrap_or(RuleId::FuncParamTypeChanged),
-                            path.into(),
-                            format!(
+                            path: path.into(),
+                            message: format!(
                                 "parameter `{}`: `{}` -> `{}`",
                                 p.name,
                                 type_name(old, &p.ty),
                                 type_name(new, &q.ty)
                             ),
-                            Some(oa),
-                            Some(na),
-                        );
+                            old: Some(oa),
+                            new: Some(na),
+                        });
                     }
                 }
-                (Some(p), None) => self.push(
-                    RuleId::FuncParamRemoved,
-                    path.into(),
-                    format!("parameter `{}` was removed {sigs}", p.name),
-                    Some(oa),
-                    Some(na),
-                ),
-                (None, Some(q)) => self.push(
-                    RuleId::FuncParamAdded,
-                    path.into(),
-                    format!(
+                (Some(p), None) => self.push(Change {
+                    rule: RuleId::FuncParamRemoved,
+                    path: path.into(),
+                    message: format!("parameter `{}` was removed {sigs}", p.name),
+                    old: Some(oa),
+                    new: Some(na),
+                }),
+                (None, Some(q)) => self.push(Change {
+                    rule: RuleId::FuncParamAdded,
+                    path: path.into(),
+                    message: format!(
                         "parameter `{}: {}` was added {sigs}",
                         q.name,
                         type_name(new, &q.ty)
                     ),
-                    Some(oa),
-                    Some(na),
-                ),
+                    old: Some(oa),
+                    new: Some(na),
+                }),
                 (None, None) => {}
             }
         }
@@ -159,17 +172,17 @@ impl<'a> Differ<'a> {
                     .map(|t| type_name(r, t))
                     .unwrap_or_else(|| "(none)".into())
             };
-            self.push(
-                result_rule.unwrap_or(RuleId::FuncResultChanged),
-                path.into(),
-                format!(
+            self.push(Change {
+                rule: result_rule.unwrap_or(RuleId::FuncResultChanged),
+                path: path.into(),
+                message: format!(
                     "result `{}` -> `{}`",
                     show(old, &a.result),
                     show(new, &b.result)
                 ),
-                Some(oa),
-                Some(na),
-            );
+                old: Some(oa),
+                new: Some(na),
+            });
         }
     }
 }

@@ -79,40 +79,26 @@ pub fn diff(old: &WitSet, new: &WitSet, opts: DiffOptions) -> Report {
     };
     let prefix = format!("{}:{}", new_pkg.name.namespace, new_pkg.name.name);
 
-    for (name, change) in pair_maps(&old_pkg.interfaces, &new_pkg.interfaces) {
-        let path = format!("{prefix}/{name}");
-        let side = |resolve: &'_ Resolve, id: &InterfaceId| {
-            let i = &resolve.interfaces[*id];
+    d.pair_up(
+        &prefix,
+        Whole::Interface,
+        (&old_pkg.interfaces, &new_pkg.interfaces),
+        |resolve, id| {
+            let i = &resolve.interfaces[id];
             (i.span, i.stability.clone())
-        };
-        match change {
-            (Some(o), Some(n)) => d.interface(&path, *o, *n),
-            (o, n) => {
-                let (o, n) = (
-                    o.map(|o| side(&old.resolve, o)),
-                    n.map(|n| side(&new.resolve, n)),
-                );
-                d.one_sided("interface", path, &name, o.as_ref(), n.as_ref());
-            }
-        }
-    }
-    for (name, change) in pair_maps(&old_pkg.worlds, &new_pkg.worlds) {
-        let path = format!("{prefix}/{name}");
-        let side = |resolve: &'_ Resolve, id: &WorldId| {
-            let w = &resolve.worlds[*id];
+        },
+        Differ::interface,
+    );
+    d.pair_up(
+        &prefix,
+        Whole::World,
+        (&old_pkg.worlds, &new_pkg.worlds),
+        |resolve, id| {
+            let w = &resolve.worlds[id];
             (w.span, w.stability.clone())
-        };
-        match change {
-            (Some(o), Some(n)) => d.world(&path, *o, *n),
-            (o, n) => {
-                let (o, n) = (
-                    o.map(|o| side(&old.resolve, o)),
-                    n.map(|n| side(&new.resolve, n)),
-                );
-                d.one_sided("world", path, &name, o.as_ref(), n.as_ref());
-            }
-        }
-    }
+        },
+        Differ::world,
+    );
 
     let usage = interface_usage(&[(&old.resolve, old_pkg), (&new.resolve, new_pkg)]);
     let mut findings = d.findings;
@@ -218,20 +204,43 @@ fn world_key(resolve: &Resolve, key: &WorldKey) -> (String, Option<String>) {
     }
 }
 
+/// One change found, before the rule's effects and the gates decide its bump.
+struct Change<'s> {
+    /// The rule it falls under.
+    rule: RuleId,
+    /// Where: `interface/item` or `world/import` and the like.
+    path: String,
+    /// What changed, for people.
+    message: String,
+    /// The item on the old side, if it is there.
+    old: Option<At<'s>>,
+    /// The item on the new side, if it is there.
+    new: Option<At<'s>>,
+}
+
+/// Something that exists on one side only and is reported whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whole {
+    /// An interface of the package.
+    Interface,
+    /// A world of the package.
+    World,
+}
+
 impl<'a> Differ<'a> {
     fn location(resolve: &Resolve, span: Span) -> Option<String> {
         span.is_known().then(|| resolve.render_location(span))
     }
 
     /// Records a finding, deciding its bump from the rule, the gates and the mode.
-    fn push(
-        &mut self,
-        id: RuleId,
-        path: String,
-        message: String,
-        old: Option<At<'_>>,
-        new: Option<At<'_>>,
-    ) {
+    fn push(&mut self, change: Change<'_>) {
+        let Change {
+            rule: id,
+            path,
+            message,
+            old,
+            new,
+        } = change;
         let rule = id.rule();
         let mut effects = rule
             .effects
@@ -276,24 +285,60 @@ impl<'a> Differ<'a> {
         });
     }
 
+    /// Pairs a package's interfaces or worlds by name: `both` compares one present on both
+    /// sides, one on a single side is reported whole. `span` gives an item's place and gate.
+    fn pair_up<Id: Copy>(
+        &mut self,
+        prefix: &str,
+        whole: Whole,
+        (old, new): (
+            &wit_parser::IndexMap<String, Id>,
+            &wit_parser::IndexMap<String, Id>,
+        ),
+        span: impl Fn(&Resolve, Id) -> (Span, Stability),
+        both: impl Fn(&mut Self, &str, Id, Id),
+    ) {
+        for (name, change) in pair_maps(old, new) {
+            let path = format!("{prefix}/{name}");
+            match change {
+                (Some(o), Some(n)) => both(self, &path, *o, *n),
+                (o, n) => {
+                    let o = o.map(|o| span(self.pair.old, *o));
+                    let n = n.map(|n| span(self.pair.new, *n));
+                    self.one_sided(whole, path, &name, o.as_ref(), n.as_ref());
+                }
+            }
+        }
+    }
+
     /// Records an interface or world that exists on one side only.
     fn one_sided(
         &mut self,
-        kind: &'static str,
+        kind: Whole,
         path: String,
         name: &str,
         old: Option<&(Span, Stability)>,
         new: Option<&(Span, Stability)>,
     ) {
         let (id, verb) = match (kind, old.is_some()) {
-            ("interface", true) => (RuleId::InterfaceRemoved, "removed"),
-            ("interface", false) => (RuleId::InterfaceAdded, "added"),
-            ("world", true) => (RuleId::WorldRemoved, "removed"),
-            _ => (RuleId::WorldAdded, "added"),
+            (Whole::Interface, true) => (RuleId::InterfaceRemoved, "removed"),
+            (Whole::Interface, false) => (RuleId::InterfaceAdded, "added"),
+            (Whole::World, true) => (RuleId::WorldRemoved, "removed"),
+            (Whole::World, false) => (RuleId::WorldAdded, "added"),
+        };
+        let kind = match kind {
+            Whole::Interface => "interface",
+            Whole::World => "world",
         };
         let old = old.map(|(span, stability)| at(*span, stability));
         let new = new.map(|(span, stability)| at(*span, stability));
-        self.push(id, path, format!("{kind} `{name}` was {verb}"), old, new);
+        self.push(Change {
+            rule: id,
+            path,
+            message: format!("{kind} `{name}` was {verb}"),
+            old,
+            new,
+        });
     }
 
     /// Records how the world uses the items of the findings pushed since `before`.
@@ -323,7 +368,13 @@ impl<'a> Differ<'a> {
         };
         let show = |s: &Stability| gate(s).unwrap_or_else(|| "no gate".into());
         let message = format!("{what}: {} -> {}", show(o), show(n));
-        self.push(id, path.to_string(), message, Some(old), Some(new));
+        self.push(Change {
+            rule: id,
+            path: path.to_string(),
+            message,
+            old: Some(old),
+            new: Some(new),
+        });
     }
 }
 

@@ -40,34 +40,34 @@ impl<'a> Differ<'a> {
                 self.typed_members(path, &cases(x), &cases(y), kind, oa, na);
             }
             (K::Enum(x), K::Enum(y)) => {
-                let xs: Vec<(&String, Span)> = x.cases.iter().map(|c| (&c.name, c.span)).collect();
-                let ys: Vec<(&String, Span)> = y.cases.iter().map(|c| (&c.name, c.span)).collect();
+                let names = |e: &'a wit_parser::Enum| e.cases.iter().map(|c| (&c.name, c.span));
                 self.names(
                     path,
-                    &xs,
-                    &ys,
-                    oa,
-                    na,
-                    (RuleId::EnumCaseAdded, RuleId::EnumCaseRemoved),
-                    "case",
+                    names(x).collect(),
+                    names(y).collect(),
+                    (oa, na),
+                    &ENUM_CASES,
                 );
             }
             (K::Flags(x), K::Flags(y)) => {
-                let xs: Vec<(&String, Span)> = x.flags.iter().map(|c| (&c.name, c.span)).collect();
-                let ys: Vec<(&String, Span)> = y.flags.iter().map(|c| (&c.name, c.span)).collect();
+                let names = |f: &'a wit_parser::Flags| f.flags.iter().map(|c| (&c.name, c.span));
                 self.names(
                     path,
-                    &xs,
-                    &ys,
-                    oa,
-                    na,
-                    (RuleId::FlagsFlagAdded, RuleId::FlagsFlagRemoved),
-                    "flag",
+                    names(x).collect(),
+                    names(y).collect(),
+                    (oa, na),
+                    &FLAGS,
                 );
             }
             _ => {
                 let msg = format!("`{}` -> `{}`", describe(old, a), describe(new, b));
-                self.push(RuleId::TypeChanged, path.into(), msg, Some(oa), Some(na));
+                self.push(Change {
+                    rule: RuleId::TypeChanged,
+                    path: path.into(),
+                    message: msg,
+                    old: Some(oa),
+                    new: Some(na),
+                });
             }
         }
     }
@@ -96,13 +96,13 @@ impl<'a> Differ<'a> {
             match change {
                 (Some((_, s)), None) => {
                     let msg = format!("{noun} `{name}` was removed");
-                    self.push(
-                        kind.removed,
-                        item,
-                        msg,
-                        Some(at(*s, oa.stability)),
-                        Some(na),
-                    );
+                    self.push(Change {
+                        rule: kind.removed,
+                        path: item,
+                        message: msg,
+                        old: Some(at(*s, oa.stability)),
+                        new: Some(na),
+                    });
                 }
                 (None, Some((t, s))) => {
                     // Fields always have a type and show it; cases only name themselves.
@@ -112,7 +112,13 @@ impl<'a> Differ<'a> {
                         }
                         _ => format!("{noun} `{name}` was added"),
                     };
-                    self.push(kind.added, item, msg, Some(oa), Some(at(*s, na.stability)));
+                    self.push(Change {
+                        rule: kind.added,
+                        path: item,
+                        message: msg,
+                        old: Some(oa),
+                        new: Some(at(*s, na.stability)),
+                    });
                 }
                 (Some((t, s)), Some((u, r))) => {
                     let same = match (t, u) {
@@ -124,75 +130,94 @@ impl<'a> Differ<'a> {
                         continue;
                     }
                     let msg = format!("{noun} `{name}`: `{}` -> `{}`", show(old, t), show(new, u));
-                    self.push(
-                        kind.changed,
-                        item,
-                        msg,
-                        Some(at(*s, oa.stability)),
-                        Some(at(*r, na.stability)),
-                    );
+                    self.push(Change {
+                        rule: kind.changed,
+                        path: item,
+                        message: msg,
+                        old: Some(at(*s, oa.stability)),
+                        new: Some(at(*r, na.stability)),
+                    });
                 }
                 (None, None) => continue,
             }
             changed_members = true;
         }
         if !changed_members {
-            self.push(
-                RuleId::TypeChanged,
-                path.into(),
-                kind.reordered.into(),
-                Some(oa),
-                Some(na),
-            );
+            self.push(Change {
+                rule: RuleId::TypeChanged,
+                path: path.into(),
+                message: kind.reordered.into(),
+                old: Some(oa),
+                new: Some(na),
+            });
         }
     }
 
     /// Enum cases and flags: additions and removals by name; a pure reordering is a change.
-    #[allow(clippy::too_many_arguments)]
     fn names(
         &mut self,
         path: &str,
-        xs: &[(&String, Span)],
-        ys: &[(&String, Span)],
-        oa: At<'_>,
-        na: At<'_>,
-        rules: (RuleId, RuleId),
-        what: &str,
+        xs: Vec<(&String, Span)>,
+        ys: Vec<(&String, Span)>,
+        (oa, na): (At<'_>, At<'_>),
+        kind: &NamedKind,
     ) {
+        let (rules, what) = ((kind.added, kind.removed), kind.noun);
         let before = self.findings.len();
-        for (name, span) in xs {
+        for (name, span) in &xs {
             if !ys.iter().any(|(n, _)| n == name) {
-                self.push(
-                    rules.1,
-                    format!("{path}.{name}"),
-                    format!("{what} `{name}` was removed"),
-                    Some(at(*span, oa.stability)),
-                    Some(na),
-                );
+                self.push(Change {
+                    rule: rules.1,
+                    path: format!("{path}.{name}"),
+                    message: format!("{what} `{name}` was removed"),
+                    old: Some(at(*span, oa.stability)),
+                    new: Some(na),
+                });
             }
         }
-        for (name, span) in ys {
+        for (name, span) in &ys {
             if !xs.iter().any(|(n, _)| n == name) {
-                self.push(
-                    rules.0,
-                    format!("{path}.{name}"),
-                    format!("{what} `{name}` was added"),
-                    Some(oa),
-                    Some(at(*span, na.stability)),
-                );
+                self.push(Change {
+                    rule: rules.0,
+                    path: format!("{path}.{name}"),
+                    message: format!("{what} `{name}` was added"),
+                    old: Some(oa),
+                    new: Some(at(*span, na.stability)),
+                });
             }
         }
         if self.findings.len() == before {
-            self.push(
-                RuleId::TypeChanged,
-                path.into(),
-                format!("{what}s were reordered (order is part of the type)"),
-                Some(oa),
-                Some(na),
-            );
+            self.push(Change {
+                rule: RuleId::TypeChanged,
+                path: path.into(),
+                message: format!("{what}s were reordered (order is part of the type)"),
+                old: Some(oa),
+                new: Some(na),
+            });
         }
     }
 }
+
+/// The rules and word for one kind of named member (enum cases, flags).
+struct NamedKind {
+    noun: &'static str,
+    added: RuleId,
+    removed: RuleId,
+}
+
+/// Enum cases.
+const ENUM_CASES: NamedKind = NamedKind {
+    noun: "case",
+    added: RuleId::EnumCaseAdded,
+    removed: RuleId::EnumCaseRemoved,
+};
+
+/// Flags.
+const FLAGS: NamedKind = NamedKind {
+    noun: "flag",
+    added: RuleId::FlagsFlagAdded,
+    removed: RuleId::FlagsFlagRemoved,
+};
 
 /// The rules and words for one kind of typed member (record fields, variant cases).
 struct MemberKind {

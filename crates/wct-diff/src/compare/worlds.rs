@@ -39,23 +39,23 @@ impl<'a> Differ<'a> {
                 match change {
                     (Some((_, k, v)), None) => {
                         let msg = format!("{label} `{}` was removed", old.name_world_key(k));
-                        self.push(
-                            removed,
-                            item,
-                            msg,
-                            Some(at(item_span(v, ow.span), v.stability(old))),
-                            None,
-                        );
+                        self.push(Change {
+                            rule: removed,
+                            path: item,
+                            message: msg,
+                            old: Some(at(item_span(v, ow.span), v.stability(old))),
+                            new: None,
+                        });
                     }
                     (None, Some((_, k, v))) => {
                         let msg = format!("{label} `{}` was added", new.name_world_key(k));
-                        self.push(
-                            added,
-                            item,
-                            msg,
-                            None,
-                            Some(at(item_span(v, nw.span), v.stability(new))),
-                        );
+                        self.push(Change {
+                            rule: added,
+                            path: item,
+                            message: msg,
+                            old: None,
+                            new: Some(at(item_span(v, nw.span), v.stability(new))),
+                        });
                     }
                     (Some((oc, ok_, ov)), Some((nc, nk_, nv))) => {
                         let (oa, na) = (
@@ -74,7 +74,13 @@ impl<'a> Differ<'a> {
                                         old.name_world_key(ok_),
                                         new.name_world_key(nk_)
                                     );
-                                    self.push(changed, item.clone(), msg, Some(oa), Some(na));
+                                    self.push(Change {
+                                        rule: changed,
+                                        path: item.clone(),
+                                        message: msg,
+                                        old: Some(oa),
+                                        new: Some(na),
+                                    });
                                 }
                                 let before = self.findings.len();
                                 let iface_path = match nk_ {
@@ -89,7 +95,9 @@ impl<'a> Differ<'a> {
                                 self.function(&item, f, g);
                                 self.mark_used(before, direction);
                                 for finding in &mut self.findings[before..] {
-                                    if finding.rule.as_str().starts_with("func-") {
+                                    if finding.rule.rule().subject
+                                        == crate::rules::Subject::Function
+                                    {
                                         finding.message = format!("{label} {}", finding.message);
                                     }
                                 }
@@ -99,7 +107,13 @@ impl<'a> Differ<'a> {
                             }
                             _ => {
                                 let msg = format!("{label} `{name}` changed kind");
-                                self.push(changed, item, msg, Some(oa), Some(na));
+                                self.push(Change {
+                                    rule: changed,
+                                    path: item,
+                                    message: msg,
+                                    old: Some(oa),
+                                    new: Some(na),
+                                });
                             }
                         }
                     }

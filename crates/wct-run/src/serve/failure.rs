@@ -2,6 +2,7 @@
 //! client gets instead.
 
 pub use crate::events::Failure;
+use crate::events::FailureKind;
 use crate::limits::Limits;
 use crate::outcome::{Limit, Outcome};
 use http_body_util::{BodyExt, Full};
@@ -13,7 +14,7 @@ impl Failure {
     /// A failure of the host (not the guest's doing).
     pub(crate) fn host(message: impl std::fmt::Display) -> Failure {
         Failure {
-            kind: "host",
+            kind: FailureKind::Host,
             message: message.to_string(),
         }
     }
@@ -21,7 +22,7 @@ impl Failure {
     /// The guest stopped at the request's `--timeout`.
     pub(crate) fn timeout(limit: std::time::Duration) -> Failure {
         Failure {
-            kind: "timeout",
+            kind: FailureKind::Timeout,
             message: format!("timeout: the guest ran longer than {limit:?} and was stopped"),
         }
     }
@@ -41,20 +42,20 @@ impl Failure {
                     )
                 };
                 Failure {
-                    kind: "trap",
+                    kind: FailureKind::Trap,
                     message,
                 }
             }
             Ok(Outcome::Stopped { limit, message }) => Failure {
                 kind: match limit {
-                    Limit::Timeout => "timeout",
-                    Limit::Fuel => "fuel",
-                    Limit::Memory => "memory",
+                    Limit::Timeout => FailureKind::Timeout,
+                    Limit::Fuel => FailureKind::Fuel,
+                    Limit::Memory => FailureKind::Memory,
                 },
                 message,
             },
             Ok(Outcome::Exited { code }) => Failure {
-                kind: "exit",
+                kind: FailureKind::Exit,
                 message: format!("the guest exited with status {code}"),
             },
             Err(other) => Failure::host(format!("{other:#}")),
@@ -78,7 +79,7 @@ pub(crate) fn error_response(failure: &Failure) -> hyper::Response<WasiBody> {
     );
     headers.insert(
         "x-wct-error",
-        hyper::header::HeaderValue::from_static(failure.kind),
+        hyper::header::HeaderValue::from_static(failure.kind.as_str()),
     );
     response
 }

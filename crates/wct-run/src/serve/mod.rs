@@ -52,6 +52,25 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::WasiBody;
 
+/// The WASI generation of the HTTP interface a component is served through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasiVersion {
+    /// `wasi:http/proxy` (WASI 0.2): a fresh instance per request.
+    P2,
+    /// `wasi:http/service` (WASI 0.3): instances reused.
+    P3,
+}
+
+impl std::fmt::Display for WasiVersion {
+    /// `0.2` or `0.3`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WasiVersion::P2 => "0.2",
+            WasiVersion::P3 => "0.3",
+        })
+    }
+}
+
 /// How often the engine's epoch advances.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -154,7 +173,7 @@ pub struct Server {
     backend: BackendRecipe,
     threads: usize,
     engine: Engine,
-    wasi_version: &'static str,
+    wasi_version: WasiVersion,
 }
 
 /// How each instance's store is made: sandbox, limits, the program's name; and where events
@@ -264,7 +283,7 @@ impl Server {
             listener,
             compile_summary,
             engine,
-            wasi_version: if p3 { "0.3" } else { "0.2" },
+            wasi_version: if p3 { WasiVersion::P3 } else { WasiVersion::P2 },
             backend,
             threads: opts
                 .threads
@@ -280,8 +299,8 @@ impl Server {
         })
     }
 
-    /// The WASI version of the HTTP interface served: `0.2` or `0.3`.
-    pub fn wasi_version(&self) -> &'static str {
+    /// The WASI version of the HTTP interface served.
+    pub fn wasi_version(&self) -> WasiVersion {
         self.wasi_version
     }
 

@@ -3,6 +3,7 @@
 use super::failure::Failure;
 use super::Shared;
 use crate::events::Event;
+use crate::events::FailureKind;
 use crate::run::ComponentState;
 use hyper::body::Incoming;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,12 +78,12 @@ pub(super) async fn call(
             Ok(response)
         }
         Ok(Err(code)) => Err(Failure {
-            kind: "error-code",
+            kind: FailureKind::ErrorCode,
             message: format!("the guest responded with the error {code:?}"),
         }),
         Err(_) => match task.await {
             Ok(Ok(())) => Err(Failure {
-                kind: "no-response",
+                kind: FailureKind::NoResponse,
                 message: "the guest returned without setting a response".into(),
             }),
             Ok(Err(failure)) => Err(failure),

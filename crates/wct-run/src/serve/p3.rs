@@ -10,6 +10,7 @@
 
 use super::failure::Failure;
 use super::StoreRecipe;
+use crate::events::FailureKind;
 use crate::events::{Event, Events};
 use crate::limits::Limits;
 use crate::run::ComponentState;
@@ -268,14 +269,18 @@ async fn classify(
     if error.is::<TrapOrPanicError>() {
         // The instance died while this request was in it: its drop says why.
         return instance_failure.await.unwrap_or(Failure {
-            kind: "trap",
+            kind: FailureKind::Trap,
             message: "the instance handling the request trapped".into(),
         });
     }
     if let Some(failed) = error.downcast_ref::<InstantiationError<oneshot::Sender<Failure>>>() {
         let memory = failed.error.is::<crate::limits::MemoryLimitExceeded>();
         return Failure {
-            kind: if memory { "memory" } else { "host" },
+            kind: if memory {
+                FailureKind::Memory
+            } else {
+                FailureKind::Host
+            },
             message: format!("cannot instantiate the component: {:#}", failed.error),
         };
     }
@@ -283,7 +288,7 @@ async fn classify(
         error.downcast_ref::<wasmtime_wasi_http::p3::bindings::http::types::ErrorCode>()
     {
         return Failure {
-            kind: "error-code",
+            kind: FailureKind::ErrorCode,
             message: format!("the guest responded with the error {code:?}"),
         };
     }
