@@ -3,6 +3,7 @@
 // Doc comments of the clap structs are help text (`HOST[::GUEST][:ro]`, `[2]`), not links.
 #![allow(rustdoc::broken_intra_doc_links)]
 
+mod args;
 mod commands;
 mod output;
 mod report;

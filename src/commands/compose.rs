@@ -1,6 +1,6 @@
 //! `wct compose`: fill a component's imports with other components' exports.
 
-use super::compose_inputs;
+use crate::args::compose_inputs;
 use crate::output;
 use crate::report::{GlobalOpts, EXIT_FAILED};
 use clap::ValueEnum;
@@ -46,7 +46,7 @@ pub struct Args {
     #[arg(long = "plug", value_name = "PLUG", conflicts_with = "config")]
     plugs: Vec<PathBuf>,
     #[command(flatten)]
-    registry: super::registry::RegistryArgs,
+    registry: crate::args::registry::RegistryArgs,
     /// A TOML file with instances, explicit wiring and preferences (see docs/compose.md).
     #[arg(long, value_name = "FILE", conflicts_with = "components")]
     config: Option<PathBuf>,

@@ -1,6 +1,6 @@
 //! `wct diff`: every change between two versions of an interface, and whom it breaks.
 
-use super::diff_inputs::DiffInputs;
+use crate::args::diff_inputs::DiffInputs;
 use crate::output;
 use crate::report::{GlobalOpts, EXIT_FAILED};
 use clap::ValueEnum;

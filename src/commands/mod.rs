@@ -3,12 +3,8 @@
 mod adapt;
 mod completions;
 pub mod compose;
-mod compose_inputs;
 mod diff;
-mod diff_inputs;
 mod embed;
-mod host_args;
-mod host_report;
 mod inspect;
 mod new;
 mod parse;

@@ -1,92 +1,12 @@
 //! `wct publish` and `wct pull`: components and WIT packages in OCI registries.
 
+use crate::args::registry::{from_cache, RegistryArgs};
 use crate::output;
 use crate::report::{print_error, GlobalOpts, EXIT_FAILED};
 use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wct_registry::credentials::BasicAuth;
-use wct_registry::{
-    Cache, Location, PackageSpec, Registry, RegistryConfig, RegistryOptions, VersionSpec,
-};
-
-/// Where packages live and how to reach them; shared by the registry commands.
-#[derive(clap::Args, Debug, Clone)]
-pub struct RegistryArgs {
-    /// The registry, `HOST[:PORT][/PREFIX]` (default: wkg's config.toml, `default_registry`
-    /// and `[namespace_registries]`).
-    #[arg(long, value_name = "HOST[:PORT]")]
-    registry: Option<String>,
-    /// Allow plain HTTP to a registry that is not on a loopback address.
-    #[arg(long)]
-    insecure: bool,
-    /// Trust this PEM certificate (a private CA) beside the system's roots (repeatable).
-    #[arg(long, value_name = "FILE")]
-    ca_cert: Vec<PathBuf>,
-}
-
-impl RegistryArgs {
-    /// wkg's configuration file (empty when there is none).
-    pub(crate) fn config(&self) -> Result<RegistryConfig> {
-        match RegistryConfig::default_path() {
-            Some(path) => RegistryConfig::load(&path).map_err(miette::Report::new),
-            None => Ok(RegistryConfig::default()),
-        }
-    }
-
-    /// A client keeping pulled layers in the default cache (`$XDG_CACHE_HOME/wct`).
-    pub(crate) fn client(&self) -> Result<Registry> {
-        self.client_caching_in(Cache::default_dir().map(|dir| Cache::at(&dir)))
-    }
-
-    /// A client keeping pulled layers in `cache`. Credentials: `WCT_REGISTRY_USERNAME`/
-    /// `WCT_REGISTRY_PASSWORD` when set, else the docker configuration's for each registry
-    /// (they never appear in messages).
-    pub(crate) fn client_caching_in(&self, cache: Option<Cache>) -> Result<Registry> {
-        let basic_auth = match (
-            std::env::var("WCT_REGISTRY_USERNAME"),
-            std::env::var("WCT_REGISTRY_PASSWORD"),
-        ) {
-            (Ok(username), Ok(password)) => Some(BasicAuth { username, password }),
-            _ => None,
-        };
-        let ca_certs = self
-            .ca_cert
-            .iter()
-            .map(|path| {
-                let pem = std::fs::read(path)
-                    .map_err(|e| miette::miette!("--ca-cert {}: {e}", path.display()))?;
-                if !pem.windows(11).any(|w| w == b"-----BEGIN ") {
-                    miette::bail!("--ca-cert {}: not a PEM certificate", path.display());
-                }
-                Ok(pem)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Registry::new(RegistryOptions {
-            insecure: self.insecure,
-            basic_auth,
-            docker_config: wct_registry::credentials::docker_config_path(),
-            ca_certs,
-            cache,
-        })
-        .map_err(miette::Report::new)
-    }
-
-    fn connect(&self) -> Result<(Registry, RegistryConfig)> {
-        Ok((self.client()?, self.config()?))
-    }
-
-    /// `--registry`, as given.
-    pub(crate) fn registry(&self) -> Option<&str> {
-        self.registry.as_deref()
-    }
-
-    fn locate(&self, config: &RegistryConfig, spec: &PackageSpec) -> Result<Location> {
-        config
-            .locate(spec, self.registry.as_deref())
-            .map_err(miette::Report::new)
-    }
-}
+use wct_registry::{PackageSpec, VersionSpec};
 
 /// Publish a component or a wasm-encoded WIT package to an OCI registry.
 ///
@@ -243,13 +163,4 @@ pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `, from cache` when the wasm was not downloaded (for the line that reports a pull).
-pub(crate) fn from_cache(pulled: &wct_registry::Pulled) -> &'static str {
-    if pulled.from_cache {
-        ", from cache"
-    } else {
-        ""
-    }
 }

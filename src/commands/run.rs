@@ -1,6 +1,6 @@
 //! `wct run`: execute a component or a WASI Preview 1 program on the bundled engine.
 
-use super::host_report::{host_error, LogLines};
+use crate::args::host_report::{host_error, LogLines};
 use crate::output;
 use crate::report::GlobalOpts;
 use miette::Result;
@@ -39,7 +39,7 @@ pub struct Args {
     )]
     args: Vec<String>,
     #[command(flatten)]
-    host: super::host_args::HostArgs,
+    host: crate::args::host::HostArgs,
     /// Run a Preview 1 module through the bundled adapter (as `wct adapt` makes it).
     #[arg(long)]
     via_adapter: bool,
@@ -53,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "PLUG")]
     plug: Vec<PathBuf>,
     #[command(flatten)]
-    registry: super::registry::RegistryArgs,
+    registry: crate::args::registry::RegistryArgs,
     /// With --plug: for an import several plugs export, take it from this one.
     #[arg(long, value_name = "IMPORT=INSTANCE", requires = "plug")]
     prefer: Vec<String>,
@@ -171,21 +171,24 @@ fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Ve
     let mut paths = vec![args.file.clone()];
     let scratch = tempfile::tempdir()
         .map_err(|e| miette::miette!("cannot create a temporary folder: {e}"))?;
-    paths.extend(super::compose_inputs::pull_registry_plugs(
+    paths.extend(crate::args::compose_inputs::pull_registry_plugs(
         &args.plug,
         &args.registry,
         scratch.path(),
         global,
     )?);
-    let mut components = super::compose_inputs::load_components(&paths)?;
+    let mut components = crate::args::compose_inputs::load_components(&paths)?;
     components[0].bytes = socket;
     let options = wct_compose::Options {
-        prefer: super::compose_inputs::prefer_map(&args.prefer)?,
+        prefer: crate::args::compose_inputs::prefer_map(&args.prefer)?,
         ..Default::default()
     };
-    let composed = super::compose_inputs::compose(components, &options)?;
+    let composed = crate::args::compose_inputs::compose(components, &options)?;
     if !global.quiet {
-        eprint!("{}", super::compose_inputs::render(&composed.plan, global));
+        eprint!(
+            "{}",
+            crate::args::compose_inputs::render(&composed.plan, global)
+        );
     }
     Ok(composed.bytes)
 }

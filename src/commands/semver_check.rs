@@ -1,6 +1,6 @@
 //! `wct semver-check`: is the declared version bump right?
 
-use super::diff_inputs::DiffInputs;
+use crate::args::diff_inputs::DiffInputs;
 use crate::output;
 use crate::report::{GlobalOpts, EXIT_FAILED};
 use miette::Result;

@@ -1,6 +1,6 @@
 //! `wct serve`: serve a `wasi:http/proxy` component over HTTP.
 
-use super::host_report::{host_error, LogLines};
+use crate::args::host_report::{host_error, LogLines};
 use crate::report::GlobalOpts;
 use miette::Result;
 use std::net::SocketAddr;
@@ -58,7 +58,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     threads: Option<std::num::NonZeroUsize>,
     #[command(flatten)]
-    host: super::host_args::HostArgs,
+    host: crate::args::host::HostArgs,
 }
 
 impl Args {

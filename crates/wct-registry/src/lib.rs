@@ -135,6 +135,7 @@ pub enum Error {
     },
     /// `--locked` and the lock file would change.
     #[error("{path} is not up to date and --locked forbids changing it: {}", changes.join("; "))]
+    #[diagnostic(help("run `wct wit fetch` without --locked"))]
     LockOutdated {
         /// The lock file.
         path: String,
@@ -143,6 +144,7 @@ pub enum Error {
     },
     /// `--offline` (or no registry) and the package is not in the cache.
     #[error("{package} is needed but {reason}, and fetching is offline")]
+    #[diagnostic(help("run `wct wit fetch` without --offline once"))]
     NotCached {
         /// The package and requirement.
         package: String,

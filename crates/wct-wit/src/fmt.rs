@@ -49,6 +49,75 @@ struct FmtTable {
     indent: Option<toml::Spanned<usize>>,
 }
 
+/// What [`format_files`] did with one file.
+#[derive(Debug)]
+pub enum FileResult {
+    /// Already formatted.
+    Unchanged,
+    /// Formatted differently: rewritten in place, or (checking) the unified diff that would be
+    /// applied.
+    Changed {
+        /// With `check`: the diff; otherwise `None` (the file was rewritten).
+        diff: Option<String>,
+    },
+    /// It could not be read.
+    Unreadable(std::io::Error),
+    /// It does not parse; it was left alone.
+    Invalid(WitError),
+}
+
+/// Why [`format_files`] stopped before the end.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum FormatFilesError {
+    /// A `wct.toml` with a bad `[fmt]` table.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    /// A formatted file could not be written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Write(#[from] wct_io::IoError),
+}
+
+/// Formats `files` in order, each with the style of its folder ([`style_for`]): rewrites each
+/// that changes (atomically), or with `check` only computes its diff. A file that cannot be
+/// read or does not parse is reported and left alone; the run goes on.
+pub fn format_files(
+    files: &[PathBuf],
+    check: bool,
+) -> Result<Vec<(PathBuf, FileResult)>, FormatFilesError> {
+    let mut styles: std::collections::BTreeMap<PathBuf, Style> = Default::default();
+    let mut results = Vec::with_capacity(files.len());
+    for file in files {
+        let name = file.display().to_string();
+        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let style = match styles.get(&dir) {
+            Some(style) => style.clone(),
+            None => {
+                let (style, _) = style_for(&dir)?;
+                styles.insert(dir, style.clone());
+                style
+            }
+        };
+        let result = match std::fs::read_to_string(file) {
+            Err(e) => FileResult::Unreadable(e),
+            Ok(text) => match format_source(&name, &text, &style) {
+                Err(e) => FileResult::Invalid(e),
+                Ok(formatted) if formatted == text => FileResult::Unchanged,
+                Ok(formatted) if check => FileResult::Changed {
+                    diff: Some(unified_diff(&name, &text, &formatted)),
+                },
+                Ok(formatted) => {
+                    wct_io::write_output(file, formatted.as_bytes(), &[])?;
+                    FileResult::Changed { diff: None }
+                }
+            },
+        };
+        results.push((file.clone(), result));
+    }
+    Ok(results)
+}
+
 /// The style for WIT files in `dir`: the `[fmt]` table of the nearest `wct.toml` in `dir` or
 /// one of its parents (with the file it came from), else the default style.
 pub fn style_for(dir: &Path) -> Result<(Style, Option<PathBuf>), ConfigError> {

@@ -1,6 +1,6 @@
 //! `wct wit fetch`: the packages a WIT folder uses, from OCI registries into its `deps/`.
 
-use crate::commands::registry::RegistryArgs;
+use crate::args::registry::RegistryArgs;
 use crate::output;
 use crate::report::{print_error, GlobalOpts, EXIT_FAILED};
 use miette::Result;
@@ -87,25 +87,10 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     };
     let report = match wct_registry::fetch(&args.dir, &config, client.as_ref(), &options) {
         Ok(report) => report,
+        // The folder's own WIT or a reference in it is wrong: a usage error.
         Err(
             e @ (wct_registry::Error::Wit { .. } | wct_registry::Error::InvalidReference { .. }),
-        ) => {
-            miette::bail!("{e}")
-        }
-        Err(e @ wct_registry::Error::LockOutdated { .. }) => {
-            print_error(&miette::miette!(
-                help = "run `wct wit fetch` without --locked",
-                "{e}"
-            ));
-            return Ok(ExitCode::from(EXIT_FAILED));
-        }
-        Err(e @ wct_registry::Error::NotCached { .. }) => {
-            print_error(&miette::miette!(
-                help = "run `wct wit fetch` without --offline once",
-                "{e}"
-            ));
-            return Ok(ExitCode::from(EXIT_FAILED));
-        }
+        ) => return Err(miette::Report::new(e)),
         Err(e) => {
             print_error(&miette::Report::new(e));
             return Ok(ExitCode::from(EXIT_FAILED));

@@ -3,11 +3,10 @@
 use crate::output;
 use crate::report::{print_error, GlobalOpts, EXIT_FAILED, EXIT_USAGE};
 use miette::{IntoDiagnostic, Result};
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wct_wit::fmt::{self, FileOutcome, FormatReport, Style};
+use wct_wit::fmt::{self, FileOutcome, FileResult, FormatReport};
 
 /// Format WIT source files, keeping every comment.
 ///
@@ -61,48 +60,31 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                 .join(", ")
         );
     }
-    let mut styles: BTreeMap<PathBuf, Style> = BTreeMap::new();
     let mut report = FormatReport {
         schema_version: fmt::SCHEMA_VERSION,
         files: Vec::new(),
     };
     let mut worst = 0u8;
     let mut diffs = String::new();
-    for file in &files {
+    for (file, result) in fmt::format_files(&files, args.check).map_err(miette::Report::new)? {
         let name = file.display().to_string();
-        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
-        let style = match styles.get(&dir) {
-            Some(style) => style.clone(),
-            None => {
-                let (style, _) = fmt::style_for(&dir).map_err(miette::Report::new)?;
-                styles.insert(dir, style.clone());
-                style
+        match result {
+            FileResult::Unchanged => report.files.push(outcome(&name, false, None)),
+            FileResult::Changed { diff } => {
+                if let Some(diff) = diff {
+                    diffs.push_str(&diff);
+                    worst = worst.max(EXIT_FAILED);
+                }
+                report.files.push(outcome(&name, true, None));
             }
-        };
-        let text = match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(e) => {
+            FileResult::Unreadable(e) => {
                 print_error(&miette::miette!("failed to read '{name}': {e}"));
                 worst = worst.max(EXIT_USAGE);
                 report
                     .files
                     .push(outcome(&name, false, Some(e.to_string())));
-                continue;
             }
-        };
-        match fmt::format_source(&name, &text, &style) {
-            Ok(formatted) => {
-                let changed = formatted != text;
-                if changed && args.check {
-                    diffs.push_str(&fmt::unified_diff(&name, &text, &formatted));
-                    worst = worst.max(EXIT_FAILED);
-                } else if changed {
-                    wct_io::write_output(file, formatted.as_bytes(), &[])
-                        .map_err(miette::Report::new)?;
-                }
-                report.files.push(outcome(&name, changed, None));
-            }
-            Err(err) => {
+            FileResult::Invalid(err) => {
                 let message = err.to_string();
                 print_error(&super::report(err));
                 worst = worst.max(EXIT_FAILED);

@@ -1,7 +1,7 @@
 //! Flags shared by `wct run` and `wct serve`: what the guest may reach, its limits, and how
 //! it is compiled.
 
-use super::host_report::host_error;
+use crate::args::host_report::host_error;
 use crate::report::GlobalOpts;
 use clap::ValueEnum;
 use miette::Result;

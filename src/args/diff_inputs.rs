@@ -24,7 +24,7 @@ pub struct DiffInputs {
     #[arg(long)]
     published: bool,
     #[command(flatten)]
-    registry: super::registry::RegistryArgs,
+    registry: crate::args::registry::RegistryArgs,
     /// Configuration file (default: `wct-diff.toml` in the current directory, if present).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -38,7 +38,7 @@ impl DiffInputs {
             features: Vec::new(),
             all_features: true,
         };
-        let load = |spec: &str| wct_wit::load(spec, &opts).map_err(super::wit::report);
+        let load = |spec: &str| wct_wit::load(spec, &opts).map_err(crate::commands::wit::report);
         let (old, new) = match (&self.against, self.published, self.paths.as_slice()) {
             (None, false, [old, new]) => (load(old)?, load(new)?),
             (Some(rev), _, [new]) => {

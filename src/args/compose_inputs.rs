@@ -14,7 +14,7 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
         .iter()
         .zip(wct_compose::instance_names(paths))
         .map(|(path, name)| {
-            let bytes = super::read_wasm(path)?.into_vec();
+            let bytes = crate::commands::read_wasm(path)?.into_vec();
             if wct_component::kind::detect(&bytes) == wct_component::kind::WasmKind::CoreModule {
                 return Err(miette::miette!(
                     help = format!(
@@ -36,7 +36,7 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
 /// `NAME.wasm` so that their instance is named after the package; other paths stay.
 pub fn pull_registry_plugs(
     paths: &[PathBuf],
-    registry: &super::registry::RegistryArgs,
+    registry: &crate::args::registry::RegistryArgs,
     scratch: &std::path::Path,
     global: &GlobalOpts,
 ) -> Result<Vec<PathBuf>> {
@@ -71,7 +71,7 @@ pub fn pull_registry_plugs(
                 "pulled {text} as {} ({}{})",
                 pulled.reference,
                 pulled.digest,
-                super::registry::from_cache(&pulled)
+                crate::args::registry::from_cache(&pulled)
             );
         }
         out.push(file);
