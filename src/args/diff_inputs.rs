@@ -38,7 +38,7 @@ impl DiffInputs {
             features: Vec::new(),
             all_features: true,
         };
-        let load = |spec: &str| wct_wit::load(spec, &opts).map_err(crate::commands::wit::report);
+        let load = |spec: &str| wct_wit::load(spec, &opts).map_err(miette::Report::new);
         let (old, new) = match (&self.against, self.published, self.paths.as_slice()) {
             (None, false, [old, new]) => (load(old)?, load(new)?),
             (Some(rev), _, [new]) => {

@@ -1,0 +1,19 @@
+//! Reading a wasm input named on the command line.
+
+use miette::Result;
+use std::path::Path;
+
+/// Reads `path` (or stdin for `-`) and returns its wasm binary, assembling WAT text if needed.
+/// Errors name the file.
+pub fn read_wasm(path: &Path) -> Result<wct_io::Bytes> {
+    let input = wct_io::read_input(path).map_err(miette::Report::new)?;
+    let name = input.display_name();
+    let wasm = wct_component::kind::into_binary(input.bytes, path)
+        .map_err(|e| miette::miette!("{name}: {}", e.message))?;
+    if wct_component::detect(&wasm) == wct_component::WasmKind::BadBinary {
+        miette::bail!(
+            "{name}: truncated or unknown wasm header (expected version 1 module or component layer 1)"
+        );
+    }
+    Ok(wasm)
+}
