@@ -63,6 +63,18 @@ fn pip_version(package: &str) -> Option<String> {
         .map(|v| v.trim().to_string())
 }
 
+/// `python -m pip install --quiet` with `python`, the arguments to follow.
+fn pip_install(mut python: Command) -> Command {
+    python.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    python
+}
+
 fn install_pip_packages() -> Result<()> {
     let missing: Vec<String> = PIP_PACKAGES
         .iter()
@@ -74,15 +86,7 @@ fn install_pip_packages() -> Result<()> {
         return Ok(());
     }
     step(&format!("pip install {}", missing.join(" ")));
-    run(Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(&missing))?;
+    run(pip_install(Command::new("python3")).args(&missing))?;
     // pyenv puts new console scripts on PATH through its shims.
     if which("pyenv") {
         let _ = Command::new("pyenv").arg("rehash").status();
@@ -118,16 +122,7 @@ fn install_runner_requirements() -> Result<()> {
         return Ok(());
     }
     step("wasi-testsuite runner requirements into python3.12");
-    run(python()
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-        ])
-        .arg(&requirements))
+    run(pip_install(python()).arg("-r").arg(&requirements))
 }
 
 fn install_npm_packages() -> Result<()> {
