@@ -11,7 +11,9 @@
 //! - [`embed`], [`encode`], [`adapt`]: core module -> component (metadata, encoding, the
 //!   bundled WASI Preview 1 adapters);
 //! - [`targets`]: does a component fit a world, mismatch by mismatch;
-//! - [`features`]: wasm feature sets by name (`--features`).
+//! - [`features`]: wasm feature sets by name (`--features`);
+//! - [`size`]: where the bytes go: every byte attributed to one part, labelled from facts
+//!   in the binary, diffs of two builds, text and HTML reports.
 #![deny(missing_docs)]
 
 pub mod adapt;
@@ -21,6 +23,7 @@ pub mod encode;
 pub mod features;
 pub mod inspect;
 pub mod kind;
+pub mod size;
 pub mod targets;
 pub mod text;
 pub mod validate;

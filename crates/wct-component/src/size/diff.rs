@@ -1,0 +1,242 @@
+//! What grew or shrank between two builds: both trees matched item by item by their paths
+//! of names, every item whose size changed (or that exists in one build only) listed with
+//! both sizes, largest change first.
+
+use super::render::{grouped, human};
+use super::{Item, ItemKind, SizeReport};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// The comparison of two builds.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeDiff {
+    /// Bytes in the old file.
+    pub old_size: u64,
+    /// Bytes in the new file.
+    pub new_size: u64,
+    /// `new_size - old_size`.
+    pub delta: i64,
+    /// Every item whose size differs, largest absolute change first (ties by path).
+    pub changes: Vec<Change>,
+}
+
+/// One item that changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// Names from the root's child down to the item, joined by ` / `.
+    pub path: String,
+    /// What it is.
+    pub kind: ItemKind,
+    /// Its size in the old build (0 when added).
+    pub old: u64,
+    /// Its size in the new build (0 when removed).
+    pub new: u64,
+    /// `new - old`.
+    pub delta: i64,
+    /// How it changed.
+    pub status: Status,
+    /// Whether it has no parts in either build (a function, a segment, a plain section).
+    pub leaf: bool,
+}
+
+/// How an item changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Only in the new build.
+    Added,
+    /// Only in the old build.
+    Removed,
+    /// Larger in the new build.
+    Grown,
+    /// Smaller in the new build.
+    Shrunk,
+}
+
+/// Compares two attributions.
+pub fn diff(old: &SizeReport, new: &SizeReport) -> SizeDiff {
+    let mut changes = Vec::new();
+    compare(Some(&old.root), Some(&new.root), "", &mut changes);
+    changes.sort_by(|a, b| {
+        b.delta
+            .unsigned_abs()
+            .cmp(&a.delta.unsigned_abs())
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    SizeDiff {
+        old_size: old.file_size,
+        new_size: new.file_size,
+        delta: new.file_size as i64 - old.file_size as i64,
+        changes,
+    }
+}
+
+fn compare(old: Option<&Item>, new: Option<&Item>, path: &str, out: &mut Vec<Change>) {
+    let (old_size, new_size) = (old.map_or(0, |i| i.size), new.map_or(0, |i| i.size));
+    let either = new.or(old).expect("one side exists");
+    if !path.is_empty() && old_size != new_size || old.is_none() != new.is_none() {
+        out.push(Change {
+            path: path.to_string(),
+            kind: either.kind,
+            old: old_size,
+            new: new_size,
+            delta: new_size as i64 - old_size as i64,
+            status: match (old, new) {
+                (None, _) => Status::Added,
+                (_, None) => Status::Removed,
+                _ if new_size > old_size => Status::Grown,
+                _ => Status::Shrunk,
+            },
+            leaf: old.is_none_or(|i| i.children.is_empty())
+                && new.is_none_or(|i| i.children.is_empty()),
+        });
+    }
+    if old_size == new_size && old.is_some() && new.is_some() && same_shape(old, new) {
+        return;
+    }
+    let by_name = |item: Option<&Item>| -> HashMap<String, usize> {
+        item.map(|i| {
+            i.children
+                .iter()
+                .enumerate()
+                .map(|(n, c)| (c.name.clone(), n))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (old_names, new_names) = (by_name(old), by_name(new));
+    let child_path = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path} / {name}")
+        }
+    };
+    for child in new.map_or(&[][..], |i| &i.children[..]) {
+        let before = old_names.get(&child.name).map(|&n| &old.expect("named in old").children[n]);
+        compare(before, Some(child), &child_path(&child.name), out);
+    }
+    for child in old.map_or(&[][..], |i| &i.children[..]) {
+        if !new_names.contains_key(&child.name) {
+            compare(Some(child), None, &child_path(&child.name), out);
+        }
+    }
+}
+
+/// Whether two same-sized items have children of the same names and sizes (then nothing
+/// below them changed worth listing).
+fn same_shape(old: Option<&Item>, new: Option<&Item>) -> bool {
+    match (old, new) {
+        (Some(a), Some(b)) => {
+            a.children.len() == b.children.len()
+                && a.children
+                    .iter()
+                    .zip(&b.children)
+                    .all(|(x, y)| x.name == y.name && x.size == y.size)
+        }
+        _ => false,
+    }
+}
+
+/// A signed size for people: `+12.3 kB`, `-512 B`.
+fn signed(delta: i64) -> String {
+    let sign = if delta < 0 { '-' } else { '+' };
+    format!("{sign}{}", human(delta.unsigned_abs()))
+}
+
+/// The text report: totals, the modules and components that changed, and the `top`
+/// largest changes among items without parts.
+pub fn render(old_name: &str, new_name: &str, diff: &SizeDiff, top: usize) -> String {
+    let mut out = String::new();
+    let percent = diff.delta as f64 * 100.0 / diff.old_size.max(1) as f64;
+    let _ = writeln!(
+        out,
+        "{old_name} -> {new_name}: {} -> {} ({} bytes, {}, {percent:+.1}%)",
+        human(diff.old_size),
+        human(diff.new_size),
+        if diff.delta < 0 { format!("-{}", grouped(diff.delta.unsigned_abs())) } else { format!("+{}", grouped(diff.delta as u64)) },
+        signed(diff.delta),
+    );
+    if diff.changes.is_empty() {
+        let _ = writeln!(out, "no item changed size");
+        return out;
+    }
+    let mut section = |title: &str, rows: Vec<&Change>| {
+        if rows.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\n{title}:\n{:>10} {:>10} {:>10}  ITEM", "CHANGE", "OLD", "NEW");
+        for c in rows {
+            let status = match c.status {
+                Status::Added => "  (added)",
+                Status::Removed => "  (removed)",
+                _ => "",
+            };
+            let _ = writeln!(
+                out,
+                "{:>10} {:>10} {:>10}  {}{status}",
+                signed(c.delta),
+                human(c.old),
+                human(c.new),
+                c.path
+            );
+        }
+    };
+    section(
+        "Modules and components",
+        diff.changes
+            .iter()
+            .filter(|c| matches!(c.kind, ItemKind::Module | ItemKind::Component))
+            .collect(),
+    );
+    section(
+        "Largest changes",
+        diff.changes.iter().filter(|c| c.leaf).take(top).collect(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(segment: u64, extra: bool) -> SizeReport {
+        let mut data = Item::new("data", ItemKind::Section, 20, segment + 10);
+        data.children.push(Item::new("segment 0", ItemKind::DataSegment, 22, segment));
+        let mut module = Item::new("module main", ItemKind::Module, 8, segment + 20);
+        module.children.push(data);
+        if extra {
+            module.children.push(Item::new("custom \"x\"", ItemKind::Custom, 90, 4));
+            module.size += 4;
+        }
+        let mut root = Item::new("component", ItemKind::Component, 0, module.size + 8);
+        root.children.push(Item::new("header", ItemKind::Header, 0, 8));
+        root.children.push(module);
+        SizeReport {
+            file_size: root.size,
+            root,
+            stopped: None,
+        }
+    }
+
+    #[test]
+    fn names_what_grew() {
+        let d = diff(&report(100, false), &report(150, true));
+        assert_eq!(d.delta, 54);
+        let paths: Vec<(&str, i64)> = d.changes.iter().map(|c| (c.path.as_str(), c.delta)).collect();
+        assert_eq!(
+            paths,
+            [
+                ("module main", 54),
+                ("module main / data", 50),
+                ("module main / data / segment 0", 50),
+                ("module main / custom \"x\"", 4),
+            ]
+        );
+        assert_eq!(d.changes[3].status, Status::Added);
+        let text = render("a.wasm", "b.wasm", &d, 5);
+        assert!(text.contains("+50 B"), "{text}");
+        assert!(diff(&report(100, false), &report(100, false)).changes.is_empty());
+    }
+}
