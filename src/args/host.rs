@@ -207,6 +207,7 @@ impl HostArgs {
                 None | Some(NetListenArg::Any) => NetListen::Any,
                 Some(NetListenArg::Granted) => NetListen::Granted,
             },
+            discard_output: false,
         })
     }
 

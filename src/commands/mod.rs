@@ -13,6 +13,7 @@ pub(crate) mod registry;
 mod run;
 mod semver_check;
 mod serve;
+mod size;
 mod targets;
 mod validate;
 pub mod wit;
@@ -27,6 +28,7 @@ use std::process::ExitCode;
 pub enum Command {
     Validate(validate::Args),
     Inspect(inspect::Args),
+    Size(size::Args),
     Print(print::Args),
     Parse(parse::Args),
     Embed(embed::Args),
@@ -53,6 +55,7 @@ impl Command {
         match self {
             Command::Validate(args) => validate::run(args, global),
             Command::Inspect(args) => inspect::run(args, global),
+            Command::Size(args) => size::run(args, global),
             Command::Print(args) => print::run(args, global),
             Command::Parse(args) => parse::run(args, global),
             Command::Embed(args) => embed::run(args, global),

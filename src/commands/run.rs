@@ -74,6 +74,7 @@ impl Args {
                 access_log: false,
                 verbose: global.verbose,
             }),
+            timeline: Default::default(),
         })
     }
 

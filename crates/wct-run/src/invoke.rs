@@ -292,6 +292,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         artifact: component,
         ..
     } = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+    opts.timeline.compiled();
     let callables = callables(&engine, &component);
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
@@ -309,12 +310,15 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
             .instantiate(&mut store, &component)
             .any()
             .map_err(cannot_instantiate)?;
+        opts.timeline.instantiated(store.data_mut().limiter());
         if let Some(timeout) = opts.limits.timeout {
             start_timeout(&engine, timeout);
         }
         for call in calls {
             let (func, params, mut results) = session.prepare(&mut store, &instance, call)?;
-            if let Err(e) = func.call(&mut store, &params, &mut results) {
+            let called = func.call(&mut store, &params, &mut results);
+            opts.timeline.returned();
+            if let Err(e) = called {
                 return session.failed(e, opts);
             }
             session.record(&results);
@@ -328,6 +332,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
             .await
             .any()
             .map_err(cannot_instantiate)?;
+        opts.timeline.instantiated(store.data_mut().limiter());
         if let Some(timeout) = opts.limits.timeout {
             start_timeout(&engine, timeout);
         }
@@ -352,6 +357,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
                 },
                 None => called.await,
             };
+            opts.timeline.returned();
             if let Err(e) = called {
                 return session.failed(e, opts);
             }

@@ -11,6 +11,8 @@
 //!   through the [`cache`] of compiled code.
 //! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions; [`outcome`]:
 //!   how a run ended (exit status, trap, limit).
+//! - [`startup`]: how long a program takes to compile, instantiate and answer a first call,
+//!   and what instantiation commits.
 //! - [`serve`]: serving `wasi:http` components over HTTP; [`state`]: the host state a
 //!   component's store holds.
 //! - [`wasi_p3`]: WASI 0.3 beside 0.2: the asynchronous host that links both;
@@ -33,6 +35,7 @@ pub mod outcome;
 pub mod run;
 pub mod sandbox;
 pub mod serve;
+pub mod startup;
 pub mod state;
 pub mod wasi_p3;
 

@@ -79,17 +79,33 @@ pub struct MemoryLimitExceeded {
 }
 
 /// A `ResourceLimiter` that stops the guest (rather than failing `memory.grow` quietly) when
-/// it asks for more memory than allowed.
+/// it asks for more memory than allowed. It also counts what was granted: linear memory
+/// bytes and table elements (wasmtime asks it for every memory and table it creates, so
+/// right after instantiation these are what instantiation committed).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MemoryLimiter {
     /// The cap, if any.
     pub max_memory: Option<u64>,
+    /// Bytes of linear memory granted so far, all memories together.
+    pub memory_bytes: u64,
+    /// Table elements granted so far, all tables together.
+    pub table_elements: u64,
+}
+
+impl MemoryLimiter {
+    /// A limiter capping memory at `max_memory`.
+    pub fn new(max_memory: Option<u64>) -> Self {
+        MemoryLimiter {
+            max_memory,
+            ..MemoryLimiter::default()
+        }
+    }
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
@@ -97,16 +113,20 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
             Some(limit) if desired as u64 > limit => {
                 Err(MemoryLimitExceeded { desired, limit }.into())
             }
-            _ => Ok(true),
+            _ => {
+                self.memory_bytes += desired.saturating_sub(current) as u64;
+                Ok(true)
+            }
         }
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
-        _desired: usize,
+        current: usize,
+        desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        self.table_elements += desired.saturating_sub(current) as u64;
         Ok(true)
     }
 }

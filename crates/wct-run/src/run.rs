@@ -40,6 +40,8 @@ pub struct RunOptions {
     pub via_adapter: bool,
     /// Where a denied HTTP request is told.
     pub events: Events,
+    /// Where compile, instantiation and the first return are recorded ([`crate::startup`]).
+    pub timeline: crate::startup::Timeline,
 }
 
 /// What a run produced besides the outcome.
@@ -144,6 +146,7 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         &opts.limits,
         &opts.engine,
     )?;
+    opts.timeline.compiled();
     let summary = compiled.summary();
     let Compiled {
         engine,
@@ -162,6 +165,7 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
             &generations,
             &opts.limits,
             &program.name,
+            &opts.timeline,
         )?
     } else {
         run_p2_command(&engine, &component, store, opts, &program.name)?
@@ -195,10 +199,13 @@ fn run_p2_command(
                     e,
                 )
             })?;
+    opts.timeline.instantiated(store.data_mut().limiter());
     if let Some(timeout) = opts.limits.timeout {
         start_timeout(engine, timeout);
     }
-    Ok(match command.wasi_cli_run().call_run(&mut store) {
+    let called = command.wasi_cli_run().call_run(&mut store);
+    opts.timeline.returned();
+    Ok(match called {
         Ok(Ok(())) => Outcome::Exited { code: 0 },
         Ok(Err(())) => Outcome::Exited { code: 1 },
         Err(e) => Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
@@ -206,8 +213,48 @@ fn run_p2_command(
 }
 
 fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
+    let Instantiated {
+        engine,
+        mut store,
+        instance,
+        summary,
+        optimize_later,
+    } = instantiate_module(program, opts)?;
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .any()
+        .with_context(|| format!("{}: a Preview 1 program must export `_start`", program.name))?;
+    if let Some(timeout) = opts.limits.timeout {
+        start_timeout(&engine, timeout);
+    }
+    let called = start.call(&mut store, ());
+    opts.timeline.returned();
+    let outcome = match called {
+        Ok(()) => Outcome::Exited { code: 0 },
+        Err(e) => Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
+    };
+    Ok(RunReport {
+        outcome,
+        optimize_later,
+        kind: WasmKind::CoreModule,
+        compile: summary,
+    })
+}
+
+/// A Preview 1 program, compiled and instantiated.
+pub(crate) struct Instantiated {
+    engine: wasmtime::Engine,
+    store: Store<ModuleState>,
+    instance: wasmtime::Instance,
+    summary: crate::engine::CompileSummary,
+    optimize_later: bool,
+}
+
+/// Compiles and instantiates a Preview 1 program on wasmtime-wasi's Preview 1 host.
+pub(crate) fn instantiate_module(program: &Program<'_>, opts: &RunOptions) -> Result<Instantiated> {
     let compiled =
         compile::<wasmtime::Module>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+    opts.timeline.compiled();
     let summary = compiled.summary();
     let Compiled {
         engine,
@@ -219,9 +266,7 @@ fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
     opts.sandbox.configure(&mut builder, &argv(program, opts))?;
     let state = ModuleState {
         wasi: builder.build_p1(),
-        limiter: MemoryLimiter {
-            max_memory: opts.limits.max_memory,
-        },
+        limiter: MemoryLimiter::new(opts.limits.max_memory),
     };
     let mut linker = wasmtime::Linker::new(&engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut ModuleState| &mut s.wasi).any()?;
@@ -237,21 +282,12 @@ fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
                 foreign_imports: Vec::new(),
                 source: e.into(),
             })?;
-    let start = instance
-        .get_typed_func::<(), ()>(&mut store, "_start")
-        .any()
-        .with_context(|| format!("{}: a Preview 1 program must export `_start`", program.name))?;
-    if let Some(timeout) = opts.limits.timeout {
-        start_timeout(&engine, timeout);
-    }
-    let outcome = match start.call(&mut store, ()) {
-        Ok(()) => Outcome::Exited { code: 0 },
-        Err(e) => Outcome::from_error(e, opts.limits.timeout, opts.limits.fuel)?,
-    };
-    Ok(RunReport {
-        outcome,
+    opts.timeline.instantiated(&store.data().limiter);
+    Ok(Instantiated {
+        engine,
+        store,
+        instance,
+        summary,
         optimize_later,
-        kind: WasmKind::CoreModule,
-        compile: summary,
     })
 }

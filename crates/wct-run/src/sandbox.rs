@@ -66,6 +66,9 @@ pub struct Sandbox {
     pub allow_http: Vec<HttpGrant>,
     /// With `network`: whether a listener may use the wildcard address (`--net-listen`).
     pub net_listen: NetListen,
+    /// Discard what the guest writes to stdout and stderr (stdin is still inherited), as a
+    /// profiler does so its own report stays readable.
+    pub discard_output: bool,
 }
 
 /// Where a guest with `--net` may listen.
@@ -142,7 +145,12 @@ impl Sandbox {
 
     /// Configures a WASI context builder with these grants and `args` as the command line.
     pub fn configure(&self, builder: &mut WasiCtxBuilder, args: &[String]) -> Result<()> {
-        builder.inherit_stdio().args(args);
+        if self.discard_output {
+            builder.inherit_stdin();
+        } else {
+            builder.inherit_stdio();
+        }
+        builder.args(args);
         if self.inherit_env {
             builder.inherit_env();
         }

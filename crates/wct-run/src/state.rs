@@ -64,9 +64,7 @@ impl ComponentState {
             http: WasiHttpCtx::new(),
             http_policy: sandbox.http_policy(events.clone()),
             table: ResourceTable::new(),
-            limiter: MemoryLimiter {
-                max_memory: limits.max_memory,
-            },
+            limiter: MemoryLimiter::new(limits.max_memory),
             relative_paths: Default::default(),
         }
     }

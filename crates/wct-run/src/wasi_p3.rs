@@ -100,6 +100,7 @@ pub fn run_command(
     generations: &WasiGenerations,
     limits: &Limits,
     name: &str,
+    timeline: &crate::startup::Timeline,
 ) -> Result<Outcome> {
     let linker = async_linker(engine)?;
     let runtime = runtime()?;
@@ -126,11 +127,13 @@ pub fn run_command(
                 .await
                 .any()
                 .map_err(instantiate_error)?;
+                timeline.instantiated(store.data_mut().limiter());
                 start_timeout();
                 let result = store
                     .run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await)
                     .await
                     .and_then(|r| r);
+                timeline.returned();
                 Ok(result.map(|status| status.is_ok()))
             } else {
                 let command = wasmtime_wasi::p2::bindings::Command::instantiate_async(
@@ -139,8 +142,10 @@ pub fn run_command(
                 .await
                 .any()
                 .map_err(instantiate_error)?;
+                timeline.instantiated(store.data_mut().limiter());
                 start_timeout();
                 let result = command.wasi_cli_run().call_run(&mut store).await;
+                timeline.returned();
                 Ok::<_, crate::Error>(result.map(|status| status.is_ok()))
             }
         };

@@ -99,6 +99,19 @@
         size.textContent = human(r.item.s) + (labels ? " · " + labels : "");
         el.append(name, size);
       }
+      if (r.item.c && r.item.c.length && r.w > 80 && r.h > 60) {
+        // One level of its parts inside, below its name, so the structure shows.
+        for (const p of squarify(parts(r.item), 2, 30, r.w - 6, r.h - 34)) {
+          const inner = document.createElement("div");
+          inner.className = "rect inner";
+          inner.style.left = p.x + "px"; inner.style.top = p.y + "px";
+          inner.style.width = p.w + "px"; inner.style.height = p.h + "px";
+          inner.style.background = colors[p.item.k] || "#ddd";
+          inner.title = p.item.n + "\n" + human(p.item.s);
+          if (p.w > 50 && p.h > 14) inner.textContent = p.item.n;
+          el.appendChild(inner);
+        }
+      }
       if (r.item.c && r.item.c.length) {
         el.classList.add("zoomable");
         el.addEventListener("click", () => { path.push(r.item); draw(); });
@@ -128,7 +141,7 @@
   window.addEventListener("resize", draw);
   if (location.search.indexOf("selftest") >= 0) {
     const before = document.body.dataset.view;
-    const target = map.querySelector(".rect.zoomable");
+    const target = map.querySelector(":scope > .rect.zoomable");
     if (target) target.click();
     document.body.dataset.selftest = before + " => " + document.body.dataset.view;
   }
