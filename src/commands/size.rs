@@ -161,7 +161,8 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
 }
 
 /// Attributes the file at `path`. A binary file is streamed (never held whole) unless
-/// `keep` asks for its bytes (to run it); WAT text is compiled first.
+/// `keep` asks for its bytes (to run them); WAT text is compiled first. An empty file is
+/// text (and not WAT).
 fn attribute(path: &Path, keep: bool) -> Result<(SizeReport, Option<Vec<u8>>)> {
     let read_error = |source| {
         miette::Report::new(wct_io::IoError::Read {
@@ -180,10 +181,16 @@ fn attribute(path: &Path, keep: bool) -> Result<(SizeReport, Option<Vec<u8>>)> {
         Box::new(std::fs::File::open(path).map_err(read_error)?)
     };
     (&mut reader).take(4).read_to_end(&mut head).map_err(read_error)?;
-    if head.starts_with(wct_component::kind::MAGIC) && !keep {
+    // A binary (wasm, or something else that starts with a zero byte rather than text) is
+    // attributed as far as it parses; only text is taken for WAT.
+    let binary = head.first() == Some(&0);
+    if binary && !keep {
         return Ok((analyze(std::io::Cursor::new(head).chain(reader)), None));
     }
     reader.read_to_end(&mut head).map_err(read_error)?;
+    if binary {
+        return Ok((analyze_bytes(&head), Some(head)));
+    }
     let wasm = wct_component::kind::to_binary(&head, path).map_err(|e| {
         miette::miette!("{}: {}", wct_io::display_name(path), e.message)
     })?;

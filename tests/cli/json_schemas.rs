@@ -327,3 +327,30 @@ fn wit_fetch_json() {
     broken["fetched"][0]["source"] = "somewhere".into();
     assert!(!validator.is_valid(&broken));
 }
+
+#[test]
+fn size_json() {
+    let v = check("size", &["size", "--json", "tests/fixtures/compose/greeter.wasm"]);
+    assert!(v["root"]["children"].is_array());
+    let v = check("size", &["size", "--json", "tests/fixtures/invalid/truncated.wasm"]);
+    assert!(v["stopped"]["offset"].is_u64());
+    let v = check(
+        "size",
+        &["size", "--json", "--startup", "--run", "tests/fixtures/c/hello.wasm"],
+    );
+    assert_eq!(v["startup"]["first_call"], "run");
+    let v = check(
+        "size",
+        &[
+            "size",
+            "--json",
+            "tests/fixtures/compose/greeter.wasm",
+            "tests/fixtures/compose/polite-greeter.wasm",
+        ],
+    );
+    assert!(v["changes"].is_array());
+    // The schema is not a formality: an unknown item kind is rejected.
+    let mut broken = v;
+    broken["changes"][0]["kind"] = "gadget".into();
+    assert!(!schema("size").is_valid(&broken));
+}

@@ -36,7 +36,7 @@ fn python_component(module: &str, world: &str, with_wasi: bool) -> PathBuf {
 
 /// Builds (or reuses) a JavaScript component with componentize-js (SpiderMonkey) from
 /// `tests/fixtures/js/{source}.js` for `world` of `wit/demo`.
-fn js_component(source: &str, world: &str) -> PathBuf {
+pub(crate) fn js_component(source: &str, world: &str) -> PathBuf {
     js_build(source, world, false)
 }
 

@@ -17,6 +17,7 @@ mod registry;
 mod robustness;
 mod run;
 mod serve;
+mod size;
 mod structure;
 mod validate;
 mod wasi_p3;

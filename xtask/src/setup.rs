@@ -9,7 +9,8 @@
 //!   ones; pyenv's 3.12.1 on these machines);
 //! - `componentize-js` and `componentize-qjs` (npm, pinned by `xtask/js/package-lock.json`);
 //! - Debian's `docker-registry` (a real OCI registry), `skopeo` (an independent registry
-//!   client), `apache2-utils` (htpasswd) and `time` (peak memory), installed with apt-get when
+//!   client), `apache2-utils` (htpasswd), `time` (peak memory) and `chromium` (the headless
+//!   browser that loads `wct size --html`'s page), installed with apt-get when
 //!   this runs as root; otherwise the missing ones are named with the command to install them.
 //!
 //! A step whose tool is already there at the pinned version is skipped and says so.
@@ -30,6 +31,7 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("skopeo", "skopeo"),
     ("apache2-utils", "htpasswd"),
     ("time", "/usr/bin/time"),
+    ("chromium", "chromium"),
 ];
 
 /// The Python the official wasi-testsuite runner needs (>= 3.12), as pyenv names it.
@@ -167,7 +169,8 @@ fn install_debian_packages() -> Result<()> {
         .map(|(package, _)| *package)
         .collect();
     if missing.is_empty() {
-        step("Debian packages: docker-registry, skopeo, apache2-utils, time already installed");
+        let names: Vec<&str> = DEBIAN_PACKAGES.iter().map(|(p, _)| *p).collect();
+        step(&format!("Debian packages: {} already installed", names.join(", ")));
         return Ok(());
     }
     let root_user = Command::new("id")

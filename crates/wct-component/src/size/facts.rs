@@ -541,6 +541,20 @@ impl ComponentFacts {
             }
         }
         for child in &mut component.children {
+            let adapter = child
+                .name
+                .strip_prefix("module wit-component:adapter:")
+                .map(str::to_string);
+            if let Some(adapter) = adapter {
+                if !child.has_label(LabelKind::WasiAdapter) {
+                    child.labels.push(Label {
+                        kind: LabelKind::WasiAdapter,
+                        reason: format!(
+                            "the component-name section names it wit-component:adapter:{adapter}, as wit-component names the adapter it links in"
+                        ),
+                    });
+                }
+            }
             if child.kind == ItemKind::Custom && child.name == "custom \"component-name\"" {
                 child.labels.push(Label {
                     kind: LabelKind::Names,

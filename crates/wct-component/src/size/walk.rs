@@ -47,22 +47,18 @@ fn container<R: Read>(
     summary: &mut Summary,
 ) -> Result<(), Stop> {
     let start = s.pos();
-    let preamble = s.take(8);
-    let preamble = match preamble {
-        Ok(p) => p,
-        Err(stop) => {
-            item.size = s.pos() - item.offset;
-            return Err(stop);
-        }
-    };
+    let preamble = s.peek(8)?.to_vec();
+    if preamble.len() < 8 {
+        let stop = s.truncated();
+        item.size = s.pos() - item.offset;
+        return Err(stop);
+    }
     let kind = match preamble_kind(&preamble) {
         Ok(kind) => kind,
-        Err(message) => {
-            // Not attributed: the bytes go to `unparsed`.
-            item.size = 0;
-            return Err(Stop::new(start, message));
-        }
+        // Nothing is read: the bytes go to `unparsed`.
+        Err(message) => return Err(Stop::new(start, message)),
     };
+    s.consume(8);
     item.kind = kind;
     item.children
         .push(Item::new("header", ItemKind::Header, start, 8));
