@@ -28,8 +28,8 @@ use wct_run::{Compiler, Program, RunOptions, Sandbox};
 #[command(after_help = "Examples:
   wct size tests/fixtures/c/hello.wasm
   wct size -v --depth 2 --top 5 tests/fixtures/compose/greeter.wasm
-  wct size old.wasm new.wasm                  what grew, largest change first
-  wct size app.wasm --html size.html          a zoomable treemap
+  wct size tests/fixtures/compose/greeter.wasm tests/fixtures/compose/polite-greeter.wasm
+  wct size tests/fixtures/compose/greeter.wasm --html size.html
   wct size tests/fixtures/c/hello.wasm --startup --run
   wct size --json tests/fixtures/c/hello.wasm > size.json
 
@@ -81,6 +81,7 @@ enum StartupCompiler {
 /// `wct size --json` for one file.
 #[derive(Serialize)]
 struct Report<'a> {
+    schema_version: u32,
     file: String,
     file_size: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +95,7 @@ struct Report<'a> {
 /// `wct size --json OLD NEW`.
 #[derive(Serialize)]
 struct DiffReport<'a> {
+    schema_version: u32,
     old: String,
     new: String,
     #[serde(flatten)]
@@ -113,6 +115,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         }
         if args.json {
             output::json(&DiffReport {
+                schema_version: 1,
                 old: name.clone(),
                 new: new_name.clone(),
                 diff: &changes,
@@ -136,6 +139,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     if args.json {
         let root = args.depth.map(|d| cut(&report.root, d));
         output::json(&Report {
+            schema_version: 1,
             file: name.clone(),
             file_size: report.file_size,
             stopped: report.stopped.as_ref(),

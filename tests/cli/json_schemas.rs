@@ -211,6 +211,7 @@ fn every_json_output_has_a_schema() {
         "publish",
         "pull",
         "wit fetch",
+        "size",
     ];
     for command in commands {
         let help = wct()

@@ -152,11 +152,11 @@ pub fn render(old_name: &str, new_name: &str, diff: &SizeDiff, top: usize) -> St
     let percent = diff.delta as f64 * 100.0 / diff.old_size.max(1) as f64;
     let _ = writeln!(
         out,
-        "{old_name} -> {new_name}: {} -> {} ({} bytes, {}, {percent:+.1}%)",
+        "{old_name} -> {new_name}: {} -> {} ({}{} bytes, {percent:+.1}%)",
         human(diff.old_size),
         human(diff.new_size),
-        if diff.delta < 0 { format!("-{}", grouped(diff.delta.unsigned_abs())) } else { format!("+{}", grouped(diff.delta as u64)) },
-        signed(diff.delta),
+        if diff.delta < 0 { '-' } else { '+' },
+        grouped(diff.delta.unsigned_abs()),
     );
     if diff.changes.is_empty() {
         let _ = writeln!(out, "no item changed size");
