@@ -184,7 +184,10 @@ fn attribute(path: &Path, keep: bool) -> Result<(SizeReport, Option<Vec<u8>>)> {
     } else {
         Box::new(std::fs::File::open(path).map_err(read_error)?)
     };
-    (&mut reader).take(4).read_to_end(&mut head).map_err(read_error)?;
+    (&mut reader)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(read_error)?;
     // A binary (wasm, or something else that starts with a zero byte rather than text) is
     // attributed as far as it parses; only text is taken for WAT.
     let binary = head.first() == Some(&0);
@@ -195,9 +198,8 @@ fn attribute(path: &Path, keep: bool) -> Result<(SizeReport, Option<Vec<u8>>)> {
     if binary {
         return Ok((analyze_bytes(&head), Some(head)));
     }
-    let wasm = wct_component::kind::to_binary(&head, path).map_err(|e| {
-        miette::miette!("{}: {}", wct_io::display_name(path), e.message)
-    })?;
+    let wasm = wct_component::kind::to_binary(&head, path)
+        .map_err(|e| miette::miette!("{}: {}", wct_io::display_name(path), e.message))?;
     Ok((analyze_bytes(&wasm), Some(wasm)))
 }
 

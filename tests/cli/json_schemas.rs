@@ -331,13 +331,25 @@ fn wit_fetch_json() {
 
 #[test]
 fn size_json() {
-    let v = check("size", &["size", "--json", "tests/fixtures/compose/greeter.wasm"]);
+    let v = check(
+        "size",
+        &["size", "--json", "tests/fixtures/compose/greeter.wasm"],
+    );
     assert!(v["root"]["children"].is_array());
-    let v = check("size", &["size", "--json", "tests/fixtures/invalid/truncated.wasm"]);
+    let v = check(
+        "size",
+        &["size", "--json", "tests/fixtures/invalid/truncated.wasm"],
+    );
     assert!(v["stopped"]["offset"].is_u64());
     let v = check(
         "size",
-        &["size", "--json", "--startup", "--run", "tests/fixtures/c/hello.wasm"],
+        &[
+            "size",
+            "--json",
+            "--startup",
+            "--run",
+            "tests/fixtures/c/hello.wasm",
+        ],
     );
     assert_eq!(v["startup"]["first_call"], "run");
     let v = check(

@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 /// `wct size --json ARGS`, parsed, with the exit status.
 fn size_json(args: &[&std::ffi::OsStr]) -> (Value, i32) {
     let out = wct().arg("size").arg("--json").args(args).output().unwrap();
-    let value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("wct size {args:?}: not JSON ({e}): {}", stderr_of(&out))
-    });
+    let value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("wct size {args:?}: not JSON ({e}): {}", stderr_of(&out)));
     (value, out.status.code().unwrap())
 }
 
@@ -71,7 +70,12 @@ fn check_attribution(v: &Value, file: &Path) -> usize {
                 );
                 end = start + c["size"].as_u64().unwrap();
             }
-            assert!(end <= offset + size, "{}: parts of {} run past it", file.display(), item["name"]);
+            assert!(
+                end <= offset + size,
+                "{}: parts of {} run past it",
+                file.display(),
+                item["name"]
+            );
         }
         1 + children.iter().map(|c| walk(c, file)).sum::<usize>()
     }
@@ -105,7 +109,9 @@ fn has_label(v: &Value, kind: &str, path_part: &str) -> bool {
 fn every_fixture_is_attributed_byte_for_byte() {
     let mut checked = 0;
     for file in all_fixtures() {
-        if file.extension().is_some_and(|e| e == "wat") || std::fs::metadata(&file).unwrap().len() == 0 {
+        if file.extension().is_some_and(|e| e == "wat")
+            || std::fs::metadata(&file).unwrap().len() == 0
+        {
             continue;
         }
         let (v, code) = size_json(&[file.as_os_str()]);
@@ -127,14 +133,27 @@ fn a_c_component_names_its_modules_functions_and_libc() {
     let v = report(&file);
     check_attribution(&v, &file);
     assert!(has_label(&v, "libc", "/module main"), "{:?}", labels(&v));
-    assert!(has_label(&v, "wasi-adapter", "/module wit-component:adapter:wasi_snapshot_preview1"));
+    assert!(has_label(
+        &v,
+        "wasi-adapter",
+        "/module wit-component:adapter:wasi_snapshot_preview1"
+    ));
     assert!(has_label(&v, "names", "custom \"component-name\""));
-    let largest: Vec<&str> = v["largest"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    let largest: Vec<&str> = v["largest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
     assert_eq!(largest[0], "module main / code / printf_core");
     // A core module is one level: its sections directly under the root.
     let v = report(&fixture("c/hello.wasm"));
     assert_eq!(v["root"]["kind"], "module");
-    assert!(v["root"]["children"].as_array().unwrap().iter().any(|c| c["name"] == "code"));
+    assert!(v["root"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "code"));
 }
 
 /// A WASI 0.2 Python command (componentize-py's own layout: libpython, libc and friends as
@@ -171,22 +190,48 @@ fn large_python_and_javascript_components_add_up_and_are_labelled() {
             ("snapshot", "/data"),
             ("names", "custom \"name\""),
         ] {
-            assert!(has_label(&v, kind, at), "{}: no {kind} at {at}: {:?}", py.display(), labels(&v));
+            assert!(
+                has_label(&v, kind, at),
+                "{}: no {kind} at {at}: {:?}",
+                py.display(),
+                labels(&v)
+            );
         }
     }
-    assert!(has_label(&report(&py2), "wasi-adapter", "/module wit-component:adapter"));
+    assert!(has_label(
+        &report(&py2),
+        "wasi-adapter",
+        "/module wit-component:adapter"
+    ));
 
     let js = crate::languages::js_component("greeter", "greeter");
     let v = report(&js);
     check_attribution(&v, &js);
-    assert!(has_label(&v, "js-engine", "/module main"), "{:?}", labels(&v));
+    assert!(
+        has_label(&v, "js-engine", "/module main"),
+        "{:?}",
+        labels(&v)
+    );
     assert!(has_label(&v, "snapshot", "/module main/data"));
-    assert!(has_label(&v, "wasi-adapter", "/module wit-component:adapter"));
+    assert!(has_label(
+        &v,
+        "wasi-adapter",
+        "/module wit-component:adapter"
+    ));
 
     // `-v` says why.
-    let out = wct().args(["size", "-v", "--depth", "1"]).arg(&js).output().unwrap();
+    let out = wct()
+        .args(["size", "-v", "--depth", "1"])
+        .arg(&js)
+        .output()
+        .unwrap();
     let text = stdout_of(&out);
-    assert!(text.contains("why JavaScript engine: its data contains the engine's name (\"StarlingMonkey\")"), "{text}");
+    assert!(
+        text.contains(
+            "why JavaScript engine: its data contains the engine's name (\"StarlingMonkey\")"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -199,20 +244,29 @@ fn two_builds_differing_by_one_import_name_what_grew() {
     assert_eq!(v["delta"].as_i64(), Some(new_len - old_len));
     let changes = v["changes"].as_array().unwrap();
     let grown = |prefix: &str| {
-        changes
-            .iter()
-            .any(|c| c["path"].as_str().unwrap().starts_with(prefix) && c["delta"].as_i64().unwrap() > 0)
+        changes.iter().any(|c| {
+            c["path"].as_str().unwrap().starts_with(prefix) && c["delta"].as_i64().unwrap() > 0
+        })
     };
     assert!(grown("module main"), "{changes:?}");
     assert!(grown("module main / data / segment"), "no grown segment");
     // Largest change first.
-    let deltas: Vec<u64> = changes.iter().map(|c| c["delta"].as_i64().unwrap().unsigned_abs()).collect();
+    let deltas: Vec<u64> = changes
+        .iter()
+        .map(|c| c["delta"].as_i64().unwrap().unsigned_abs())
+        .collect();
     assert!(deltas.windows(2).all(|w| w[0] >= w[1]));
 
     let out = wct().arg("size").arg(&old).arg(&new).output().unwrap();
     let text = stdout_of(&out);
-    assert!(text.contains("Modules and components:") && text.contains("module main"), "{text}");
-    assert!(text.contains("Largest changes:") && text.contains("/ data / segment"), "{text}");
+    assert!(
+        text.contains("Modules and components:") && text.contains("module main"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Largest changes:") && text.contains("/ data / segment"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -222,7 +276,9 @@ fn a_truncated_file_shows_what_was_attributed_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     let len = std::fs::metadata(&file).unwrap().len();
     assert!(
-        stderr_of(&out).contains(&format!("truncated.wasm: parsing stopped at offset {len:#x}: unexpected end of file")),
+        stderr_of(&out).contains(&format!(
+            "truncated.wasm: parsing stopped at offset {len:#x}: unexpected end of file"
+        )),
         "{}",
         stderr_of(&out)
     );
@@ -240,9 +296,17 @@ fn a_truncated_file_shows_what_was_attributed_and_exits_1() {
     assert_eq!(v["stopped"]["offset"], 14);
     assert_eq!(v["stopped"]["message"], "unknown module section id 127");
     check_attribution(&v, &bad);
-    let unparsed = v["root"]["children"].as_array().unwrap().last().unwrap().clone();
+    let unparsed = v["root"]["children"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     // The unknown section's id and size were read (the module's own bytes); its payload is not.
-    assert_eq!((unparsed["kind"].as_str(), unparsed["size"].as_u64()), (Some("unparsed"), Some(3)));
+    assert_eq!(
+        (unparsed["kind"].as_str(), unparsed["size"].as_u64()),
+        (Some("unparsed"), Some(3))
+    );
 
     // Not wasm at all (binary): nothing attributed, said where.
     let (v, code) = size_json(&[fixture("invalid/wrong-magic.wasm").as_os_str()]);
@@ -268,12 +332,19 @@ fn top_and_depth_shape_the_report() {
     for child in v["root"]["children"].as_array().unwrap() {
         assert!(child.get("children").is_none(), "{child}");
     }
-    let out = wct().args(["size", "--top", "2", "--depth", "1"]).arg(&file).output().unwrap();
+    let out = wct()
+        .args(["size", "--top", "2", "--depth", "1"])
+        .arg(&file)
+        .output()
+        .unwrap();
     let text = stdout_of(&out);
     let after = text.split("Largest items:\n").nth(1).unwrap();
     assert_eq!(after.lines().count(), 2, "{text}");
     let tree = text.split("Largest items:").next().unwrap();
-    assert!(tree.contains("├─ module main") && !tree.contains("│  ├─"), "{text}");
+    assert!(
+        tree.contains("├─ module main") && !tree.contains("│  ├─"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -288,19 +359,39 @@ fn startup_is_measured_and_runs_guest_code_only_when_asked() {
     // hello.wasm's memory is 2 pages.
     assert_eq!(s["memory_bytes"], 2 * 65536);
 
-    let (v, _) = size_json(&["--startup".as_ref(), "--run".as_ref(), fixture("c/hello.wasm").as_os_str()]);
+    let (v, _) = size_json(&[
+        "--startup".as_ref(),
+        "--run".as_ref(),
+        fixture("c/hello.wasm").as_os_str(),
+    ]);
     assert_eq!(v["startup"]["first_call"], "run");
-    assert!(v["startup"]["time_to_first_return_ms"].as_f64().unwrap() >= v["startup"]["first_call_ms"].as_f64().unwrap());
+    assert!(
+        v["startup"]["time_to_first_return_ms"].as_f64().unwrap()
+            >= v["startup"]["first_call_ms"].as_f64().unwrap()
+    );
 
     let out = wct()
-        .args(["size", "--startup", "--compiler", "winch", "--invoke", "greet(\"x\")"])
+        .args([
+            "size",
+            "--startup",
+            "--compiler",
+            "winch",
+            "--invoke",
+            "greet(\"x\")",
+        ])
         .arg(fixture("compose/greeter.wasm"))
         .output()
         .unwrap();
     let text = stdout_of(&out);
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert!(text.contains("Startup (measured on this machine, winch):"), "{text}");
-    assert!(text.contains("first call") && text.contains("(greet(\"x\"))"), "{text}");
+    assert!(
+        text.contains("Startup (measured on this machine, winch):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("first call") && text.contains("(greet(\"x\"))"),
+        "{text}"
+    );
     // The guest's own output does not reach the report.
     assert!(!text.contains("Hello, x"), "{text}");
 }
@@ -322,10 +413,9 @@ fn chromium(page: &Path, screenshot: Option<&Path>) -> (String, String) {
         Some(png) => cmd.arg(format!("--screenshot={}", png.display())),
         None => cmd.arg("--dump-dom"),
     };
-    let out = cmd
-        .arg(&url)
-        .output()
-        .unwrap_or_else(|e| panic!("chromium is not installed ({e}): cargo xtask test installs it"));
+    let out = cmd.arg(&url).output().unwrap_or_else(|e| {
+        panic!("chromium is not installed ({e}): cargo xtask test installs it")
+    });
     let dom = stdout_of(&out);
     let body = dom
         .find("<body")
@@ -336,7 +426,10 @@ fn chromium(page: &Path, screenshot: Option<&Path>) -> (String, String) {
 
 fn attr(body: &str, name: &str) -> String {
     let key = format!("{name}=\"");
-    let at = body.find(&key).unwrap_or_else(|| panic!("no {name} in {body}")) + key.len();
+    let at = body
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+        + key.len();
     body[at..].split('"').next().unwrap().replace("&gt;", ">")
 }
 
@@ -346,33 +439,76 @@ fn the_html_treemap_loads_adds_up_and_zooms_in_a_real_browser() {
     let page = dir.path().join("size.html");
     let old = fixture("compose/greeter.wasm");
     let new = fixture("compose/polite-greeter.wasm");
-    wct().arg("size").arg(&new).arg("--html").arg(&page).assert().success();
+    wct()
+        .arg("size")
+        .arg(&new)
+        .arg("--html")
+        .arg(&page)
+        .assert()
+        .success();
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(!html.contains("src=\"http") && !html.contains("<link"), "the page loads nothing");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("<link"),
+        "the page loads nothing"
+    );
     let (body, stderr) = chromium(&page, None);
-    assert!(!stderr.contains("Uncaught") && !stderr.contains(":ERROR:CONSOLE"), "{stderr}");
-    assert_eq!(attr(&body, "data-size-sum"), attr(&body, "data-view-size"), "{body}");
-    assert!(attr(&body, "data-area-error").parse::<f64>().unwrap() < 0.001, "{body}");
+    assert!(
+        !stderr.contains("Uncaught") && !stderr.contains(":ERROR:CONSOLE"),
+        "{stderr}"
+    );
+    assert_eq!(
+        attr(&body, "data-size-sum"),
+        attr(&body, "data-view-size"),
+        "{body}"
+    );
+    assert!(
+        attr(&body, "data-area-error").parse::<f64>().unwrap() < 0.001,
+        "{body}"
+    );
     assert!(attr(&body, "data-rects").parse::<u32>().unwrap() > 3);
     // The click zoomed into the largest part: the view is one level deeper.
-    assert_eq!(attr(&body, "data-selftest"), "component => component / module main", "{body}");
+    assert_eq!(
+        attr(&body, "data-selftest"),
+        "component => component / module main",
+        "{body}"
+    );
 
     // The diff page outlines what changed and lists it.
     let diff_page = dir.path().join("diff.html");
-    wct().arg("size").arg(&old).arg(&new).arg("--html").arg(&diff_page).assert().success();
+    wct()
+        .arg("size")
+        .arg(&old)
+        .arg(&new)
+        .arg("--html")
+        .arg(&diff_page)
+        .assert()
+        .success();
     let html = std::fs::read_to_string(&diff_page).unwrap();
     assert!(html.contains("<table id=\"changes\">") && html.contains("module main"));
     let (body, stderr) = chromium(&diff_page, None);
     assert!(!stderr.contains("Uncaught"), "{stderr}");
-    assert!(attr(&body, "data-selftest").ends_with("/ module main"), "{body}");
+    assert!(
+        attr(&body, "data-selftest").ends_with("/ module main"),
+        "{body}"
+    );
 
     // A page that throws is caught by this test's check (the check is not blind).
     let broken = dir.path().join("broken.html");
-    std::fs::write(&broken, html.replace("const data = JSON.parse", "const data = JSON.parsee")).unwrap();
+    std::fs::write(
+        &broken,
+        html.replace("const data = JSON.parse", "const data = JSON.parsee"),
+    )
+    .unwrap();
     let (_, stderr) = chromium(&broken, None);
     assert!(stderr.contains("Uncaught"), "{stderr}");
 
     // The page never overwrites an input.
-    let out = wct().arg("size").arg(&new).arg("--html").arg(&new).output().unwrap();
+    let out = wct()
+        .arg("size")
+        .arg(&new)
+        .arg("--html")
+        .arg(&new)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

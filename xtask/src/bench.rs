@@ -13,6 +13,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
         vec![
             "validate", "adapt", "compose", "run", "serve", "wit", "inspect", "print", "fmt",
+            "size",
         ]
     } else {
         args.iter().map(String::as_str).collect()
@@ -25,7 +26,9 @@ pub fn run(args: &[String]) -> Result<()> {
                 bench_validate(&wct, &wasm_tools)?;
                 crate::bench_large::run("validate", &wct, &wasm_tools)?
             }
-            "wit" | "inspect" | "print" => crate::bench_large::run(name, &wct, &wasm_tools)?,
+            "wit" | "inspect" | "print" | "size" => {
+                crate::bench_large::run(name, &wct, &wasm_tools)?
+            }
             "adapt" => bench_adapt(&wct, &wasm_tools)?,
             "run" => bench_run(&wct)?,
             "compose" => bench_compose(&wct, &wasm_tools)?,
@@ -33,7 +36,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "fmt" => crate::bench_fmt::run(&wct, &wasm_tools)?,
             other => bail!(
                 "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
-                 print, fmt)"
+                 print, fmt, size)"
             ),
         }
     }

@@ -1,6 +1,9 @@
-//! `cargo xtask bench validate|wit|inspect|print` on large real components (an 18 MB
+//! `cargo xtask bench validate|wit|inspect|print|size` on large real components (an 18 MB
 //! componentize-py command and the 37 MB composition of two Python components; see
-//! `large_inputs`): wct against wasm-tools, time and peak memory, paired runs.
+//! `large_inputs`): wct against wasm-tools, time and peak memory, paired runs. `size` is
+//! compared with `wasm-tools print --skeleton` (what every user already has for a look at a
+//! component's structure) and its peak memory is also given as a share of the input size
+//! (goal: at most 1.2x).
 
 use crate::large_inputs;
 use crate::measure::{paired_medians, report};
@@ -54,11 +57,16 @@ fn comparison(name: &str) -> Option<Comparison> {
             wct_args: &["print"],
             peer_args: &["print"],
         },
+        "size" => Comparison {
+            label: "size vs print --skeleton",
+            wct_args: &["size"],
+            peer_args: &["print", "--skeleton"],
+        },
         _ => return None,
     })
 }
 
-/// Runs the large-input comparison `name` (validate, wit, inspect or print).
+/// Runs the large-input comparison `name` (validate, wit, inspect, print or size).
 pub fn run(name: &str, wct: &Path, wasm_tools: &Path) -> Result<()> {
     let comparison = comparison(name).expect("a known large-input benchmark");
     for (size, input) in inputs(wct)? {
@@ -78,6 +86,14 @@ pub fn run(name: &str, wct: &Path, wasm_tools: &Path) -> Result<()> {
             samples[0],
             samples[1],
         );
+        if name == "size" {
+            let input = std::fs::metadata(&input)?.len();
+            println!(
+                "{:<52} wct peak memory / input size {:.2} (goal <= 1.20)",
+                format!("size {size}"),
+                samples[0].peak as f64 / input as f64
+            );
+        }
     }
     Ok(())
 }

@@ -170,7 +170,10 @@ fn install_debian_packages() -> Result<()> {
         .collect();
     if missing.is_empty() {
         let names: Vec<&str> = DEBIAN_PACKAGES.iter().map(|(p, _)| *p).collect();
-        step(&format!("Debian packages: {} already installed", names.join(", ")));
+        step(&format!(
+            "Debian packages: {} already installed",
+            names.join(", ")
+        ));
         return Ok(());
     }
     let root_user = Command::new("id")

@@ -114,7 +114,11 @@ fn ms(d: Duration) -> f64 {
 
 /// Compiles `program` without a cache, instantiates it and makes `call`, timing each step.
 /// `opts` sandboxes the guest as for `wct run`; its cache is ignored.
-pub fn profile(program: &Program<'_>, opts: &RunOptions, call: &FirstCall) -> Result<StartupProfile> {
+pub fn profile(
+    program: &Program<'_>,
+    opts: &RunOptions,
+    call: &FirstCall,
+) -> Result<StartupProfile> {
     let compiler = match opts.engine.compiler {
         Compiler::Winch => Compiler::Winch,
         _ => Compiler::Cranelift,
@@ -148,14 +152,12 @@ pub fn profile(program: &Program<'_>, opts: &RunOptions, call: &FirstCall) -> Re
     }
     let marks = timeline.marks();
     let compiled = marks.compiled.unwrap_or(started);
-    let (instantiated, limiter) = marks
-        .instantiated
-        .ok_or_else(|| {
-            Error::Host(anyhow::anyhow!(
-                "{}: instantiation was not reached",
-                program.name
-            ))
-        })?;
+    let (instantiated, limiter) = marks.instantiated.ok_or_else(|| {
+        Error::Host(anyhow::anyhow!(
+            "{}: instantiation was not reached",
+            program.name
+        ))
+    })?;
     let first_call = match call {
         FirstCall::None => None,
         FirstCall::Run => Some("run".to_string()),
@@ -187,8 +189,11 @@ fn describe(outcome: &Outcome) -> String {
 fn instantiate_only(program: &Program<'_>, opts: &RunOptions) -> Result<()> {
     match detect(program.wasm) {
         WasmKind::Component => {
-            let Compiled { engine, artifact: component, .. } =
-                compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+            let Compiled {
+                engine,
+                artifact: component,
+                ..
+            } = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
             opts.timeline.compiled();
             let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
             prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;

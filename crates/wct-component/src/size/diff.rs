@@ -114,7 +114,9 @@ fn compare(old: Option<&Item>, new: Option<&Item>, path: &str, out: &mut Vec<Cha
         }
     };
     for child in new.map_or(&[][..], |i| &i.children[..]) {
-        let before = old_names.get(&child.name).map(|&n| &old.expect("named in old").children[n]);
+        let before = old_names
+            .get(&child.name)
+            .map(|&n| &old.expect("named in old").children[n]);
         compare(before, Some(child), &child_path(&child.name), out);
     }
     for child in old.map_or(&[][..], |i| &i.children[..]) {
@@ -166,7 +168,11 @@ pub fn render(old_name: &str, new_name: &str, diff: &SizeDiff, top: usize) -> St
         if rows.is_empty() {
             return;
         }
-        let _ = writeln!(out, "\n{title}:\n{:>10} {:>10} {:>10}  ITEM", "CHANGE", "OLD", "NEW");
+        let _ = writeln!(
+            out,
+            "\n{title}:\n{:>10} {:>10} {:>10}  ITEM",
+            "CHANGE", "OLD", "NEW"
+        );
         for c in rows {
             let status = match c.status {
                 Status::Added => "  (added)",
@@ -203,15 +209,19 @@ mod tests {
 
     fn report(segment: u64, extra: bool) -> SizeReport {
         let mut data = Item::new("data", ItemKind::Section, 20, segment + 10);
-        data.children.push(Item::new("segment 0", ItemKind::DataSegment, 22, segment));
+        data.children
+            .push(Item::new("segment 0", ItemKind::DataSegment, 22, segment));
         let mut module = Item::new("module main", ItemKind::Module, 8, segment + 20);
         module.children.push(data);
         if extra {
-            module.children.push(Item::new("custom \"x\"", ItemKind::Custom, 90, 4));
+            module
+                .children
+                .push(Item::new("custom \"x\"", ItemKind::Custom, 90, 4));
             module.size += 4;
         }
         let mut root = Item::new("component", ItemKind::Component, 0, module.size + 8);
-        root.children.push(Item::new("header", ItemKind::Header, 0, 8));
+        root.children
+            .push(Item::new("header", ItemKind::Header, 0, 8));
         root.children.push(module);
         SizeReport {
             file_size: root.size,
@@ -224,7 +234,11 @@ mod tests {
     fn names_what_grew() {
         let d = diff(&report(100, false), &report(150, true));
         assert_eq!(d.delta, 54);
-        let paths: Vec<(&str, i64)> = d.changes.iter().map(|c| (c.path.as_str(), c.delta)).collect();
+        let paths: Vec<(&str, i64)> = d
+            .changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.delta))
+            .collect();
         assert_eq!(
             paths,
             [
@@ -237,6 +251,8 @@ mod tests {
         assert_eq!(d.changes[3].status, Status::Added);
         let text = render("a.wasm", "b.wasm", &d, 5);
         assert!(text.contains("+50 B"), "{text}");
-        assert!(diff(&report(100, false), &report(100, false)).changes.is_empty());
+        assert!(diff(&report(100, false), &report(100, false))
+            .changes
+            .is_empty());
     }
 }

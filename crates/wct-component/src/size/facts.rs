@@ -16,7 +16,10 @@ const PRE_INITIALISERS: &[(&str, &str)] = &[
     ("component-init", ""),
     ("wizer", ""),
     ("weval", ""),
-    ("ComponentizeJS", ", which pre-initialises its engine with Wizer"),
+    (
+        "ComponentizeJS",
+        ", which pre-initialises its engine with Wizer",
+    ),
 ];
 
 /// Preview 1 functions every adapter exports.
@@ -56,7 +59,16 @@ const MIN_WASILIBC: usize = 3;
 fn is_wasilibc_internal(name: &str) -> bool {
     name.starts_with("__wasilibc_")
         || name.starts_with("__wasi_")
-        || matches!(name, "__stdio_write" | "__stdio_read" | "__stdio_seek" | "__towrite" | "__toread" | "__fwritex" | "printf_core")
+        || matches!(
+            name,
+            "__stdio_write"
+                | "__stdio_read"
+                | "__stdio_seek"
+                | "__towrite"
+                | "__toread"
+                | "__fwritex"
+                | "printf_core"
+        )
 }
 
 /// Strings a JavaScript engine keeps in its data.
@@ -72,7 +84,10 @@ pub(super) struct Markers {
 impl Default for Markers {
     fn default() -> Self {
         Markers {
-            finders: JS_MARKERS.iter().map(|m| Finder::new(m.as_bytes())).collect(),
+            finders: JS_MARKERS
+                .iter()
+                .map(|m| Finder::new(m.as_bytes()))
+                .collect(),
             found: vec![false; JS_MARKERS.len()],
             carry: Vec::new(),
         }
@@ -333,7 +348,12 @@ impl ModuleFacts {
                 reason: format!(
                     "defines malloc and {} of wasi-libc's own functions ({}, ...)",
                     wasilibc.len(),
-                    wasilibc.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+                    wasilibc
+                        .iter()
+                        .take(3)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -345,7 +365,9 @@ impl ModuleFacts {
                 .len();
             labels.push(Label {
                 kind: LabelKind::PythonRuntime,
-                reason: format!("defines {entry} (CPython's entry point) and {py} Py*/_Py* functions"),
+                reason: format!(
+                    "defines {entry} (CPython's entry point) and {py} Py*/_Py* functions"
+                ),
             });
         }
         let markers: Vec<&str> = self.markers.seen().collect();
@@ -353,13 +375,20 @@ impl ModuleFacts {
             let languages = if self.producers.languages.is_empty() {
                 String::new()
             } else {
-                format!("; its producers section lists {}", self.producers.languages.join(", "))
+                format!(
+                    "; its producers section lists {}",
+                    self.producers.languages.join(", ")
+                )
             };
             labels.push(Label {
                 kind: LabelKind::JsEngine,
                 reason: format!(
                     "its data contains the engine's name ({}){languages}",
-                    markers.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ")
+                    markers
+                        .iter()
+                        .map(|m| format!("{m:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -457,17 +486,26 @@ impl ComponentFacts {
     /// Reads an alias (6), import (10) or export (11) section: the items that take a core
     /// module or component index without defining one here.
     pub(super) fn section(&mut self, id: u8, reader: BinaryReader<'_>) -> Result<()> {
-        use wasmparser::{ComponentAlias, ComponentExternalKind as K, ComponentOuterAliasKind as O};
+        use wasmparser::{
+            ComponentAlias, ComponentExternalKind as K, ComponentOuterAliasKind as O,
+        };
         match id {
             6 => {
                 for alias in wasmparser::ComponentAliasSectionReader::new(reader)? {
                     match alias? {
-                        ComponentAlias::InstanceExport { kind: K::Module, .. }
-                        | ComponentAlias::Outer { kind: O::CoreModule, .. } => self.modules.push(None),
-                        ComponentAlias::InstanceExport { kind: K::Component, .. }
-                        | ComponentAlias::Outer { kind: O::Component, .. } => {
-                            self.components.push(None)
+                        ComponentAlias::InstanceExport {
+                            kind: K::Module, ..
                         }
+                        | ComponentAlias::Outer {
+                            kind: O::CoreModule,
+                            ..
+                        } => self.modules.push(None),
+                        ComponentAlias::InstanceExport {
+                            kind: K::Component, ..
+                        }
+                        | ComponentAlias::Outer {
+                            kind: O::Component, ..
+                        } => self.components.push(None),
                         _ => {}
                     }
                 }

@@ -59,7 +59,12 @@ fn escape(text: &str) -> String {
 /// older build are outlined in the treemap and listed below it.
 pub fn page(title: &str, report: &SizeReport, diff: Option<&SizeDiff>) -> String {
     let deltas: HashMap<&str, i64> = diff
-        .map(|d| d.changes.iter().map(|c| (c.path.as_str(), c.delta)).collect())
+        .map(|d| {
+            d.changes
+                .iter()
+                .map(|c| (c.path.as_str(), c.delta))
+                .collect()
+        })
         .unwrap_or_default();
     #[derive(Serialize)]
     struct Data<'a> {

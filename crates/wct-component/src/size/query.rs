@@ -25,8 +25,18 @@ pub fn largest(root: &Item, n: usize) -> Vec<Ranked> {
         if item.children.is_empty() && !std::ptr::eq(item, root) {
             let smallest = leaves.len() >= n && leaves.last().is_some_and(|l| l.0 >= item.size);
             if n > 0 && !smallest {
-                let at = leaves.partition_point(|l| (l.0, std::cmp::Reverse(l.1)) >= (item.size, std::cmp::Reverse(item.offset)));
-                leaves.insert(at, (item.size, item.offset, path[1..].iter().map(|s| s.to_string()).collect(), item.kind));
+                let at = leaves.partition_point(|l| {
+                    (l.0, std::cmp::Reverse(l.1)) >= (item.size, std::cmp::Reverse(item.offset))
+                });
+                leaves.insert(
+                    at,
+                    (
+                        item.size,
+                        item.offset,
+                        path[1..].iter().map(|s| s.to_string()).collect(),
+                        item.kind,
+                    ),
+                );
                 leaves.truncate(n);
             }
         }
@@ -78,10 +88,17 @@ mod tests {
     fn tree() -> Item {
         let mut root = Item::new("component", ItemKind::Component, 0, 100);
         let mut module = Item::new("module a", ItemKind::Module, 8, 80);
-        module.children.push(Item::new("f", ItemKind::Function, 10, 30));
-        module.children.push(Item::new("g", ItemKind::Function, 40, 30));
-        module.children.push(Item::new("h", ItemKind::Function, 70, 5));
-        root.children.push(Item::new("header", ItemKind::Header, 0, 8));
+        module
+            .children
+            .push(Item::new("f", ItemKind::Function, 10, 30));
+        module
+            .children
+            .push(Item::new("g", ItemKind::Function, 40, 30));
+        module
+            .children
+            .push(Item::new("h", ItemKind::Function, 70, 5));
+        root.children
+            .push(Item::new("header", ItemKind::Header, 0, 8));
         root.children.push(module);
         root
     }

@@ -133,7 +133,11 @@ impl Lines<'_> {
         let hidden = &children[shown..];
         for (i, child) in children[..shown].iter().enumerate() {
             let last = i + 1 == shown && hidden.is_empty();
-            let (branch, next) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+            let (branch, next) = if last {
+                ("└─ ", "   ")
+            } else {
+                ("├─ ", "│  ")
+            };
             self.item(
                 child,
                 &format!("{child_lead}{branch}"),

@@ -224,7 +224,9 @@ fn module_sections<R: Read>(
                 10 => code_section(s, &header, &mut item, &facts),
                 11 => data_section(s, &header, &mut item, &mut facts),
                 2 | 5 | 7 => payload(s, &header).and_then(|(at, bytes)| {
-                    facts.section(header.id, BinaryReader::new(&bytes, at)).map_err(stop)
+                    facts
+                        .section(header.id, BinaryReader::new(&bytes, at))
+                        .map_err(stop)
                 }),
                 _ => skip(s, &header),
             }
@@ -234,9 +236,7 @@ fn module_sections<R: Read>(
         Ok(())
     })();
     if let Some(group) = debug {
-        let at = module
-            .children
-            .partition_point(|c| c.offset < group.offset);
+        let at = module.children.partition_point(|c| c.offset < group.offset);
         module.children.insert(at, group);
     }
     *summary = facts.finish(module);
@@ -253,7 +253,10 @@ fn custom_section<R: Read>(
 ) -> Result<(), Stop> {
     let name = s.parse(|r| r.read_string().map(str::to_string))?;
     if s.pos() > header.end {
-        return Err(Stop::new(header.start, "custom section name extends past its section".into()));
+        return Err(Stop::new(
+            header.start,
+            "custom section name extends past its section".into(),
+        ));
     }
     item.name = format!("custom {name:?}");
     if matches!(name.as_str(), "name" | "producers" | "component-name") {
@@ -279,7 +282,10 @@ fn code_section<R: Read>(
         let function = Item::new(String::new(), ItemKind::Function, start, 0);
         let result = s.read_u32().and_then(|size| {
             if s.pos() + u64::from(size) > header.end {
-                return Err(Stop::new(start, format!("function {index} extends past the code section")));
+                return Err(Stop::new(
+                    start,
+                    format!("function {index} extends past the code section"),
+                ));
             }
             s.stream(size.into(), |_| {})
         });
@@ -305,7 +311,10 @@ fn data_section<R: Read>(
                 Stop::new(start, format!("invalid data segment flags {flags:#x}"))
             })?;
             if s.pos() + u64::from(len) > header.end {
-                return Err(Stop::new(start, format!("data segment {i} extends past the data section")));
+                return Err(Stop::new(
+                    start,
+                    format!("data segment {i} extends past the data section"),
+                ));
             }
             let mut hint = HintBuilder::new();
             let markers = &mut facts.markers;
@@ -390,7 +399,11 @@ fn component_sections<R: Read>(
                     close(s, component, item, result)?;
                 }
                 1 | 4 => {
-                    let kind = if header.id == 1 { ItemKind::Module } else { ItemKind::Component };
+                    let kind = if header.id == 1 {
+                        ItemKind::Module
+                    } else {
+                        ItemKind::Component
+                    };
                     let mut nested = Item::new(String::new(), kind, header.start, 0);
                     let mut summary = Summary::default();
                     let result = container(s, Some(header.end), &mut nested, &mut summary)
@@ -407,7 +420,9 @@ fn component_sections<R: Read>(
                     };
                     let result = match id {
                         6 | 10 | 11 => payload(s, &header).and_then(|(at, bytes)| {
-                            facts.section(id, BinaryReader::new(&bytes, at)).map_err(stop)
+                            facts
+                                .section(id, BinaryReader::new(&bytes, at))
+                                .map_err(stop)
                         }),
                         _ => skip(s, &header),
                     };
