@@ -512,3 +512,55 @@ fn the_html_treemap_loads_adds_up_and_zooms_in_a_real_browser() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn dwarf_sections_are_grouped_as_debug_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = dir.path().join("debug.wat");
+    std::fs::write(
+        &wat,
+        r#"(module
+  (func $answer (result i32) i32.const 42)
+  (export "answer" (func $answer))
+  (@custom ".debug_info" "\01\02\03\04\05\06\07\08")
+  (@custom ".debug_line" "\01\02\03")
+  (@custom "producers" "\00"))"#,
+    )
+    .unwrap();
+    let wasm = dir.path().join("debug.wasm");
+    wct()
+        .arg("parse")
+        .arg(&wat)
+        .arg("-o")
+        .arg(&wasm)
+        .assert()
+        .success();
+    let v = report(&wasm);
+    check_attribution(&v, &wasm);
+    let group = v["root"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "debug-info")
+        .unwrap_or_else(|| panic!("no debug-info group: {v}"))
+        .clone();
+    let names: Vec<&str> = group["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["custom \".debug_info\"", "custom \".debug_line\""]);
+    assert_eq!(group["labels"][0]["kind"], "debug-info");
+    assert!(group["labels"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains(".debug_info, .debug_line"));
+    let function = &v["root"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "code")
+        .unwrap()["children"][0];
+    assert_eq!(function["name"], "answer");
+}

@@ -243,13 +243,17 @@ fn module_sections<R: Read>(
     result
 }
 
+/// Reads a custom section the walk needs: its name, its offset and its bytes.
+type KnownCustom<'a> =
+    dyn FnMut(&str, u64, &[u8]) -> Result<(), wasmparser::BinaryReaderError> + 'a;
+
 /// Reads a custom section's name and hands its contents to `known` for the sections it
 /// reads (`name`, `producers`, `component-name`); others are skipped.
 fn custom_section<R: Read>(
     s: &mut Stream<R>,
     header: &Header,
     item: &mut Item,
-    known: &mut dyn FnMut(&str, u64, &[u8]) -> Result<(), wasmparser::BinaryReaderError>,
+    known: &mut KnownCustom<'_>,
 ) -> Result<(), Stop> {
     let name = s.parse(|r| r.read_string().map(str::to_string))?;
     if s.pos() > header.end {
