@@ -16,6 +16,7 @@ mod serve;
 mod size;
 mod targets;
 mod validate;
+mod virt;
 pub mod wit;
 
 use crate::report::GlobalOpts;
@@ -38,6 +39,7 @@ pub enum Command {
     Run(run::Args),
     Serve(serve::Args),
     Compose(compose::Args),
+    Virt(virt::Args),
     Diff(diff::Args),
     SemverCheck(semver_check::Args),
     Publish(registry::PublishArgs),
@@ -65,6 +67,7 @@ impl Command {
             Command::Run(args) => run::run(args, global),
             Command::Serve(args) => serve::run(args, global),
             Command::Compose(args) => compose::run(args, global),
+            Command::Virt(args) => virt::run(args, global),
             Command::Diff(args) => diff::run(args, global),
             Command::SemverCheck(args) => semver_check::run(args, global),
             Command::Publish(args) => registry::publish(args, global),

@@ -12,7 +12,7 @@
 //! - [`run`](mod@run): running commands; [`invoke`]: calling exported functions; [`outcome`]:
 //!   how a run ended (exit status, trap, limit).
 //! - [`startup`]: how long a program takes to compile, instantiate and answer a first call,
-//!   and what instantiation commits.
+//!   and what instantiation commits, from the [`timeline`] the run paths report to.
 //! - [`serve`]: serving `wasi:http` components over HTTP; [`state`]: the host state a
 //!   component's store holds.
 //! - [`wasi_p3`]: WASI 0.3 beside 0.2: the asynchronous host that links both;
@@ -37,6 +37,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod startup;
 pub mod state;
+pub mod timeline;
 pub mod wasi_p3;
 
 pub use engine::{Compiler, EngineOptions};

@@ -41,7 +41,7 @@ pub struct RunOptions {
     /// Where a denied HTTP request is told.
     pub events: Events,
     /// Where compile, instantiation and the first return are recorded ([`crate::startup`]).
-    pub timeline: crate::startup::Timeline,
+    pub timeline: crate::timeline::Timeline,
 }
 
 /// What a run produced besides the outcome.

@@ -10,65 +10,15 @@
 use crate::engine::{compile, Compiled, EngineOptions};
 use crate::error::{Error, Result};
 use crate::invoke::{invoke, Invoked};
-use crate::limits::MemoryLimiter;
 use crate::run::{component_linker, prepare_store, run, ComponentState, Program, RunOptions};
+use crate::timeline::Timeline;
 use crate::wasi_p3::{async_linker, runtime, WasiGenerations};
 use crate::{Compiler, Outcome, WasmtimeResultExt};
 use serde::Serialize;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasmtime::component::Component;
 use wasmtime::Store;
 use wct_component::{detect, WasmKind};
-
-/// Milestones of one start, recorded by the run and invoke paths when asked.
-#[derive(Debug, Clone, Default)]
-pub struct Timeline(Option<Arc<Mutex<Marks>>>);
-
-/// The recorded milestones.
-#[derive(Debug, Clone, Copy, Default)]
-struct Marks {
-    compiled: Option<Instant>,
-    instantiated: Option<(Instant, MemoryLimiter)>,
-    returned: Option<Instant>,
-}
-
-impl Timeline {
-    /// A timeline that records.
-    pub fn recording() -> Self {
-        Timeline(Some(Arc::default()))
-    }
-
-    fn with(&self, f: impl FnOnce(&mut Marks)) {
-        if let Some(marks) = &self.0 {
-            f(&mut marks.lock().unwrap_or_else(|e| e.into_inner()));
-        }
-    }
-
-    /// The code is compiled.
-    pub(crate) fn compiled(&self) {
-        self.with(|m| m.compiled = Some(Instant::now()));
-    }
-
-    /// Instantiation finished; `limiter` holds what it committed.
-    pub(crate) fn instantiated(&self, limiter: &MemoryLimiter) {
-        self.with(|m| m.instantiated = Some((Instant::now(), *limiter)));
-    }
-
-    /// The first call returned (later calls do not move the mark).
-    pub(crate) fn returned(&self) {
-        self.with(|m| {
-            m.returned.get_or_insert_with(Instant::now);
-        });
-    }
-
-    fn marks(&self) -> Marks {
-        self.0
-            .as_ref()
-            .map(|m| *m.lock().unwrap_or_else(|e| e.into_inner()))
-            .unwrap_or_default()
-    }
-}
 
 /// What to call after instantiating.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -100,7 +100,7 @@ pub fn run_command(
     generations: &WasiGenerations,
     limits: &Limits,
     name: &str,
-    timeline: &crate::startup::Timeline,
+    timeline: &crate::timeline::Timeline,
 ) -> Result<Outcome> {
     let linker = async_linker(engine)?;
     let runtime = runtime()?;

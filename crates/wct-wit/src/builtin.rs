@@ -139,6 +139,12 @@ pub fn wasi_cli() -> Result<(Resolve, PackageId), BuiltinError> {
     Ok((resolve, pkg))
 }
 
+/// The vendored WASI 0.2.12 WIT sources, (file name, text), in dependency order: every
+/// package (`io`, `clocks`, `random`, `filesystem`, `sockets`, `cli`, `http`).
+pub fn wasi_0_2_sources() -> &'static [(&'static str, &'static str)] {
+    WASI_SOURCES
+}
+
 /// The `wasi:http` package (with every WASI package it uses) from the vendored WIT files.
 pub fn wasi_http() -> Result<(Resolve, PackageId), BuiltinError> {
     let mut resolve = Resolve::default();

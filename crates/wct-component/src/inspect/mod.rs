@@ -185,6 +185,10 @@ pub struct Node {
     pub start: Option<u32>,
     /// Custom sections by name with their sizes.
     pub custom_sections: Vec<Section>,
+    /// For a component `wct virt` made: what it virtualizes and how, one line per interface
+    /// (its `wct-virt` custom section).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub virtualizes: Vec<String>,
     /// Nested modules and components.
     pub children: Vec<Node>,
     /// Async canonical built-ins defined here (summed up in [`AsyncProfile`]).
@@ -219,6 +223,7 @@ impl Node {
             tables: Vec::new(),
             start: None,
             custom_sections: Vec::new(),
+            virtualizes: Vec::new(),
             children: Vec::new(),
             async_builtins: BTreeMap::new(),
         }

@@ -174,6 +174,12 @@ fn render_node(out: &mut String, node: &Node, depth: usize) {
             custom.name, custom.size
         );
     }
+    if !node.virtualizes.is_empty() {
+        let _ = writeln!(out, "{pad}  virtualizes (wct virt):");
+        for line in &node.virtualizes {
+            let _ = writeln!(out, "{pad}    {line}");
+        }
+    }
     for child in &node.children {
         render_node(out, child, depth + 1);
     }

@@ -112,11 +112,19 @@ fn record(
         Payload::StartSection { func, .. } => node.start = Some(func),
         Payload::ElementSection(reader) => node.count("element segments", reader.count()),
         Payload::DataSection(reader) => node.count("data segments", reader.count()),
-        Payload::CustomSection(section) => node.custom_sections.push(Section {
-            name: section.name().to_string(),
-            offset: section.data_offset(),
-            size: section.data().len() as u64,
-        }),
+        Payload::CustomSection(section) => {
+            if section.name() == "wct-virt" {
+                node.virtualizes = String::from_utf8_lossy(section.data())
+                    .lines()
+                    .map(str::to_string)
+                    .collect();
+            }
+            node.custom_sections.push(Section {
+                name: section.name().to_string(),
+                offset: section.data_offset(),
+                size: section.data().len() as u64,
+            })
+        }
         Payload::InstanceSection(reader) => node.count("core instances", reader.count()),
         Payload::CoreTypeSection(reader) => node.count("core types", reader.count()),
         Payload::ComponentInstanceSection(reader) => node.count("instances", reader.count()),

@@ -1,0 +1,175 @@
+//! The configuration each virtualizing module reads from its memory at
+//! [`CONFIG_BASE`](crate::patch::CONFIG_BASE): little-endian fields, and lists in the
+//! canonical ABI's own layout with absolute pointers, so a baked list is returned as it is.
+//! The field offsets are the ones the module sources in `crates/wct-virt/virt/*.wat` read.
+
+use crate::patch::CONFIG_BASE;
+
+/// A configuration being laid out: a fixed header, then the lists and strings it points to.
+struct Layout {
+    bytes: Vec<u8>,
+}
+
+impl Layout {
+    /// A configuration with a header of `header` bytes (the heap start first).
+    fn new(header: usize) -> Self {
+        Layout {
+            bytes: vec![0; header],
+        }
+    }
+
+    fn put_u32(&mut self, at: usize, value: u32) {
+        self.bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    }
+
+    fn put_u64(&mut self, at: usize, value: u64) {
+        self.bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// The absolute address of the next byte appended.
+    fn here(&self) -> u32 {
+        CONFIG_BASE + self.bytes.len() as u32
+    }
+
+    fn align(&mut self, to: usize) {
+        while !self.bytes.len().is_multiple_of(to) {
+            self.bytes.push(0);
+        }
+    }
+
+    /// Appends `text`; returns (address, length).
+    fn string(&mut self, text: &str) -> (u32, u32) {
+        let at = self.here();
+        self.bytes.extend_from_slice(text.as_bytes());
+        (at, text.len() as u32)
+    }
+
+    /// Appends a `list<string>`; returns (address, count).
+    fn strings(&mut self, items: &[String]) -> (u32, u32) {
+        let spans: Vec<(u32, u32)> = items.iter().map(|s| self.string(s)).collect();
+        self.align(4);
+        let at = self.here();
+        for (ptr, len) in spans {
+            self.bytes.extend_from_slice(&ptr.to_le_bytes());
+            self.bytes.extend_from_slice(&len.to_le_bytes());
+        }
+        (at, items.len() as u32)
+    }
+
+    /// Appends a `list<tuple<string, string>>`; returns (address, count).
+    fn pairs(&mut self, items: &[(String, String)]) -> (u32, u32) {
+        let spans: Vec<[(u32, u32); 2]> = items
+            .iter()
+            .map(|(k, v)| [self.string(k), self.string(v)])
+            .collect();
+        self.align(4);
+        let at = self.here();
+        for [(kp, kl), (vp, vl)] in spans {
+            for n in [kp, kl, vp, vl] {
+                self.bytes.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        (at, items.len() as u32)
+    }
+
+    /// The finished bytes, with the heap start (after them, 8-aligned) in the first field.
+    fn finish(mut self) -> Vec<u8> {
+        self.align(8);
+        let heap = self.here();
+        self.put_u32(0, heap);
+        self.bytes
+    }
+}
+
+/// Where `wasi:cli/environment` answers come from.
+#[derive(Debug, Clone, Default)]
+pub struct EnvironmentConfig {
+    /// Baked variables, in order.
+    pub env: Vec<(String, String)>,
+    /// Variables taken from the host when it has them (after the baked ones).
+    pub pass: Vec<String>,
+    /// `None`: the host's arguments; `Some`: these.
+    pub args: Option<Vec<String>>,
+}
+
+/// `environment.wat`'s configuration.
+pub fn environment(c: &EnvironmentConfig) -> Vec<u8> {
+    let mut l = Layout::new(44);
+    let (env_ptr, env_len) = l.pairs(&c.env);
+    let (pass_ptr, pass_len) = l.strings(&c.pass);
+    let (args_ptr, args_len) = l.strings(c.args.as_deref().unwrap_or_default());
+    l.put_u32(4, env_ptr);
+    l.put_u32(8, env_len);
+    l.put_u32(12, pass_ptr);
+    l.put_u32(16, pass_len);
+    l.put_u32(20, u32::from(c.args.is_none()));
+    l.put_u32(24, args_ptr);
+    l.put_u32(28, args_len);
+    // No initial working directory (mode 0: `none`).
+    l.finish()
+}
+
+/// `wall-clock.wat`'s configuration: `Some((seconds, nanoseconds))` fixed, `None` denied.
+pub fn wall_clock(time: Option<(u64, u32)>) -> Vec<u8> {
+    let mut l = Layout::new(40);
+    l.put_u32(4, if time.is_some() { 1 } else { 2 });
+    let (seconds, nanoseconds) = time.unwrap_or_default();
+    l.put_u64(8, seconds);
+    l.put_u32(16, nanoseconds);
+    // Resolution: one nanosecond.
+    l.put_u64(24, 0);
+    l.put_u32(32, 1);
+    l.finish()
+}
+
+/// `monotonic-clock.wat`'s configuration: `Some(step)` in nanoseconds per reading, `None`
+/// denied.
+pub fn monotonic_clock(step: Option<u64>) -> Vec<u8> {
+    let mut l = Layout::new(16);
+    l.put_u32(4, if step.is_some() { 1 } else { 2 });
+    l.put_u64(8, step.unwrap_or_default());
+    l.finish()
+}
+
+/// `random.wat`'s configuration: `Some(seed)`, `None` denied.
+pub fn random(seed: Option<u64>) -> Vec<u8> {
+    let mut l = Layout::new(16);
+    l.put_u32(4, if seed.is_some() { 1 } else { 2 });
+    l.put_u64(8, seed.unwrap_or_default());
+    l.finish()
+}
+
+/// The configuration of modules that have no settings: only the heap start.
+pub fn empty() -> Vec<u8> {
+    Layout::new(8).finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u32_at(bytes: &[u8], at: u32) -> u32 {
+        let i = (at - CONFIG_BASE) as usize;
+        u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap())
+    }
+
+    #[test]
+    fn a_baked_environment_is_a_canonical_list() {
+        let c = environment(&EnvironmentConfig {
+            env: vec![("K".into(), "value".into())],
+            pass: vec!["HOME".into()],
+            args: Some(vec!["a".into()]),
+        });
+        let heap = u32_at(&c, CONFIG_BASE);
+        assert_eq!(heap as usize, CONFIG_BASE as usize + c.len());
+        assert_eq!(heap % 8, 0);
+        let list = u32_at(&c, CONFIG_BASE + 4);
+        assert_eq!(u32_at(&c, CONFIG_BASE + 8), 1);
+        let (key, key_len) = (u32_at(&c, list), u32_at(&c, list + 4));
+        let i = (key - CONFIG_BASE) as usize;
+        assert_eq!(&c[i..i + key_len as usize], b"K");
+        assert_eq!(u32_at(&c, list + 12), 5);
+        assert_eq!(u32_at(&c, CONFIG_BASE + 16), 1);
+        assert_eq!(u32_at(&c, CONFIG_BASE + 20), 0, "baked arguments");
+    }
+}

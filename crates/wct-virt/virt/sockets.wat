@@ -1,0 +1,15 @@
+;; The virtual `wasi:sockets/tcp-create-socket` and `udp-create-socket` (WASI 0.2): creating
+;; a socket fails with `access-denied`, so the component opens no connection.
+(module
+  (memory (export "memory") 1)
+  ;; result<own<socket>, error-code>: discriminant 1 (err) at 16, error-code
+  ;; `access-denied` (1) at 20.
+  (func $denied (result i32)
+    (i32.store8 (i32.const 16) (i32.const 1))
+    (i32.store8 (i32.const 20) (i32.const 1))
+    (i32.const 16))
+  (func (export "wasi:sockets/tcp-create-socket@0.2.12#create-tcp-socket") (param i32) (result i32)
+    (call $denied))
+  (func (export "wasi:sockets/udp-create-socket@0.2.12#create-udp-socket") (param i32) (result i32)
+    (call $denied))
+)

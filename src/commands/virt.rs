@@ -1,0 +1,270 @@
+//! `wct virt`: compose a component with virtualizing components so that it sees only what is
+//! granted of WASI, on any host.
+
+use crate::output;
+use crate::report::GlobalOpts;
+use miette::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wct_virt::{virtualize, Access, Clock, Grants, Random};
+
+/// Virtualize what a WASI 0.2 component sees: baked environment, fixed clock, seeded random.
+///
+/// OUT is COMPONENT composed with small virtualizing components that export the WASI
+/// interfaces it imports (at the versions it imports them) and answer from what is baked in:
+/// environment variables and arguments, a fixed clock, a seeded random generator. Everything
+/// not granted is denied: no environment, no arguments, no clock, no randomness, no stdin,
+/// stdout or stderr, no preopened directory, no socket, no outgoing HTTP request. A denied
+/// call returns WASI's error where the interface has one (`access-denied`,
+/// `HTTP-request-denied`, no directories) and traps otherwise, in a function named after the
+/// call. OUT runs on any host (`wct run`, `wasmtime run`).
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  wct virt tests/fixtures/compose/greeter.wasm -o greeter-sealed.wasm
+  wct virt tests/fixtures/net/connect.wasm -o sealed.wasm --env GREETING=hi --stdio allow \\
+      --clock 2026-01-01T00:00:00Z --random-seed 42
+  wct virt --json tests/fixtures/net/connect.wasm -o sealed.wasm --stdio allow
+
+Exit status:
+  0  written
+  2  usage error, unreadable input, or nothing to virtualize (nothing is written)")]
+pub struct Args {
+    /// The component.
+    #[arg(value_name = "COMPONENT")]
+    component: PathBuf,
+    /// Where to write the virtualized component.
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    /// Bake an environment variable in (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Bake the variables of a file in (KEY=VALUE lines; `#` comments).
+    #[arg(long, value_name = "FILE")]
+    env_file: Vec<PathBuf>,
+    /// Pass this variable through from the host when it has it (repeatable).
+    #[arg(long, value_name = "NAME")]
+    allow_env: Vec<String>,
+    /// Bake an argument in (repeatable; argument 0 included).
+    #[arg(long = "arg", value_name = "ARG", conflicts_with = "allow_args")]
+    args: Vec<String>,
+    /// Pass the host's arguments through.
+    #[arg(long)]
+    allow_args: bool,
+    /// The clocks: `allow` (the host's), `deny` (default), or a fixed time
+    /// (`2026-01-01T00:00:00Z`; the monotonic clock then starts at 0, 1 ms per reading).
+    #[arg(long, value_name = "allow|deny|TIME", value_parser = parse_clock)]
+    clock: Option<Clock>,
+    /// Randomness: `allow` (the host's) or `deny` (default).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "allow|deny",
+        conflicts_with = "random_seed"
+    )]
+    random: Option<AccessArg>,
+    /// Deterministic random bytes from this seed.
+    #[arg(long, value_name = "N")]
+    random_seed: Option<u64>,
+    /// Standard input, output and error together: allow or deny (default); --stdin,
+    /// --stdout and --stderr override it per stream. (The WASI Preview 1 adapter of a C
+    /// program asks for all three at its first call, so a denied one stops it there.)
+    #[arg(long, value_enum, value_name = "allow|deny")]
+    stdio: Option<AccessArg>,
+    /// Standard input: allow or deny (default).
+    #[arg(long, value_enum, value_name = "allow|deny")]
+    stdin: Option<AccessArg>,
+    /// Standard output: allow or deny (default).
+    #[arg(long, value_enum, value_name = "allow|deny")]
+    stdout: Option<AccessArg>,
+    /// Standard error: allow or deny (default).
+    #[arg(long, value_enum, value_name = "allow|deny")]
+    stderr: Option<AccessArg>,
+    /// The host's preopened directories: allow or deny (default: none is seen).
+    #[arg(long, value_enum, value_name = "allow|deny")]
+    files: Option<AccessArg>,
+    /// Creating sockets: allow or deny (default: access-denied).
+    #[arg(long, value_enum, value_name = "allow|deny")]
+    network: Option<AccessArg>,
+    /// Outgoing HTTP requests: allow or deny (default: HTTP-request-denied).
+    #[arg(long, value_enum, value_name = "allow|deny")]
+    http: Option<AccessArg>,
+    /// Print what was virtualized, and how, as JSON (docs/schemas/virt.json).
+    #[arg(long)]
+    json: bool,
+}
+
+/// `allow` or `deny`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AccessArg {
+    Allow,
+    Deny,
+}
+
+fn access(a: Option<AccessArg>) -> Access {
+    match a {
+        Some(AccessArg::Allow) => Access::Allow,
+        _ => Access::Deny,
+    }
+}
+
+fn parse_clock(text: &str) -> std::result::Result<Clock, String> {
+    match text {
+        "allow" => Ok(Clock::Allow),
+        "deny" => Ok(Clock::Deny),
+        time => parse_rfc3339(time)
+            .map(|(seconds, nanoseconds)| Clock::Fixed {
+                seconds,
+                nanoseconds,
+            })
+            .ok_or_else(|| {
+                format!("`{time}` is not allow, deny or a UTC time like 2026-01-01T00:00:00Z")
+            }),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` -> seconds and nanoseconds since the Unix epoch.
+fn parse_rfc3339(text: &str) -> Option<(u64, u32)> {
+    let text = text.strip_suffix('Z').or_else(|| text.strip_suffix('z'))?;
+    let (date, time) = text.split_once(['T', 't'])?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut t = hms.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, min, s) = (t.next()??, t.next()??, t.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || s > 60 {
+        return None;
+    }
+    if fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let nanoseconds = format!("{fraction:0<9}").parse::<u32>().ok()?;
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = u64::try_from(days).ok()? * 86_400 + h * 3600 + min * 60 + s;
+    Some((seconds, nanoseconds))
+}
+
+impl Args {
+    fn grants(&self) -> Result<Grants> {
+        let mut env = Vec::new();
+        for file in &self.env_file {
+            let text = std::fs::read_to_string(file).map_err(|source| {
+                miette::Report::new(wct_io::IoError::Read {
+                    path: file.clone(),
+                    source,
+                })
+            })?;
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let (k, v) = line.split_once('=').ok_or_else(|| {
+                    miette::miette!(
+                        "{}:{}: expected KEY=VALUE, found `{line}`",
+                        file.display(),
+                        n + 1
+                    )
+                })?;
+                env.push((k.to_string(), v.to_string()));
+            }
+        }
+        for pair in &self.env {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| miette::miette!("--env {pair}: expected KEY=VALUE"))?;
+            env.push((k.to_string(), v.to_string()));
+        }
+        Ok(Grants {
+            env,
+            allow_env: self.allow_env.clone(),
+            args: (!self.allow_args).then(|| self.args.clone()),
+            clock: self.clock.unwrap_or_default(),
+            random: match (self.random_seed, self.random) {
+                (Some(seed), _) => Random::Seeded(seed),
+                (None, Some(AccessArg::Allow)) => Random::Allow,
+                _ => Random::Deny,
+            },
+            stdin: access(self.stdin.or(self.stdio)),
+            stdout: access(self.stdout.or(self.stdio)),
+            stderr: access(self.stderr.or(self.stdio)),
+            files: access(self.files),
+            network: access(self.network),
+            http: access(self.http),
+        })
+    }
+}
+
+pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    let name = wct_io::display_name(&args.component);
+    let grants = args.grants()?;
+    let input = wct_io::read_input(&args.component).map_err(miette::Report::new)?;
+    let virtualized =
+        virtualize(&input.bytes, &grants).map_err(|e| crate::report::about(&name, e))?;
+    wct_io::write_output(&args.output, &virtualized.bytes, &[&args.component])
+        .map_err(miette::Report::new)?;
+    let report = &virtualized.report;
+    for unused in &report.unused_grants {
+        eprintln!("warning: {name}: {unused}");
+    }
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Json<'a> {
+            schema_version: u32,
+            input: String,
+            output: String,
+            #[serde(flatten)]
+            report: &'a wct_virt::VirtReport,
+        }
+        output::json(&Json {
+            schema_version: 1,
+            input: name,
+            output: wct_io::display_name(&args.output),
+            report,
+        })?;
+    } else if !global.quiet {
+        let mut text = format!(
+            "wrote {}: {} virtualized, {} left to the host\n",
+            args.output.display(),
+            report.virtualized.len(),
+            report.host_imports.len()
+        );
+        for v in &report.virtualized {
+            if global.verbose || !v.denied {
+                text.push_str(&format!("  {}: {}\n", v.import, v.how));
+            }
+        }
+        let denied = report.virtualized.iter().filter(|v| v.denied).count();
+        if denied > 0 && !global.verbose {
+            text.push_str(&format!("  {denied} denied (-v lists them)\n"));
+        }
+        output::stdout(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_times() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(
+            parse_rfc3339("2026-01-01T00:00:00Z"),
+            Some((1_767_225_600, 0))
+        );
+        assert_eq!(
+            parse_rfc3339("2000-02-29T12:34:56.5Z"),
+            Some((951_827_696, 500_000_000))
+        );
+        assert_eq!(parse_rfc3339("2026-01-01T00:00:00"), None);
+        assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+    }
+}
