@@ -20,6 +20,7 @@ mod serve;
 mod size;
 mod structure;
 mod validate;
+mod virt;
 mod wasi_p3;
 mod wasi_testsuite;
 mod wit;

@@ -13,6 +13,7 @@ const C_PROGRAMS: &[&str] = &["hello", "env", "files", "exit"];
 
 pub fn run() -> Result<()> {
     let root = root();
+    virt_modules(&root)?;
     let fixtures = root.join("tests/fixtures");
     let c = fixtures.join("c");
     for name in C_PROGRAMS {
@@ -90,6 +91,26 @@ pub fn run() -> Result<()> {
 
 /// The `wit-bindgen` CLI (crates.io `wit-bindgen-cli`): `$WIT_BINDGEN`, or `wit-bindgen` on
 /// PATH.
+/// `wct virt`'s virtualizing modules: each `crates/wct-virt/virt/NAME.wat` assembled into
+/// `NAME.wasm` beside it (the `wat` crate; bundled into wct by `include_bytes!`).
+fn virt_modules(root: &std::path::Path) -> Result<()> {
+    let dir = root.join("crates/wct-virt/virt");
+    let mut sources: Vec<_> = fs::read_dir(&dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    sources.sort();
+    for source in sources
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "wat"))
+    {
+        let wasm = wat::parse_file(source)?;
+        let out = source.with_extension("wasm");
+        eprintln!("+ wat {} -> {}", source.display(), out.display());
+        fs::write(out, wasm)?;
+    }
+    Ok(())
+}
+
 fn wit_bindgen() -> std::path::PathBuf {
     crate::tools::find_tool("WIT_BINDGEN", "wit-bindgen").unwrap_or_else(|| "wit-bindgen".into())
 }

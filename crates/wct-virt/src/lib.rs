@@ -298,6 +298,11 @@ fn split_import(name: &str) -> Option<(&str, &str, &str)> {
 /// Composes `component` with virtualizing components for the WASI 0.2 interfaces it
 /// imports, as `grants` say.
 pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtError> {
+    if component.get(4..8) == Some(&[1, 0, 0, 0]) {
+        return Err(VirtError::NotAComponent(
+            "a core wasm module: make it a component first (`wct adapt` for a WASI Preview 1 program)".into(),
+        ));
+    }
     let (resolve, world) = match wit_component::decode(component) {
         Ok(DecodedWasm::Component(resolve, world)) => (resolve, world),
         Ok(DecodedWasm::WitPackage(..)) => {
@@ -531,4 +536,33 @@ fn called_interfaces(module: &[u8]) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled modules are what their sources assemble to (`cargo xtask fixtures`
+    /// rebuilds them).
+    #[test]
+    fn bundled_modules_are_up_to_date() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("virt");
+        for module in MODULES {
+            let built = wat::parse_file(dir.join(format!("{}.wat", module.name))).unwrap();
+            assert!(
+                built == module.wasm,
+                "virt/{}.wasm is stale: run cargo xtask fixtures",
+                module.name
+            );
+        }
+    }
+
+    #[test]
+    fn renumbers_wit_text() {
+        let versions = BTreeMap::from([("wasi:io".to_string(), "0.2.9".to_string())]);
+        assert_eq!(
+            renumber_text("package wasi:io@0.2.12;\nuse wasi:io/poll@0.2.12.{pollable};\nuse wasi:cli/x@0.2.12;", &versions),
+            "package wasi:io@0.2.9;\nuse wasi:io/poll@0.2.9.{pollable};\nuse wasi:cli/x@0.2.12;"
+        );
+    }
 }

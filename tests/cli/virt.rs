@@ -1,0 +1,332 @@
+//! `wct virt`: each grant on WASI 0.2 components built here (C through `wct adapt`, Python
+//! through componentize-py): baked environment visible and the host's not, a fixed clock and
+//! seeded randomness giving the same output twice, files, sockets and stdio denied, and bad
+//! input refused with nothing written. With `WASMTIME` set to a wasmtime binary, the
+//! virtualized components also run there.
+
+use crate::common::{fixture, stderr_of, stdout_of, wct, PythonBuild};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The Python probe (tests/fixtures/virt/probe.py): prints argv, GREETING, SECRET, the time,
+/// random bytes and what opening a file and a socket does.
+fn python_probe() -> PathBuf {
+    PythonBuild {
+        dir: "virt",
+        module: "probe",
+        world: "wasi:cli/command",
+        wasi: Some("wasi:cli/command"),
+        wit: &[],
+    }
+    .build()
+}
+
+/// `wct adapt` of a C fixture into `dir`.
+fn adapted(dir: &Path, name: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.wasm"));
+    wct()
+        .arg("adapt")
+        .arg(fixture(&format!("c/{name}.wasm")))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+/// `wct virt INPUT -o OUT ARGS`, which must succeed.
+fn virt(input: &Path, out: &Path, args: &[&str]) -> Output {
+    let output = wct()
+        .arg("virt")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "wct virt {args:?}: {}",
+        stderr_of(&output)
+    );
+    output
+}
+
+/// Runs `file` with `wct run` (and the host grants `host`), and with `wasmtime run` too when
+/// `WASMTIME` names one; both must print the same. Returns wct's output.
+fn run_everywhere(file: &Path, host: &[&str], wasmtime_host: &[&str]) -> Output {
+    let out = wct().arg("run").args(host).arg(file).output().unwrap();
+    if let Some(wasmtime) = std::env::var_os("WASMTIME") {
+        let theirs = std::process::Command::new(wasmtime)
+            .arg("run")
+            .args(wasmtime_host)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(
+            stdout_of(&theirs),
+            stdout_of(&out),
+            "wasmtime run disagrees: {}",
+            stderr_of(&theirs)
+        );
+    }
+    out
+}
+
+#[test]
+fn a_c_program_sees_the_baked_environment_and_not_the_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = adapted(dir.path(), "env");
+    let sealed = dir.path().join("sealed.wasm");
+    let out = virt(
+        &env,
+        &sealed,
+        &[
+            "--env",
+            "WCT_GREETING=baked",
+            "--allow-env",
+            "PASSED",
+            "--stdio",
+            "allow",
+        ],
+    );
+    assert!(stdout_of(&out)
+        .contains("wasi:cli/environment@0.2.12: 1 baked variable(s); passed through: PASSED"));
+    let out = run_everywhere(
+        &sealed,
+        &["--env", "SECRET=1", "--env", "PASSED=yes"],
+        &["--env", "SECRET=1", "--env", "PASSED=yes"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "WCT_GREETING=baked\nPASSED=yes\nWCT_GREETING=baked\n"
+    );
+
+    // Without a grant, nothing: the environment is empty whatever the host has.
+    virt(&env, &sealed, &["--stdio", "allow"]);
+    let out = run_everywhere(&sealed, &["--env", "SECRET=1"], &["--env", "SECRET=1"]);
+    assert_eq!(stdout_of(&out), "WCT_GREETING=(unset)\n");
+}
+
+#[test]
+fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
+    let probe = python_probe();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("file.txt"), "host file\n").unwrap();
+    let grant = format!("{}::/data", data.display());
+    let sealed = dir.path().join("sealed.wasm");
+    virt(
+        &probe,
+        &sealed,
+        &[
+            "--env",
+            "GREETING=hi",
+            "--stdio",
+            "allow",
+            "--clock",
+            "2026-01-01T00:00:00Z",
+            "--random-seed",
+            "7",
+            "--arg",
+            "probe",
+            "--arg",
+            "/data/file.txt",
+        ],
+    );
+    // The host grants everything it can; the virtualized component sees none of it.
+    let host = ["--dir", &grant, "--env", "SECRET=s", "--net"];
+    let first = run_everywhere(
+        &sealed,
+        &host,
+        &[
+            "--dir",
+            &format!("{}::/data", data.display()),
+            "--env",
+            "SECRET=s",
+            "-S",
+            "inherit-network",
+        ],
+    );
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let text = stdout_of(&first);
+    for line in [
+        "argv=['probe', '/data/file.txt']",
+        "GREETING=hi",
+        "SECRET=(unset)",
+        "time=1767225600.0",
+        "file error=FileNotFoundError",
+        "socket error=PermissionError",
+    ] {
+        assert!(text.contains(line), "no `{line}` in:\n{text}");
+    }
+    let second = wct().arg("run").args(host).arg(&sealed).output().unwrap();
+    assert_eq!(stdout_of(&second), text, "a seeded run repeats itself");
+    // Another seed, other bytes.
+    virt(
+        &probe,
+        &sealed,
+        &[
+            "--stdio",
+            "allow",
+            "--clock",
+            "2026-01-01T00:00:00Z",
+            "--random-seed",
+            "8",
+        ],
+    );
+    let other = wct().arg("run").arg(&sealed).output().unwrap();
+    let urandom = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("urandom="))
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(urandom(&stdout_of(&other)), urandom(&text));
+
+    // Unvirtualized, the same program reaches what the host grants.
+    let plain = wct().arg("run").args(host).arg(&probe).output().unwrap();
+    let plain = stdout_of(&plain);
+    assert!(
+        plain.contains("SECRET=s") && plain.contains("socket error=ConnectionRefusedError"),
+        "{plain}"
+    );
+}
+
+#[test]
+fn denied_sockets_and_stdio_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    // The C client reports creating a socket first (tests/fixtures/net/connect.c).
+    virt(&fixture("net/connect.wasm"), &sealed, &["--stdio", "allow"]);
+    let out = run_everywhere(&sealed, &["--net"], &["-S", "inherit-network"]);
+    assert_eq!(out.status.code(), Some(1));
+    // error-code 1 is `access-denied`.
+    assert_eq!(stdout_of(&out), "create: error 1\n");
+    virt(
+        &fixture("net/connect.wasm"),
+        &sealed,
+        &["--stdio", "allow", "--network", "allow"],
+    );
+    let out = wct().args(["run", "--net"]).arg(&sealed).output().unwrap();
+    assert!(
+        stdout_of(&out).starts_with("create: ok\n"),
+        "{}",
+        stdout_of(&out)
+    );
+
+    // stdout has no error to return: getting it traps, in a function named after the call.
+    let hello = adapted(dir.path(), "hello");
+    virt(&hello, &sealed, &["--stdin", "allow", "--stderr", "allow"]);
+    let out = wct().arg("run").arg(&sealed).output().unwrap();
+    assert_eq!(out.status.code(), Some(134));
+    assert!(
+        stderr_of(&out).contains("denied:wasi:cli/stdout.get-stdout"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn the_report_and_inspect_show_the_virtual_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    let out = wct()
+        .args(["virt", "--json"])
+        .arg(fixture("net/connect.wasm"))
+        .arg("-o")
+        .arg(&sealed)
+        .args(["--stdio", "allow", "--random-seed", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let virtualized: Vec<&str> = v["virtualized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["import"].as_str().unwrap())
+        .collect();
+    assert!(
+        virtualized.contains(&"wasi:sockets/tcp-create-socket@0.2.12"),
+        "{virtualized:?}"
+    );
+    assert!(v["host_imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i == "wasi:cli/exit@0.2.12"));
+    // The component imports no wasi:random: the seed is reported as unused.
+    assert!(
+        stderr_of(&out).contains("warning:") && stderr_of(&out).contains("wasi:random"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = wct().arg("inspect").arg(&sealed).output().unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("virtualizes (wct virt):"), "{text}");
+    assert!(text.contains(
+        "wasi:sockets/tcp-create-socket@0.2.12: denied: creating a socket fails with access-denied"
+    ));
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("out.wasm");
+    let (hello, dummy, connect) = (
+        fixture("c/hello.wasm"),
+        fixture("components/greeter-dummy.wasm"),
+        fixture("net/connect.wasm"),
+    );
+    let (hello, dummy, connect) = (
+        hello.to_str().unwrap(),
+        dummy.to_str().unwrap(),
+        connect.to_str().unwrap(),
+    );
+    let cases: [(&[&str], &str); 4] = [
+        (&[hello], "not a component"),
+        (
+            &[dummy],
+            "imports no WASI 0.2 interface that can be virtualized",
+        ),
+        (
+            &[connect, "--clock", "yesterday"],
+            "is not allow, deny or a UTC time",
+        ),
+        (&[connect, "--env", "NOEQUALS"], "expected KEY=VALUE"),
+    ];
+    for (args, message) in cases {
+        let out = wct()
+            .arg("virt")
+            .args(args)
+            .arg("-o")
+            .arg(&out_path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&out).contains(message),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+        assert!(!out_path.exists(), "{args:?} wrote a file");
+    }
+    // Never over its input.
+    let input = dir.path().join("connect.wasm");
+    std::fs::copy(fixture("net/connect.wasm"), &input).unwrap();
+    let out = wct()
+        .arg("virt")
+        .arg(&input)
+        .arg("-o")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        std::fs::read(fixture("net/connect.wasm")).unwrap()
+    );
+}
