@@ -330,3 +330,92 @@ fn bad_input_is_refused_and_nothing_is_written() {
         std::fs::read(fixture("net/connect.wasm")).unwrap()
     );
 }
+
+#[test]
+fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
+    let probe = PythonBuild {
+        dir: "virt",
+        module: "probe3",
+        world: "wasi:cli/command@0.3.0",
+        wasi: Some("wasi:cli/command@0.3.0"),
+        wit: &[],
+    }
+    .build();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("file.txt"), "host file\n").unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    // componentize-py's 0.3 output imports wasi:sockets/types@0.3.0, which cannot be denied
+    // yet: wct virt says so rather than pretend.
+    let out = wct()
+        .arg("virt")
+        .arg(&probe)
+        .arg("-o")
+        .arg(&sealed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("wasi:sockets/types@0.3.0")
+            && stderr_of(&out).contains("--network allow")
+    );
+    let out = virt(
+        &probe,
+        &sealed,
+        &[
+            "--env",
+            "GREETING=hi",
+            "--stdio",
+            "allow",
+            "--clock",
+            "2026-01-01T00:00:00Z",
+            "--random-seed",
+            "7",
+            "--arg",
+            "probe",
+            "--arg",
+            "/data/file.txt",
+            "--network",
+            "allow",
+        ],
+    );
+    let report = stdout_of(&out);
+    for line in [
+        "wasi:cli/environment@0.3.0: 1 baked variable(s)",
+        "wasi:clocks/system-clock@0.3.0: fixed at 1767225600",
+        "wasi:random/random@0.3.0: seeded with 7",
+    ] {
+        assert!(report.contains(line), "no `{line}` in:\n{report}");
+    }
+    let grant = format!("{}::/data", data.display());
+    let first = run_everywhere(
+        &sealed,
+        &["--dir", &grant, "--env", "SECRET=s"],
+        &[
+            "-Sp3",
+            "-Wcomponent-model-async",
+            "--dir",
+            &grant,
+            "--env",
+            "SECRET=s",
+        ],
+    );
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let text = stdout_of(&first);
+    for line in [
+        "argv=['probe', '/data/file.txt']",
+        "GREETING=hi",
+        "SECRET=(unset)",
+        "time=1767225600.0",
+        "file error=FileNotFoundError",
+    ] {
+        assert!(text.contains(line), "no `{line}` in:\n{text}");
+    }
+    let second = wct()
+        .args(["run", "--dir", &grant, "--env", "SECRET=s"])
+        .arg(&sealed)
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&second), text, "a seeded run repeats itself");
+}

@@ -138,6 +138,15 @@ pub enum VirtError {
         /// What it imports.
         imports: Vec<String>,
     },
+    /// A grant denies an interface that cannot be virtualized yet.
+    #[error("the component imports {import}, which wct virt cannot virtualize yet, so it cannot be denied")]
+    #[diagnostic(help("leave it to the host with {flag}"))]
+    CannotDeny {
+        /// The import.
+        import: String,
+        /// The flag that allows it.
+        flag: &'static str,
+    },
     /// Building or composing failed.
     #[error("virtualizing failed: {0:#}")]
     Build(anyhow::Error),
@@ -146,66 +155,166 @@ pub enum VirtError {
     Compose(#[from] wct_compose::ComposeError),
 }
 
-/// A bundled virtualizing module and the interfaces it exports (unversioned).
-struct Module {
-    name: &'static str,
-    wasm: &'static [u8],
-    interfaces: &'static [&'static str],
+/// A WASI generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Generation {
+    /// 0.2.x.
+    P2,
+    /// 0.3.0.
+    P3,
 }
 
+impl Generation {
+    /// The generation of a WASI version, if it is one virtualized.
+    fn of(version: &str) -> Option<Generation> {
+        if version.starts_with("0.2.") {
+            Some(Generation::P2)
+        } else if version == "0.3.0" {
+            Some(Generation::P3)
+        } else {
+            None
+        }
+    }
+}
+
+/// A bundled virtualizing module: the interfaces it exports (unversioned) in one WASI
+/// generation, and the names to change when its source is written for another.
+struct Module {
+    name: &'static str,
+    generation: Generation,
+    wasm: &'static [u8],
+    interfaces: &'static [&'static str],
+    renames: &'static [(&'static str, &'static str)],
+}
+
+const fn module(
+    name: &'static str,
+    generation: Generation,
+    wasm: &'static [u8],
+    interfaces: &'static [&'static str],
+) -> Module {
+    Module {
+        name,
+        generation,
+        wasm,
+        interfaces,
+        renames: &[],
+    }
+}
+
+const ENVIRONMENT: &[u8] = include_bytes!("../virt/environment.wasm");
+const RANDOM: &[u8] = include_bytes!("../virt/random.wasm");
+const PREOPENS: &[u8] = include_bytes!("../virt/preopens.wasm");
+const RANDOM_INTERFACES: &[&str] = &[
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+];
+
 const MODULES: &[Module] = &[
-    Module {
-        name: "environment",
-        wasm: include_bytes!("../virt/environment.wasm"),
-        interfaces: &["wasi:cli/environment"],
-    },
-    Module {
-        name: "wall-clock",
-        wasm: include_bytes!("../virt/wall-clock.wasm"),
-        interfaces: &["wasi:clocks/wall-clock"],
-    },
-    Module {
-        name: "monotonic-clock",
-        wasm: include_bytes!("../virt/monotonic-clock.wasm"),
-        interfaces: &["wasi:clocks/monotonic-clock"],
-    },
-    Module {
-        name: "random",
-        wasm: include_bytes!("../virt/random.wasm"),
-        interfaces: &[
-            "wasi:random/random",
-            "wasi:random/insecure",
-            "wasi:random/insecure-seed",
-        ],
-    },
-    Module {
-        name: "stdio",
-        wasm: include_bytes!("../virt/stdio.wasm"),
-        interfaces: &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"],
-    },
-    Module {
-        name: "preopens",
-        wasm: include_bytes!("../virt/preopens.wasm"),
-        interfaces: &["wasi:filesystem/preopens"],
-    },
-    Module {
-        name: "sockets",
-        wasm: include_bytes!("../virt/sockets.wasm"),
-        interfaces: &[
+    module(
+        "environment",
+        Generation::P2,
+        ENVIRONMENT,
+        &["wasi:cli/environment"],
+    ),
+    module(
+        "wall-clock",
+        Generation::P2,
+        include_bytes!("../virt/wall-clock.wasm"),
+        &["wasi:clocks/wall-clock"],
+    ),
+    module(
+        "monotonic-clock",
+        Generation::P2,
+        include_bytes!("../virt/monotonic-clock.wasm"),
+        &["wasi:clocks/monotonic-clock"],
+    ),
+    module("random", Generation::P2, RANDOM, RANDOM_INTERFACES),
+    module(
+        "stdio",
+        Generation::P2,
+        include_bytes!("../virt/stdio.wasm"),
+        &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"],
+    ),
+    module(
+        "preopens",
+        Generation::P2,
+        PREOPENS,
+        &["wasi:filesystem/preopens"],
+    ),
+    module(
+        "sockets",
+        Generation::P2,
+        include_bytes!("../virt/sockets.wasm"),
+        &[
             "wasi:sockets/tcp-create-socket",
             "wasi:sockets/udp-create-socket",
         ],
-    },
+    ),
+    module(
+        "outgoing-handler",
+        Generation::P2,
+        include_bytes!("../virt/outgoing-handler.wasm"),
+        &["wasi:http/outgoing-handler"],
+    ),
     Module {
-        name: "outgoing-handler",
-        wasm: include_bytes!("../virt/outgoing-handler.wasm"),
-        interfaces: &["wasi:http/outgoing-handler"],
+        renames: &[(
+            "wasi:cli/environment@0.3.0#initial-cwd",
+            "wasi:cli/environment@0.3.0#get-initial-cwd",
+        )],
+        ..module(
+            "environment",
+            Generation::P3,
+            ENVIRONMENT,
+            &["wasi:cli/environment"],
+        )
     },
+    module(
+        "system-clock",
+        Generation::P3,
+        include_bytes!("../virt/system-clock.wasm"),
+        &["wasi:clocks/system-clock"],
+    ),
+    module(
+        "monotonic-clock-p3",
+        Generation::P3,
+        include_bytes!("../virt/monotonic-clock-p3.wasm"),
+        &["wasi:clocks/monotonic-clock"],
+    ),
+    Module {
+        renames: &[(
+            "wasi:random/insecure-seed@0.3.0#insecure-seed",
+            "wasi:random/insecure-seed@0.3.0#get-insecure-seed",
+        )],
+        ..module("random", Generation::P3, RANDOM, RANDOM_INTERFACES)
+    },
+    module(
+        "stdio-p3",
+        Generation::P3,
+        include_bytes!("../virt/stdio-p3.wasm"),
+        &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"],
+    ),
+    module(
+        "preopens",
+        Generation::P3,
+        PREOPENS,
+        &["wasi:filesystem/preopens"],
+    ),
+];
+
+/// Imports a grant would deny that no bundled module can virtualize yet: (unversioned
+/// interface, generation, the flag that leaves it to the host).
+const NOT_VIRTUALIZABLE: &[(&str, Generation, &str)] = &[
+    ("wasi:sockets/types", Generation::P3, "--network allow"),
+    ("wasi:http/client", Generation::P3, "--http allow"),
 ];
 
 /// The names of the bundled modules (their sources are `virt/NAME.wat`).
 pub fn module_names() -> impl Iterator<Item = &'static str> {
-    MODULES.iter().map(|m| m.name)
+    let mut names: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
+    names.dedup();
+    names.into_iter()
 }
 
 /// Whether `interface` (unversioned) is virtualized under `grants`, with how it answers and
@@ -232,7 +341,7 @@ fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u8>)> {
             };
             Some((how.join("; "), false, config::environment(&c)))
         }
-        "wasi:clocks/wall-clock" => match g.clock {
+        "wasi:clocks/wall-clock" | "wasi:clocks/system-clock" => match g.clock {
             Clock::Allow => None,
             Clock::Deny => Some((
                 "denied: reading the clock traps".into(),
@@ -320,7 +429,25 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
             WorldKey::Name(_) => None,
         })
         .collect();
-    let wasi = wasi_resolve(&package_versions(&imports)).map_err(VirtError::Build)?;
+    for import in &imports {
+        let Some((interface, _, version)) = split_import(import) else {
+            continue;
+        };
+        for (name, generation, flag) in NOT_VIRTUALIZABLE {
+            let denied = match *flag {
+                "--network allow" => grants.network == Access::Deny,
+                _ => grants.http == Access::Deny,
+            };
+            if interface == *name && Generation::of(version) == Some(*generation) && denied {
+                return Err(VirtError::CannotDeny {
+                    import: import.clone(),
+                    flag,
+                });
+            }
+        }
+    }
+    let versions = package_versions(&imports);
+    let mut resolves: BTreeMap<&str, Resolve> = BTreeMap::new();
     let mut virtualized = Vec::new();
     let mut plugs = Vec::new();
     for module in MODULES {
@@ -331,7 +458,9 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
             let Some((interface, package, version)) = split_import(import) else {
                 continue;
             };
-            if !version.starts_with("0.2.") || !module.interfaces.contains(&interface) {
+            if Generation::of(version) != Some(module.generation)
+                || !module.interfaces.contains(&interface)
+            {
                 continue;
             }
             if let Some((how, denied, config)) = decide(interface, grants) {
@@ -343,14 +472,39 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
         }
         for (package_version, chosen) in by_version {
             let (package, version) = package_version.split_once('@').expect("package@version");
-            let versions = BTreeMap::from([(package.to_string(), version.to_string())]);
+            let module_versions = BTreeMap::from([(package.to_string(), version.to_string())]);
             let keep: Vec<String> = chosen.iter().map(|c| c.0.clone()).collect();
-            let mut bytes =
-                build(module, &wasi, &versions, &keep, &chosen[0].2).map_err(VirtError::Build)?;
+            let key = if module.generation == Generation::P2 {
+                "p2"
+            } else {
+                "p3"
+            };
+            if !resolves.contains_key(key) {
+                let resolve = match module.generation {
+                    Generation::P2 => wasi_resolve(wct_wit::builtin::wasi_0_2_sources(), &versions),
+                    Generation::P3 => {
+                        wasi_resolve(wct_wit::builtin::wasi_0_3_sources(), &BTreeMap::new())
+                    }
+                }
+                .map_err(VirtError::Build)?;
+                resolves.insert(key, resolve);
+            }
+            let mut bytes = build(
+                module,
+                &resolves[key],
+                &module_versions,
+                &keep,
+                &chosen[0].2,
+            )
+            .map_err(VirtError::Build)?;
             let how: Vec<String> = chosen.iter().map(|c| format!("{}: {}", c.1, c.3)).collect();
             describe(&mut bytes, &how);
             plugs.push(wct_compose::Component {
-                name: format!("wct-virt-{}-{}", module.name, version.replace('.', "-")),
+                name: format!(
+                    "wct-virt-{}-{}",
+                    module.name.trim_end_matches("-p3"),
+                    version.replace('.', "-")
+                ),
                 bytes,
             });
             for (_, import, _, how, denied) in chosen {
@@ -432,7 +586,7 @@ fn package_versions(imports: &[String]) -> BTreeMap<String, String> {
     imports
         .iter()
         .filter_map(|i| split_import(i))
-        .filter(|(_, _, v)| v.starts_with("0.2."))
+        .filter(|(_, _, v)| Generation::of(v) == Some(Generation::P2))
         .map(|(_, p, v)| (p.to_string(), v.to_string()))
         .collect()
 }
@@ -441,12 +595,58 @@ fn package_versions(imports: &[String]) -> BTreeMap<String, String> {
 /// imports (the 0.2.x releases differ in added items only, never in the shape of an
 /// existing function), so the virtualizing components' types are the component's own.
 /// The component's own WIT is not enough: it holds only the functions it calls.
-fn wasi_resolve(versions: &BTreeMap<String, String>) -> anyhow::Result<Resolve> {
+fn wasi_resolve(
+    sources: &[(&str, &str)],
+    versions: &BTreeMap<String, String>,
+) -> anyhow::Result<Resolve> {
     let mut resolve = Resolve::default();
-    for (name, text) in wct_wit::builtin::wasi_0_2_sources() {
-        resolve.push_str(format!("wasi-0.2/{name}"), &renumber_text(text, versions))?;
+    for (name, text) in sources {
+        let text = renumber_text(text, versions);
+        let text = match package_version(&text) {
+            Some(version) => clamp_since(&text, &version),
+            None => text,
+        };
+        resolve.push_str(format!("wasi/{name}"), &text)?;
     }
     Ok(resolve)
+}
+
+/// The version in a WIT file's `package wasi:NAME@VERSION;` line.
+fn package_version(text: &str) -> Option<String> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("package "))?;
+    let version = line.split('@').nth(1)?;
+    Some(version.trim_end_matches(';').trim().to_string())
+}
+
+/// `@since(version = V)` with V later than `version` says `version` instead: a package
+/// renumbered to an earlier 0.2 release keeps the items it shares with it, and wit-parser
+/// refuses gates on releases after the package's own.
+fn clamp_since(text: &str, version: &str) -> String {
+    let minor = |v: &str| -> Option<(u64, u64, u64)> {
+        let mut parts = v.split('.').map(|p| p.parse::<u64>().ok());
+        Some((parts.next()??, parts.next()??, parts.next()??))
+    };
+    let Some(target) = minor(version) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    const GATE: &str = "@since(version = ";
+    while let Some(at) = rest.find(GATE) {
+        let start = at + GATE.len();
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find(')').map_or(rest.len(), |e| start + e);
+        let gate = &rest[start..end];
+        match minor(gate) {
+            Some(v) if v > target => out.push_str(version),
+            _ => out.push_str(gate),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every `wasi:NAME@0.2.12` and `wasi:NAME/ITEM@0.2.12` in `text` with NAME's version from
@@ -495,6 +695,7 @@ fn build(
             versions,
             keep,
             config,
+            renames: module.renames,
         },
     )?;
     let version = versions.values().next().expect("one package");
@@ -555,6 +756,14 @@ mod tests {
                 module.name
             );
         }
+    }
+
+    #[test]
+    fn clamps_feature_gates() {
+        assert_eq!(
+            clamp_since("@since(version = 0.2.12)\n@since(version = 0.2.0)", "0.2.9"),
+            "@since(version = 0.2.9)\n@since(version = 0.2.0)"
+        );
     }
 
     #[test]

@@ -21,6 +21,19 @@ pub struct Patch<'a> {
     pub keep: &'a [String],
     /// The configuration, written at [`CONFIG_BASE`].
     pub config: &'a [u8],
+    /// Names that differ in the target WASI generation, after renumbering: an export
+    /// `wasi:cli/environment@0.3.0#initial-cwd` or an import written the same way
+    /// (`MODULE#NAME`) becomes the second name.
+    pub renames: &'a [(&'a str, &'a str)],
+}
+
+/// `name` after `renames`.
+fn rename(name: &str, renames: &[(&str, &str)]) -> String {
+    renames
+        .iter()
+        .find(|(from, _)| *from == name)
+        .map_or(name, |(_, to)| to)
+        .to_string()
 }
 
 /// `wasi:cli/environment@0.2.12#f` with `wasi:cli` at 0.2.9 -> `wasi:cli/environment@0.2.9#f`.
@@ -70,11 +83,11 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                     let wasmparser::TypeRef::Func(ty) = import.ty else {
                         return Err(PatchError::Shape("imports something other than a function"));
                     };
-                    imports.import(
-                        &renumber(import.module, patch.versions),
-                        import.name,
-                        EntityType::Function(ty),
-                    );
+                    let module = renumber(import.module, patch.versions);
+                    let full = format!("{module}#{}", import.name);
+                    let full = rename(&full, patch.renames);
+                    let (module, name) = full.split_once('#').expect("MODULE#NAME");
+                    imports.import(module, name, EntityType::Function(ty));
                 }
                 out.section(&imports);
             }
@@ -96,7 +109,9 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                 let mut exports = ExportSection::new();
                 for export in reader.clone() {
                     let export = export?;
-                    if let Some(interface) = exported_interface(export.name) {
+                    let renamed = renumber(export.name, patch.versions);
+                    let renamed = rename(&renamed, patch.renames);
+                    if let Some(interface) = exported_interface(&renamed) {
                         if !patch.keep.iter().any(|k| k == interface) {
                             continue;
                         }
@@ -108,7 +123,8 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                         wasmparser::ExternalKind::Table => ExportKind::Table,
                         _ => return Err(PatchError::Shape("exports a tag")),
                     };
-                    exports.export(&renumber(export.name, patch.versions), kind, export.index);
+                    let name = renumber(export.name, patch.versions);
+                    exports.export(&rename(&name, patch.renames), kind, export.index);
                 }
                 out.section(&exports);
             }

@@ -145,6 +145,11 @@ pub fn wasi_0_2_sources() -> &'static [(&'static str, &'static str)] {
     WASI_SOURCES
 }
 
+/// The vendored WASI 0.3.0 WIT sources, (file name, text), in dependency order.
+pub fn wasi_0_3_sources() -> &'static [(&'static str, &'static str)] {
+    WASI_P3_SOURCES
+}
+
 /// The `wasi:http` package (with every WASI package it uses) from the vendored WIT files.
 pub fn wasi_http() -> Result<(Resolve, PackageId), BuiltinError> {
     let mut resolve = Resolve::default();
