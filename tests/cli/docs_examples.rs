@@ -190,7 +190,7 @@ fn every_subcommand_page_has_a_console_example() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for page in [
         "validate", "inspect", "print", "wit", "embed", "adapt", "targets", "run", "compose",
-        "diff", "size",
+        "diff", "size", "virt",
     ] {
         let path = root.join(format!("docs/{page}.md"));
         assert!(

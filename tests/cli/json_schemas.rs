@@ -212,6 +212,7 @@ fn every_json_output_has_a_schema() {
         "pull",
         "wit fetch",
         "size",
+        "virt",
     ];
     for command in commands {
         let help = wct()
@@ -366,4 +367,30 @@ fn size_json() {
     let mut broken = v;
     broken["changes"][0]["kind"] = "gadget".into();
     assert!(!schema("size").is_valid(&broken));
+}
+
+#[test]
+fn virt_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sealed.wasm");
+    let v = check(
+        "virt",
+        &[
+            "virt",
+            "--json",
+            "tests/fixtures/net/connect.wasm",
+            "-o",
+            out.to_str().unwrap(),
+            "--stdio",
+            "allow",
+        ],
+    );
+    assert!(v["virtualized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["denied"] == true));
+    let mut broken = v;
+    broken["virtualized"][0]["denied"] = "maybe".into();
+    assert!(!schema("virt").is_valid(&broken));
 }
