@@ -85,7 +85,8 @@ pub struct Args {
     /// Creating sockets: allow or deny (default: access-denied).
     #[arg(long, value_enum, value_name = "allow|deny")]
     network: Option<AccessArg>,
-    /// Outgoing HTTP requests: allow or deny (default: HTTP-request-denied).
+    /// Outgoing HTTP requests: allow or deny (default: HTTP-request-denied; WASI 0.3's
+    /// wasi:http/client cannot be denied yet and needs `allow`).
     #[arg(long, value_enum, value_name = "allow|deny")]
     http: Option<AccessArg>,
     /// Print what was virtualized, and how, as JSON (docs/schemas/virt.json).

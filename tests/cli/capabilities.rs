@@ -15,7 +15,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 /// The WASI 0.3 probe command (see its header for the probes).
-fn probe() -> PathBuf {
+pub(crate) fn probe() -> PathBuf {
     PythonBuild {
         dir: "python3",
         module: "probe",

@@ -346,20 +346,6 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
     std::fs::create_dir(&data).unwrap();
     std::fs::write(data.join("file.txt"), "host file\n").unwrap();
     let sealed = dir.path().join("sealed.wasm");
-    // componentize-py's 0.3 output imports wasi:sockets/types@0.3.0, which cannot be denied
-    // yet: wct virt says so rather than pretend.
-    let out = wct()
-        .arg("virt")
-        .arg(&probe)
-        .arg("-o")
-        .arg(&sealed)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("wasi:sockets/types@0.3.0")
-            && stderr_of(&out).contains("--network allow")
-    );
     let out = virt(
         &probe,
         &sealed,
@@ -376,8 +362,6 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
             "probe",
             "--arg",
             "/data/file.txt",
-            "--network",
-            "allow",
         ],
     );
     let report = stdout_of(&out);
@@ -418,4 +402,72 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
         .output()
         .unwrap();
     assert_eq!(stdout_of(&second), text, "a seeded run repeats itself");
+}
+
+#[test]
+fn wasi_0_3_sockets_are_denied_and_what_cannot_be_denied_is_refused() {
+    // The capabilities probe (tests/fixtures/python3/probe.py) creates a WASI 0.3 TCP socket
+    // through wasi:sockets/types@0.3.0 and reports the outcome.
+    let probe = crate::capabilities::probe();
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    // It imports wasi:http/client@0.3.0, which cannot be denied yet: wct virt says so rather
+    // than let it through silently, and writes nothing.
+    let out = wct()
+        .arg("virt")
+        .arg(&probe)
+        .arg("-o")
+        .arg(&sealed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("wasi:http/client@0.3.0")
+            && stderr_of(&out).contains("--http allow")
+    );
+    assert!(!sealed.exists());
+    let out = virt(
+        &probe,
+        &sealed,
+        &[
+            "-v",
+            "--stdio",
+            "allow",
+            "--http",
+            "allow",
+            "--random-seed",
+            "1",
+            "--clock",
+            "2026-01-01T00:00:00Z",
+            "--arg",
+            "probe",
+            "--arg",
+            "sockets",
+            "--arg",
+            "9",
+        ],
+    );
+    assert!(
+        stdout_of(&out).contains("wasi:sockets/types@0.3.0"),
+        "{}",
+        stdout_of(&out)
+    );
+    let out = wct().args(["run", "--net"]).arg(&sealed).output().unwrap();
+    assert!(
+        stdout_of(&out).starts_with("tcp create: error AccessDenied\n"),
+        "{}",
+        stdout_of(&out)
+    );
+    // Unvirtualized, the host lets it create one.
+    let out = wct()
+        .args(["run", "--net"])
+        .arg(&probe)
+        .args(["--", "sockets", "9"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).starts_with("tcp create: ok\n"),
+        "{}",
+        stdout_of(&out)
+    );
 }

@@ -13,7 +13,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
         vec![
             "validate", "adapt", "compose", "run", "serve", "wit", "inspect", "print", "fmt",
-            "size",
+            "size", "virt",
         ]
     } else {
         args.iter().map(String::as_str).collect()
@@ -34,9 +34,10 @@ pub fn run(args: &[String]) -> Result<()> {
             "compose" => bench_compose(&wct, &wasm_tools)?,
             "serve" => crate::bench_serve::run(&wct, &wasmtime_cli()?)?,
             "fmt" => crate::bench_fmt::run(&wct, &wasm_tools)?,
+            "virt" => crate::bench_virt::run_bench(&wct)?,
             other => bail!(
                 "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
-                 print, fmt, size)"
+                 print, fmt, size, virt)"
             ),
         }
     }
@@ -170,36 +171,6 @@ struct RunInput {
 /// wasmtime's flags for WASI 0.3 (wct needs none).
 const P3_FLAGS: &[&str] = &["-Sp3", "-Wcomponent-model-async"];
 
-/// Builds a Python command with componentize-py into `out` (once) for the built-in `world`;
-/// `None` when componentize-py is not installed.
-fn python_command(wct: &Path, world: &str, dir: &Path, module: &str, out: &Path) -> Result<bool> {
-    if out.exists() {
-        return Ok(true);
-    }
-    let wit = out.with_extension("wit.d");
-    let _ = std::fs::remove_dir_all(&wit);
-    crate::tools::run(
-        Command::new(wct)
-            .args(["wit", "print", world, "--out-dir"])
-            .arg(&wit),
-    )?;
-    let built = Command::new("componentize-py")
-        .arg("-d")
-        .arg(&wit)
-        .args(["-w", world, "componentize", module, "-p"])
-        .arg(dir)
-        .arg("-o")
-        .arg(out)
-        .status();
-    if !built.is_ok_and(|s| s.success()) {
-        eprintln!(
-            "componentize-py is not available (pip install componentize-py): skipping {module}"
-        );
-        return Ok(false);
-    }
-    Ok(true)
-}
-
 /// The components to run: the adapted C hello (small), a Rust `wasm32-wasip3` program of the
 /// wasi-testsuite beside the checkout (small, WASI 0.3), and, when componentize-py is
 /// installed, a Python 0.2 and a Python 0.3 command (about 18 MB each).
@@ -247,7 +218,7 @@ fn run_inputs(wct: &Path) -> Result<Vec<RunInput>> {
         ),
     ];
     for (world, source, module, out, label, wasmtime_flags) in large_commands {
-        if python_command(wct, world, &source, module, &out)? {
+        if crate::large_inputs::python_command(wct, world, &source, module, &out)? {
             let size = std::fs::metadata(&out)?.len();
             inputs.push(RunInput {
                 label: format!("{label} ({:.1} MB)", size as f64 / 1e6),

@@ -140,3 +140,39 @@ pub fn python_composed(wct: &Path) -> Result<PathBuf> {
             .arg(out))
     })
 }
+
+/// Builds a Python command with componentize-py into `out` (once) for the built-in `world`;
+/// `false` when componentize-py is not installed.
+pub fn python_command(
+    wct: &Path,
+    world: &str,
+    dir: &Path,
+    module: &str,
+    out: &Path,
+) -> Result<bool> {
+    if out.exists() {
+        return Ok(true);
+    }
+    let wit = out.with_extension("wit.d");
+    let _ = std::fs::remove_dir_all(&wit);
+    crate::tools::run(
+        Command::new(wct)
+            .args(["wit", "print", world, "--out-dir"])
+            .arg(&wit),
+    )?;
+    let built = Command::new("componentize-py")
+        .arg("-d")
+        .arg(&wit)
+        .args(["-w", world, "componentize", module, "-p"])
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        eprintln!(
+            "componentize-py is not available (pip install componentize-py): skipping {module}"
+        );
+        return Ok(false);
+    }
+    Ok(true)
+}

@@ -22,6 +22,7 @@ mod bench;
 mod bench_fmt;
 mod bench_large;
 mod bench_serve;
+mod bench_virt;
 mod demo;
 mod fixtures;
 mod interop_wkg;

@@ -25,6 +25,9 @@ pub struct Patch<'a> {
     /// `wasi:cli/environment@0.3.0#initial-cwd` or an import written the same way
     /// (`MODULE#NAME`) becomes the second name.
     pub renames: &'a [(&'a str, &'a str)],
+    /// New bodies for exported functions, by export name (as in the module, before
+    /// renumbering).
+    pub bodies: &'a [(&'a str, wasm_encoder::Function)],
 }
 
 /// `name` after `renames`.
@@ -70,6 +73,10 @@ pub enum PatchError {
 /// Applies `patch` to `module`.
 pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
     let mut out = Module::new();
+    let mut imported_funcs = 0u32;
+    // Function index -> its new body.
+    let mut replaced: BTreeMap<u32, &wasm_encoder::Function> = BTreeMap::new();
+    let mut code: Option<(wasm_encoder::CodeSection, u32, u32)> = None;
     let pages = u64::from(CONFIG_BASE + patch.config.len() as u32)
         .div_ceil(65536)
         .max(1);
@@ -83,6 +90,7 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                     let wasmparser::TypeRef::Func(ty) = import.ty else {
                         return Err(PatchError::Shape("imports something other than a function"));
                     };
+                    imported_funcs += 1;
                     let module = renumber(import.module, patch.versions);
                     let full = format!("{module}#{}", import.name);
                     let full = rename(&full, patch.renames);
@@ -109,6 +117,9 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                 let mut exports = ExportSection::new();
                 for export in reader.clone() {
                     let export = export?;
+                    if let Some((_, body)) = patch.bodies.iter().find(|(n, _)| *n == export.name) {
+                        replaced.insert(export.index, body);
+                    }
                     let renamed = renumber(export.name, patch.versions);
                     let renamed = rename(&renamed, patch.renames);
                     if let Some(interface) = exported_interface(&renamed) {
@@ -131,7 +142,25 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
             Payload::DataSection(_) | Payload::DataCountSection { .. } => {
                 return Err(PatchError::Shape("has data of its own"))
             }
-            Payload::CodeSectionEntry(_) => {}
+            Payload::CodeSectionStart { count, .. } if !patch.bodies.is_empty() => {
+                code = Some((wasm_encoder::CodeSection::new(), *count, 0));
+                if *count == 0 {
+                    finish_code(&mut out, &mut code, patch.config);
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                if let Some((section, count, done)) = &mut code {
+                    match replaced.get(&(imported_funcs + *done)) {
+                        Some(new) => section.function(new),
+                        None => section
+                            .raw(&module[body.range().start as usize..body.range().end as usize]),
+                    };
+                    *done += 1;
+                    if done == count {
+                        finish_code(&mut out, &mut code, patch.config);
+                    }
+                }
+            }
             Payload::End(_) => {}
             other => {
                 if let Some((id, range)) = other.as_section() {
@@ -140,19 +169,36 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                         data: &module[range.start as usize..range.end as usize],
                     });
                     if id == wasm_encoder::SectionId::Code as u8 {
-                        let mut data = DataSection::new();
-                        data.active(
-                            0,
-                            &ConstExpr::i32_const(CONFIG_BASE as i32),
-                            patch.config.iter().copied(),
-                        );
-                        out.section(&data);
+                        out.section(&config_data(patch.config));
                     }
                 }
             }
         }
     }
     Ok(out.finish())
+}
+
+/// The data section holding the configuration.
+fn config_data(config: &[u8]) -> DataSection {
+    let mut data = DataSection::new();
+    data.active(
+        0,
+        &ConstExpr::i32_const(CONFIG_BASE as i32),
+        config.iter().copied(),
+    );
+    data
+}
+
+/// Emits the rebuilt code section and, after it, the configuration.
+fn finish_code(
+    out: &mut Module,
+    code: &mut Option<(wasm_encoder::CodeSection, u32, u32)>,
+    config: &[u8],
+) {
+    if let Some((section, _, _)) = code.take() {
+        out.section(&section);
+        out.section(&config_data(config));
+    }
 }
 
 #[cfg(test)]
@@ -192,18 +238,26 @@ mod tests {
         let versions = BTreeMap::new();
         let keep = vec!["a:b/c".to_string()];
         let config = vec![7u8; 70_000];
+        let mut body = wasm_encoder::Function::new([]);
+        body.instructions().i32_const(1234567).end();
         let patched = apply(
             &module,
             &Patch {
                 versions: &versions,
                 keep: &keep,
                 config: &config,
+                renames: &[("a:b/c@1.0.0#f", "a:b/c@1.0.0#get-f")],
+                bodies: &[("a:b/c@1.0.0#f", body)],
             },
         )
         .unwrap();
         wasmparser::Validator::new().validate_all(&patched).unwrap();
         let text = wasmprinter_like(&patched);
-        assert!(text.contains("a:b/c@1.0.0#f") && !text.contains("a:b/d@1.0.0#g"));
+        assert!(text.contains("a:b/c@1.0.0#get-f\n") && !text.contains("a:b/d@1.0.0#g"));
+        // The new body (i32.const 1234567 is 0x41 0x87 0xad 0xcb 0x00) replaced the old one.
+        assert!(patched
+            .windows(5)
+            .any(|w| w == [0x41, 0x87, 0xad, 0xcb, 0x00]));
     }
 
     /// Export names of a module.

@@ -1,0 +1,85 @@
+//! Making one virtualizing component: a bundled module fitted to the component
+//! ([`patch`](crate::patch)), given a world that exports what it virtualizes and imports
+//! what it calls, encoded by wit-component, and labelled with what it does.
+
+use crate::catalogue::Module;
+use crate::patch;
+use std::collections::BTreeMap;
+use wit_component::{ComponentEncoder, StringEncoding};
+use wit_parser::Resolve;
+
+/// The name of the custom section in which each virtualizing component says what it does
+/// (one line per interface), for `wct inspect` and people reading the binary.
+pub const DESCRIPTION_SECTION: &str = "wct-virt";
+
+/// Appends the [`DESCRIPTION_SECTION`] to a component.
+pub(crate) fn describe(component: &mut Vec<u8>, how: &[String]) {
+    let text = how.join("\n");
+    let section = wasm_encoder::CustomSection {
+        name: DESCRIPTION_SECTION.into(),
+        data: std::borrow::Cow::Borrowed(text.as_bytes()),
+    };
+    use wasm_encoder::{ComponentSection, Encode};
+    component.push(section.id());
+    section.encode(component);
+}
+
+/// Builds one virtualizing component: the module fitted to the component's versions, with
+/// a world that exports `keep` and imports what the module calls.
+pub(crate) fn build(
+    module: &Module,
+    guest: &Resolve,
+    versions: &BTreeMap<String, String>,
+    keep: &[String],
+    config: &[u8],
+) -> anyhow::Result<Vec<u8>> {
+    let mut core = patch::apply(
+        module.wasm,
+        &patch::Patch {
+            versions,
+            keep,
+            config,
+            renames: module.renames,
+            bodies: &[],
+        },
+    )?;
+    let version = versions.values().next().expect("one package");
+    let mut wit = format!("package wct:virt-{};\n\nworld virt {{\n", module.name);
+    for interface in called_interfaces(&core)? {
+        wit.push_str(&format!("  import {interface};\n"));
+    }
+    for interface in keep {
+        wit.push_str(&format!("  export {interface}@{version};\n"));
+    }
+    wit.push_str("}\n");
+    let mut resolve = guest.clone();
+    let package = resolve.push_str(format!("{}.wit", module.name), &wit)?;
+    let world = resolve.select_world(&[package], Some("virt"))?;
+    wit_component::embed_component_metadata(
+        &mut core,
+        &resolve,
+        world,
+        StringEncoding::UTF8,
+        false,
+    )?;
+    ComponentEncoder::default()
+        .module(&core)?
+        .validate(true)
+        .encode()
+}
+
+/// The interfaces a module imports functions from (`wasi:cli/environment@0.2.9`).
+fn called_interfaces(module: &[u8]) -> anyhow::Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::ImportSection(reader) = payload? {
+            for import in reader.into_imports() {
+                let module = import?.module.to_string();
+                if !out.contains(&module) {
+                    out.push(module);
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,165 @@
+//! The bundled virtualizing modules: which WASI interfaces each exports, in which
+//! generation, and what cannot be virtualized yet.
+
+/// A WASI generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Generation {
+    /// 0.2.x.
+    P2,
+    /// 0.3.0.
+    P3,
+}
+
+impl Generation {
+    /// The generation of a WASI version, if it is one virtualized.
+    pub(crate) fn of(version: &str) -> Option<Generation> {
+        if version.starts_with("0.2.") {
+            Some(Generation::P2)
+        } else if version == "0.3.0" {
+            Some(Generation::P3)
+        } else {
+            None
+        }
+    }
+}
+
+/// A bundled virtualizing module: the interfaces it exports (unversioned) in one WASI
+/// generation, and the names to change when its source is written for another.
+pub(crate) struct Module {
+    pub(crate) name: &'static str,
+    pub(crate) generation: Generation,
+    pub(crate) wasm: &'static [u8],
+    pub(crate) interfaces: &'static [&'static str],
+    pub(crate) renames: &'static [(&'static str, &'static str)],
+}
+
+const fn module(
+    name: &'static str,
+    generation: Generation,
+    wasm: &'static [u8],
+    interfaces: &'static [&'static str],
+) -> Module {
+    Module {
+        name,
+        generation,
+        wasm,
+        interfaces,
+        renames: &[],
+    }
+}
+
+const ENVIRONMENT: &[u8] = include_bytes!("../virt/environment.wasm");
+const RANDOM: &[u8] = include_bytes!("../virt/random.wasm");
+const PREOPENS: &[u8] = include_bytes!("../virt/preopens.wasm");
+const RANDOM_INTERFACES: &[&str] = &[
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+];
+
+pub(crate) const MODULES: &[Module] = &[
+    module(
+        "environment",
+        Generation::P2,
+        ENVIRONMENT,
+        &["wasi:cli/environment"],
+    ),
+    module(
+        "wall-clock",
+        Generation::P2,
+        include_bytes!("../virt/wall-clock.wasm"),
+        &["wasi:clocks/wall-clock"],
+    ),
+    module(
+        "monotonic-clock",
+        Generation::P2,
+        include_bytes!("../virt/monotonic-clock.wasm"),
+        &["wasi:clocks/monotonic-clock"],
+    ),
+    module("random", Generation::P2, RANDOM, RANDOM_INTERFACES),
+    module(
+        "stdio",
+        Generation::P2,
+        include_bytes!("../virt/stdio.wasm"),
+        &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"],
+    ),
+    module(
+        "preopens",
+        Generation::P2,
+        PREOPENS,
+        &["wasi:filesystem/preopens"],
+    ),
+    module(
+        "sockets",
+        Generation::P2,
+        include_bytes!("../virt/sockets.wasm"),
+        &[
+            "wasi:sockets/tcp-create-socket",
+            "wasi:sockets/udp-create-socket",
+        ],
+    ),
+    module(
+        "outgoing-handler",
+        Generation::P2,
+        include_bytes!("../virt/outgoing-handler.wasm"),
+        &["wasi:http/outgoing-handler"],
+    ),
+    Module {
+        renames: &[(
+            "wasi:cli/environment@0.3.0#initial-cwd",
+            "wasi:cli/environment@0.3.0#get-initial-cwd",
+        )],
+        ..module(
+            "environment",
+            Generation::P3,
+            ENVIRONMENT,
+            &["wasi:cli/environment"],
+        )
+    },
+    module(
+        "system-clock",
+        Generation::P3,
+        include_bytes!("../virt/system-clock.wasm"),
+        &["wasi:clocks/system-clock"],
+    ),
+    module(
+        "monotonic-clock-p3",
+        Generation::P3,
+        include_bytes!("../virt/monotonic-clock-p3.wasm"),
+        &["wasi:clocks/monotonic-clock"],
+    ),
+    Module {
+        renames: &[(
+            "wasi:random/insecure-seed@0.3.0#insecure-seed",
+            "wasi:random/insecure-seed@0.3.0#get-insecure-seed",
+        )],
+        ..module("random", Generation::P3, RANDOM, RANDOM_INTERFACES)
+    },
+    module(
+        "stdio-p3",
+        Generation::P3,
+        include_bytes!("../virt/stdio-p3.wasm"),
+        &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"],
+    ),
+    module(
+        "preopens",
+        Generation::P3,
+        PREOPENS,
+        &["wasi:filesystem/preopens"],
+    ),
+];
+
+/// Imports a grant would deny that no bundled module can virtualize yet: (unversioned
+/// interface, generation, the flag that leaves it to the host).
+pub(crate) const NOT_VIRTUALIZABLE: &[(&str, Generation, &str)] =
+    &[("wasi:http/client", Generation::P3, "--http allow")];
+
+/// WASI 0.3's socket interfaces, denied by a generated component ([`generated`]).
+pub(crate) const P3_SOCKETS: &[&str] = &["wasi:sockets/types", "wasi:sockets/ip-name-lookup"];
+
+/// The names of the bundled modules (their sources are `virt/NAME.wat`).
+pub fn module_names() -> impl Iterator<Item = &'static str> {
+    let mut names: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
+    names.dedup();
+    names.into_iter()
+}

@@ -1,0 +1,142 @@
+//! Virtualizing components whose interfaces are too large to write by hand: wit-component's
+//! dummy module for the interfaces (every function exported, each body `unreachable`), with
+//! the bodies that matter replaced. Used for WASI 0.3's `wasi:sockets/types` and
+//! `ip-name-lookup` when the network is denied: creating a socket and resolving a name fail
+//! with `access-denied`, and since no socket can ever exist, no other function can be
+//! reached. Generated at `wct virt` time from the bundled WASI WIT; no compiler runs.
+
+use crate::patch::{self, Patch};
+use std::collections::BTreeMap;
+use wasm_encoder::{Function, MemArg, MemArgTarget};
+use wit_component::{ComponentEncoder, StringEncoding};
+use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve};
+
+/// The functions that refuse: `result<_, error-code>` written as `err(access-denied)`
+/// (discriminant 1 at 16, the error's case 0 at 20: both `error-code` variants of 0.3 start
+/// with `access-denied` and align their payload to 4).
+const REFUSING: &[&str] = &[
+    "wasi:sockets/types@0.3.0#[static]tcp-socket.create",
+    "wasi:sockets/types@0.3.0#[static]udp-socket.create",
+    "wasi:sockets/ip-name-lookup@0.3.0#resolve-addresses",
+];
+
+fn mem(offset: u64, align: u32) -> MemArg {
+    MemArg {
+        offset,
+        align,
+        target: MemArgTarget::Memory(0),
+        ordering: None,
+    }
+}
+
+/// `return err(access-denied)` through the return area at 16.
+fn refuse() -> Function {
+    let mut f = Function::new([]);
+    f.instructions()
+        .i32_const(16)
+        .i32_const(1)
+        .i32_store8(mem(0, 0))
+        .i32_const(20)
+        .i32_const(0)
+        .i32_store8(mem(0, 0))
+        .i32_const(16)
+        .end();
+    f
+}
+
+/// A bump allocator over the memory after the configuration (for the string that
+/// `resolve-addresses` is given); the next free address is kept at 8 (0: not started).
+fn realloc() -> Function {
+    let mut f = Function::new([(1, wasm_encoder::ValType::I32)]);
+    let start = i32::try_from(patch::CONFIG_BASE + 64).expect("small");
+    let mut i = f.instructions();
+    // ptr = align_up(next or start, align)
+    i.i32_const(8)
+        .i32_load(mem(0, 2))
+        .local_tee(4)
+        .i32_eqz()
+        .if_(wasm_encoder::BlockType::Empty)
+        .i32_const(start)
+        .local_set(4)
+        .end()
+        .local_get(4)
+        .local_get(2)
+        .i32_add()
+        .i32_const(1)
+        .i32_sub()
+        .i32_const(0)
+        .local_get(2)
+        .i32_sub()
+        .i32_and()
+        .local_set(4)
+        // next = ptr + new_size; grow when past the end
+        .i32_const(8)
+        .local_get(4)
+        .local_get(3)
+        .i32_add()
+        .i32_store(mem(0, 2))
+        .i32_const(8)
+        .i32_load(mem(0, 2))
+        .memory_size(0)
+        .i32_const(16)
+        .i32_shl()
+        .i32_gt_u()
+        .if_(wasm_encoder::BlockType::Empty)
+        .i32_const(8)
+        .i32_load(mem(0, 2))
+        .i32_const(16)
+        .i32_shr_u()
+        .i32_const(1)
+        .i32_add()
+        .memory_size(0)
+        .i32_sub()
+        .memory_grow(0)
+        .i32_const(-1)
+        .i32_eq()
+        .if_(wasm_encoder::BlockType::Empty)
+        .unreachable()
+        .end()
+        .end()
+        .local_get(4)
+        .end();
+    f
+}
+
+/// The component that denies the network to a WASI 0.3 component importing `interfaces`
+/// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at 0.3.0).
+pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::Result<Vec<u8>> {
+    let mut resolve = wasi.clone();
+    let mut wit = "package wct:virt-sockets;\n\nworld virt {\n".to_string();
+    for interface in interfaces {
+        wit.push_str(&format!("  export {interface}@0.3.0;\n"));
+    }
+    wit.push_str("}\n");
+    let package = resolve.push_str("sockets.wit", &wit)?;
+    let world = resolve.select_world(&[package], Some("virt"))?;
+    let dummy =
+        wit_component::dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
+    let mut bodies: Vec<(&str, Function)> = REFUSING.iter().map(|name| (*name, refuse())).collect();
+    bodies.push(("cabi_realloc", realloc()));
+    let keep: Vec<String> = interfaces.to_vec();
+    let mut core = patch::apply(
+        &dummy,
+        &Patch {
+            versions: &BTreeMap::new(),
+            keep: &keep,
+            config: &crate::config::empty(),
+            renames: &[],
+            bodies: &bodies,
+        },
+    )?;
+    wit_component::embed_component_metadata(
+        &mut core,
+        &resolve,
+        world,
+        StringEncoding::UTF8,
+        false,
+    )?;
+    ComponentEncoder::default()
+        .module(&core)?
+        .validate(true)
+        .encode()
+}

@@ -1,0 +1,156 @@
+//! What a component may reach ([`Grants`]: everything not granted is denied) and how each
+//! virtualized interface answers under them.
+
+use crate::config;
+use serde::Serialize;
+
+/// What the component may reach; everything not granted is denied.
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    /// Environment variables baked in.
+    pub env: Vec<(String, String)>,
+    /// Environment variables passed through from the host, by name.
+    pub allow_env: Vec<String>,
+    /// Arguments baked in; `None` passes the host's through.
+    pub args: Option<Vec<String>>,
+    /// The wall clock and the monotonic clock.
+    pub clock: Clock,
+    /// `wasi:random` (all three interfaces).
+    pub random: Random,
+    /// `wasi:cli/stdin`.
+    pub stdin: Access,
+    /// `wasi:cli/stdout`.
+    pub stdout: Access,
+    /// `wasi:cli/stderr`.
+    pub stderr: Access,
+    /// The host's preopened directories.
+    pub files: Access,
+    /// Creating TCP and UDP sockets.
+    pub network: Access,
+    /// Outgoing HTTP requests.
+    pub http: Access,
+}
+
+/// Allowed (the host's own) or denied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    /// The host's.
+    Allow,
+    /// Refused.
+    #[default]
+    Deny,
+}
+
+/// What the clocks say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    /// The host's clocks.
+    Allow,
+    /// Reading a clock traps.
+    #[default]
+    Deny,
+    /// The wall clock always says this time (seconds and nanoseconds since the Unix epoch);
+    /// the monotonic clock starts at 0 and advances 1 ms per reading.
+    Fixed {
+        /// Seconds since 1970-01-01T00:00:00Z.
+        seconds: u64,
+        /// Nanoseconds.
+        nanoseconds: u32,
+    },
+}
+
+/// Where random bytes come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Random {
+    /// The host's.
+    Allow,
+    /// Asking traps.
+    #[default]
+    Deny,
+    /// A deterministic generator with this seed.
+    Seeded(u64),
+}
+
+/// The monotonic clock's step per reading when the clock is fixed.
+pub const MONOTONIC_STEP_NS: u64 = 1_000_000;
+
+/// Whether `interface` (unversioned) is virtualized under `grants`, with how it answers and
+/// its module's configuration.
+pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u8>)> {
+    let access = |a: Access, what: &str| match a {
+        Access::Allow => None,
+        Access::Deny => Some((format!("denied: {what}"), true, config::empty())),
+    };
+    match interface {
+        "wasi:cli/environment" => {
+            let mut how = vec![format!("{} baked variable(s)", g.env.len())];
+            if !g.allow_env.is_empty() {
+                how.push(format!("passed through: {}", g.allow_env.join(", ")));
+            }
+            how.push(match &g.args {
+                Some(args) => format!("{} baked argument(s)", args.len()),
+                None => "the host's arguments".to_string(),
+            });
+            let c = config::EnvironmentConfig {
+                env: g.env.clone(),
+                pass: g.allow_env.clone(),
+                args: g.args.clone(),
+            };
+            Some((how.join("; "), false, config::environment(&c)))
+        }
+        "wasi:clocks/wall-clock" | "wasi:clocks/system-clock" => match g.clock {
+            Clock::Allow => None,
+            Clock::Deny => Some((
+                "denied: reading the clock traps".into(),
+                true,
+                config::wall_clock(None),
+            )),
+            Clock::Fixed {
+                seconds,
+                nanoseconds,
+            } => Some((
+                format!("fixed at {seconds}.{nanoseconds:09} s since the Unix epoch"),
+                false,
+                config::wall_clock(Some((seconds, nanoseconds))),
+            )),
+        },
+        "wasi:clocks/monotonic-clock" => match g.clock {
+            Clock::Allow => None,
+            Clock::Deny => Some((
+                "denied: reading the clock traps".into(),
+                true,
+                config::monotonic_clock(None),
+            )),
+            Clock::Fixed { .. } => Some((
+                format!("from 0, {MONOTONIC_STEP_NS} ns per reading"),
+                false,
+                config::monotonic_clock(Some(MONOTONIC_STEP_NS)),
+            )),
+        },
+        "wasi:random/random" | "wasi:random/insecure" | "wasi:random/insecure-seed" => {
+            match g.random {
+                Random::Allow => None,
+                Random::Deny => Some((
+                    "denied: asking for random bytes traps".into(),
+                    true,
+                    config::random(None),
+                )),
+                Random::Seeded(seed) => Some((
+                    format!("seeded with {seed}"),
+                    false,
+                    config::random(Some(seed)),
+                )),
+            }
+        }
+        "wasi:cli/stdin" => access(g.stdin, "getting the stream traps"),
+        "wasi:cli/stdout" => access(g.stdout, "getting the stream traps"),
+        "wasi:cli/stderr" => access(g.stderr, "getting the stream traps"),
+        "wasi:filesystem/preopens" => access(g.files, "no preopened directory"),
+        "wasi:sockets/tcp-create-socket" | "wasi:sockets/udp-create-socket" => {
+            access(g.network, "creating a socket fails with access-denied")
+        }
+        "wasi:http/outgoing-handler" => access(g.http, "requests fail with HTTP-request-denied"),
+        _ => None,
+    }
+}

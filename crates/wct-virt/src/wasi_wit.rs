@@ -1,0 +1,135 @@
+//! The WASI WIT the virtualizing components are built against: the bundled WIT, each package
+//! renumbered to the version the component imports, and the import names taken apart.
+
+use crate::catalogue::Generation;
+use std::collections::BTreeMap;
+use wit_parser::Resolve;
+
+/// `wasi:cli/environment@0.2.9` -> (`wasi:cli/environment`, `wasi:cli`, `0.2.9`).
+pub(crate) fn split_import(name: &str) -> Option<(&str, &str, &str)> {
+    let (interface, version) = name.split_once('@')?;
+    let package = interface.split('/').next()?;
+    Some((interface, package, version))
+}
+
+/// The WASI 0.2 packages each imported at the version the component imports it
+/// (`wasi:cli` -> `0.2.9`), from its imports.
+pub(crate) fn package_versions(imports: &[String]) -> BTreeMap<String, String> {
+    imports
+        .iter()
+        .filter_map(|i| split_import(i))
+        .filter(|(_, _, v)| Generation::of(v) == Some(Generation::P2))
+        .map(|(_, p, v)| (p.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The bundled WASI 0.2.12 WIT with each package renumbered to the version the component
+/// imports (the 0.2.x releases differ in added items only, never in the shape of an
+/// existing function), so the virtualizing components' types are the component's own.
+/// The component's own WIT is not enough: it holds only the functions it calls.
+pub(crate) fn wasi_resolve(
+    sources: &[(&str, &str)],
+    versions: &BTreeMap<String, String>,
+) -> anyhow::Result<Resolve> {
+    let mut resolve = Resolve::default();
+    for (name, text) in sources {
+        let text = renumber_text(text, versions);
+        let text = match package_version(&text) {
+            Some(version) => clamp_since(&text, &version),
+            None => text,
+        };
+        resolve.push_str(format!("wasi/{name}"), &text)?;
+    }
+    Ok(resolve)
+}
+
+/// The version in a WIT file's `package wasi:NAME@VERSION;` line.
+fn package_version(text: &str) -> Option<String> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("package "))?;
+    let version = line.split('@').nth(1)?;
+    Some(version.trim_end_matches(';').trim().to_string())
+}
+
+/// `@since(version = V)` with V later than `version` says `version` instead: a package
+/// renumbered to an earlier 0.2 release keeps the items it shares with it, and wit-parser
+/// refuses gates on releases after the package's own.
+pub(crate) fn clamp_since(text: &str, version: &str) -> String {
+    let minor = |v: &str| -> Option<(u64, u64, u64)> {
+        let mut parts = v.split('.').map(|p| p.parse::<u64>().ok());
+        Some((parts.next()??, parts.next()??, parts.next()??))
+    };
+    let Some(target) = minor(version) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    const GATE: &str = "@since(version = ";
+    while let Some(at) = rest.find(GATE) {
+        let start = at + GATE.len();
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find(')').map_or(rest.len(), |e| start + e);
+        let gate = &rest[start..end];
+        match minor(gate) {
+            Some(v) if v > target => out.push_str(version),
+            _ => out.push_str(gate),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every `wasi:NAME@0.2.12` and `wasi:NAME/ITEM@0.2.12` in `text` with NAME's version from
+/// `versions`.
+pub(crate) fn renumber_text(text: &str, versions: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("wasi:") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '-' | '_')))
+            .unwrap_or(tail.len());
+        let name = &tail[..end];
+        let package = name.split('/').next().unwrap_or(name);
+        let after = &tail[end..];
+        match (after.strip_prefix("@0.2.12"), versions.get(package)) {
+            (Some(after), Some(version)) => {
+                out.push_str(name);
+                out.push('@');
+                out.push_str(version);
+                rest = after;
+            }
+            _ => {
+                out.push_str(name);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clamps_feature_gates() {
+        assert_eq!(
+            clamp_since("@since(version = 0.2.12)\n@since(version = 0.2.0)", "0.2.9"),
+            "@since(version = 0.2.9)\n@since(version = 0.2.0)"
+        );
+    }
+
+    #[test]
+    fn renumbers_wit_text() {
+        let versions = BTreeMap::from([("wasi:io".to_string(), "0.2.9".to_string())]);
+        assert_eq!(
+            renumber_text("package wasi:io@0.2.12;\nuse wasi:io/poll@0.2.12.{pollable};\nuse wasi:cli/x@0.2.12;", &versions),
+            "package wasi:io@0.2.9;\nuse wasi:io/poll@0.2.9.{pollable};\nuse wasi:cli/x@0.2.12;"
+        );
+    }
+}
