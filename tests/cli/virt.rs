@@ -21,6 +21,14 @@ fn python_probe() -> PathBuf {
     .build()
 }
 
+/// A folder `data` in `dir` holding `file.txt` ("host file"); its `--dir` grant as `/data`.
+fn host_data(dir: &Path) -> String {
+    let data = dir.join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("file.txt"), "host file\n").unwrap();
+    format!("{}::/data", data.display())
+}
+
 /// `wct adapt` of a C fixture into `dir`.
 fn adapted(dir: &Path, name: &str) -> PathBuf {
     let out = dir.join(format!("{name}.wasm"));
@@ -113,10 +121,7 @@ fn a_c_program_sees_the_baked_environment_and_not_the_hosts() {
 fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
     let probe = python_probe();
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    std::fs::write(data.join("file.txt"), "host file\n").unwrap();
-    let grant = format!("{}::/data", data.display());
+    let grant = host_data(dir.path());
     let sealed = dir.path().join("sealed.wasm");
     virt(
         &probe,
@@ -143,7 +148,7 @@ fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
         &host,
         &[
             "--dir",
-            &format!("{}::/data", data.display()),
+            &grant,
             "--env",
             "SECRET=s",
             "-S",
@@ -342,9 +347,7 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
     }
     .build();
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    std::fs::write(data.join("file.txt"), "host file\n").unwrap();
+    let grant = host_data(dir.path());
     let sealed = dir.path().join("sealed.wasm");
     let out = virt(
         &probe,
@@ -372,7 +375,6 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
     ] {
         assert!(report.contains(line), "no `{line}` in:\n{report}");
     }
-    let grant = format!("{}::/data", data.display());
     let first = run_everywhere(
         &sealed,
         &["--dir", &grant, "--env", "SECRET=s"],

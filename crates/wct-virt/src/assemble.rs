@@ -33,7 +33,7 @@ pub(crate) fn build(
     keep: &[String],
     config: &[u8],
 ) -> anyhow::Result<Vec<u8>> {
-    let mut core = patch::apply(
+    let core = patch::apply(
         module.wasm,
         &patch::Patch {
             versions,
@@ -52,12 +52,31 @@ pub(crate) fn build(
         wit.push_str(&format!("  export {interface}@{version};\n"));
     }
     wit.push_str("}\n");
-    let mut resolve = guest.clone();
-    let package = resolve.push_str(format!("{}.wit", module.name), &wit)?;
+    let (resolve, world) = with_world(guest, module.name, &wit)?;
+    encode(core, &resolve, world)
+}
+
+/// `wasi` with the package `wit` (which defines the world `virt`) added; the world's id.
+pub(crate) fn with_world(
+    wasi: &Resolve,
+    name: &str,
+    wit: &str,
+) -> anyhow::Result<(Resolve, wit_parser::WorldId)> {
+    let mut resolve = wasi.clone();
+    let package = resolve.push_str(format!("{name}.wit"), wit)?;
     let world = resolve.select_world(&[package], Some("virt"))?;
+    Ok((resolve, world))
+}
+
+/// The component of a core module that implements `world`.
+pub(crate) fn encode(
+    mut core: Vec<u8>,
+    resolve: &Resolve,
+    world: wit_parser::WorldId,
+) -> anyhow::Result<Vec<u8>> {
     wit_component::embed_component_metadata(
         &mut core,
-        &resolve,
+        resolve,
         world,
         StringEncoding::UTF8,
         false,

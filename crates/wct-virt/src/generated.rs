@@ -8,7 +8,6 @@
 use crate::patch::{self, Patch};
 use std::collections::BTreeMap;
 use wasm_encoder::{Function, MemArg, MemArgTarget};
-use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve};
 
 /// The functions that refuse: `result<_, error-code>` written as `err(access-denied)`
@@ -105,20 +104,18 @@ fn realloc() -> Function {
 /// The component that denies the network to a WASI 0.3 component importing `interfaces`
 /// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at 0.3.0).
 pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::Result<Vec<u8>> {
-    let mut resolve = wasi.clone();
     let mut wit = "package wct:virt-sockets;\n\nworld virt {\n".to_string();
     for interface in interfaces {
         wit.push_str(&format!("  export {interface}@0.3.0;\n"));
     }
     wit.push_str("}\n");
-    let package = resolve.push_str("sockets.wit", &wit)?;
-    let world = resolve.select_world(&[package], Some("virt"))?;
+    let (resolve, world) = crate::assemble::with_world(wasi, "sockets", &wit)?;
     let dummy =
         wit_component::dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
     let mut bodies: Vec<(&str, Function)> = REFUSING.iter().map(|name| (*name, refuse())).collect();
     bodies.push(("cabi_realloc", realloc()));
     let keep: Vec<String> = interfaces.to_vec();
-    let mut core = patch::apply(
+    let core = patch::apply(
         &dummy,
         &Patch {
             versions: &BTreeMap::new(),
@@ -128,15 +125,5 @@ pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::R
             bodies: &bodies,
         },
     )?;
-    wit_component::embed_component_metadata(
-        &mut core,
-        &resolve,
-        world,
-        StringEncoding::UTF8,
-        false,
-    )?;
-    ComponentEncoder::default()
-        .module(&core)?
-        .validate(true)
-        .encode()
+    crate::assemble::encode(core, &resolve, world)
 }
