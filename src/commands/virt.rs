@@ -82,6 +82,9 @@ pub struct Args {
     /// The host's preopened directories: allow or deny (default: none is seen).
     #[arg(long, value_enum, value_name = "allow|deny")]
     files: Option<AccessArg>,
+    /// Pass the host's preopen at this guest path through, and no other (repeatable).
+    #[arg(long, value_name = "/GUEST", conflicts_with = "files")]
+    preopen: Vec<String>,
     /// Creating sockets: allow or deny (default: access-denied).
     #[arg(long, value_enum, value_name = "allow|deny")]
     network: Option<AccessArg>,
@@ -196,6 +199,7 @@ impl Args {
             stdout: access(self.stdout.or(self.stdio)),
             stderr: access(self.stderr.or(self.stdio)),
             files: access(self.files),
+            preopen: self.preopen.clone(),
             network: access(self.network),
             http: access(self.http),
         })

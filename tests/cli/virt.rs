@@ -398,6 +398,51 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
     ] {
         assert!(text.contains(line), "no `{line}` in:\n{text}");
     }
+    // The host's /data passed through by name.
+    virt(
+        &probe,
+        &sealed,
+        &[
+            "--stdio",
+            "allow",
+            "--clock",
+            "allow",
+            "--random",
+            "allow",
+            "--preopen",
+            "/data",
+            "--arg",
+            "probe",
+        ],
+    );
+    let out = wct()
+        .args(["run", "--dir", &grant])
+        .arg(&sealed)
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).contains("file=host file"),
+        "{}",
+        stdout_of(&out)
+    );
+    virt(
+        &probe,
+        &sealed,
+        &[
+            "--env",
+            "GREETING=hi",
+            "--stdio",
+            "allow",
+            "--clock",
+            "2026-01-01T00:00:00Z",
+            "--random-seed",
+            "7",
+            "--arg",
+            "probe",
+            "--arg",
+            "/data/file.txt",
+        ],
+    );
     let second = wct()
         .args(["run", "--dir", &grant, "--env", "SECRET=s"])
         .arg(&sealed)
@@ -472,4 +517,52 @@ fn wasi_0_3_sockets_are_denied_and_what_cannot_be_denied_is_refused() {
         "{}",
         stdout_of(&out)
     );
+}
+
+#[test]
+fn only_the_named_preopens_pass_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = adapted(dir.path(), "files");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for (folder, text) in [(&a, "in a\n"), (&b, "in b\n")] {
+        std::fs::create_dir(folder).unwrap();
+        std::fs::write(folder.join("f.txt"), text).unwrap();
+    }
+    let sealed = dir.path().join("sealed.wasm");
+    let out = virt(
+        &files,
+        &sealed,
+        &["--stdio", "allow", "--allow-args", "--preopen", "/a"],
+    );
+    assert!(
+        stdout_of(&out).contains("wasi:filesystem/preopens@0.2.12: the host's preopens at /a only")
+    );
+    let grants = [
+        "--dir".to_string(),
+        format!("{}::/a", a.display()),
+        "--dir".to_string(),
+        format!("{}::/b", b.display()),
+    ];
+    let run = |path: &str| {
+        let mut cmd = wct();
+        cmd.arg("run").args(&grants).arg(&sealed).args(["--", path]);
+        cmd.output().unwrap()
+    };
+    let out = run("/a/f.txt");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "in a\n");
+    // The host grants /b too; the virtualized component does not see it.
+    let out = run("/b/f.txt");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("/b/f.txt:"), "{}", stderr_of(&out));
+    if let Some(wasmtime) = std::env::var_os("WASMTIME") {
+        let out = std::process::Command::new(wasmtime)
+            .arg("run")
+            .args(&grants)
+            .arg(&sealed)
+            .arg("/b/f.txt")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "wasmtime run");
+    }
 }

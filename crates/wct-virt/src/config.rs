@@ -139,6 +139,19 @@ pub fn random(seed: Option<u64>) -> Vec<u8> {
     l.finish()
 }
 
+/// `preopens.wat`'s configuration: `None` no preopens, `Some(paths)` the host's preopens at
+/// these guest paths only.
+pub fn preopens(kept: Option<&[String]>) -> Vec<u8> {
+    let mut l = Layout::new(16);
+    if let Some(kept) = kept {
+        let (ptr, len) = l.strings(kept);
+        l.put_u32(4, 1);
+        l.put_u32(8, ptr);
+        l.put_u32(12, len);
+    }
+    l.finish()
+}
+
 /// The configuration of modules that have no settings: only the heap start.
 pub fn empty() -> Vec<u8> {
     Layout::new(8).finish()

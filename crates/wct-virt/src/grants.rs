@@ -23,8 +23,10 @@ pub struct Grants {
     pub stdout: Access,
     /// `wasi:cli/stderr`.
     pub stderr: Access,
-    /// The host's preopened directories.
+    /// The host's preopened directories (all of them).
     pub files: Access,
+    /// With `files` denied: the host's preopens at these guest paths are passed through.
+    pub preopen: Vec<String>,
     /// Creating TCP and UDP sockets.
     pub network: Access,
     /// Outgoing HTTP requests.
@@ -146,7 +148,19 @@ pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u
         "wasi:cli/stdin" => access(g.stdin, "getting the stream traps"),
         "wasi:cli/stdout" => access(g.stdout, "getting the stream traps"),
         "wasi:cli/stderr" => access(g.stderr, "getting the stream traps"),
-        "wasi:filesystem/preopens" => access(g.files, "no preopened directory"),
+        "wasi:filesystem/preopens" => match (g.files, g.preopen.is_empty()) {
+            (Access::Allow, _) => None,
+            (Access::Deny, true) => Some((
+                "denied: no preopened directory".into(),
+                true,
+                config::preopens(None),
+            )),
+            (Access::Deny, false) => Some((
+                format!("the host's preopens at {} only", g.preopen.join(", ")),
+                false,
+                config::preopens(Some(&g.preopen)),
+            )),
+        },
         "wasi:sockets/tcp-create-socket" | "wasi:sockets/udp-create-socket" => {
             access(g.network, "creating a socket fails with access-denied")
         }

@@ -333,7 +333,11 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
     );
     check(g.clock != Clock::Deny, "wasi:clocks/", "--clock");
     check(g.random != Random::Deny, "wasi:random/", "--random");
-    check(g.files == Access::Allow, "wasi:filesystem/", "--files");
+    check(
+        g.files == Access::Allow || !g.preopen.is_empty(),
+        "wasi:filesystem/",
+        "--files/--preopen",
+    );
     check(g.network == Access::Allow, "wasi:sockets/", "--network");
     check(g.http == Access::Allow, "wasi:http/", "--http");
     unused
