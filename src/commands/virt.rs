@@ -92,6 +92,10 @@ pub struct Args {
     /// wasi:http/client cannot be denied yet and needs `allow`).
     #[arg(long, value_enum, value_name = "allow|deny")]
     http: Option<AccessArg>,
+    /// Allow outgoing HTTP requests to HOST (any port) or HOST:PORT only (repeatable; WASI
+    /// 0.2), as `wct run --allow-http` spells it.
+    #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "http")]
+    allow_http: Vec<String>,
     /// Print what was virtualized, and how, as JSON (docs/schemas/virt.json).
     #[arg(long)]
     json: bool,
@@ -202,6 +206,7 @@ impl Args {
             preopen: self.preopen.clone(),
             network: access(self.network),
             http: access(self.http),
+            allow_http: self.allow_http.clone(),
         })
     }
 }

@@ -16,7 +16,7 @@ pub struct Serving {
 }
 
 impl Serving {
-    fn start(component: &str, extra: &[&str]) -> Serving {
+    pub fn start(component: &str, extra: &[&str]) -> Serving {
         Serving::start_path(&fixture(component), extra)
     }
 

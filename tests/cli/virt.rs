@@ -566,3 +566,56 @@ fn only_the_named_preopens_pass_through() {
         assert_eq!(out.status.code(), Some(1), "wasmtime run");
     }
 }
+
+#[test]
+fn outgoing_http_goes_only_where_allowed_whatever_the_host_allows() {
+    use crate::serve::{get, Serving};
+    // The C proxy (tests/fixtures/http/echo.c) fetches `/fetch?to=HOST:PORT/PATH` and reports.
+    let upstream = Serving::start("http/echo.wasm", &["-q"]);
+    let port = upstream.addr.port();
+    let other = Serving::start("http/echo.wasm", &["-q"]);
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    let host_grants = [
+        "--allow-http".to_string(),
+        format!("127.0.0.1:{port}"),
+        "--allow-http".to_string(),
+        format!("127.0.0.1:{}", other.addr.port()),
+    ];
+    let host: Vec<&str> = host_grants.iter().map(String::as_str).collect();
+    let fetch = |to_port: u16| format!("/fetch?to=127.0.0.1:{to_port}/hello?name=upstream");
+
+    // Nothing granted: refused with HTTP-request-denied (15), although the host allows it.
+    virt(&fixture("http/echo.wasm"), &sealed, &["--stdio", "allow"]);
+    let server = Serving::start_path(&sealed, &host);
+    let reply = get(&server, &fetch(port));
+    assert_eq!(
+        (reply.status, reply.body.as_slice()),
+        (502, &b"fetch failed: error-code 15\n"[..])
+    );
+    drop(server);
+
+    // One destination granted: that one answers, the other the host allows is refused.
+    let grant = format!("127.0.0.1:{port}");
+    let out = virt(
+        &fixture("http/echo.wasm"),
+        &sealed,
+        &["--stdio", "allow", "--allow-http", &grant],
+    );
+    assert!(
+        stdout_of(&out).contains(&format!("requests to {grant} only")),
+        "{}",
+        stdout_of(&out)
+    );
+    let server = Serving::start_path(&sealed, &host);
+    let reply = get(&server, &fetch(port));
+    assert_eq!(
+        (reply.status, reply.body.as_slice()),
+        (200, &b"upstream 200: hello upstream\n"[..])
+    );
+    let reply = get(&server, &fetch(other.addr.port()));
+    assert_eq!(
+        (reply.status, reply.body.as_slice()),
+        (502, &b"fetch failed: error-code 15\n"[..])
+    );
+}

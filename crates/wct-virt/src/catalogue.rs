@@ -31,6 +31,8 @@ pub(crate) struct Module {
     pub(crate) wasm: &'static [u8],
     pub(crate) interfaces: &'static [&'static str],
     pub(crate) renames: &'static [(&'static str, &'static str)],
+    /// Whether this module (rather than another for the same interfaces) serves `grants`.
+    pub(crate) when: fn(&crate::Grants) -> bool,
 }
 
 const fn module(
@@ -45,6 +47,7 @@ const fn module(
         wasm,
         interfaces,
         renames: &[],
+        when: |_| true,
     }
 }
 
@@ -98,12 +101,24 @@ pub(crate) const MODULES: &[Module] = &[
             "wasi:sockets/udp-create-socket",
         ],
     ),
-    module(
-        "outgoing-handler",
-        Generation::P2,
-        include_bytes!("../virt/outgoing-handler.wasm"),
-        &["wasi:http/outgoing-handler"],
-    ),
+    Module {
+        when: |g| g.allow_http.is_empty(),
+        ..module(
+            "outgoing-handler",
+            Generation::P2,
+            include_bytes!("../virt/outgoing-handler.wasm"),
+            &["wasi:http/outgoing-handler"],
+        )
+    },
+    Module {
+        when: |g| !g.allow_http.is_empty(),
+        ..module(
+            "outgoing-handler-filter",
+            Generation::P2,
+            include_bytes!("../virt/outgoing-handler-filter.wasm"),
+            &["wasi:http/outgoing-handler"],
+        )
+    },
     Module {
         renames: &[(
             "wasi:cli/environment@0.3.0#initial-cwd",

@@ -152,6 +152,16 @@ pub fn preopens(kept: Option<&[String]>) -> Vec<u8> {
     l.finish()
 }
 
+/// `outgoing-handler-filter.wat`'s configuration: the allowed authorities.
+pub fn allowed_authorities(authorities: &[String]) -> Vec<u8> {
+    let mut l = Layout::new(16);
+    let (ptr, len) = l.strings(authorities);
+    l.put_u32(4, 1);
+    l.put_u32(8, ptr);
+    l.put_u32(12, len);
+    l.finish()
+}
+
 /// The configuration of modules that have no settings: only the heap start.
 pub fn empty() -> Vec<u8> {
     Layout::new(8).finish()

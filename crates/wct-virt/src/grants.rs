@@ -31,6 +31,8 @@ pub struct Grants {
     pub network: Access,
     /// Outgoing HTTP requests.
     pub http: Access,
+    /// With `http` denied: destinations allowed anyway, `HOST` (any port) or `HOST:PORT`.
+    pub allow_http: Vec<String>,
 }
 
 /// Allowed (the host's own) or denied.
@@ -164,7 +166,18 @@ pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u
         "wasi:sockets/tcp-create-socket" | "wasi:sockets/udp-create-socket" => {
             access(g.network, "creating a socket fails with access-denied")
         }
-        "wasi:http/outgoing-handler" => access(g.http, "requests fail with HTTP-request-denied"),
+        "wasi:http/outgoing-handler" => match (g.http, g.allow_http.is_empty()) {
+            (Access::Allow, _) => None,
+            (Access::Deny, true) => access(g.http, "requests fail with HTTP-request-denied"),
+            (Access::Deny, false) => Some((
+                format!(
+                    "requests to {} only; others fail with HTTP-request-denied",
+                    g.allow_http.join(", ")
+                ),
+                false,
+                config::allowed_authorities(&g.allow_http),
+            )),
+        },
         _ => None,
     }
 }

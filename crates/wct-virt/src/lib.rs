@@ -167,6 +167,7 @@ impl Layer {
             };
             if Generation::of(version) != Some(module.generation)
                 || !module.interfaces.contains(&interface)
+                || !(module.when)(grants)
             {
                 continue;
             }
@@ -339,7 +340,11 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
         "--files/--preopen",
     );
     check(g.network == Access::Allow, "wasi:sockets/", "--network");
-    check(g.http == Access::Allow, "wasi:http/", "--http");
+    check(
+        g.http == Access::Allow || !g.allow_http.is_empty(),
+        "wasi:http/",
+        "--http/--allow-http",
+    );
     unused
 }
 
