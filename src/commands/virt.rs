@@ -88,8 +88,7 @@ pub struct Args {
     /// Creating sockets: allow or deny (default: access-denied).
     #[arg(long, value_enum, value_name = "allow|deny")]
     network: Option<AccessArg>,
-    /// Outgoing HTTP requests: allow or deny (default: HTTP-request-denied; WASI 0.3's
-    /// wasi:http/client cannot be denied yet and needs `allow`).
+    /// Outgoing HTTP requests: allow or deny (default: HTTP-request-denied).
     #[arg(long, value_enum, value_name = "allow|deny")]
     http: Option<AccessArg>,
     /// Allow outgoing HTTP requests to HOST (any port) or HOST:PORT only (repeatable; WASI

@@ -452,19 +452,21 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
 }
 
 #[test]
-fn wasi_0_3_sockets_are_denied_and_what_cannot_be_denied_is_refused() {
-    // The capabilities probe (tests/fixtures/python3/probe.py) creates a WASI 0.3 TCP socket
-    // through wasi:sockets/types@0.3.0 and reports the outcome.
+fn wasi_0_3_sockets_and_http_are_denied_and_what_cannot_be_honoured_is_refused() {
+    // The capabilities probe (tests/fixtures/python3/probe.py) creates WASI 0.3 sockets
+    // through wasi:sockets/types@0.3.0 and sends HTTP requests through wasi:http/client@0.3.0,
+    // and reports the outcomes.
     let probe = crate::capabilities::probe();
     let dir = tempfile::tempdir().unwrap();
     let sealed = dir.path().join("sealed.wasm");
-    // It imports wasi:http/client@0.3.0, which cannot be denied yet: wct virt says so rather
-    // than let it through silently, and writes nothing.
+    // Destinations cannot be filtered for the 0.3 client yet: wct virt says so rather than
+    // let requests through or deny the ones granted, and writes nothing.
     let out = wct()
         .arg("virt")
         .arg(&probe)
         .arg("-o")
         .arg(&sealed)
+        .args(["--allow-http", "127.0.0.1"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -473,6 +475,47 @@ fn wasi_0_3_sockets_are_denied_and_what_cannot_be_denied_is_refused() {
             && stderr_of(&out).contains("--http allow")
     );
     assert!(!sealed.exists());
+    // Denied: send fails with HTTP-request-denied whatever the host allows.
+    virt(
+        &probe,
+        &sealed,
+        &[
+            "--stdio",
+            "allow",
+            "--random-seed",
+            "1",
+            "--clock",
+            "2026-01-01T00:00:00Z",
+            "--arg",
+            "probe",
+            "--arg",
+            "http-get",
+            "--arg",
+            "127.0.0.1:9",
+        ],
+    );
+    let out = wct()
+        .args(["run", "--allow-http", "127.0.0.1"])
+        .arg(&sealed)
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "send: error HttpRequestDenied\n",
+        "{}",
+        stderr_of(&out)
+    );
+    let out = wct()
+        .args(["run", "--allow-http", "127.0.0.1"])
+        .arg(&probe)
+        .args(["--", "http-get", "127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "send: error ConnectionRefused\n",
+        "unvirtualized, it reaches the network"
+    );
     let out = virt(
         &probe,
         &sealed,

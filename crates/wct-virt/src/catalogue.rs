@@ -164,11 +164,6 @@ pub(crate) const MODULES: &[Module] = &[
     ),
 ];
 
-/// Imports a grant would deny that no bundled module can virtualize yet: (unversioned
-/// interface, generation, the flag that leaves it to the host).
-pub(crate) const NOT_VIRTUALIZABLE: &[(&str, Generation, &str)] =
-    &[("wasi:http/client", Generation::P3, "--http allow")];
-
 /// WASI 0.3's socket interfaces, denied by a generated component ([`generated`]).
 pub(crate) const P3_SOCKETS: &[&str] = &["wasi:sockets/types", "wasi:sockets/ip-name-lookup"];
 

@@ -1,9 +1,11 @@
 //! Virtualizing components whose interfaces are too large to write by hand: wit-component's
 //! dummy module for the interfaces (every function exported, each body `unreachable`), with
 //! the bodies that matter replaced. Used for WASI 0.3's `wasi:sockets/types` and
-//! `ip-name-lookup` when the network is denied: creating a socket and resolving a name fail
+//! `ip-name-lookup` when the network is denied (creating a socket and resolving a name fail
 //! with `access-denied`, and since no socket can ever exist, no other function can be
-//! reached. Generated at `wct virt` time from the bundled WASI WIT; no compiler runs.
+//! reached) and for its `wasi:http/client` when HTTP is denied (`send` drops the request and
+//! fails with `HTTP-request-denied`). Generated at `wct virt` time from the bundled WASI WIT;
+//! no compiler runs.
 
 use crate::patch::{self, Patch};
 use std::collections::BTreeMap;
@@ -101,17 +103,85 @@ fn realloc() -> Function {
     f
 }
 
-/// The component that denies the network to a WASI 0.3 component importing `interfaces`
-/// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at 0.3.0).
-pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::Result<Vec<u8>> {
-    let mut wit = "package wct:virt-sockets;\n\nworld virt {\n".to_string();
+/// `wasi:http/client@0.3.0#send` refusing: drops the request (through `drop`, the index of
+/// the imported `[resource-drop]request`) and returns `err(HTTP-request-denied)`: the
+/// discriminant 1 at 16, the `error-code` (8-byte aligned) case 15 at 24.
+fn refuse_send(drop: u32) -> Function {
+    let mut f = Function::new([]);
+    f.instructions()
+        .local_get(0)
+        .call(drop)
+        .i32_const(16)
+        .i32_const(1)
+        .i32_store8(mem(0, 0))
+        .i32_const(24)
+        .i32_const(15)
+        .i32_store8(mem(0, 0))
+        .i32_const(16)
+        .end();
+    f
+}
+
+/// The index of the function `module` imports as `from`/`name`.
+fn imported_function(module: &[u8], from: &str, name: &str) -> anyhow::Result<u32> {
+    let mut index = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::ImportSection(reader) = payload? {
+            for import in reader.into_imports() {
+                let import = import?;
+                if let wasmparser::TypeRef::Func(_) = import.ty {
+                    if import.module == from && import.name == name {
+                        return Ok(index);
+                    }
+                    index += 1;
+                }
+            }
+        }
+    }
+    anyhow::bail!("the generated module does not import {from}#{name}")
+}
+
+/// The dummy module of a world exporting `interfaces` (at 0.3.0), and the world.
+fn dummy(
+    wasi: &Resolve,
+    name: &str,
+    interfaces: &[String],
+) -> anyhow::Result<(Vec<u8>, Resolve, wit_parser::WorldId)> {
+    let mut wit = format!("package wct:virt-{name};\n\nworld virt {{\n");
     for interface in interfaces {
         wit.push_str(&format!("  export {interface}@0.3.0;\n"));
     }
     wit.push_str("}\n");
-    let (resolve, world) = crate::assemble::with_world(wasi, "sockets", &wit)?;
+    let (resolve, world) = crate::assemble::with_world(wasi, name, &wit)?;
     let dummy =
         wit_component::dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
+    Ok((dummy, resolve, world))
+}
+
+/// The component that denies HTTP requests to a WASI 0.3 component importing
+/// `wasi:http/client@0.3.0`.
+pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
+    let interfaces = ["wasi:http/client".to_string()];
+    let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces)?;
+    let drop = imported_function(&dummy, "wasi:http/types@0.3.0", "[resource-drop]request")?;
+    let bodies = [("wasi:http/client@0.3.0#send", refuse_send(drop))];
+    let core = patch::apply(
+        &dummy,
+        &Patch {
+            versions: &BTreeMap::new(),
+            keep: &interfaces,
+            config: &crate::config::empty(),
+            renames: &[],
+            bodies: &bodies,
+        },
+    )?;
+    crate::assemble::encode(core, &resolve, world)
+}
+
+/// The component that denies the network to a WASI 0.3 component importing `interfaces`
+/// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at 0.3.0).
+pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::Result<Vec<u8>> {
+    let (dummy, resolve, world) = dummy(wasi, "sockets", interfaces)?;
     let mut bodies: Vec<(&str, Function)> = REFUSING.iter().map(|name| (*name, refuse())).collect();
     bodies.push(("cabi_realloc", realloc()));
     let keep: Vec<String> = interfaces.to_vec();

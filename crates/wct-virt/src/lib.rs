@@ -27,7 +27,7 @@ mod wasi_wit;
 pub use catalogue::module_names;
 pub use grants::{Access, Clock, Grants, Random, MONOTONIC_STEP_NS};
 
-use catalogue::{Generation, Module, MODULES, NOT_VIRTUALIZABLE, P3_SOCKETS};
+use catalogue::{Generation, Module, MODULES, P3_SOCKETS};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasi_wit::split_import;
@@ -78,10 +78,12 @@ pub enum VirtError {
         /// What it imports.
         imports: Vec<String>,
     },
-    /// A grant denies an interface that cannot be virtualized yet.
-    #[error("the component imports {import}, which wct virt cannot virtualize yet, so it cannot be denied")]
+    /// A grant cannot be honoured for an interface the component imports.
+    #[error(
+        "the component imports {import}, whose requests wct virt cannot filter by destination yet"
+    )]
     #[diagnostic(help("leave it to the host with {flag}"))]
-    CannotDeny {
+    CannotHonour {
         /// The import.
         import: String,
         /// The flag that allows it.
@@ -200,6 +202,21 @@ impl Layer {
         Ok(())
     }
 
+    /// WASI 0.3's HTTP client, denied by a generated component.
+    fn p3_http_client(&mut self) -> Result<(), VirtError> {
+        let wasi = self.wasi(Generation::P3)?;
+        let bytes = generated::http_client_denied(wasi).map_err(VirtError::Build)?;
+        let chosen = vec![Chosen {
+            interface: "wasi:http/client".into(),
+            import: P3_HTTP_CLIENT.into(),
+            config: Vec::new(),
+            how: "denied: send drops the request and fails with HTTP-request-denied".into(),
+            denied: true,
+        }];
+        self.add("wct-virt-http-client-0-3-0".into(), bytes, chosen);
+        Ok(())
+    }
+
     /// WASI 0.3's socket interfaces, denied by a generated component.
     fn p3_sockets(&mut self, imports: &[String]) -> Result<(), VirtError> {
         let chosen: Vec<Chosen> = imports
@@ -253,29 +270,29 @@ fn imports_of(component: &[u8]) -> Result<Vec<String>, VirtError> {
         .collect())
 }
 
-/// The first import that `grants` would deny but no bundled module can virtualize.
-fn cannot_deny(imports: &[String], grants: &Grants) -> Option<VirtError> {
-    imports.iter().find_map(|import| {
-        let (interface, _, version) = split_import(import)?;
-        NOT_VIRTUALIZABLE
-            .iter()
-            .find_map(|(name, generation, flag)| {
-                (interface == *name
-                    && Generation::of(version) == Some(*generation)
-                    && grants.http == Access::Deny)
-                    .then(|| VirtError::CannotDeny {
-                        import: import.clone(),
-                        flag,
-                    })
-            })
-    })
+/// A grant that cannot be honoured for what the component imports: `--allow-http`
+/// destinations for WASI 0.3's `wasi:http/client` (only 0.2's handler can filter yet).
+fn cannot_honour(imports: &[String], grants: &Grants) -> Option<VirtError> {
+    if grants.allow_http.is_empty() {
+        return None;
+    }
+    imports
+        .iter()
+        .find(|i| i.as_str() == P3_HTTP_CLIENT)
+        .map(|import| VirtError::CannotHonour {
+            import: import.clone(),
+            flag: "--http allow (or no --allow-http: all requests denied)",
+        })
 }
+
+/// WASI 0.3's HTTP client interface, denied by a generated component.
+const P3_HTTP_CLIENT: &str = "wasi:http/client@0.3.0";
 
 /// Composes `component` with virtualizing components for the WASI 0.2 and 0.3 interfaces
 /// it imports, as `grants` say.
 pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtError> {
     let imports = imports_of(component)?;
-    if let Some(error) = cannot_deny(&imports, grants) {
+    if let Some(error) = cannot_honour(&imports, grants) {
         return Err(error);
     }
     let mut layer = Layer {
@@ -290,6 +307,9 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
     }
     if grants.network == Access::Deny {
         layer.p3_sockets(&imports)?;
+    }
+    if grants.http == Access::Deny && imports.iter().any(|i| i == P3_HTTP_CLIENT) {
+        layer.p3_http_client()?;
     }
     if layer.plugs.is_empty() {
         return Err(VirtError::NothingToVirtualize { imports });
