@@ -158,6 +158,25 @@ fn dummy(
     Ok((dummy, resolve, world))
 }
 
+/// The dummy module with `bodies` put in, its exports cut to `interfaces`, and a page of
+/// memory for the return areas.
+fn with_bodies(
+    dummy: &[u8],
+    interfaces: &[String],
+    bodies: &[(&str, Function)],
+) -> anyhow::Result<Vec<u8>> {
+    Ok(patch::apply(
+        dummy,
+        &Patch {
+            versions: &BTreeMap::new(),
+            keep: interfaces,
+            config: &crate::config::empty(),
+            renames: &[],
+            bodies,
+        },
+    )?)
+}
+
 /// The component that denies HTTP requests to a WASI 0.3 component importing
 /// `wasi:http/client@0.3.0`.
 pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
@@ -165,16 +184,7 @@ pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
     let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces)?;
     let drop = imported_function(&dummy, "wasi:http/types@0.3.0", "[resource-drop]request")?;
     let bodies = [("wasi:http/client@0.3.0#send", refuse_send(drop))];
-    let core = patch::apply(
-        &dummy,
-        &Patch {
-            versions: &BTreeMap::new(),
-            keep: &interfaces,
-            config: &crate::config::empty(),
-            renames: &[],
-            bodies: &bodies,
-        },
-    )?;
+    let core = with_bodies(&dummy, &interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
 }
 
@@ -184,16 +194,6 @@ pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::R
     let (dummy, resolve, world) = dummy(wasi, "sockets", interfaces)?;
     let mut bodies: Vec<(&str, Function)> = REFUSING.iter().map(|name| (*name, refuse())).collect();
     bodies.push(("cabi_realloc", realloc()));
-    let keep: Vec<String> = interfaces.to_vec();
-    let core = patch::apply(
-        &dummy,
-        &Patch {
-            versions: &BTreeMap::new(),
-            keep: &keep,
-            config: &crate::config::empty(),
-            renames: &[],
-            bodies: &bodies,
-        },
-    )?;
+    let core = with_bodies(&dummy, interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
 }
