@@ -115,6 +115,40 @@ fn a_c_program_sees_the_baked_environment_and_not_the_hosts() {
     virt(&env, &sealed, &["--stdio", "allow"]);
     let out = run_everywhere(&sealed, &["--env", "SECRET=1"], &["--env", "SECRET=1"]);
     assert_eq!(stdout_of(&out), "WCT_GREETING=(unset)\n");
+
+    // An env file: KEY=VALUE lines, comments and blank lines skipped, --env after it.
+    let file = dir.path().join("app.env");
+    std::fs::write(&file, "# settings\nWCT_GREETING=from file\n\nMODE=test\n").unwrap();
+    let file = file.to_str().unwrap();
+    virt(
+        &env,
+        &sealed,
+        &["--stdio", "allow", "--env-file", file, "--env", "LAST=1"],
+    );
+    let out = wct().arg("run").arg(&sealed).output().unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "WCT_GREETING=from file\nMODE=test\nLAST=1\nWCT_GREETING=from file\n"
+    );
+    // A line that is not KEY=VALUE is named with its place.
+    std::fs::write(dir.path().join("bad.env"), "A=1\nnot a setting\n").unwrap();
+    let bad = dir.path().join("bad.env");
+    let out = wct()
+        .arg("virt")
+        .arg(&env)
+        .arg("-o")
+        .arg(dir.path().join("never.wasm"))
+        .arg("--env-file")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("bad.env:2: expected KEY=VALUE"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!dir.path().join("never.wasm").exists());
 }
 
 #[test]
