@@ -21,6 +21,23 @@ fn python_probe() -> PathBuf {
     .build()
 }
 
+/// The grants both Python probes are virtualized with: a baked variable, stdio, a fixed clock,
+/// a seed, and arguments naming the file the host offers.
+const SEALED_PROBE: &[&str] = &[
+    "--env",
+    "GREETING=hi",
+    "--stdio",
+    "allow",
+    "--clock",
+    "2026-01-01T00:00:00Z",
+    "--random-seed",
+    "7",
+    "--arg",
+    "probe",
+    "--arg",
+    "/data/file.txt",
+];
+
 /// A folder `data` in `dir` holding `file.txt` ("host file"); its `--dir` grant as `/data`.
 fn host_data(dir: &Path) -> String {
     let data = dir.join("data");
@@ -157,24 +174,7 @@ fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
     let dir = tempfile::tempdir().unwrap();
     let grant = host_data(dir.path());
     let sealed = dir.path().join("sealed.wasm");
-    virt(
-        &probe,
-        &sealed,
-        &[
-            "--env",
-            "GREETING=hi",
-            "--stdio",
-            "allow",
-            "--clock",
-            "2026-01-01T00:00:00Z",
-            "--random-seed",
-            "7",
-            "--arg",
-            "probe",
-            "--arg",
-            "/data/file.txt",
-        ],
-    );
+    virt(&probe, &sealed, SEALED_PROBE);
     // The host grants everything it can; the virtualized component sees none of it.
     let host = ["--dir", &grant, "--env", "SECRET=s", "--net"];
     let first = run_everywhere(
@@ -383,24 +383,7 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
     let dir = tempfile::tempdir().unwrap();
     let grant = host_data(dir.path());
     let sealed = dir.path().join("sealed.wasm");
-    let out = virt(
-        &probe,
-        &sealed,
-        &[
-            "--env",
-            "GREETING=hi",
-            "--stdio",
-            "allow",
-            "--clock",
-            "2026-01-01T00:00:00Z",
-            "--random-seed",
-            "7",
-            "--arg",
-            "probe",
-            "--arg",
-            "/data/file.txt",
-        ],
-    );
+    let out = virt(&probe, &sealed, SEALED_PROBE);
     let report = stdout_of(&out);
     for line in [
         "wasi:cli/environment@0.3.0: 1 baked variable(s)",
@@ -459,24 +442,7 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
         "{}",
         stdout_of(&out)
     );
-    virt(
-        &probe,
-        &sealed,
-        &[
-            "--env",
-            "GREETING=hi",
-            "--stdio",
-            "allow",
-            "--clock",
-            "2026-01-01T00:00:00Z",
-            "--random-seed",
-            "7",
-            "--arg",
-            "probe",
-            "--arg",
-            "/data/file.txt",
-        ],
-    );
+    virt(&probe, &sealed, SEALED_PROBE);
     let second = wct()
         .args(["run", "--dir", &grant, "--env", "SECRET=s"])
         .arg(&sealed)

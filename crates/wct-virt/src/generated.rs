@@ -30,18 +30,24 @@ fn mem(offset: u64, align: u32) -> MemArg {
     }
 }
 
-/// `return err(access-denied)` through the return area at 16.
-fn refuse() -> Function {
-    let mut f = Function::new([]);
+/// Writes `err(case)` into the return area at 16 (discriminant 1; the error's case at
+/// `case_at`) and returns the area: the tail of every refusing body.
+fn return_err(f: &mut Function, case_at: i32, case: i32) {
     f.instructions()
         .i32_const(16)
         .i32_const(1)
         .i32_store8(mem(0, 0))
-        .i32_const(20)
-        .i32_const(0)
+        .i32_const(case_at)
+        .i32_const(case)
         .i32_store8(mem(0, 0))
         .i32_const(16)
         .end();
+}
+
+/// `return err(access-denied)` through the return area at 16.
+fn refuse() -> Function {
+    let mut f = Function::new([]);
+    return_err(&mut f, 20, 0);
     f
 }
 
@@ -108,17 +114,8 @@ fn realloc() -> Function {
 /// discriminant 1 at 16, the `error-code` (8-byte aligned) case 15 at 24.
 fn refuse_send(drop: u32) -> Function {
     let mut f = Function::new([]);
-    f.instructions()
-        .local_get(0)
-        .call(drop)
-        .i32_const(16)
-        .i32_const(1)
-        .i32_store8(mem(0, 0))
-        .i32_const(24)
-        .i32_const(15)
-        .i32_store8(mem(0, 0))
-        .i32_const(16)
-        .end();
+    f.instructions().local_get(0).call(drop);
+    return_err(&mut f, 24, 15);
     f
 }
 
