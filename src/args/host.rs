@@ -86,7 +86,8 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     limits::parse_duration(s).map_err(|e| e.to_string())
 }
 
-fn parse_size(s: &str) -> Result<u64, String> {
+/// A size like `64MiB` or `4096`, in bytes (for clap).
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     limits::parse_size(s).map_err(|e| e.to_string())
 }
 

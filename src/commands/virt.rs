@@ -6,13 +6,15 @@ use crate::report::GlobalOpts;
 use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wct_virt::{virtualize, Access, Clock, Grants, Random};
+use wct_virt::{virtualize, Access, Clock, Grants, Mount, Random, Stream};
 
-/// Virtualize what a WASI 0.2 component sees: baked environment, fixed clock, seeded random.
+/// Virtualize what a WASI component sees: baked environment and files, fixed clock, seeded
+/// random, ignored stdio.
 ///
 /// OUT is COMPONENT composed with small virtualizing components that export the WASI
 /// interfaces it imports (at the versions it imports them) and answer from what is baked in:
-/// environment variables and arguments, a fixed clock, a seeded random generator. Everything
+/// environment variables and arguments, folders (read-only, or with a writable layer in
+/// memory), a fixed clock, a seeded random generator. Everything
 /// not granted is denied: no environment, no arguments, no clock, no randomness, no stdin,
 /// stdout or stderr, no preopened directory, no socket, no outgoing HTTP request. A denied
 /// call returns WASI's error where the interface has one (`access-denied`,
@@ -24,6 +26,8 @@ use wct_virt::{virtualize, Access, Clock, Grants, Random};
   wct virt tests/fixtures/net/connect.wasm -o sealed.wasm --env GREETING=hi --stdio allow \\
       --clock 2026-01-01T00:00:00Z --random-seed 42
   wct virt --json tests/fixtures/net/connect.wasm -o sealed.wasm --stdio allow
+  wct virt tests/fixtures/c/files.wasm -o files-sealed.wasm --stdio allow --stderr ignore \
+      --mount tests/fixtures/wit::/data --overlay /tmp
 
 Exit status:
   0  written
@@ -65,26 +69,38 @@ pub struct Args {
     /// Deterministic random bytes from this seed.
     #[arg(long, value_name = "N")]
     random_seed: Option<u64>,
-    /// Standard input, output and error together: allow or deny (default); --stdin,
-    /// --stdout and --stderr override it per stream. (The WASI Preview 1 adapter of a C
-    /// program asks for all three at its first call, so a denied one stops it there.)
-    #[arg(long, value_enum, value_name = "allow|deny")]
-    stdio: Option<AccessArg>,
-    /// Standard input: allow or deny (default).
-    #[arg(long, value_enum, value_name = "allow|deny")]
-    stdin: Option<AccessArg>,
-    /// Standard output: allow or deny (default).
-    #[arg(long, value_enum, value_name = "allow|deny")]
-    stdout: Option<AccessArg>,
-    /// Standard error: allow or deny (default).
-    #[arg(long, value_enum, value_name = "allow|deny")]
-    stderr: Option<AccessArg>,
+    /// Standard input, output and error together: allow, deny (default) or ignore (output
+    /// discarded, input empty; WASI 0.2 streams); --stdin, --stdout and --stderr override it
+    /// per stream. (The WASI Preview 1 adapter of a C program asks for all three at its first
+    /// call, so a denied one stops it there: ignore the ones it must not use.)
+    #[arg(long, value_enum, value_name = "allow|deny|ignore")]
+    stdio: Option<StreamArg>,
+    /// Standard input: allow, deny (default) or ignore (empty).
+    #[arg(long, value_enum, value_name = "allow|deny|ignore")]
+    stdin: Option<StreamArg>,
+    /// Standard output: allow, deny (default) or ignore (discarded).
+    #[arg(long, value_enum, value_name = "allow|deny|ignore")]
+    stdout: Option<StreamArg>,
+    /// Standard error: allow, deny (default) or ignore (discarded).
+    #[arg(long, value_enum, value_name = "allow|deny|ignore")]
+    stderr: Option<StreamArg>,
     /// The host's preopened directories: allow or deny (default: none is seen).
     #[arg(long, value_enum, value_name = "allow|deny")]
     files: Option<AccessArg>,
     /// Pass the host's preopen at this guest path through, and no other (repeatable).
     #[arg(long, value_name = "/GUEST", conflicts_with = "files")]
     preopen: Vec<String>,
+    /// Bake the host folder HOSTDIR into OUT, read-only, seen at /GUEST (repeatable; WASI
+    /// 0.2 filesystem).
+    #[arg(long, value_name = "HOSTDIR::/GUEST")]
+    mount: Vec<String>,
+    /// A writable layer in memory at /GUEST, over the mount there or an empty folder: writes
+    /// are seen by the component while it runs and never reach the host (repeatable).
+    #[arg(long, value_name = "/GUEST")]
+    overlay: Vec<String>,
+    /// The most bytes of files --mount may bake (default 64MiB).
+    #[arg(long, value_name = "SIZE", value_parser = crate::args::host::parse_size)]
+    max_bake_size: Option<u64>,
     /// Creating sockets: allow or deny (default: access-denied).
     #[arg(long, value_enum, value_name = "allow|deny")]
     network: Option<AccessArg>,
@@ -105,6 +121,22 @@ pub struct Args {
 enum AccessArg {
     Allow,
     Deny,
+}
+
+/// `allow`, `deny` or `ignore`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StreamArg {
+    Allow,
+    Deny,
+    Ignore,
+}
+
+fn stream(s: Option<StreamArg>) -> Stream {
+    match s {
+        Some(StreamArg::Allow) => Stream::Allow,
+        Some(StreamArg::Ignore) => Stream::Ignore,
+        Some(StreamArg::Deny) | None => Stream::Deny,
+    }
 }
 
 fn access(a: Option<AccessArg>) -> Access {
@@ -198,11 +230,29 @@ impl Args {
                 (None, Some(AccessArg::Allow)) => Random::Allow,
                 _ => Random::Deny,
             },
-            stdin: access(self.stdin.or(self.stdio)),
-            stdout: access(self.stdout.or(self.stdio)),
-            stderr: access(self.stderr.or(self.stdio)),
+            stdin: stream(self.stdin.or(self.stdio)),
+            stdout: stream(self.stdout.or(self.stdio)),
+            stderr: stream(self.stderr.or(self.stdio)),
             files: access(self.files),
             preopen: self.preopen.clone(),
+            mounts: self
+                .mount
+                .iter()
+                .map(|m| {
+                    let (host, guest) = m
+                        .rsplit_once("::")
+                        .ok_or_else(|| miette::miette!("--mount {m}: expected HOSTDIR::/GUEST"))?;
+                    if host.is_empty() || guest.is_empty() {
+                        return Err(miette::miette!("--mount {m}: expected HOSTDIR::/GUEST"));
+                    }
+                    Ok(Mount {
+                        host: PathBuf::from(host),
+                        guest: guest.to_string(),
+                    })
+                })
+                .collect::<Result<_>>()?,
+            overlay: self.overlay.clone(),
+            max_bake_size: self.max_bake_size,
             network: access(self.network),
             http: access(self.http),
             allow_http: self.allow_http.clone(),

@@ -89,28 +89,101 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// The `wit-bindgen` CLI (crates.io `wit-bindgen-cli`): `$WIT_BINDGEN`, or `wit-bindgen` on
-/// PATH.
 /// `wct virt`'s virtualizing modules: each `crates/wct-virt/virt/NAME.wat` assembled into
-/// `NAME.wasm` beside it (the `wat` crate; bundled into wct by `include_bytes!`).
-fn virt_modules(root: &std::path::Path) -> Result<()> {
+/// `NAME.wasm` beside it (the `wat` crate), and each `virt/NAME/NAME.c` compiled into
+/// `virt/NAME.wasm` ([`virt_c_module`]); all bundled into wct by `include_bytes!`.
+pub fn virt_modules(root: &std::path::Path) -> Result<()> {
     let dir = root.join("crates/wct-virt/virt");
     let mut sources: Vec<_> = fs::read_dir(&dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<std::io::Result<_>>()?;
     sources.sort();
-    for source in sources
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "wat"))
-    {
-        let wasm = wat::parse_file(source)?;
-        let out = source.with_extension("wasm");
-        eprintln!("+ wat {} -> {}", source.display(), out.display());
-        fs::write(out, wasm)?;
+    for source in &sources {
+        if source.extension().is_some_and(|e| e == "wat") {
+            let wasm = wat::parse_file(source)?;
+            let out = source.with_extension("wasm");
+            eprintln!("+ wat {} -> {}", source.display(), out.display());
+            fs::write(out, wasm)?;
+        } else if source.is_dir() {
+            virt_c_module(root, source)?;
+        }
     }
     Ok(())
 }
 
+/// `virt/NAME/NAME.c` (bindings from `wit-bindgen c` for the world in `NAME.wit` over the
+/// bundled WASI 0.2 WIT) compiled by clang into the core module `virt/NAME.wasm`: a reactor
+/// without libc start files, its own allocator, `__heap_base` exported (`wct virt` puts the
+/// configuration there) and no component-type object (`wct virt` embeds the type for the
+/// component's WASI versions). `virt/NAME.sources` records the SHA-256 of the sources, which
+/// a test compares without a compiler.
+fn virt_c_module(root: &std::path::Path, dir: &std::path::Path) -> Result<()> {
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a folder name");
+    let tmp = tempfile::tempdir()?;
+    let wit = tmp.path().join("wit");
+    fs::create_dir_all(wit.join("deps"))?;
+    fs::copy(
+        dir.join(format!("{name}.wit")),
+        wit.join(format!("{name}.wit")),
+    )?;
+    let wasi = root.join("crates/wct-wit/wit/wasi-0.2.12");
+    for package in ["cli", "clocks", "filesystem", "io", "random", "sockets"] {
+        let to = wit.join("deps").join(package);
+        fs::create_dir_all(&to)?;
+        fs::copy(
+            wasi.join(format!("{package}.wit")),
+            to.join(format!("{package}.wit")),
+        )?;
+    }
+    let bindings = tmp.path().join("bindings");
+    sh(Command::new(wit_bindgen())
+        .args(["c", "--world", name, "--out-dir"])
+        .arg(&bindings)
+        .arg(&wit))?;
+    let out = dir.with_extension("wasm");
+    sh(Command::new("clang")
+        .args([
+            "--target=wasm32-wasi",
+            "--sysroot=/usr",
+            "-O2",
+            "-mbulk-memory",
+            "-mexec-model=reactor",
+            "-nostartfiles",
+            "-Wl,--no-entry",
+            "-Wl,--export=__heap_base",
+            "-Wl,--strip-debug",
+            "-Wall",
+            "-Werror",
+        ])
+        .arg("-I")
+        .arg(&bindings)
+        .arg("-o")
+        .arg(&out)
+        .arg(dir.join(format!("{name}.c")))
+        .arg(bindings.join(format!("{name}.c"))))?;
+    fs::write(
+        dir.with_extension("sources"),
+        wct_virt_sources_line(dir, name)?,
+    )?;
+    Ok(())
+}
+
+/// The line `virt/NAME.sources` holds: the SHA-256 of `NAME.c` then `NAME.wit`.
+fn wct_virt_sources_line(dir: &std::path::Path, name: &str) -> Result<String> {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    for ext in ["c", "wit"] {
+        hash.update(fs::read(dir.join(format!("{name}.{ext}")))?);
+    }
+    let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("sha256 {hex}\n"))
+}
+
+/// The `wit-bindgen` CLI (crates.io `wit-bindgen-cli`): `$WIT_BINDGEN`, or `wit-bindgen` on
+/// PATH.
 fn wit_bindgen() -> std::path::PathBuf {
     crate::tools::find_tool("WIT_BINDGEN", "wit-bindgen").unwrap_or_else(|| "wit-bindgen".into())
 }

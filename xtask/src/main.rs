@@ -1,7 +1,8 @@
 //! `cargo xtask`: developer chores that are not part of `wct` itself.
 //!
 //! - `fixtures`: rebuilds the committed test fixtures from their sources (C with Debian's
-//!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs.
+//!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs;
+//!   `fixtures virt` only `wct virt`'s bundled modules.
 //! - `bench validate|adapt|compose|run|serve|wit|inspect|print`: times `wct` against
 //!   `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
 //!   large componentize-py/js inputs).
@@ -49,6 +50,9 @@ const OWN_WIT: &[&str] = &[
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("fixtures") if args.get(1).map(String::as_str) == Some("virt") => {
+            fixtures::virt_modules(&tools::root())
+        }
         Some("fixtures") => fixtures::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),

@@ -43,12 +43,15 @@ pub(crate) fn build(
             bodies: &[],
         },
     )?;
-    let version = versions.values().next().expect("one package");
     let mut wit = format!("package wct:virt-{};\n\nworld virt {{\n", module.name);
     for interface in called_interfaces(&core)? {
         wit.push_str(&format!("  import {interface};\n"));
     }
     for interface in keep {
+        let package = interface.split('/').next().unwrap_or(interface);
+        let version = versions
+            .get(package)
+            .ok_or_else(|| anyhow::anyhow!("no version of {package} to export {interface} at"))?;
         wit.push_str(&format!("  export {interface}@{version};\n"));
     }
     wit.push_str("}\n");
@@ -87,14 +90,15 @@ pub(crate) fn encode(
         .encode()
 }
 
-/// The interfaces a module imports functions from (`wasi:cli/environment@0.2.9`).
+/// The interfaces a module imports functions from (`wasi:cli/environment@0.2.9`), without
+/// the `[export]...` modules of its own resources' built-ins.
 fn called_interfaces(module: &[u8]) -> anyhow::Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         if let wasmparser::Payload::ImportSection(reader) = payload? {
             for import in reader.into_imports() {
                 let module = import?.module.to_string();
-                if !out.contains(&module) {
+                if !module.starts_with("[export]") && !out.contains(&module) {
                     out.push(module);
                 }
             }

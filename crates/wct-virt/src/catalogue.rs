@@ -164,12 +164,36 @@ pub(crate) const MODULES: &[Module] = &[
     ),
 ];
 
+/// The `files` module (compiled from `virt/files/files.c`): WASI 0.2's streams, stdio and
+/// filesystem, used instead of the `stdio` and `preopens` modules when files are mounted or
+/// overlaid or a standard stream is ignored.
+pub(crate) const FILES: Module = Module {
+    name: "files",
+    generation: Generation::P2,
+    wasm: include_bytes!("../virt/files.wasm"),
+    interfaces: FILES_INTERFACES,
+    renames: &[],
+    when: |_| true,
+};
+
+/// The interfaces the `files` module exports.
+pub(crate) const FILES_INTERFACES: &[&str] = &[
+    "wasi:io/streams",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:filesystem/types",
+    "wasi:filesystem/preopens",
+];
+
 /// WASI 0.3's socket interfaces, denied by a generated component ([`generated`]).
 pub(crate) const P3_SOCKETS: &[&str] = &["wasi:sockets/types", "wasi:sockets/ip-name-lookup"];
 
-/// The names of the bundled modules (their sources are `virt/NAME.wat`).
+/// The names of the bundled modules (their sources are `virt/NAME.wat`, or
+/// `virt/NAME/NAME.c`).
 pub fn module_names() -> impl Iterator<Item = &'static str> {
     let mut names: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
+    names.push(FILES.name);
     names.dedup();
     names.into_iter()
 }

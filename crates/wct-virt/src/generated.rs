@@ -4,7 +4,9 @@
 //! `ip-name-lookup` when the network is denied (creating a socket and resolving a name fail
 //! with `access-denied`, and since no socket can ever exist, no other function can be
 //! reached) and for its `wasi:http/client` when HTTP is denied (`send` drops the request and
-//! fails with `HTTP-request-denied`). Generated at `wct virt` time from the bundled WASI WIT;
+//! fails with `HTTP-request-denied`), and for WASI 0.2's `wasi:sockets/tcp` when the `files`
+//! module serves the component's streams (the sockets' stream types must then be its own).
+//! Generated at `wct virt` time from the bundled WASI WIT;
 //! no compiler runs.
 
 use crate::patch::{self, Patch};
@@ -44,10 +46,11 @@ fn return_err(f: &mut Function, case_at: i32, case: i32) {
         .end();
 }
 
-/// `return err(access-denied)` through the return area at 16.
-fn refuse() -> Function {
+/// `return err(access-denied)` through the return area at 16, where `access-denied` is the
+/// error's case `case` (0 in WASI 0.3, 1 in 0.2).
+fn refuse(case: i32) -> Function {
     let mut f = Function::new([]);
-    return_err(&mut f, 20, 0);
+    return_err(&mut f, 20, case);
     f
 }
 
@@ -138,15 +141,16 @@ fn imported_function(module: &[u8], from: &str, name: &str) -> anyhow::Result<u3
     anyhow::bail!("the generated module does not import {from}#{name}")
 }
 
-/// The dummy module of a world exporting `interfaces` (at 0.3.0), and the world.
+/// The dummy module of a world exporting `interfaces` (at `version`), and the world.
 fn dummy(
     wasi: &Resolve,
     name: &str,
     interfaces: &[String],
+    version: &str,
 ) -> anyhow::Result<(Vec<u8>, Resolve, wit_parser::WorldId)> {
     let mut wit = format!("package wct:virt-{name};\n\nworld virt {{\n");
     for interface in interfaces {
-        wit.push_str(&format!("  export {interface}@0.3.0;\n"));
+        wit.push_str(&format!("  export {interface}@{version};\n"));
     }
     wit.push_str("}\n");
     let (resolve, world) = crate::assemble::with_world(wasi, name, &wit)?;
@@ -178,7 +182,7 @@ fn with_bodies(
 /// `wasi:http/client@0.3.0`.
 pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
     let interfaces = ["wasi:http/client".to_string()];
-    let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces)?;
+    let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces, "0.3.0")?;
     let drop = imported_function(&dummy, "wasi:http/types@0.3.0", "[resource-drop]request")?;
     let bodies = [("wasi:http/client@0.3.0#send", refuse_send(drop))];
     let core = with_bodies(&dummy, &interfaces, &bodies)?;
@@ -188,9 +192,26 @@ pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
 /// The component that denies the network to a WASI 0.3 component importing `interfaces`
 /// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at 0.3.0).
 pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::Result<Vec<u8>> {
-    let (dummy, resolve, world) = dummy(wasi, "sockets", interfaces)?;
-    let mut bodies: Vec<(&str, Function)> = REFUSING.iter().map(|name| (*name, refuse())).collect();
+    let (dummy, resolve, world) = dummy(wasi, "sockets", interfaces, "0.3.0")?;
+    let mut bodies: Vec<(&str, Function)> =
+        REFUSING.iter().map(|name| (*name, refuse(0))).collect();
     bodies.push(("cabi_realloc", realloc()));
+    let core = with_bodies(&dummy, interfaces, &bodies)?;
+    crate::assemble::encode(core, &resolve, world)
+}
+
+/// The component that denies TCP to a WASI 0.2 component importing `interfaces` (a subset
+/// of `wasi:sockets/tcp` and `tcp-create-socket`, at `version`) whose streams come from the
+/// `files` module: creating a socket fails with `access-denied`, so no other function can
+/// be reached.
+pub(crate) fn tcp_denied(
+    wasi: &Resolve,
+    interfaces: &[String],
+    version: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let (dummy, resolve, world) = dummy(wasi, "tcp", interfaces, version)?;
+    let create = format!("wasi:sockets/tcp-create-socket@{version}#create-tcp-socket");
+    let bodies = [(create.as_str(), refuse(1)), ("cabi_realloc", realloc())];
     let core = with_bodies(&dummy, interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
 }

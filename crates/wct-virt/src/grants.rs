@@ -18,21 +18,53 @@ pub struct Grants {
     /// `wasi:random` (all three interfaces).
     pub random: Random,
     /// `wasi:cli/stdin`.
-    pub stdin: Access,
+    pub stdin: Stream,
     /// `wasi:cli/stdout`.
-    pub stdout: Access,
+    pub stdout: Stream,
     /// `wasi:cli/stderr`.
-    pub stderr: Access,
+    pub stderr: Stream,
     /// The host's preopened directories (all of them).
     pub files: Access,
     /// With `files` denied: the host's preopens at these guest paths are passed through.
     pub preopen: Vec<String>,
+    /// Host folders baked into the result, read-only, at guest paths.
+    pub mounts: Vec<Mount>,
+    /// Guest paths with an in-memory writable layer: over the mount at that path, or an
+    /// empty folder.
+    pub overlay: Vec<String>,
+    /// The most bytes of files the mounts may bake ([`DEFAULT_MAX_BAKE_SIZE`] when `None`).
+    pub max_bake_size: Option<u64>,
     /// Creating TCP and UDP sockets.
     pub network: Access,
     /// Outgoing HTTP requests.
     pub http: Access,
     /// With `http` denied: destinations allowed anyway, `HOST` (any port) or `HOST:PORT`.
     pub allow_http: Vec<String>,
+}
+
+/// A host folder baked in at a guest path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    /// The folder on the host.
+    pub host: std::path::PathBuf,
+    /// Where the component sees it (`/data`).
+    pub guest: String,
+}
+
+/// The default for [`Grants::max_bake_size`]: 64 MiB.
+pub const DEFAULT_MAX_BAKE_SIZE: u64 = 64 << 20;
+
+/// What a standard stream is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stream {
+    /// The host's.
+    Allow,
+    /// Getting it traps.
+    #[default]
+    Deny,
+    /// Output is discarded; input is empty.
+    Ignore,
 }
 
 /// Allowed (the host's own) or denied.
@@ -78,6 +110,29 @@ pub enum Random {
 
 /// The monotonic clock's step per reading when the clock is fixed.
 pub const MONOTONIC_STEP_NS: u64 = 1_000_000;
+
+/// How a standard stream answers when the `stdio` modules (not the `files` one) serve it:
+/// the host's, or denied.
+fn stream(s: Stream) -> Option<(String, bool, Vec<u8>)> {
+    match s {
+        Stream::Allow => None,
+        Stream::Deny | Stream::Ignore => Some((
+            "denied: getting the stream traps".into(),
+            true,
+            config::empty(),
+        )),
+    }
+}
+
+/// How a standard stream answers when the `files` module serves it.
+pub(crate) fn stream_how(s: Stream, output: bool) -> (String, bool) {
+    match (s, output) {
+        (Stream::Allow, _) => ("the host's, through wct's streams".into(), false),
+        (Stream::Deny, _) => ("denied: getting the stream traps".into(), true),
+        (Stream::Ignore, true) => ("ignored: what is written is discarded".into(), false),
+        (Stream::Ignore, false) => ("ignored: reading finds the end at once".into(), false),
+    }
+}
 
 /// Whether `interface` (unversioned) is virtualized under `grants`, with how it answers and
 /// its module's configuration.
@@ -147,9 +202,9 @@ pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u
                 )),
             }
         }
-        "wasi:cli/stdin" => access(g.stdin, "getting the stream traps"),
-        "wasi:cli/stdout" => access(g.stdout, "getting the stream traps"),
-        "wasi:cli/stderr" => access(g.stderr, "getting the stream traps"),
+        "wasi:cli/stdin" => stream(g.stdin),
+        "wasi:cli/stdout" => stream(g.stdout),
+        "wasi:cli/stderr" => stream(g.stderr),
         "wasi:filesystem/preopens" => match (g.files, g.preopen.is_empty()) {
             (Access::Allow, _) => None,
             (Access::Deny, true) => Some((

@@ -19,15 +19,18 @@
 mod assemble;
 mod catalogue;
 pub mod config;
+pub mod files;
 mod generated;
 pub mod grants;
 pub mod patch;
 mod wasi_wit;
 
 pub use catalogue::module_names;
-pub use grants::{Access, Clock, Grants, Random, MONOTONIC_STEP_NS};
+pub use grants::{
+    Access, Clock, Grants, Mount, Random, Stream, DEFAULT_MAX_BAKE_SIZE, MONOTONIC_STEP_NS,
+};
 
-use catalogue::{Generation, Module, MODULES, P3_SOCKETS};
+use catalogue::{Generation, Module, FILES, FILES_INTERFACES, MODULES, P3_SOCKETS};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasi_wit::split_import;
@@ -89,6 +92,32 @@ pub enum VirtError {
         /// The flag that allows it.
         flag: &'static str,
     },
+    /// A grant needs wct's own streams (virtual files, ignored stdio), which this component
+    /// cannot be given.
+    #[error("{what} cannot be virtualized for this component: {reason}")]
+    #[diagnostic(help("{advice}"))]
+    Unsupported {
+        /// What was asked.
+        what: String,
+        /// Why not.
+        reason: String,
+        /// What to do instead.
+        advice: String,
+    },
+    /// Two grants give the same guest path.
+    #[error("{path} is given twice ({first} and {second})")]
+    SamePath {
+        /// The guest path.
+        path: String,
+        /// The first grant.
+        first: &'static str,
+        /// The second.
+        second: &'static str,
+    },
+    /// A folder to mount could not be baked.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Mount(#[from] files::MountError),
     /// Building or composing failed.
     #[error("virtualizing failed: {0:#}")]
     Build(anyhow::Error),
@@ -116,6 +145,9 @@ struct Layer {
     p3: Option<Resolve>,
     plugs: Vec<wct_compose::Component>,
     virtualized: Vec<Virtualized>,
+    /// WASI 0.2 interfaces served by the `files` module or a generated component rather
+    /// than by a bundled WAT module.
+    served_elsewhere: Vec<&'static str>,
 }
 
 impl Layer {
@@ -170,10 +202,18 @@ impl Layer {
             if Generation::of(version) != Some(module.generation)
                 || !module.interfaces.contains(&interface)
                 || !(module.when)(grants)
+                || (module.generation == Generation::P2
+                    && self.served_elsewhere.contains(&interface))
             {
                 continue;
             }
-            if let Some((how, denied, config)) = grants::decide(interface, grants) {
+            if let Some((mut how, denied, config)) = grants::decide(interface, grants) {
+                if module.generation == Generation::P3
+                    && interface == "wasi:filesystem/preopens"
+                    && (!grants.mounts.is_empty() || !grants.overlay.is_empty())
+                {
+                    how.push_str(" (mounts and overlays are served through WASI 0.2 only)");
+                }
                 by_version
                     .entry((package.to_string(), version.to_string()))
                     .or_default()
@@ -199,6 +239,100 @@ impl Layer {
             );
             self.add(name, bytes, chosen);
         }
+        Ok(())
+    }
+
+    /// The `files` module for the WASI 0.2 streams, stdio and filesystem interfaces the
+    /// component imports.
+    fn files(
+        &mut self,
+        imports: &[String],
+        grants: &Grants,
+        plan: &FilesPlan,
+    ) -> Result<(), VirtError> {
+        let chosen: Vec<Chosen> = imports
+            .iter()
+            .filter_map(|i| {
+                let (interface, _, version) = split_import(i)?;
+                if Generation::of(version) != Some(Generation::P2) {
+                    return None;
+                }
+                let interface = *FILES_INTERFACES.iter().find(|f| **f == interface)?;
+                let (how, denied) = match interface {
+                    "wasi:io/streams" => (
+                        "wct's streams: files in memory and ignored stdio served here, the host's wrapped".to_string(),
+                        false,
+                    ),
+                    "wasi:cli/stdin" => grants::stream_how(grants.stdin, false),
+                    "wasi:cli/stdout" => grants::stream_how(grants.stdout, true),
+                    "wasi:cli/stderr" => grants::stream_how(grants.stderr, true),
+                    "wasi:filesystem/types" => (
+                        "files in memory served here; the host's passed through".to_string(),
+                        false,
+                    ),
+                    _ => (plan.preopens_how.clone(), plan.preopens_how.starts_with("denied")),
+                };
+                Some(Chosen {
+                    interface: interface.to_string(),
+                    import: i.clone(),
+                    config: Vec::new(),
+                    how,
+                    denied,
+                })
+            })
+            .collect();
+        if chosen.is_empty() {
+            return Ok(());
+        }
+        self.served_elsewhere.extend_from_slice(FILES_INTERFACES);
+        let keep: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
+        let versions = self.versions.clone();
+        let wasi = self.wasi(Generation::P2)?;
+        let bytes = assemble::build(&FILES, wasi, &versions, &keep, &files::config(&plan.config))
+            .map_err(VirtError::Build)?;
+        let version = versions.get("wasi:io").cloned().unwrap_or_default();
+        self.add(
+            format!("wct-virt-files-{}", version.replace('.', "-")),
+            bytes,
+            chosen,
+        );
+        Ok(())
+    }
+
+    /// WASI 0.2's `wasi:sockets/tcp` and `tcp-create-socket`, denied by a generated
+    /// component whose sockets' streams are the `files` module's.
+    fn p2_tcp_denied(&mut self, imports: &[String]) -> Result<(), VirtError> {
+        let chosen: Vec<Chosen> = imports
+            .iter()
+            .filter_map(|i| {
+                let (interface, _, version) = split_import(i)?;
+                (Generation::of(version) == Some(Generation::P2) && P2_TCP.contains(&interface))
+                    .then(|| Chosen {
+                        interface: interface.to_string(),
+                        import: i.clone(),
+                        config: Vec::new(),
+                        how: "denied: creating a socket fails with access-denied".into(),
+                        denied: true,
+                    })
+            })
+            .collect();
+        if chosen.is_empty() {
+            return Ok(());
+        }
+        self.served_elsewhere.extend_from_slice(P2_TCP);
+        let interfaces: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
+        let version = self
+            .versions
+            .get("wasi:sockets")
+            .cloned()
+            .unwrap_or_default();
+        let wasi = self.wasi(Generation::P2)?;
+        let bytes = generated::tcp_denied(wasi, &interfaces, &version).map_err(VirtError::Build)?;
+        self.add(
+            format!("wct-virt-tcp-{}", version.replace('.', "-")),
+            bytes,
+            chosen,
+        );
         Ok(())
     }
 
@@ -285,6 +419,178 @@ fn cannot_honour(imports: &[String], grants: &Grants) -> Option<VirtError> {
         })
 }
 
+/// WASI 0.2's TCP interfaces: their sockets' streams must be the `files` module's when it
+/// serves the component's streams.
+const P2_TCP: &[&str] = &["wasi:sockets/tcp", "wasi:sockets/tcp-create-socket"];
+
+/// What the `files` module serves, and how its preopens read in the report.
+struct FilesPlan {
+    config: files::FilesConfig,
+    preopens_how: String,
+}
+
+/// Whether the grants need wct's own streams: files mounted or overlaid, or a standard
+/// stream ignored.
+fn files_wanted(g: &Grants) -> bool {
+    !g.mounts.is_empty()
+        || !g.overlay.is_empty()
+        || [g.stdin, g.stdout, g.stderr].contains(&Stream::Ignore)
+}
+
+/// Whether the component imports `interface` (unversioned) in `generation`.
+fn imports_in(imports: &[String], interface: &str, generation: Generation) -> bool {
+    imports.iter().any(|i| {
+        split_import(i).is_some_and(|(name, _, version)| {
+            name == interface && Generation::of(version) == Some(generation)
+        })
+    })
+}
+
+/// Why WASI 0.3 streams cannot be served by a component.
+const P3_STREAMS: &str = "WASI 0.3 returns this stream from a synchronous function, and a \
+component cannot keep serving a stream after such a call returns (the component model \
+lifts only async functions asynchronously)";
+
+/// Grants that need wct's own streams, refused for what the component imports.
+fn streams_refused(imports: &[String], g: &Grants) -> Option<VirtError> {
+    let wants_files = !g.mounts.is_empty() || !g.overlay.is_empty();
+    for (stream, name) in [
+        (g.stdin, "wasi:cli/stdin"),
+        (g.stdout, "wasi:cli/stdout"),
+        (g.stderr, "wasi:cli/stderr"),
+    ] {
+        if stream == Stream::Ignore
+            && imports_in(imports, name, Generation::P3)
+            && !imports_in(imports, name, Generation::P2)
+        {
+            return Some(VirtError::Unsupported {
+                what: format!("ignoring {name}@0.3.0"),
+                reason: P3_STREAMS.into(),
+                advice: "allow or deny the stream".into(),
+            });
+        }
+    }
+    if wants_files
+        && imports_in(imports, "wasi:filesystem/preopens", Generation::P3)
+        && !imports_in(imports, "wasi:filesystem/preopens", Generation::P2)
+    {
+        return Some(VirtError::Unsupported {
+            what: "virtual files for wasi:filesystem@0.3.0".into(),
+            reason: P3_STREAMS.into(),
+            advice: "pass the host's folders through instead".into(),
+        });
+    }
+    let p2_files = FILES_INTERFACES[1..]
+        .iter()
+        .any(|f| imports_in(imports, f, Generation::P2));
+    if !files_wanted(g) || !p2_files {
+        return None;
+    }
+    let what = "virtual files and ignored stdio".to_string();
+    if let Some(http) = imports
+        .iter()
+        .find(|i| i.starts_with("wasi:http/types@0.2."))
+    {
+        return Some(VirtError::Unsupported {
+            what,
+            reason: format!("it imports {http}, whose body streams wct virt does not wrap yet"),
+            advice: "leave files and stdio to the host, or deny them".into(),
+        });
+    }
+    if g.network == Access::Allow && imports_in(imports, "wasi:sockets/tcp", Generation::P2) {
+        return Some(VirtError::Unsupported {
+            what,
+            reason: "it imports wasi:sockets/tcp with the network allowed, and wct virt does not wrap the host's socket streams yet".into(),
+            advice: "deny the network to this component".into(),
+        });
+    }
+    None
+}
+
+/// Reads the mounted folders and lays out what the `files` module serves.
+fn plan_files(g: &Grants) -> Result<FilesPlan, VirtError> {
+    let mut seen: Vec<(&str, &'static str)> = Vec::new();
+    let named = g
+        .preopen
+        .iter()
+        .map(|p| (p.as_str(), "a host preopen"))
+        .chain(g.mounts.iter().map(|m| (m.guest.as_str(), "a mount")));
+    for (path, what) in named {
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == path) {
+            return Err(VirtError::SamePath {
+                path: path.to_string(),
+                first,
+                second: what,
+            });
+        }
+        seen.push((path, what));
+    }
+    if let Some(path) = g.overlay.iter().find(|o| g.preopen.contains(o)) {
+        return Err(VirtError::Unsupported {
+            what: format!("an overlay over the host's folder at {path}"),
+            reason: "the overlay is a writable layer in memory over baked files or an empty folder; the host's files are not copied into it".into(),
+            advice: "mount the folder (baked) and put the overlay over the mount".into(),
+        });
+    }
+    let limit = g.max_bake_size.unwrap_or(DEFAULT_MAX_BAKE_SIZE);
+    let mut total = 0;
+    let mut preopens = Vec::new();
+    let mut how = Vec::new();
+    for mount in &g.mounts {
+        let tree = files::Tree::read(&mount.host, &mut total, limit)?;
+        let overlay = g.overlay.contains(&mount.guest);
+        let (count, bytes) = tree.size();
+        how.push(format!(
+            "{} file(s), {bytes} bytes baked at {}{}",
+            count,
+            mount.guest,
+            if overlay {
+                ", writable in memory"
+            } else {
+                ", read-only"
+            }
+        ));
+        preopens.push((mount.guest.clone(), files::Preopen::Tree { tree, overlay }));
+    }
+    for path in g
+        .overlay
+        .iter()
+        .filter(|o| !g.mounts.iter().any(|m| &m.guest == *o))
+    {
+        how.push(format!("an empty folder at {path}, writable in memory"));
+        preopens.push((
+            path.clone(),
+            files::Preopen::Tree {
+                tree: files::Tree {
+                    entries: Vec::new(),
+                },
+                overlay: true,
+            },
+        ));
+    }
+    for path in &g.preopen {
+        how.push(format!("the host's preopen at {path}"));
+        preopens.push((path.clone(), files::Preopen::Host));
+    }
+    let all_host_preopens = g.files == Access::Allow;
+    if all_host_preopens {
+        how.push("all the host's preopens".into());
+    }
+    let preopens_how = if how.is_empty() {
+        "denied: no preopened directory".to_string()
+    } else {
+        how.join("; ")
+    };
+    Ok(FilesPlan {
+        config: files::FilesConfig {
+            stdio: [g.stdin, g.stdout, g.stderr],
+            preopens,
+            all_host_preopens,
+        },
+        preopens_how,
+    })
+}
+
 /// WASI 0.3's HTTP client interface, denied by a generated component.
 const P3_HTTP_CLIENT: &str = "wasi:http/client@0.3.0";
 
@@ -292,7 +598,9 @@ const P3_HTTP_CLIENT: &str = "wasi:http/client@0.3.0";
 /// it imports, as `grants` say.
 pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtError> {
     let imports = imports_of(component)?;
-    if let Some(error) = cannot_honour(&imports, grants) {
+    if let Some(error) =
+        cannot_honour(&imports, grants).or_else(|| streams_refused(&imports, grants))
+    {
         return Err(error);
     }
     let mut layer = Layer {
@@ -301,7 +609,15 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
         p3: None,
         plugs: Vec::new(),
         virtualized: Vec::new(),
+        served_elsewhere: Vec::new(),
     };
+    if files_wanted(grants) {
+        let plan = plan_files(grants)?;
+        layer.files(&imports, grants, &plan)?;
+        if !layer.served_elsewhere.is_empty() && grants.network == Access::Deny {
+            layer.p2_tcp_denied(&imports)?;
+        }
+    }
     for module in MODULES {
         layer.module(module, &imports, grants)?;
     }
@@ -355,9 +671,12 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
     check(g.clock != Clock::Deny, "wasi:clocks/", "--clock");
     check(g.random != Random::Deny, "wasi:random/", "--random");
     check(
-        g.files == Access::Allow || !g.preopen.is_empty(),
+        g.files == Access::Allow
+            || !g.preopen.is_empty()
+            || !g.mounts.is_empty()
+            || !g.overlay.is_empty(),
         "wasi:filesystem/",
-        "--files/--preopen",
+        "--files/--preopen/--mount/--overlay",
     );
     check(g.network == Access::Allow, "wasi:sockets/", "--network");
     check(
@@ -371,6 +690,26 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The compiled `files` module was built from the sources as they are: `cargo xtask
+    /// fixtures` records their SHA-256 in `virt/files.sources` when it compiles them (the
+    /// test needs no compiler).
+    #[test]
+    fn the_files_module_is_built_from_its_sources() {
+        use sha2::Digest;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("virt");
+        let mut hash = sha2::Sha256::new();
+        for ext in ["c", "wit"] {
+            hash.update(std::fs::read(dir.join(format!("files/files.{ext}"))).unwrap());
+        }
+        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let recorded = std::fs::read_to_string(dir.join("files.sources")).unwrap();
+        assert_eq!(
+            recorded.trim(),
+            format!("sha256 {hex}"),
+            "virt/files.wasm is stale: run cargo xtask fixtures"
+        );
+    }
 
     /// The bundled modules are what their sources assemble to (`cargo xtask fixtures`
     /// rebuilds them).

@@ -2,6 +2,10 @@
 //! versions the component imports, its exports cut to the interfaces being virtualized, and
 //! its configuration added as a data segment (with enough memory for it). The module's code
 //! is untouched; every other section is copied byte for byte.
+//!
+//! A module written in WAT has no data of its own and reads its configuration at
+//! [`CONFIG_BASE`]; a module compiled from C (clang, wasm-ld) exports `__heap_base`, and its
+//! configuration is placed there, after its own data and stack (the export is then removed).
 
 use std::collections::BTreeMap;
 use wasm_encoder::{
@@ -30,6 +34,21 @@ pub struct Patch<'a> {
     pub bodies: &'a [(&'a str, wasm_encoder::Function)],
 }
 
+/// The prefixes wit-component puts before an interface name in core import modules and
+/// export names (`[export]wasi:io/streams@0.2.12`, `cabi_post_wasi:io/streams@0.2.12#...`).
+const NAME_PREFIXES: &[&str] = &["[export]", "cabi_post_"];
+
+/// `name` split into a wit-component prefix (or "") and the rest.
+fn split_prefix(name: &str) -> (&str, &str) {
+    NAME_PREFIXES
+        .iter()
+        .find_map(|p| name.strip_prefix(p).map(|rest| (*p, rest)))
+        .unwrap_or(("", name))
+}
+
+/// The export through which a compiled module says where its heap starts.
+const HEAP_BASE: &str = "__heap_base";
+
 /// `name` after `renames`.
 fn rename(name: &str, renames: &[(&str, &str)]) -> String {
     renames
@@ -41,20 +60,21 @@ fn rename(name: &str, renames: &[(&str, &str)]) -> String {
 
 /// `wasi:cli/environment@0.2.12#f` with `wasi:cli` at 0.2.9 -> `wasi:cli/environment@0.2.9#f`.
 fn renumber(name: &str, versions: &BTreeMap<String, String>) -> String {
+    let (prefix, name) = split_prefix(name);
     let Some((interface, rest)) = name.split_once('@') else {
         return name.to_string();
     };
     let package = interface.split('/').next().unwrap_or(interface);
     let tail = rest.find(['#', '/']).map_or("", |i| &rest[i..]);
     match versions.get(package) {
-        Some(version) => format!("{interface}@{version}{tail}"),
-        None => name.to_string(),
+        Some(version) => format!("{prefix}{interface}@{version}{tail}"),
+        None => format!("{prefix}{name}"),
     }
 }
 
 /// The unversioned interface an export implements (`wasi:cli/environment`), if any.
 fn exported_interface(name: &str) -> Option<&str> {
-    let (qualified, _) = name.split_once('#')?;
+    let (qualified, _) = split_prefix(name).1.split_once('#')?;
     Some(qualified.split('@').next().unwrap_or(qualified))
 }
 
@@ -70,16 +90,73 @@ pub enum PatchError {
     Shape(&'static str),
 }
 
+/// Where a module's configuration goes and what data it has of its own.
+struct Layout {
+    /// The configuration's address: [`CONFIG_BASE`], or the module's `__heap_base`.
+    config_base: u32,
+    /// Whether the module has a data section (the configuration joins it).
+    has_data: bool,
+}
+
+/// Reads the [`Layout`] of `module`.
+fn layout(module: &[u8]) -> Result<Layout, PatchError> {
+    let mut globals: Vec<Option<u32>> = Vec::new();
+    let mut heap_base = None;
+    let mut has_data = false;
+    for payload in Parser::new(0).parse_all(module) {
+        match payload? {
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    let mut ops = global?.init_expr.get_operators_reader();
+                    globals.push(match ops.read()? {
+                        wasmparser::Operator::I32Const { value } => u32::try_from(value).ok(),
+                        _ => None,
+                    });
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    if export.name == HEAP_BASE && export.kind == wasmparser::ExternalKind::Global {
+                        heap_base = Some(
+                            globals
+                                .get(export.index as usize)
+                                .copied()
+                                .flatten()
+                                .ok_or(PatchError::Shape(
+                                    "exports a __heap_base that is not a constant",
+                                ))?,
+                        );
+                    }
+                }
+            }
+            Payload::DataSection(_) => has_data = true,
+            _ => {}
+        }
+    }
+    if has_data && heap_base.is_none() {
+        return Err(PatchError::Shape(
+            "has data of its own but does not export __heap_base",
+        ));
+    }
+    Ok(Layout {
+        config_base: heap_base.map_or(CONFIG_BASE, |b| b.next_multiple_of(16)),
+        has_data,
+    })
+}
+
 /// Applies `patch` to `module`.
 pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
+    let layout = layout(module)?;
     let mut out = Module::new();
     let mut imported_funcs = 0u32;
     // Function index -> its new body.
     let mut replaced: BTreeMap<u32, &wasm_encoder::Function> = BTreeMap::new();
     let mut code: Option<(wasm_encoder::CodeSection, u32, u32)> = None;
-    let pages = u64::from(CONFIG_BASE + patch.config.len() as u32)
-        .div_ceil(65536)
-        .max(1);
+    let config_end = u64::from(layout.config_base) + patch.config.len() as u64;
+    let pages = config_end.div_ceil(65536).max(1);
+    // The configuration data segment, when it does not join the module's own data section.
+    let own_section = (!layout.has_data).then(|| config_data(patch.config, layout.config_base));
     for payload in Parser::new(0).parse_all(module) {
         let payload = payload?;
         match &payload {
@@ -120,6 +197,9 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                     if let Some((_, body)) = patch.bodies.iter().find(|(n, _)| *n == export.name) {
                         replaced.insert(export.index, body);
                     }
+                    if export.name == HEAP_BASE {
+                        continue;
+                    }
                     let renamed = renumber(export.name, patch.versions);
                     let renamed = rename(&renamed, patch.renames);
                     if let Some(interface) = exported_interface(&renamed) {
@@ -134,18 +214,30 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                         wasmparser::ExternalKind::Table => ExportKind::Table,
                         _ => return Err(PatchError::Shape("exports a tag")),
                     };
-                    let name = renumber(export.name, patch.versions);
-                    exports.export(&rename(&name, patch.renames), kind, export.index);
+                    exports.export(&renamed, kind, export.index);
                 }
                 out.section(&exports);
             }
-            Payload::DataSection(_) | Payload::DataCountSection { .. } => {
-                return Err(PatchError::Shape("has data of its own"))
+            Payload::DataCountSection { count, .. } => {
+                out.section(&wasm_encoder::DataCountSection { count: count + 1 });
+            }
+            Payload::DataSection(reader) => {
+                let mut data = DataSection::new();
+                for segment in reader.clone() {
+                    let range = segment?.range;
+                    data.raw(&module[range.start as usize..range.end as usize]);
+                }
+                data.active(
+                    0,
+                    &ConstExpr::i32_const(layout.config_base as i32),
+                    patch.config.iter().copied(),
+                );
+                out.section(&data);
             }
             Payload::CodeSectionStart { count, .. } if !patch.bodies.is_empty() => {
                 code = Some((wasm_encoder::CodeSection::new(), *count, 0));
                 if *count == 0 {
-                    finish_code(&mut out, &mut code, patch.config);
+                    finish_code(&mut out, &mut code, own_section.as_ref());
                 }
             }
             Payload::CodeSectionEntry(body) => {
@@ -157,7 +249,7 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                     };
                     *done += 1;
                     if done == count {
-                        finish_code(&mut out, &mut code, patch.config);
+                        finish_code(&mut out, &mut code, own_section.as_ref());
                     }
                 }
             }
@@ -169,7 +261,9 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                         data: &module[range.start as usize..range.end as usize],
                     });
                     if id == wasm_encoder::SectionId::Code as u8 {
-                        out.section(&config_data(patch.config));
+                        if let Some(section) = &own_section {
+                            out.section(section);
+                        }
                     }
                 }
             }
@@ -178,26 +272,28 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
     Ok(out.finish())
 }
 
-/// The data section holding the configuration.
-fn config_data(config: &[u8]) -> DataSection {
+/// The data section holding only the configuration, at `base`.
+fn config_data(config: &[u8], base: u32) -> DataSection {
     let mut data = DataSection::new();
     data.active(
         0,
-        &ConstExpr::i32_const(CONFIG_BASE as i32),
+        &ConstExpr::i32_const(base as i32),
         config.iter().copied(),
     );
     data
 }
 
-/// Emits the rebuilt code section and, after it, the configuration.
+/// Emits the rebuilt code section and, after it, the configuration's own data section.
 fn finish_code(
     out: &mut Module,
     code: &mut Option<(wasm_encoder::CodeSection, u32, u32)>,
-    config: &[u8],
+    config: Option<&DataSection>,
 ) {
     if let Some((section, _, _)) = code.take() {
         out.section(&section);
-        out.section(&config_data(config));
+        if let Some(config) = config {
+            out.section(config);
+        }
     }
 }
 
