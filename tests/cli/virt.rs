@@ -1,7 +1,8 @@
-//! `wct virt`: each grant on WASI 0.2 components built here (C through `wct adapt`, Python
-//! through componentize-py): baked environment visible and the host's not, a fixed clock and
-//! seeded randomness giving the same output twice, files, sockets and stdio denied, and bad
-//! input refused with nothing written. With `WASMTIME` set to a wasmtime binary, the
+//! `wct virt`: each grant on WASI 0.2 and 0.3 components built here (C through `wct adapt`,
+//! Python through componentize-py): baked environment visible and the host's not, a fixed
+//! clock and seeded randomness giving the same output twice, baked files read and overlay
+//! writes read back and absent from the host, stdout ignored, files, sockets and stdio
+//! denied, and bad input refused with nothing written. With `WASMTIME` set to a wasmtime binary, the
 //! virtualized components also run there.
 
 use crate::common::{fixture, stderr_of, stdout_of, wct, PythonBuild};
@@ -370,16 +371,21 @@ fn bad_input_is_refused_and_nothing_is_written() {
     );
 }
 
-#[test]
-fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
-    let probe = PythonBuild {
+/// The WASI 0.3 Python probe (tests/fixtures/virt/probe3.py).
+fn python_probe3() -> PathBuf {
+    PythonBuild {
         dir: "virt",
         module: "probe3",
         world: "wasi:cli/command@0.3.0",
         wasi: Some("wasi:cli/command@0.3.0"),
         wit: &[],
     }
-    .build();
+    .build()
+}
+
+#[test]
+fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
+    let probe = python_probe3();
     let dir = tempfile::tempdir().unwrap();
     let grant = host_data(dir.path());
     let sealed = dir.path().join("sealed.wasm");
@@ -660,5 +666,221 @@ fn outgoing_http_goes_only_where_allowed_whatever_the_host_allows() {
     assert_eq!(
         (reply.status, reply.body.as_slice()),
         (502, &b"fetch failed: error-code 15\n"[..])
+    );
+}
+
+/// A host folder `data` in `dir` holding `file.txt` ("baked file"); `--mount` of it at
+/// `/data`.
+fn folder_to_bake(dir: &Path) -> (PathBuf, String) {
+    let data = dir.join("bake");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("file.txt"), "baked file\n").unwrap();
+    let grant = format!("{}::/data", data.display());
+    (data, grant)
+}
+
+/// The names and contents of the files in `dir`.
+fn snapshot(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_c_program_reads_baked_files_and_its_overlay_writes_stay_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = adapted(dir.path(), "notes");
+    let (data, mount) = folder_to_bake(dir.path());
+    let before = snapshot(&data);
+    let sealed = dir.path().join("sealed.wasm");
+    let args = [
+        "--stdio",
+        "allow",
+        "--mount",
+        &mount,
+        "--arg",
+        "notes",
+        "--arg",
+        "/data/file.txt",
+        "--arg",
+        "/data/new.txt",
+    ];
+    let out = virt(
+        &notes,
+        &sealed,
+        &[&args[..], &["--overlay", "/data"]].concat(),
+    );
+    assert!(
+        stdout_of(&out).contains("1 file(s), 11 bytes baked at /data, writable in memory"),
+        "{}",
+        stdout_of(&out)
+    );
+    // The files are in OUT: the host folder is not needed any more.
+    std::fs::rename(&data, dir.path().join("elsewhere")).unwrap();
+    let out = run_everywhere(&sealed, &[], &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "read /data/file.txt: baked file\n\
+         read back /data/new.txt: written by notes\n\
+         listing /data: file.txt new.txt\n"
+    );
+    assert_eq!(stderr_of(&out), "notes: starting\n");
+    std::fs::rename(dir.path().join("elsewhere"), &data).unwrap();
+    assert_eq!(snapshot(&data), before, "nothing reached the host folder");
+
+    // Without the overlay the mount is read-only: creating a file fails.
+    virt(&notes, &sealed, &args);
+    let out = run_everywhere(&sealed, &[], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout_of(&out),
+        "read /data/file.txt: baked file\nwrite /data/new.txt: denied\n"
+    );
+
+    // An overlay alone is an empty folder in memory; stdout ignored prints nothing while
+    // stderr still reaches the host.
+    virt(
+        &notes,
+        &sealed,
+        &[
+            "--stdio",
+            "allow",
+            "--stdout",
+            "ignore",
+            "--overlay",
+            "/scratch",
+            "--arg",
+            "notes",
+            "--arg",
+            "/scratch/missing.txt",
+            "--arg",
+            "/scratch/new.txt",
+        ],
+    );
+    let out = run_everywhere(&sealed, &[], &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "");
+    assert_eq!(stderr_of(&out), "notes: starting\n");
+}
+
+/// The grants of [`SEALED_PROBE`] with `/data` baked from `mount` and writable in memory,
+/// and `/data/new.txt` to write.
+fn probe_with_overlay(mount: &str) -> Vec<&str> {
+    let mut args = SEALED_PROBE.to_vec();
+    args.extend([
+        "--arg",
+        "/data/new.txt",
+        "--mount",
+        mount,
+        "--overlay",
+        "/data",
+    ]);
+    args
+}
+
+/// A Python probe reads the baked file, writes one in memory and reads it back, lists both,
+/// and the host folder stays as it was; with stdout ignored it prints nothing.
+fn python_reads_baked_files_and_writes_in_memory(probe: &Path, wasmtime_host: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, mount) = folder_to_bake(dir.path());
+    let before = snapshot(&data);
+    let sealed = dir.path().join("sealed.wasm");
+    let grants = probe_with_overlay(&mount);
+    virt(probe, &sealed, &grants);
+    let out = run_everywhere(&sealed, &[], wasmtime_host);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    for line in [
+        "file=baked file",
+        "written=written in memory",
+        "listing=['file.txt', 'new.txt']",
+    ] {
+        assert!(text.contains(line), "no `{line}` in:\n{text}");
+    }
+    assert_eq!(snapshot(&data), before, "nothing reached the host folder");
+
+    let mut quiet = grants.clone();
+    quiet.extend(["--stdout", "ignore"]);
+    virt(probe, &sealed, &quiet);
+    let out = run_everywhere(&sealed, &[], wasmtime_host);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "");
+}
+
+#[test]
+fn a_python_wasi_0_2_program_reads_baked_files_and_writes_in_memory() {
+    python_reads_baked_files_and_writes_in_memory(&python_probe(), &[]);
+}
+
+#[test]
+fn a_python_wasi_0_3_program_reads_baked_files_and_writes_in_memory() {
+    python_reads_baked_files_and_writes_in_memory(
+        &python_probe3(),
+        &["-Sp3", "-Wcomponent-model-async"],
+    );
+}
+
+#[test]
+fn mounts_that_cannot_be_baked_and_streams_that_cannot_be_served_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = adapted(dir.path(), "notes");
+    let (data, mount) = folder_to_bake(dir.path());
+    let sealed = dir.path().join("sealed.wasm");
+    let missing = format!("{}::/data", dir.path().join("nowhere").display());
+    let refused = |input: &Path, args: &[&str], expected: &str| {
+        let out = wct()
+            .arg("virt")
+            .arg(input)
+            .arg("-o")
+            .arg(&sealed)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains(expected),
+            "{args:?}: no `{expected}` in {}",
+            stderr_of(&out)
+        );
+        assert!(!sealed.exists(), "{args:?} wrote {}", sealed.display());
+    };
+    refused(&notes, &["--mount", &missing], "nowhere");
+    refused(
+        &notes,
+        &["--mount", &mount, "--max-bake-size", "4"],
+        "over the limit of 4 bytes",
+    );
+    let file = data.join("file.txt").display().to_string();
+    refused(&notes, &["--mount", &mount, "--max-bake-size", "4"], &file);
+    refused(
+        &notes,
+        &["--mount", "no-guest-path"],
+        "expected HOSTDIR::/GUEST",
+    );
+    refused(
+        &notes,
+        &["--overlay", "/data", "--preopen", "/data"],
+        "an overlay over the host's folder at /data",
+    );
+    refused(
+        &notes,
+        &["--mount", &mount, "--preopen", "/data"],
+        "/data is given twice",
+    );
+    // A WASI 0.3 stream is returned by a synchronous function: a component cannot keep
+    // reading one after the call returns, so a 0.3-only stdout cannot be ignored.
+    let p3 = crate::wasi_p3::wat_command(dir.path());
+    refused(
+        &p3,
+        &["--stdout", "ignore"],
+        "ignoring wasi:cli/stdout@0.3.0 cannot be virtualized",
     );
 }

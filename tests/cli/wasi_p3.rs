@@ -82,7 +82,7 @@ fn a_python_wasi_0_3_command_runs_sandboxed_with_its_exit_status() {
 }
 
 /// The hand-written WAT command, embedded into `wasi:cli/command@0.3.0` and encoded by wct.
-fn wat_command(dir: &std::path::Path) -> PathBuf {
+pub(crate) fn wat_command(dir: &std::path::Path) -> PathBuf {
     let source = fixture("wat/hello-p3.wat");
     embed_and_encode(
         dir,

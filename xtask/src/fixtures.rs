@@ -9,7 +9,7 @@ use std::fs;
 use std::process::Command;
 
 /// The C programs under `tests/fixtures/c/`, each built into `NAME.wasm` beside its source.
-const C_PROGRAMS: &[&str] = &["hello", "env", "files", "exit"];
+const C_PROGRAMS: &[&str] = &["hello", "env", "files", "exit", "notes"];
 
 pub fn run() -> Result<()> {
     let root = root();
