@@ -26,12 +26,14 @@ use wct_virt::{virtualize, Access, Clock, Grants, Mount, Random, Stream};
   wct virt tests/fixtures/net/connect.wasm -o sealed.wasm --env GREETING=hi --stdio allow \\
       --clock 2026-01-01T00:00:00Z --random-seed 42
   wct virt --json tests/fixtures/net/connect.wasm -o sealed.wasm --stdio allow
-  wct virt tests/fixtures/c/files.wasm -o files-sealed.wasm --stdio allow --stderr ignore \
-      --mount tests/fixtures/wit::/data --overlay /tmp
+  wct virt tests/fixtures/components/hello-wasm-tools.wasm -o hello-sealed.wasm \\
+      --stdio allow --stderr ignore --mount tests/fixtures/virt/data::/data --overlay /tmp
 
 Exit status:
   0  written
-  2  usage error, unreadable input, or nothing to virtualize (nothing is written)")]
+  2  usage error, unreadable input, nothing to virtualize, a grant that cannot be honoured
+     for what the component imports, or a folder to mount that cannot be baked (nothing is
+     written)")]
 pub struct Args {
     /// The component.
     #[arg(value_name = "COMPONENT")]
