@@ -237,7 +237,7 @@ pub fn config(c: &FilesConfig) -> Vec<u8> {
             put(&mut bytes, at + k * 4, v);
         }
     }
-    while bytes.len() % 16 != 0 {
+    while !bytes.len().is_multiple_of(16) {
         bytes.push(0);
     }
     let total = bytes.len() as u32;

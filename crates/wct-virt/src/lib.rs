@@ -1,19 +1,22 @@
-//! Virtualizing what a component sees of WASI 0.2: the component is composed with small
-//! virtualizing components that export the WASI interfaces it imports, answering from a
-//! configuration baked into them (environment, arguments, a fixed clock, a seeded random
-//! generator) or refusing (files, sockets, HTTP, stdio, clocks, randomness), so the result
-//! behaves the same on any host.
+//! Virtualizing what a component sees of WASI 0.2 and 0.3: the component is composed with
+//! small virtualizing components that export the WASI interfaces it imports, answering from a
+//! configuration baked into them (environment, arguments, files, a fixed clock, a seeded
+//! random generator) or refusing (files, sockets, HTTP, stdio, clocks, randomness), so the
+//! result behaves the same on any host.
 //!
 //! - [`grants`]: what the component may reach, and how each virtualized interface answers;
 //! - [`patch`]: fitting a bundled virtualizing module to the component (WASI versions, the
 //!   interfaces kept, the configuration as data);
 //! - [`config`]: the configuration layout the modules read;
+//! - [`files`]: host folders read to be baked, and the configuration of the `files` module
+//!   (WASI 0.2 streams, stdio and filesystem: baked files, the in-memory overlay, ignored
+//!   stdio, the host's preopens wrapped);
 //! - [`virtualize`]: deciding what to virtualize from the [`Grants`], building each
 //!   virtualizing component with wit-component and composing with wct-compose.
 //!
-//! The virtualizing modules are written in WAT (`crates/wct-virt/virt/*.wat`), assembled by
-//! `cargo xtask fixtures` into the `.wasm` files next to them and bundled here; no compiler
-//! runs at virtualization time.
+//! The virtualizing modules are written in WAT (`crates/wct-virt/virt/*.wat`), and the
+//! `files` module in C (`virt/files/files.c`), built by `cargo xtask fixtures` into the
+//! `.wasm` files next to them and bundled here; no compiler runs at virtualization time.
 #![deny(missing_docs)]
 
 mod assemble;
