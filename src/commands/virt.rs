@@ -110,7 +110,7 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "allow|deny")]
     http: Option<AccessArg>,
     /// Allow outgoing HTTP requests to HOST (any port) or HOST:PORT only (repeatable; WASI
-    /// 0.2), as `wct run --allow-http` spells it.
+    /// 0.2 and 0.3), as `wct run --allow-http` spells it.
     #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "http")]
     allow_http: Vec<String>,
     /// Print what was virtualized, and how, as JSON (docs/schemas/virt.json).

@@ -458,29 +458,79 @@ fn a_python_wasi_0_3_command_is_virtualized_in_both_generations_it_imports() {
 }
 
 #[test]
-fn wasi_0_3_sockets_and_http_are_denied_and_what_cannot_be_honoured_is_refused() {
+fn wasi_0_3_sockets_and_http_are_denied_or_filtered_by_destination() {
     // The capabilities probe (tests/fixtures/python3/probe.py) creates WASI 0.3 sockets
     // through wasi:sockets/types@0.3.0 and sends HTTP requests through wasi:http/client@0.3.0,
     // and reports the outcomes.
     let probe = crate::capabilities::probe();
     let dir = tempfile::tempdir().unwrap();
     let sealed = dir.path().join("sealed.wasm");
-    // Destinations cannot be filtered for the 0.3 client yet: wct virt says so rather than
-    // let requests through or deny the ones granted, and writes nothing.
-    let out = wct()
-        .arg("virt")
-        .arg(&probe)
-        .arg("-o")
-        .arg(&sealed)
-        .args(["--allow-http", "127.0.0.1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("wasi:http/client@0.3.0")
-            && stderr_of(&out).contains("--http allow")
+    // One destination granted: the host's client sends to it and its answer comes back as
+    // it was; another the host allows is refused, and so is one the host refuses itself.
+    use crate::serve::Serving;
+    let upstream = Serving::start("http/echo.wasm", &["-q"]);
+    let other = Serving::start("http/echo.wasm", &["-q"]);
+    let allowed = format!("127.0.0.1:{}", upstream.addr.port());
+    let out = virt(
+        &probe,
+        &sealed,
+        &[
+            "--stdio",
+            "allow",
+            "--allow-args",
+            "--random-seed",
+            "1",
+            "--allow-http",
+            &allowed,
+        ],
     );
-    assert!(!sealed.exists());
+    assert!(
+        stdout_of(&out).contains(&format!(
+            "wasi:http/client@0.3.0: requests to {allowed} only"
+        )),
+        "{}",
+        stdout_of(&out)
+    );
+    // `http-get` sends no path: wct's client sends it (the echo server answers 404),
+    // wasmtime's refuses it (HTTP-request-URI-invalid) — either way the host's answer comes
+    // back through the filter as it was.
+    let probe_on = |file: &Path, args: &[&str]| {
+        let out = wct()
+            .args(["run", "--allow-http", "127.0.0.1"])
+            .arg(file)
+            .arg("--")
+            .args(args)
+            .output()
+            .unwrap();
+        if let Some(wasmtime) = std::env::var_os("WASMTIME") {
+            let theirs = |file: &Path| {
+                let out = std::process::Command::new(&wasmtime)
+                    .args([
+                        "run",
+                        "-Sp3,http,inherit-network",
+                        "-Wcomponent-model-async",
+                    ])
+                    .arg(file)
+                    .args(args)
+                    .output()
+                    .unwrap();
+                stdout_of(&out)
+            };
+            let expected = if args[1] == allowed {
+                theirs(&probe)
+            } else {
+                stdout_of(&out)
+            };
+            assert_eq!(theirs(file), expected, "wasmtime run {args:?}");
+        }
+        stdout_of(&out)
+    };
+    assert_eq!(probe_on(&sealed, &["http-get", &allowed]), "status 404\n");
+    let other = format!("127.0.0.1:{}", other.addr.port());
+    assert_eq!(
+        probe_on(&sealed, &["http-sent", &other]),
+        "send: error HttpRequestDenied\nsent: ok\n"
+    );
     // Denied: send fails with HTTP-request-denied whatever the host allows.
     virt(
         &probe,

@@ -33,6 +33,11 @@ pub(crate) fn build(
     keep: &[String],
     config: &[u8],
 ) -> anyhow::Result<Vec<u8>> {
+    let generated = (module.bodies)(guest)?;
+    let bodies: Vec<(&str, wasm_encoder::Function)> = generated
+        .iter()
+        .map(|(name, body)| (name.as_str(), body.clone()))
+        .collect();
     let core = patch::apply(
         module.wasm,
         &patch::Patch {
@@ -40,7 +45,7 @@ pub(crate) fn build(
             keep,
             config,
             renames: module.renames,
-            bodies: &[],
+            bodies: &bodies,
         },
     )?;
     let mut wit = format!("package wct:virt-{};\n\nworld virt {{\n", module.name);
@@ -91,14 +96,18 @@ pub(crate) fn encode(
 }
 
 /// The interfaces a module imports functions from (`wasi:cli/environment@0.2.9`), without
-/// the `[export]...` modules of its own resources' built-ins.
+/// the `[export]...` modules of its own resources' built-ins and the `$root` one of the
+/// async built-ins.
 fn called_interfaces(module: &[u8]) -> anyhow::Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         if let wasmparser::Payload::ImportSection(reader) = payload? {
             for import in reader.into_imports() {
                 let module = import?.module.to_string();
-                if !module.starts_with("[export]") && !out.contains(&module) {
+                if !module.starts_with("[export]")
+                    && !module.starts_with('$')
+                    && !out.contains(&module)
+                {
                     out.push(module);
                 }
             }

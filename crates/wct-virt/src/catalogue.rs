@@ -33,6 +33,17 @@ pub(crate) struct Module {
     pub(crate) renames: &'static [(&'static str, &'static str)],
     /// Whether this module (rather than another for the same interfaces) serves `grants`.
     pub(crate) when: fn(&crate::Grants) -> bool,
+    /// The bodies generated for it at `wct virt` time, by export name, from the WASI WIT.
+    pub(crate) bodies: GeneratedBodies,
+}
+
+/// Makes function bodies, by export name, from the WASI WIT (see [`Module::bodies`]).
+pub(crate) type GeneratedBodies =
+    fn(&wit_parser::Resolve) -> anyhow::Result<Vec<(String, wasm_encoder::Function)>>;
+
+/// No generated bodies.
+fn no_bodies(_: &wit_parser::Resolve) -> anyhow::Result<Vec<(String, wasm_encoder::Function)>> {
+    Ok(Vec::new())
 }
 
 const fn module(
@@ -48,6 +59,7 @@ const fn module(
         interfaces,
         renames: &[],
         when: |_| true,
+        bodies: no_bodies,
     }
 }
 
@@ -162,6 +174,16 @@ pub(crate) const MODULES: &[Module] = &[
         PREOPENS,
         &["wasi:filesystem/preopens"],
     ),
+    Module {
+        when: |g| !g.allow_http.is_empty(),
+        bodies: crate::generated::client_filter_bodies,
+        ..module(
+            "client-filter-p3",
+            Generation::P3,
+            include_bytes!("../virt/client-filter-p3.wasm"),
+            &["wasi:http/client"],
+        )
+    },
 ];
 
 /// The `files` module (compiled from `virt/files/files.c`): WASI 0.2's streams, stdio and
@@ -174,6 +196,7 @@ pub(crate) const FILES: Module = Module {
     interfaces: FILES_INTERFACES,
     renames: &[],
     when: |_| true,
+    bodies: no_bodies,
 };
 
 /// The interfaces the `files` module exports.

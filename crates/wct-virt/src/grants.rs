@@ -221,6 +221,14 @@ pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u
         "wasi:sockets/tcp-create-socket" | "wasi:sockets/udp-create-socket" => {
             access(g.network, "creating a socket fails with access-denied")
         }
+        "wasi:http/client" if !g.allow_http.is_empty() => Some((
+            format!(
+                "requests to {} only; others fail with HTTP-request-denied",
+                g.allow_http.join(", ")
+            ),
+            false,
+            config::allowed_authorities(&g.allow_http),
+        )),
         "wasi:http/outgoing-handler" => match (g.http, g.allow_http.is_empty()) {
             (Access::Allow, _) => None,
             (Access::Deny, true) => access(g.http, "requests fail with HTTP-request-denied"),

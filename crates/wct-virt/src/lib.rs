@@ -23,6 +23,7 @@ mod assemble;
 mod catalogue;
 pub mod config;
 pub mod files;
+mod flatten;
 mod generated;
 pub mod grants;
 pub mod patch;
@@ -83,17 +84,6 @@ pub enum VirtError {
     NothingToVirtualize {
         /// What it imports.
         imports: Vec<String>,
-    },
-    /// A grant cannot be honoured for an interface the component imports.
-    #[error(
-        "the component imports {import}, whose requests wct virt cannot filter by destination yet"
-    )]
-    #[diagnostic(help("leave it to the host with {flag}"))]
-    CannotHonour {
-        /// The import.
-        import: String,
-        /// The flag that allows it.
-        flag: &'static str,
     },
     /// A grant needs wct's own streams (virtual files, ignored stdio), which this component
     /// cannot be given.
@@ -407,21 +397,6 @@ fn imports_of(component: &[u8]) -> Result<Vec<String>, VirtError> {
         .collect())
 }
 
-/// A grant that cannot be honoured for what the component imports: `--allow-http`
-/// destinations for WASI 0.3's `wasi:http/client` (only 0.2's handler can filter yet).
-fn cannot_honour(imports: &[String], grants: &Grants) -> Option<VirtError> {
-    if grants.allow_http.is_empty() {
-        return None;
-    }
-    imports
-        .iter()
-        .find(|i| i.as_str() == P3_HTTP_CLIENT)
-        .map(|import| VirtError::CannotHonour {
-            import: import.clone(),
-            flag: "--http allow (or no --allow-http: all requests denied)",
-        })
-}
-
 /// WASI 0.2's TCP interfaces: their sockets' streams must be the `files` module's when it
 /// serves the component's streams.
 const P2_TCP: &[&str] = &["wasi:sockets/tcp", "wasi:sockets/tcp-create-socket"];
@@ -601,9 +576,7 @@ const P3_HTTP_CLIENT: &str = "wasi:http/client@0.3.0";
 /// it imports, as `grants` say.
 pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtError> {
     let imports = imports_of(component)?;
-    if let Some(error) =
-        cannot_honour(&imports, grants).or_else(|| streams_refused(&imports, grants))
-    {
+    if let Some(error) = streams_refused(&imports, grants) {
         return Err(error);
     }
     let mut layer = Layer {
@@ -627,7 +600,10 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
     if grants.network == Access::Deny {
         layer.p3_sockets(&imports)?;
     }
-    if grants.http == Access::Deny && imports.iter().any(|i| i == P3_HTTP_CLIENT) {
+    if grants.http == Access::Deny
+        && grants.allow_http.is_empty()
+        && imports.iter().any(|i| i == P3_HTTP_CLIENT)
+    {
         layer.p3_http_client()?;
     }
     if layer.plugs.is_empty() {

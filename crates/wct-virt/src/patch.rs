@@ -35,8 +35,14 @@ pub struct Patch<'a> {
 }
 
 /// The prefixes wit-component puts before an interface name in core import modules and
-/// export names (`[export]wasi:io/streams@0.2.12`, `cabi_post_wasi:io/streams@0.2.12#...`).
-const NAME_PREFIXES: &[&str] = &["[export]", "cabi_post_"];
+/// export names (`[export]wasi:io/streams@0.2.12`, `cabi_post_wasi:io/streams@0.2.12#...`,
+/// `[async-lift]wasi:http/client@0.3.0#send`).
+const NAME_PREFIXES: &[&str] = &[
+    "[export]",
+    "cabi_post_",
+    "[callback][async-lift]",
+    "[async-lift]",
+];
 
 /// `name` split into a wit-component prefix (or "") and the rest.
 fn split_prefix(name: &str) -> (&str, &str) {
@@ -45,6 +51,10 @@ fn split_prefix(name: &str) -> (&str, &str) {
         .find_map(|p| name.strip_prefix(p).map(|rest| (*p, rest)))
         .unwrap_or(("", name))
 }
+
+/// Exports named with this prefix only mark a function whose body is generated at
+/// `wct virt` time ([`Patch::bodies`]); they are removed.
+pub const GENERATED_PREFIX: &str = "wct-virt:";
 
 /// The export through which a compiled module says where its heap starts.
 const HEAP_BASE: &str = "__heap_base";
@@ -197,7 +207,7 @@ pub fn apply(module: &[u8], patch: &Patch<'_>) -> Result<Vec<u8>, PatchError> {
                     if let Some((_, body)) = patch.bodies.iter().find(|(n, _)| *n == export.name) {
                         replaced.insert(export.index, body);
                     }
-                    if export.name == HEAP_BASE {
+                    if export.name == HEAP_BASE || export.name.starts_with(GENERATED_PREFIX) {
                         continue;
                     }
                     let renamed = renumber(export.name, patch.versions);
