@@ -176,7 +176,7 @@ pub(crate) const MODULES: &[Module] = &[
     ),
     Module {
         when: |g| !g.allow_http.is_empty(),
-        bodies: crate::generated::client_filter_bodies,
+        bodies: crate::http_filter::client_filter_bodies,
         ..module(
             "client-filter-p3",
             Generation::P3,

@@ -122,25 +122,6 @@ fn refuse_send(drop: u32) -> Function {
     f
 }
 
-/// The index of the function `module` imports as `from`/`name`.
-fn imported_function(module: &[u8], from: &str, name: &str) -> anyhow::Result<u32> {
-    let mut index = 0;
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::ImportSection(reader) = payload? {
-            for import in reader.into_imports() {
-                let import = import?;
-                if let wasmparser::TypeRef::Func(_) = import.ty {
-                    if import.module == from && import.name == name {
-                        return Ok(index);
-                    }
-                    index += 1;
-                }
-            }
-        }
-    }
-    anyhow::bail!("the generated module does not import {from}#{name}")
-}
-
 /// The dummy module of a world exporting `interfaces` (at `version`), and the world.
 fn dummy(
     wasi: &Resolve,
@@ -183,7 +164,7 @@ fn with_bodies(
 pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
     let interfaces = ["wasi:http/client".to_string()];
     let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces, "0.3.0")?;
-    let drop = imported_function(&dummy, "wasi:http/types@0.3.0", "[resource-drop]request")?;
+    let drop = patch::imported_function(&dummy, "wasi:http/types@0.3.0", "[resource-drop]request")?;
     let bodies = [("wasi:http/client@0.3.0#send", refuse_send(drop))];
     let core = with_bodies(&dummy, &interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
@@ -214,76 +195,4 @@ pub(crate) fn tcp_denied(
     let bodies = [(create.as_str(), refuse(1)), ("cabi_realloc", realloc())];
     let core = with_bodies(&dummy, interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
-}
-
-/// The generated body of `client-filter-p3.wat`'s `$return-result`: reads `send`'s
-/// `result<response, error-code>` where the host's client left it and calls `task.return`
-/// with it (the host's verdict on an allowed request goes back unchanged).
-pub(crate) fn client_filter_bodies(wasi: &Resolve) -> anyhow::Result<Vec<(String, Function)>> {
-    let interface = wasi
-        .interfaces
-        .iter()
-        .find(|(_, i)| i.name.as_deref() == Some("client"))
-        .map(|(_, i)| i)
-        .ok_or_else(|| anyhow::anyhow!("the bundled WASI 0.3 WIT has no wasi:http/client"))?;
-    let send = &interface.functions["send"];
-    let result = send
-        .result
-        .ok_or_else(|| anyhow::anyhow!("wasi:http/client's send returns nothing"))?;
-    let module = include_bytes!("../virt/client-filter-p3.wasm");
-    let task_return = imported_function(
-        module,
-        "[export]wasi:http/client@0.3.0",
-        "[task-return]send",
-    )?;
-    let flattener = crate::flatten::Flattener::new(wasi)?;
-    Ok(vec![(
-        format!("{}return-result", patch::GENERATED_PREFIX),
-        flattener.call_with(&result, task_return),
-    )])
-}
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The HTTP filter with its generated `task.return` body validates: every flat value
-    /// of `result<response, error-code>` is loaded and converted to its joined type.
-    #[test]
-    fn the_client_filter_validates_with_its_generated_body() {
-        let wasi =
-            crate::wasi_wit::wasi_resolve(wct_wit::builtin::wasi_0_3_sources(), &BTreeMap::new())
-                .unwrap();
-        let generated = client_filter_bodies(&wasi).unwrap();
-        let bodies: Vec<(&str, Function)> = generated
-            .iter()
-            .map(|(n, b)| (n.as_str(), b.clone()))
-            .collect();
-        let core = patch::apply(
-            include_bytes!("../virt/client-filter-p3.wasm"),
-            &Patch {
-                versions: &BTreeMap::new(),
-                keep: &["wasi:http/client".to_string()],
-                config: &crate::config::allowed_authorities(&["example.com".into()]),
-                renames: &[],
-                bodies: &bodies,
-            },
-        )
-        .unwrap();
-        wasmparser::Validator::new().validate_all(&core).unwrap();
-        let exports: Vec<String> = wasmparser::Parser::new(0)
-            .parse_all(&core)
-            .filter_map(|p| match p.unwrap() {
-                wasmparser::Payload::ExportSection(r) => Some(
-                    r.into_iter()
-                        .map(|e| e.unwrap().name.to_string())
-                        .collect::<Vec<_>>(),
-                ),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        assert!(!exports
-            .iter()
-            .any(|e| e.starts_with(patch::GENERATED_PREFIX)));
-    }
 }

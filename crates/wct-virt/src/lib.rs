@@ -26,6 +26,7 @@ pub mod files;
 mod flatten;
 mod generated;
 pub mod grants;
+mod http_filter;
 pub mod patch;
 mod wasi_wit;
 
@@ -688,6 +689,49 @@ mod tests {
             format!("sha256 {hex}"),
             "virt/files.wasm is stale: run cargo xtask fixtures"
         );
+    }
+
+    /// The HTTP filter with its generated `task.return` body validates: every flat value
+    /// of `result<response, error-code>` is loaded and converted to its joined type.
+    #[test]
+    fn the_client_filter_validates_with_its_generated_body() {
+        let wasi = crate::wasi_wit::wasi_resolve(
+            wct_wit::builtin::wasi_0_3_sources(),
+            &std::collections::BTreeMap::new(),
+        )
+        .unwrap();
+        let generated = http_filter::client_filter_bodies(&wasi).unwrap();
+        let bodies: Vec<(&str, wasm_encoder::Function)> = generated
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.clone()))
+            .collect();
+        let core = crate::patch::apply(
+            include_bytes!("../virt/client-filter-p3.wasm"),
+            &crate::patch::Patch {
+                versions: &std::collections::BTreeMap::new(),
+                keep: &["wasi:http/client".to_string()],
+                config: &crate::config::allowed_authorities(&["example.com".into()]),
+                renames: &[],
+                bodies: &bodies,
+            },
+        )
+        .unwrap();
+        wasmparser::Validator::new().validate_all(&core).unwrap();
+        let exports: Vec<String> = wasmparser::Parser::new(0)
+            .parse_all(&core)
+            .filter_map(|p| match p.unwrap() {
+                wasmparser::Payload::ExportSection(r) => Some(
+                    r.into_iter()
+                        .map(|e| e.unwrap().name.to_string())
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        assert!(!exports
+            .iter()
+            .any(|e| e.starts_with(crate::patch::GENERATED_PREFIX)));
     }
 
     /// The bundled modules are what their sources assemble to (`cargo xtask fixtures`

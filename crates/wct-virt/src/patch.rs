@@ -307,6 +307,25 @@ fn finish_code(
     }
 }
 
+/// The index of the function `module` imports as `from`/`name`.
+pub(crate) fn imported_function(module: &[u8], from: &str, name: &str) -> anyhow::Result<u32> {
+    let mut index = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::ImportSection(reader) = payload? {
+            for import in reader.into_imports() {
+                let import = import?;
+                if let wasmparser::TypeRef::Func(_) = import.ty {
+                    if import.module == from && import.name == name {
+                        return Ok(index);
+                    }
+                    index += 1;
+                }
+            }
+        }
+    }
+    anyhow::bail!("the generated module does not import {from}#{name}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
