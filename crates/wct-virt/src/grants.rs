@@ -112,16 +112,17 @@ pub enum Random {
 pub const MONOTONIC_STEP_NS: u64 = 1_000_000;
 
 /// How a standard stream answers when the `stdio` modules (not the `files` one) serve it:
-/// the host's, or denied.
+/// the host's, or denied. An ignored stream reaches them only in WASI 0.3 (0.2's is the
+/// `files` module's), where it cannot be served, so it is denied and the report says why.
 fn stream(s: Stream) -> Option<(String, bool, Vec<u8>)> {
-    match s {
-        Stream::Allow => None,
-        Stream::Deny | Stream::Ignore => Some((
-            "denied: getting the stream traps".into(),
-            true,
-            config::empty(),
-        )),
-    }
+    let how = match s {
+        Stream::Allow => return None,
+        Stream::Deny => "denied: getting the stream traps",
+        Stream::Ignore => {
+            "denied: getting the stream traps (ignore is served through WASI 0.2 streams only)"
+        }
+    };
+    Some((how.into(), true, config::empty()))
 }
 
 /// How a standard stream answers when the `files` module serves it.
