@@ -240,6 +240,7 @@ impl HostArgs {
             },
             cache,
             progress: !global.quiet,
+            log_long_compiles: false,
             serving: None,
         }
     }

@@ -27,6 +27,25 @@ pub fn host_error(err: Error) -> miette::Report {
             );
             return crate::report::with_help(err, help);
         }
+        Error::NotACommand { name, exports } => {
+            let http = exports.iter().any(|e| {
+                e.starts_with("wasi:http/incoming-handler@") || e.starts_with("wasi:http/handler@")
+            });
+            let help = if http {
+                format!("it is an HTTP component: serve it with `wct serve {name}`")
+            } else if exports
+                .iter()
+                .any(|e| e.starts_with("function ") || !e.starts_with("wasi:"))
+            {
+                format!(
+                    "call its functions with `wct run {name} --invoke 'NAME(ARGS)'` \
+                     (arguments in WAVE, e.g. --invoke 'greet(\"Ada\")')"
+                )
+            } else {
+                format!("check what it fits with `wct targets {name} --world wasi:cli/command`")
+            };
+            return crate::report::with_help(err, help);
+        }
         Error::Call(CallError::Syntax { call, problem }) => {
             format!("invalid --invoke `{call}`: {problem}")
         }

@@ -89,6 +89,16 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             if paths.len() < 2 && !args.plugs.is_empty() && args.components.is_empty() {
                 miette::bail!("--plug needs a SOCKET component before it");
             }
+            if paths.len() < 2 {
+                return Err(miette::miette!(
+                    help = "name the components that fill its imports after it (or with \
+                            --plug), or describe the composition with --config FILE",
+                    "nothing to compose: {} is given without a plug",
+                    paths
+                        .first()
+                        .map_or_else(|| "no component".into(), |p| wct_io::display_name(p))
+                ));
+            }
             let paths = compose_inputs::pull_registry_plugs(
                 &paths,
                 &args.registry,
@@ -140,14 +150,16 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         .filter(|u| !wct_compose::matches_any(&args.allow_unfilled, &u.import))
         .collect();
     if args.require_full && !missing.is_empty() {
-        eprintln!(
-            "error: {} import(s) left unfilled: {}",
+        let (lines, patterns) = wct_compose::report::render_missing(&missing);
+        let flags: Vec<String> = patterns
+            .iter()
+            .map(|p| format!("--allow-unfilled '{p}'"))
+            .collect();
+        eprint!(
+            "error: {} import(s) left unfilled (--require-full):\n{lines}  help: plug \
+             components that export them, or let them through to the host with {}\n",
             missing.len(),
-            missing
-                .iter()
-                .map(|u| format!("{}: {}", u.consumer, u.import))
-                .collect::<Vec<_>>()
-                .join(", ")
+            flags.join(" ")
         );
         return Ok(ExitCode::from(EXIT_FAILED));
     }

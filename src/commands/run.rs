@@ -143,9 +143,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         let show = |calls: &[Vec<String>]| -> String {
             calls.iter().flatten().map(|v| format!("{v}\n")).collect()
         };
-        return match invoke(&program, &args.invoke, &opts)
-            .map_err(|e| miette::miette!("{name}: {}", host_error(e)))?
-        {
+        return match invoke(&program, &args.invoke, &opts).map_err(host_error)? {
             Invoked::Returned(values) => {
                 output::stdout(&show(&values))?;
                 Ok(ExitCode::SUCCESS)

@@ -87,7 +87,11 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         sandbox: args.host.sandbox()?,
         limits: args.host.limits(),
         // A server lives long: optimized code is worth its compile time.
-        engine: args.host.engine(global, Compiler::Cranelift),
+        engine: wct_run::EngineOptions {
+            // A silent start of many seconds looks like a hang in a service's log.
+            log_long_compiles: !global.quiet,
+            ..args.host.engine(global, Compiler::Cranelift)
+        },
         max_concurrency: args.max_concurrency,
         reuse: args.reuse(),
         threads: args.threads,

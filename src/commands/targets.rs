@@ -17,6 +17,8 @@ use wct_component::targets::check_targets;
   wct targets tests/fixtures/http/echo.wasm --world wasi:http/proxy
   wct targets tests/fixtures/components/greeter-dummy.wasm \\
       --wit wit/demo --world greeter --json
+  wct targets tests/fixtures/http/echo.wasm \\
+      --world wasi:http/proxy@0.2.0 --world wasi:cli/imports
 
 Exit status:
   0  the component fits the world
@@ -26,9 +28,11 @@ pub struct Args {
     /// The component.
     #[arg(value_name = "COMPONENT")]
     component: PathBuf,
-    /// The world: a name in `--wit`, or a built-in world such as `wasi:cli/command`.
-    #[arg(short, long, value_name = "WORLD")]
-    world: String,
+    /// The world: a name in `--wit`, or a built-in world such as `wasi:cli/command` (any
+    /// semver-compatible version of the bundled one, like `@0.2.4`). Repeat it to check
+    /// against the union of several worlds (a WASI 0.3 component that also imports 0.2).
+    #[arg(short, long, value_name = "WORLD", required = true)]
+    world: Vec<String>,
     /// Where the world is defined (not needed for built-in worlds).
     #[arg(long, value_name = "PATH")]
     wit: Option<String>,
@@ -42,13 +46,22 @@ pub struct Args {
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let name = wct_io::display_name(&args.component);
     let component = super::read_wasm(&args.component)?;
-    let source = args.wit.clone().unwrap_or_else(|| args.world.clone());
-    let mut set = super::wit::load(&source, &args.features)?;
-    let world = set
-        .select_world(Some(&args.world))
-        .map_err(super::wit::report)?;
-    let world_name = wct_wit::worlds::view(&set.resolve, world).name;
-    let mismatches = check_targets(&component, &set.resolve, world).map_err(|e| match e {
+    let mut worlds = Vec::new();
+    let mut names = Vec::new();
+    for world in &args.world {
+        let source = match &args.wit {
+            Some(wit) if !wct_wit::builtin::is_builtin(world) => wit.clone(),
+            _ => world.clone(),
+        };
+        let mut set = super::wit::load(&source, &args.features)?;
+        let id = set.select_world(Some(world)).map_err(super::wit::report)?;
+        names.push(wct_wit::worlds::view(&set.resolve, id).name);
+        worlds.push((set.resolve, id));
+    }
+    let world_name = names.join(" + ");
+    let (resolve, world) = wct_wit::worlds::union(worlds)
+        .map_err(|e| miette::miette!("cannot check against {world_name}: {e:#}"))?;
+    let mismatches = check_targets(&component, &resolve, world).map_err(|e| match e {
         wct_component::targets::TargetsError::NotAComponent("a core module") => miette::miette!(
             help = "make a component with `wct new` or `wct adapt`",
             "{name}: {e}"
@@ -73,7 +86,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         );
         // A component mixing WASI 0.2 and 0.3 has dozens of imports of the other version:
         // one line per version (every import with --verbose).
-        let generations = wct_component::targets::world_wasi_generations(&set.resolve, world);
+        let generations = wct_component::targets::world_wasi_generations(&resolve, world);
         let (other_wasi, rest) =
             wct_component::targets::group_other_wasi(&mismatches, &generations);
         for group in &other_wasi {

@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use wct_component::batch::{validate_files, Status};
 
-/// Validate WebAssembly modules, components and wasm-encoded WIT packages.
+/// Validate WebAssembly modules, components, WIT packages (wasm-encoded or as `.wit` source)
+/// and WAT.
 ///
-/// Inputs are detected by content: binary wasm or WAT text. A directory validates every
-/// `.wasm` and `.wat` file below it. Files, and function bodies inside each file, are validated
+/// Inputs are detected by content: binary wasm or WAT text; a `.wit` file, or a directory
+/// named here that holds `.wit` files (a package folder, with its `deps/`), is parsed and
+/// resolved as WIT (as `wct wit check` does). A directory validates every `.wasm` and `.wat`
+/// file below it. Files, and function bodies inside each file, are validated
 /// in parallel. The default feature set is the one `wasm-tools validate` uses, plus the
 /// component model's `error-context`, which WASI 0.3 components may use. Arguments that name
 /// no file at all (an empty directory) are an error, unless --allow-empty.
@@ -19,6 +22,7 @@ use wct_component::batch::{validate_files, Status};
   wct validate tests/fixtures/c/hello.wasm tests/fixtures/http/echo.wasm
   wct validate --json tests/fixtures/compose/ > report.json
   wct validate --features=-simd tests/fixtures/wat/names.wat
+  wct validate wit/demo
   cat tests/fixtures/c/hello.wasm | wct validate -
 
 Exit status:
@@ -43,7 +47,18 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let features = wct_component::features::parse(&args.features).map_err(miette::Report::new)?;
-    let paths = wct_io::expand_paths(&args.files, &["wasm", "wat"]).map_err(miette::Report::new)?;
+    // A folder named on the command line that holds a WIT package is validated as WIT, as
+    // well as for the wasm and WAT files below it.
+    let mut paths = Vec::new();
+    for file in &args.files {
+        if file.is_dir() && wct_component::batch::is_wit(file) {
+            paths.push(file.clone());
+        }
+        paths.extend(
+            wct_io::expand_paths(std::slice::from_ref(file), &["wasm", "wat"])
+                .map_err(miette::Report::new)?,
+        );
+    }
     if paths.is_empty() && !args.allow_empty {
         let named: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
         miette::bail!(
@@ -80,6 +95,11 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                         _ => "core module",
                     },
                     if r.text { ", from WAT" } else { "" }
+                )),
+                (Status::Valid, _) if r.wit_package.is_some() => text.push_str(&format!(
+                    "{}: ok (WIT package {})\n",
+                    r.path,
+                    r.wit_package.as_deref().unwrap_or_default()
                 )),
                 (Status::Valid, _) => text.push_str(&format!("{}: ok\n", r.path)),
                 (_, Some(error)) => text.push_str(&format!("{}: error: {error}\n", r.path)),

@@ -271,8 +271,8 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     wct_io::write_output(&args.output, &virtualized.bytes, &[&args.component])
         .map_err(miette::Report::new)?;
     let report = &virtualized.report;
-    for unused in &report.unused_grants {
-        eprintln!("warning: {name}: {unused}");
+    for warning in report.unused_grants.iter().chain(&report.startup_hazards) {
+        eprintln!("warning: {name}: {warning}");
     }
     if args.json {
         #[derive(serde::Serialize)]

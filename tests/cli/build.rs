@@ -302,3 +302,41 @@ fn wat_output_flag_on_every_writer() {
     assert!(text.starts_with("(component"));
     wct().arg("validate").arg(&composed).assert().success();
 }
+
+#[test]
+fn adapting_a_reactor_warns_that_plain_exports_need_a_world() {
+    let dir = tempfile::tempdir().unwrap();
+    let calc = dir.path().join("calc.wat");
+    std::fs::write(
+        &calc,
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+             (memory (export "memory") 1)
+             (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 0)
+             (func (export "add") (param i32 i32) (result i32) local.get 0)
+             (func (export "fib") (param i32) (result i32) local.get 0)
+             (func (export "report")))"#,
+    )
+    .unwrap();
+    let out = dir.path().join("calc.wasm");
+    wct()
+        .arg("adapt")
+        .arg(&calc)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: calc.wat: the component does not export the module's function(s) add, fib, report",
+        ))
+        .stderr(predicate::str::contains("wct embed WIT --world WORLD"));
+    // A command's `_start` is not such an export.
+    wct()
+        .arg("adapt")
+        .arg(fixture("c/hello.wasm"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}

@@ -166,7 +166,29 @@ fn require_full_fails_on_leftovers_unless_allowed() {
         .arg("--require-full")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("left unfilled"));
+        .stderr(predicate::str::contains("left unfilled"))
+        // One line per package with its interfaces, and the flags that would let them through.
+        .stderr(
+            predicate::str::is_match(
+                r"\n  wasi:cli@0\.2\.\d+/\{[a-z-]+(, [a-z-]+)*\} \(imported by ",
+            )
+            .unwrap(),
+        )
+        .stderr(predicate::str::contains("--allow-unfilled 'wasi:cli/*'"))
+        .stderr(predicate::str::contains("--allow-unfilled 'wasi:io/*'"));
+    let out = wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .arg("--require-full")
+        .output()
+        .unwrap();
+    let lines = stderr_of(&out).lines().count();
+    assert!(
+        lines < 15,
+        "grouped by package, not an import a line:\n{}",
+        stderr_of(&out)
+    );
     wct()
         .arg("compose")
         .arg(c("hello-app"))
@@ -390,4 +412,52 @@ fn plug_flag_as_in_wac() {
         .assert()
         .success()
         .stdout("Hello, wac!\n");
+}
+
+#[test]
+fn a_socket_without_plugs_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("y.wasm");
+    wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "nothing to compose: hello-app.wasm is given without a plug",
+        ));
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn composed_components_are_named_after_their_instances() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("composed.wasm");
+    wct()
+        .arg("compose")
+        .arg(c("hello-app"))
+        .arg(c("greeter"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let size = wct().arg("size").arg(&out).output().unwrap();
+    let text = stdout_of(&size);
+    assert!(
+        text.contains("component hello-app") && text.contains("component greeter"),
+        "{text}"
+    );
+    assert!(!text.contains("component 0"), "{text}");
+    // wasm-tools reads the same names.
+    let printed = std::process::Command::new(wasm_tools())
+        .args(["print", "--skeleton"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let printed = stdout_of(&printed);
+    assert!(printed.contains("(component $hello-app"), "{printed}");
+    assert!(printed.contains("(instance $greeter"), "{printed}");
+    wasm_tools_validates(&out);
 }

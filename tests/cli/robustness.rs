@@ -229,3 +229,64 @@ fn failed_commands_leave_outputs_untouched() {
         );
     }
 }
+
+/// The README's rule for exit statuses, command by command: `1` when a command whose job is
+/// to check found the input invalid or the check failed, `2` for usage errors and for input
+/// a command cannot read, or cannot decode to do its work.
+#[test]
+fn exit_statuses_follow_the_readmes_rule_per_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_wat = fixture("invalid/syntax-error.wat");
+    let bad_wit = dir.path().join("bad.wit");
+    std::fs::write(
+        &bad_wit,
+        "package a:b;\ninterface i { f: func() -> nope; }\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.wasm");
+    let out = dir.path().join("out.wasm");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let cases: Vec<(Vec<String>, i32)> = vec![
+        // Checks: invalid input is a failed check.
+        (vec!["validate".into(), s(&bad_wat)], 1),
+        (vec!["validate".into(), s(&bad_wit)], 1),
+        (vec!["wit".into(), "check".into(), s(&bad_wit)], 1),
+        (
+            vec![
+                "targets".into(),
+                s(&fixture("components/greeter-dummy.wasm")),
+                "--world".into(),
+                "wasi:cli/command".into(),
+            ],
+            1,
+        ),
+        // Transformations: input they cannot decode is an input error.
+        (vec!["parse".into(), s(&bad_wat), "-o".into(), s(&out)], 2),
+        (vec!["print".into(), s(&bad_wat)], 2),
+        (vec!["inspect".into(), s(&bad_wat)], 2),
+        (vec!["adapt".into(), s(&bad_wat), "-o".into(), s(&out)], 2),
+        // Unreadable input, everywhere.
+        (vec!["validate".into(), s(&missing)], 2),
+        (vec!["wit".into(), "check".into(), s(&missing)], 2),
+        (vec!["parse".into(), s(&missing), "-o".into(), s(&out)], 2),
+        (vec!["inspect".into(), s(&missing)], 2),
+        (vec!["run".into(), s(&missing)], 2),
+        // Usage.
+        (vec!["validate".into(), "--no-such-flag".into()], 2),
+        (
+            vec!["compose".into(), s(&fixture("compose/hello-app.wasm"))],
+            2,
+        ),
+    ];
+    for (args, expected) in cases {
+        let result = wct().args(&args).output().unwrap();
+        assert_eq!(
+            result.status.code(),
+            Some(expected),
+            "wct {}: {}",
+            args.join(" "),
+            stderr_of(&result)
+        );
+    }
+    assert!(!out.exists());
+}

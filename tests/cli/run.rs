@@ -300,12 +300,129 @@ fn bad_programs_exit_2_with_the_file_named() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("missing.wasm"));
+    // A component that is not a command: what it exports, and what to do instead.
     run_cmd(cache.path())
         .arg(fixture("components/greeter-dummy.wasm"))
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "cannot instantiate as a wasi:cli/command component",
+            "greeter-dummy.wasm is not a command: it does not export wasi:cli/run (WASI 0.2 or 0.3) (it exports wct:demo/greet@0.1.0)",
+        ))
+        .stderr(predicate::str::contains("--invoke"));
+    run_cmd(cache.path())
+        .arg(fixture("http/echo.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wasi:http/incoming-handler@0.2"))
+        .stderr(predicate::str::contains(
+            "serve it with `wct serve echo.wasm`",
+        ));
+}
+
+#[test]
+fn invoke_calls_core_module_exports_with_numbers() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("ok.wat");
+    std::fs::write(
+        &module,
+        r#"(module
+             (global $n (mut i32) (i32.const 0))
+             (func (export "_initialize") (global.set $n (i32.const 100)))
+             (func (export "f") (result i32) i32.const 42)
+             (func (export "add") (param i64 i64) (result i64)
+               local.get 0 local.get 1 i64.add)
+             (func (export "half") (param f64) (result f64)
+               local.get 0 f64.const 2 f64.div)
+             (func (export "bump") (result i32)
+               (global.set $n (i32.add (global.get $n) (i32.const 1))) global.get $n)
+             (func (export "boom") unreachable))"#,
+    )
+    .unwrap();
+    let binary = dir.path().join("ok.wasm");
+    wct()
+        .arg("parse")
+        .arg(&module)
+        .arg("-o")
+        .arg(&binary)
+        .assert()
+        .success();
+    for extra in [
+        &[][..],
+        &["--no-cache"][..],
+        &["--compiler", "cranelift"][..],
+    ] {
+        run_cmd(cache.path())
+            .args(extra)
+            .arg(&binary)
+            .args(["--invoke", "f()"])
+            .assert()
+            .success()
+            .stdout("42\n");
+    }
+    // Calls share one instance, after `_initialize`.
+    run_cmd(cache.path())
+        .arg(&binary)
+        .args(["--invoke", "add(40, -2)", "--invoke", "half(5)"])
+        .args(["--invoke", "bump()", "--invoke", "bump()"])
+        .assert()
+        .success()
+        .stdout("38\n2.5\n101\n102\n");
+    run_cmd(cache.path())
+        .arg(&binary)
+        .args(["--invoke", "add(1)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`add` takes 2 argument(s) (func(i64, i64) -> i64), 1 given",
+        ));
+    run_cmd(cache.path())
+        .arg(&binary)
+        .args(["--invoke", "add(1, \"x\")"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "argument 2 `\"x\"` is not a valid i64",
+        ));
+    run_cmd(cache.path())
+        .arg(&binary)
+        .args(["--invoke", "nope()"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no exported function `nope`"))
+        .stderr(predicate::str::contains("bump: func() -> i32"));
+    run_cmd(cache.path())
+        .arg(&binary)
+        .args(["--invoke", "boom()"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("the guest trapped"));
+    // The cause is kept: an invalid module says why it does not compile.
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0\x01\x04\x01\x60").unwrap();
+    let out = run_cmd(cache.path())
+        .arg(&bad)
+        .args(["--invoke", "f()"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        text.contains("compiling bad.wasm") && text.contains("caused by"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unquoted_string_argument_says_how_wave_writes_strings() {
+    let cache = tempfile::tempdir().unwrap();
+    run_cmd(cache.path())
+        .arg(fixture("compose/greeter.wasm"))
+        .args(["--invoke", "greet(Ada)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "WAVE writes strings in double quotes: \"Ada\"",
         ));
 }
 

@@ -564,3 +564,56 @@ fn dwarf_sections_are_grouped_as_debug_info() {
         .unwrap()["children"][0];
     assert_eq!(function["name"], "answer");
 }
+
+#[test]
+fn a_build_that_dropped_names_is_matched_by_position() {
+    // A composition names its components and modules; `wasm-tools strip --all` drops every
+    // name: each module and function would otherwise show as removed and added.
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join("named.wasm");
+    wct()
+        .arg("compose")
+        .arg(fixture("compose/hello-app.wasm"))
+        .arg(fixture("compose/greeter.wasm"))
+        .arg("-o")
+        .arg(&named)
+        .assert()
+        .success();
+    let stripped = dir.path().join("stripped.wasm");
+    let status = std::process::Command::new(crate::common::wasm_tools())
+        .args(["strip", "--all"])
+        .arg(&named)
+        .arg("-o")
+        .arg(&stripped)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (v, code) = size_json(&[named.as_os_str(), stripped.as_os_str()]);
+    assert_eq!(code, 0);
+    assert!(v["matched_by_position"].as_u64().unwrap() >= 2, "{v}");
+    let changes = v["changes"].as_array().unwrap();
+    let added: Vec<&Value> = changes
+        .iter()
+        .filter(|c| {
+            c["status"] == "added" && ["module", "component"].contains(&c["kind"].as_str().unwrap())
+        })
+        .collect();
+    assert!(added.is_empty(), "renamed, not added: {added:?}");
+    assert!(
+        changes.iter().any(|c| c["was"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("component hello-app"))),
+        "{changes:?}"
+    );
+    let out = wct()
+        .arg("size")
+        .arg(&named)
+        .arg(&stripped)
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("whose names differ between the builds were matched by kind and position"),
+        "{text}"
+    );
+}

@@ -150,3 +150,40 @@ fn arguments_that_name_no_file_are_an_error_unless_allowed() {
         .success()
         .stdout("");
 }
+
+#[test]
+fn wit_files_and_package_folders_are_validated_as_wit() {
+    wct()
+        .args(["validate", "wit/demo", "wit/demo/greet.wit"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .success()
+        .stdout("wit/demo: ok (WIT package wct:demo@0.1.0)\nwit/demo/greet.wit: ok (WIT package wct:demo@0.1.0)\n");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.wit");
+    std::fs::write(
+        &bad,
+        "package a:b;\n\ninterface i {\n  f: func() -> nope;\n}\n",
+    )
+    .unwrap();
+    let out = wct()
+        .args(["validate", "--json"])
+        .arg(&bad)
+        .arg(dir.path().join("missing.wit"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a missing file wins");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(json[0]["status"], "invalid");
+    assert!(
+        json[0]["error"].as_str().unwrap().contains("nope"),
+        "{json}"
+    );
+    assert_eq!(json[1]["status"], "unreadable");
+    wct()
+        .arg("validate")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("bad.wit: error:"));
+}

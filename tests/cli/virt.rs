@@ -175,7 +175,14 @@ fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
     let dir = tempfile::tempdir().unwrap();
     let grant = host_data(dir.path());
     let sealed = dir.path().join("sealed.wasm");
-    virt(&probe, &sealed, SEALED_PROBE);
+    let report = virt(&probe, &sealed, &[SEALED_PROBE, &["-v"]].concat());
+    assert!(
+        stdout_of(&report).contains(
+            "wasi:sockets/ip-name-lookup@0.2.12: denied: resolving a name fails with access-denied"
+        ),
+        "{}",
+        stdout_of(&report)
+    );
     // The host grants everything it can; the virtualized component sees none of it.
     let host = ["--dir", &grant, "--env", "SECRET=s", "--net"];
     let first = run_everywhere(
@@ -199,6 +206,8 @@ fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
         "time=1767225600.0",
         "file error=FileNotFoundError",
         "socket error=PermissionError",
+        // A DNS query is a use of the network, denied like a socket.
+        "lookup error=gaierror",
     ] {
         assert!(text.contains(line), "no `{line}` in:\n{text}");
     }
@@ -230,7 +239,9 @@ fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
     let plain = wct().arg("run").args(host).arg(&probe).output().unwrap();
     let plain = stdout_of(&plain);
     assert!(
-        plain.contains("SECRET=s") && plain.contains("socket error=ConnectionRefusedError"),
+        plain.contains("SECRET=s")
+            && plain.contains("socket error=ConnectionRefusedError")
+            && plain.contains("lookup=["),
         "{plain}"
     );
 }
@@ -932,5 +943,201 @@ fn mounts_that_cannot_be_baked_and_streams_that_cannot_be_served_are_refused() {
         &p3,
         &["--stdout", "ignore"],
         "ignoring wasi:cli/stdout@0.3.0 cannot be virtualized",
+    );
+}
+
+/// A WIT folder in `dir` whose root package `test:shapes` holds `worlds` (WIT text), with the
+/// bundled WASI 0.2 packages as its dependencies.
+fn shapes_wit(dir: &Path, worlds: &str) -> PathBuf {
+    let printed = dir.join("wasi");
+    wct()
+        .args(["wit", "print", "wasi:cli/command", "--out-dir"])
+        .arg(&printed)
+        .assert()
+        .success();
+    let wit = dir.join("wit");
+    crate::common::copy_dir(&printed.join("deps"), &wit.join("deps"));
+    let cli = wit.join("deps/wasi-cli");
+    std::fs::create_dir_all(&cli).unwrap();
+    for entry in std::fs::read_dir(&printed).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "wit") {
+            std::fs::copy(&path, cli.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(
+        wit.join("shapes.wit"),
+        format!("package test:shapes;\n\n{worlds}"),
+    )
+    .unwrap();
+    wit
+}
+
+/// What `file` imports, as `wasm-tools component wit` prints it.
+fn imports_of(file: &Path) -> String {
+    let out = std::process::Command::new(crate::common::wasm_tools())
+        .args(["component", "wit"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stdout_of(&out)
+        .lines()
+        .filter(|l| l.trim_start().starts_with("import "))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect()
+}
+
+#[test]
+fn the_streams_module_is_fitted_to_components_without_files_or_without_stdio() {
+    let dir = tempfile::tempdir().unwrap();
+    let wit = shapes_wit(
+        dir.path(),
+        "world stdio-only {\n  import wasi:cli/stdout@0.2.12;\n}\n\
+         world stdio-env {\n  import wasi:cli/stdout@0.2.12;\n  import wasi:cli/environment@0.2.12;\n}\n\
+         world files-only {\n  import wasi:filesystem/preopens@0.2.12;\n}\n",
+    );
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("a.txt"), "a").unwrap();
+    let mount = format!("{}::/data", data.display());
+    let shape = |world: &str| crate::common::dummy_component(dir.path(), world, &wit, world);
+
+    // Only stdout: ignoring it takes wct's streams, which then neither export nor import
+    // the filesystem.
+    let out = dir.path().join("stdio-only.virt.wasm");
+    virt(&shape("stdio-only"), &out, &["--stdout", "ignore"]);
+    crate::common::wasm_tools_validates(&out);
+    let imports = imports_of(&out);
+    assert!(!imports.contains("wasi:filesystem"), "{imports}");
+    assert!(!imports.contains("wasi:cli/stdout"), "{imports}");
+
+    // stdout and the environment: a mount is a grant for something it does not import (a
+    // warning), and the streams module is not needed for it.
+    let out = dir.path().join("stdio-env.virt.wasm");
+    let report = virt(
+        &shape("stdio-env"),
+        &out,
+        &["--mount", &mount, "--env", "A=1", "--stdout", "allow"],
+    );
+    assert!(
+        stderr_of(&report).contains(
+            "--files/--preopen/--mount/--overlay: the component does not import wasi:filesystem/"
+        ),
+        "{}",
+        stderr_of(&report)
+    );
+    crate::common::wasm_tools_validates(&out);
+    assert!(!imports_of(&out).contains("wasi:filesystem"));
+
+    // Files without stdio: the mount is served, and no standard stream is imported from the
+    // host on the component's behalf.
+    let out = dir.path().join("files-only.virt.wasm");
+    let report = virt(&shape("files-only"), &out, &["--mount", &mount, "-v"]);
+    assert!(
+        stdout_of(&report).contains("1 file(s), 1 bytes baked at /data, read-only"),
+        "{}",
+        stdout_of(&report)
+    );
+    crate::common::wasm_tools_validates(&out);
+    let imports = imports_of(&out);
+    assert!(
+        !imports.contains("wasi:cli/std") && !imports.contains("wasi:filesystem"),
+        "{imports}"
+    );
+}
+
+/// A WASI 0.3 program of the shared wasi-testsuite (Rust `wasm32-wasip3`).
+fn suite_program(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/wasi-testsuite/rust-wasip3")
+        .join(format!("{name}.wasm"))
+}
+
+#[test]
+fn real_programs_with_stdio_and_no_files_are_virtualized_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cli-stdio.wasm");
+    virt(
+        &suite_program("cli-stdio"),
+        &out,
+        &[
+            "--stderr", "ignore", "--stdout", "allow", "--stdin", "allow",
+        ],
+    );
+    let ran = wct().arg("run").arg(&out).output().unwrap();
+    assert!(ran.status.success(), "{}", stderr_of(&ran));
+
+    // cli-env checks its arguments and environment (its .json): baked, with a folder mounted
+    // that it has no filesystem to see (a warning).
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let out = dir.path().join("cli-env.wasm");
+    let report = virt(
+        &suite_program("cli-env"),
+        &out,
+        &[
+            "--mount",
+            &format!("{}::/data", data.display()),
+            "--env",
+            "foo=bar",
+            "--env",
+            "baz=42",
+            "--arg",
+            "cli-env.wasm",
+            "--arg",
+            "a",
+            "--arg",
+            "b",
+            "--arg",
+            "42",
+            "--stdio",
+            "allow",
+        ],
+    );
+    assert!(
+        stderr_of(&report).contains("warning:"),
+        "{}",
+        stderr_of(&report)
+    );
+    let ran = wct().arg("run").arg(&out).output().unwrap();
+    assert!(ran.status.success(), "{}", stderr_of(&ran));
+}
+
+#[test]
+fn a_python_component_sealed_without_randomness_is_warned_about() {
+    let probe = python_probe();
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    let report = virt(&probe, &sealed, &["--stdio", "allow", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&report)).unwrap();
+    let hazards = json["startup_hazards"].as_array().unwrap();
+    assert_eq!(hazards.len(), 1, "{json}");
+    assert!(
+        hazards[0].as_str().unwrap().contains("Python runtime")
+            && stderr_of(&report).contains("--random-seed N"),
+        "{}",
+        stderr_of(&report)
+    );
+    // It is right: the run traps before the program starts.
+    let ran = wct().arg("run").arg(&sealed).output().unwrap();
+    assert!(!ran.status.success());
+    // Seeded, nothing to warn about.
+    let report = virt(&probe, &sealed, &["--stdio", "allow", "--random-seed", "1"]);
+    assert!(
+        !stderr_of(&report).contains("random"),
+        "{}",
+        stderr_of(&report)
+    );
+    // A C program has no runtime that needs randomness to start.
+    let report = virt(
+        &adapted(dir.path(), "hello"),
+        &sealed,
+        &["--stdio", "allow"],
+    );
+    assert!(
+        !stderr_of(&report).contains("runtime"),
+        "{}",
+        stderr_of(&report)
     );
 }

@@ -267,6 +267,53 @@ fn targets_checks_wasi_0_3_worlds_as_wasm_tools_does() {
 }
 
 #[test]
+fn a_wasi_0_3_component_fits_the_union_of_its_worlds() {
+    // The componentize-py command imports 0.3.0 and 0.2.9: with the 0.2 imports world beside
+    // the 0.3 command world (an older 0.2 release named: semver-compatible), it fits.
+    wct()
+        .args(["targets"])
+        .arg(command())
+        .args(["--world", "wasi:cli/command@0.3.0"])
+        .args(["--world", "wasi:cli/imports@0.2.9"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "fits wasi:cli/command@0.3.0 + wasi:cli/imports@0.2.12",
+        ));
+    // Every program of the shared wasi-testsuite's WASI 0.3 commands fits too.
+    let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/wasi-testsuite/rust-wasip3");
+    for name in ["cli-stdio", "cli-env", "filesystem-io", "random"] {
+        wct()
+            .args(["targets"])
+            .arg(suite.join(format!("{name}.wasm")))
+            .args(["--world", "wasi:cli/command@0.3.0"])
+            .args(["--world", "wasi:cli/imports@0.2.4"])
+            .assert()
+            .success();
+    }
+    // The union still requires every world's exports: a 0.3 service is no command.
+    wct()
+        .args(["targets"])
+        .arg(service())
+        .args(["--world", "wasi:cli/command@0.3.0"])
+        .args(["--world", "wasi:cli/imports@0.2.9"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "export wasi:cli/run@0.3.0: missing",
+        ));
+    // A release newer than the bundled one is refused, naming both.
+    wct()
+        .args(["targets"])
+        .arg(command())
+        .args(["--world", "wasi:cli/imports@0.2.99"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("0.2.99"));
+}
+
+#[test]
 fn async_exports_answer_invoke_and_streams_are_refused_clearly() {
     let cache = tempfile::tempdir().unwrap();
     let lib = library();
@@ -349,6 +396,19 @@ fn a_python_wasi_0_3_service_reuses_instances_but_never_a_trapped_one() {
     );
     assert!(log.contains("\"GET /trap\": the guest trapped"), "{log}");
     assert!(log.contains("WASI 0.3 HTTP component"), "{log}");
+    // The compile of an 18 MB component takes seconds: a log that is not a terminal says so,
+    // before the address (the tests serve with --no-cache).
+    let compiling = log
+        .find("compiling service.wasm (")
+        .unwrap_or_else(|| panic!("no compiling line in:\n{log}"));
+    assert!(
+        compiling < log.find("serving service.wasm on").unwrap(),
+        "{log}"
+    );
+    assert!(
+        log.contains("with Cranelift; without a compile cache, every start compiles"),
+        "{log}"
+    );
 
     // Without reuse every request gets a fresh instance.
     let fresh = Serving::start_path(&service(), &["--no-instance-reuse", "--threads", "1"]);

@@ -96,12 +96,26 @@ pub struct Adapted {
 struct ModuleFacts {
     preview1_imports: Vec<String>,
     exports: BTreeSet<String>,
+    /// Exported functions named as plain core functions (`add`), not as the ABI or a world
+    /// names them (`_start`, `cabi_realloc`, `iface#f`).
+    plain_functions: Vec<String>,
+    /// Whether it carries a `component-type` section (a world embedded by `wct embed`).
+    has_world: bool,
+}
+
+/// Whether `name` is a core function export that only a world could make a component
+/// export: not an ABI name (`_start`, `_initialize`, `cabi_*`) nor a world's
+/// (`wasi:cli/run@0.2.0#run`, `[async-lift]...`).
+fn is_plain_function(name: &str) -> bool {
+    !name.starts_with('_') && !name.starts_with("cabi_") && !name.contains(['#', ':', '['])
 }
 
 fn module_facts(module: &[u8]) -> Result<ModuleFacts, wasmparser::BinaryReaderError> {
     let mut facts = ModuleFacts {
         preview1_imports: Vec::new(),
         exports: BTreeSet::new(),
+        plain_functions: Vec::new(),
+        has_world: false,
     };
     for payload in Parser::new(0).parse_all(module) {
         match payload? {
@@ -115,8 +129,17 @@ fn module_facts(module: &[u8]) -> Result<ModuleFacts, wasmparser::BinaryReaderEr
             }
             Payload::ExportSection(reader) => {
                 for export in reader {
-                    facts.exports.insert(export?.name.to_string());
+                    let export = export?;
+                    if export.kind == wasmparser::ExternalKind::Func
+                        && is_plain_function(export.name)
+                    {
+                        facts.plain_functions.push(export.name.to_string());
+                    }
+                    facts.exports.insert(export.name.to_string());
                 }
+            }
+            Payload::CustomSection(section) if section.name().starts_with("component-type") => {
+                facts.has_world = true;
             }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {}
             _ => {}
@@ -158,6 +181,14 @@ pub fn adapt(module: &[u8], kind: Option<AdapterKind>) -> Result<Adapted, AdaptE
     if !facts.preview1_imports.is_empty() && !facts.exports.contains("cabi_realloc") {
         warnings.push(REALLOC_HAZARD.to_string());
     }
+    if !facts.has_world && !facts.plain_functions.is_empty() {
+        warnings.push(format!(
+            "the component does not export the module's function(s) {}: a core export becomes \
+             a component export only through a WIT world. Describe them in WIT, embed the world \
+             (`wct embed WIT --world WORLD module.wasm -o embedded.wasm`), then adapt that",
+            facts.plain_functions.join(", ")
+        ));
+    }
     let component = new_component(
         module,
         &NewOptions {
@@ -193,6 +224,32 @@ mod tests {
         assert_eq!(adapted.kind, AdapterKind::Command);
         assert_eq!(adapted.warnings.len(), 1, "no cabi_realloc: hazard warned");
         assert_eq!(detect(&adapted.component), WasmKind::Component);
+    }
+
+    #[test]
+    fn plain_exports_without_a_world_are_warned_about() {
+        let m = module(
+            r#"(module
+                (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+                (memory (export "memory") 1)
+                (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 0)
+                (func (export "_initialize"))
+                (func (export "add") (param i32 i32) (result i32) local.get 0)
+                (func (export "fib") (param i32) (result i32) local.get 0))"#,
+        );
+        let adapted = adapt(&m, None).unwrap();
+        assert_eq!(adapted.kind, AdapterKind::Reactor);
+        assert_eq!(adapted.warnings.len(), 1, "{:?}", adapted.warnings);
+        assert!(
+            adapted.warnings[0].contains("add, fib"),
+            "{:?}",
+            adapted.warnings
+        );
+        assert!(
+            adapted.warnings[0].contains("wct embed"),
+            "{:?}",
+            adapted.warnings
+        );
     }
 
     #[test]

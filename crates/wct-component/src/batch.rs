@@ -42,6 +42,57 @@ pub struct FileReport {
     /// The function whose body is invalid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<FunctionRef>,
+    /// For WIT (a `.wit` file, or a folder holding a package): the package it defines, when
+    /// it resolves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wit_package: Option<String>,
+}
+
+impl FileReport {
+    fn new(path: &std::path::Path) -> FileReport {
+        FileReport {
+            path: wct_io::display_name(path),
+            status: Status::Valid,
+            kind: None,
+            text: false,
+            error: None,
+            offset: None,
+            function: None,
+            wit_package: None,
+        }
+    }
+}
+
+/// Whether `path` is WIT to validate as a package: a `.wit` file, or a folder with `.wit`
+/// files at its top (a package folder, its `deps/` included).
+pub fn is_wit(path: &std::path::Path) -> bool {
+    if path.is_dir() {
+        return std::fs::read_dir(path).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "wit") && e.path().is_file())
+        });
+    }
+    path.extension().is_some_and(|x| x == "wit")
+}
+
+/// Validates WIT at `path` (see [`is_wit`]): it must parse and resolve, with its `deps/`.
+pub fn validate_wit(path: &std::path::Path) -> FileReport {
+    let mut report = FileReport::new(path);
+    match wct_wit::load(&path.to_string_lossy(), &wct_wit::LoadOptions::default()) {
+        Ok(set) => {
+            report.wit_package = Some(set.resolve.packages[set.package].name.to_string());
+        }
+        Err(e) => {
+            report.status = if e.is_unreadable() {
+                Status::Unreadable
+            } else {
+                Status::Invalid
+            };
+            report.error = Some(format!("{e:#}"));
+        }
+    }
+    report
 }
 
 /// Validates each path (files or `-`) with `features`, in parallel; reports keep input order.
@@ -53,15 +104,10 @@ pub fn validate_files(paths: &[PathBuf], features: WasmFeatures) -> Vec<FileRepo
 }
 
 fn validate_file(path: &std::path::Path, features: WasmFeatures) -> FileReport {
-    let mut report = FileReport {
-        path: wct_io::display_name(path),
-        status: Status::Valid,
-        kind: None,
-        text: false,
-        error: None,
-        offset: None,
-        function: None,
-    };
+    if path != std::path::Path::new(wct_io::STDIO) && is_wit(path) {
+        return validate_wit(path);
+    }
+    let mut report = FileReport::new(path);
     let input = match wct_io::read_input(path) {
         Ok(input) => input,
         Err(e) => {

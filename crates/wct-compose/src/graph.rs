@@ -458,6 +458,7 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
     // The inputs are no longer needed: free them before validating the output.
     let plan = b.plan;
     drop(b.graph);
+    let bytes = crate::names::name_components(bytes).map_err(|e| ComposeError::Graph(e.into()))?;
     wct_component::validate(&bytes, wasmparser::WasmFeatures::all())
         .map_err(ComposeError::InvalidOutput)?;
     Ok(Composed { bytes, plan })

@@ -14,6 +14,7 @@
 pub mod config;
 mod describe;
 mod graph;
+mod names;
 mod plan;
 pub mod report;
 

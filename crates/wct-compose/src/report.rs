@@ -87,6 +87,36 @@ pub fn render_text(plan: &Plan, detail: Detail) -> String {
     out
 }
 
+/// The imports `--require-full` refuses, one line per package (with version) with its
+/// interfaces and who needs them, then the `--allow-unfilled` patterns (one per package,
+/// `wasi:cli/*`) that would let them through.
+pub fn render_missing(missing: &[&Unfilled]) -> (String, Vec<String>) {
+    let mut packages: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    let mut patterns = BTreeSet::new();
+    for u in missing {
+        let (name, version) = split_versioned(&u.import);
+        let (package, interface) = name.split_once('/').unwrap_or((name, ""));
+        let key = match version {
+            Some(v) => format!("{package}@{v}"),
+            None => package.to_string(),
+        };
+        let entry = packages.entry(key).or_default();
+        entry.0.insert(interface.to_string());
+        entry.1.insert(u.consumer.clone());
+        patterns.insert(format!("{package}/*"));
+    }
+    let mut out = String::new();
+    for (package, (interfaces, consumers)) in &packages {
+        let join = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(", ");
+        out.push_str(&format!(
+            "  {package}/{{{}}} (imported by {})\n",
+            join(interfaces),
+            join(consumers)
+        ));
+    }
+    (out, patterns.into_iter().collect())
+}
+
 /// WASI imports no plug came close to filling, grouped by the package (with version) the
 /// result imports them from.
 #[derive(Default)]

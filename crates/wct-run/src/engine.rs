@@ -24,6 +24,9 @@ pub struct EngineOptions {
     pub cache: Option<Cache>,
     /// Show a progress line on a terminal during long compiles.
     pub progress: bool,
+    /// Also say, in one plain line on stderr when it is not a terminal (a server's log), that
+    /// a compile is taking more than a second.
+    pub log_long_compiles: bool,
     /// `Some(n)`: an engine for a server running up to `n` instances at once (`wct serve`):
     /// code checks the epoch even without a timeout, so guests yield to each other on a few
     /// threads, and instances come from a pooling allocator (no mmap/munmap per request).
@@ -164,14 +167,22 @@ pub fn compile<T: Artifact>(
             }
         }
     }
-    let progress = wct_io::progress::Progress::start(
-        opts.progress,
-        format!(
-            "compiling {name} ({:.1} MB) with {}",
-            wasm.len() as f64 / 1e6,
-            chosen.name()
-        ),
+    let label = format!(
+        "compiling {name} ({:.1} MB) with {}",
+        wasm.len() as f64 / 1e6,
+        chosen.name()
     );
+    let log_line = opts.log_long_compiles.then(|| {
+        format!(
+            "{label}; {}",
+            if opts.cache.is_some() {
+                "the compile cache will make the next start fast"
+            } else {
+                "without a compile cache, every start compiles"
+            }
+        )
+    });
+    let progress = wct_io::progress::Progress::start_or_log(opts.progress, label, log_line);
     let built = match &opts.cache {
         Some(cache) => T::precompile(&engine, wasm).and_then(|bytes| {
             cache.store::<T>(&engine, wasm, chosen, &bytes);

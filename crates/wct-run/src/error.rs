@@ -62,6 +62,17 @@ pub enum Error {
         /// What it exports instead (`function f` for bare functions).
         exports: Vec<String>,
     },
+    /// A component to run as a command exports no `wasi:cli/run` (0.2 or 0.3).
+    #[error(
+        "{name} is not a command: it does not export wasi:cli/run (WASI 0.2 or 0.3) ({})",
+        exports_phrase(exports)
+    )]
+    NotACommand {
+        /// The program's display name.
+        name: String,
+        /// What it exports instead (`function f` for bare functions).
+        exports: Vec<String>,
+    },
     /// A core module was given where only components are served.
     #[error("{name}: not a component")]
     NotAComponent {
@@ -145,10 +156,7 @@ pub enum CallError {
         problem: &'static str,
     },
     /// No export has this name.
-    #[error(
-        "no exported function `{name}`; the component exports:\n{}",
-        listing(exports)
-    )]
+    #[error("no exported function `{name}`; it exports:\n{}", listing(exports))]
     NoSuchFunction {
         /// The name asked for.
         name: String,

@@ -205,7 +205,7 @@ fn lookup(
 }
 
 /// Splits `name(args)` into the name and the parenthesised argument text.
-fn split_call(call: &str) -> Result<(&str, &str), CallError> {
+pub(crate) fn split_call(call: &str) -> Result<(&str, &str), CallError> {
     let syntax = |problem| CallError::Syntax {
         call: call.to_string(),
         problem,
@@ -218,6 +218,26 @@ fn split_call(call: &str) -> Result<(&str, &str), CallError> {
         return Err(syntax("missing `)`"));
     }
     Ok((name.trim(), args.trim_end()))
+}
+
+/// For a `string` or `char` written without quotes: how WAVE writes it.
+fn quoting_hint(ty: &wasmtime::component::Type, text: &str) -> String {
+    use wasmtime::component::Type as T;
+    match ty {
+        T::String if !text.starts_with('"') => {
+            format!(
+                " (WAVE writes strings in double quotes: \"{}\")",
+                text.escape_default()
+            )
+        }
+        T::Char if !text.starts_with('\'') => {
+            format!(
+                " (WAVE writes a char in single quotes: '{}')",
+                text.escape_default()
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 fn is_handle_param(ty: &wasmtime::component::Type) -> bool {
@@ -287,6 +307,9 @@ fn candidate_names(name: &str) -> Vec<String> {
 /// host; functions whose parameters or results hold a `stream`, `future` or `error-context`
 /// are refused (WAVE has no way to write them).
 pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Result<Invoked> {
+    if wct_component::detect(program.wasm) == wct_component::WasmKind::CoreModule {
+        return crate::invoke_core::invoke_module(program, calls, opts);
+    }
     let Compiled {
         engine,
         artifact: component,
@@ -460,8 +483,9 @@ impl Session<'_> {
                 }
                 None => Val::from_wave(pty, text).any().with_context(|| {
                     format!(
-                        "argument `{pname}`: `{text}` is not a valid {}",
-                        type_desc(pty)
+                        "argument `{pname}`: `{text}` is not a valid {}{}",
+                        type_desc(pty),
+                        quoting_hint(pty, text)
                     )
                 })?,
             };

@@ -30,6 +30,7 @@ pub mod events;
 pub mod http_client_p3;
 pub mod http_policy;
 pub mod invoke;
+mod invoke_core;
 pub mod limits;
 pub mod outcome;
 pub mod run;

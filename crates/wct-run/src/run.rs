@@ -70,7 +70,7 @@ impl ComponentState {
     }
 }
 
-struct ModuleState {
+pub(crate) struct ModuleState {
     wasi: WasiP1Ctx,
     limiter: MemoryLimiter,
 }
@@ -154,6 +154,17 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         optimize_later,
         ..
     } = compiled;
+    let exports = export_names(&engine, &component);
+    let is_command = exports.iter().any(|e| {
+        e.strip_prefix("wasi:cli/run@")
+            .is_some_and(|v| v.starts_with("0.2.") || v.starts_with("0.3."))
+    });
+    if !is_command {
+        return Err(Error::NotACommand {
+            name: program.name.clone(),
+            exports,
+        });
+    }
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
     let generations = WasiGenerations::of(&engine, &component);
@@ -176,6 +187,23 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         kind: WasmKind::Component,
         compile: summary,
     })
+}
+
+/// What a component exports, as messages name it: instances by name, functions as
+/// `function NAME`.
+pub(crate) fn export_names(
+    engine: &wasmtime::Engine,
+    component: &wasmtime::component::Component,
+) -> Vec<String> {
+    use wasmtime::component::types::ComponentItem;
+    component
+        .component_type()
+        .exports(engine)
+        .map(|(n, item)| match item.ty {
+            ComponentItem::ComponentFunc(_) => format!("function {n}"),
+            _ => n.to_string(),
+        })
+        .collect()
 }
 
 /// Runs a component that uses only WASI 0.2 on the synchronous host (the fastest start).
@@ -243,9 +271,9 @@ fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
 
 /// A Preview 1 program, compiled and instantiated.
 pub(crate) struct Instantiated {
-    engine: wasmtime::Engine,
-    store: Store<ModuleState>,
-    instance: wasmtime::Instance,
+    pub(crate) engine: wasmtime::Engine,
+    pub(crate) store: Store<ModuleState>,
+    pub(crate) instance: wasmtime::Instance,
     summary: crate::engine::CompileSummary,
     optimize_later: bool,
 }

@@ -79,6 +79,7 @@ pub fn profile(
             compiler,
             cache: None,
             progress: opts.engine.progress,
+            log_long_compiles: false,
             serving: None,
         },
         timeline: timeline.clone(),

@@ -33,6 +33,19 @@ pub(crate) fn build(
     keep: &[String],
     config: &[u8],
 ) -> anyhow::Result<Vec<u8>> {
+    build_stubbed(module, guest, versions, keep, &[], config)
+}
+
+/// [`build`], with the module's imports from `stub` (unversioned interfaces the component
+/// does not import) made unreachable local functions ([`stub_imports`](crate::stub)).
+pub(crate) fn build_stubbed(
+    module: &Module,
+    guest: &Resolve,
+    versions: &BTreeMap<String, String>,
+    keep: &[String],
+    stub: &[String],
+    config: &[u8],
+) -> anyhow::Result<Vec<u8>> {
     let generated = (module.bodies)(guest)?;
     let bodies: Vec<(&str, wasm_encoder::Function)> = generated
         .iter()
@@ -48,6 +61,7 @@ pub(crate) fn build(
             bodies: &bodies,
         },
     )?;
+    let core = crate::stub::stub_imports(&core, stub)?;
     let mut wit = format!("package wct:virt-{};\n\nworld virt {{\n", module.name);
     for interface in called_interfaces(&core)? {
         wit.push_str(&format!("  import {interface};\n"));

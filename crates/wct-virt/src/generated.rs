@@ -4,8 +4,10 @@
 //! `ip-name-lookup` when the network is denied (creating a socket and resolving a name fail
 //! with `access-denied`, and since no socket can ever exist, no other function can be
 //! reached) and for its `wasi:http/client` when HTTP is denied (`send` drops the request and
-//! fails with `HTTP-request-denied`), and for WASI 0.2's `wasi:sockets/tcp` when the `files`
-//! module serves the component's streams (the sockets' stream types must then be its own).
+//! fails with `HTTP-request-denied`), for WASI 0.2's `wasi:sockets/tcp` when the `files`
+//! module serves the component's streams (the sockets' stream types must then be its own),
+//! and for WASI 0.2's `ip-name-lookup` when the network is denied (a DNS query is a use of
+//! the network).
 //! Generated at `wct virt` time from the bundled WASI WIT;
 //! no compiler runs.
 
@@ -194,5 +196,20 @@ pub(crate) fn tcp_denied(
     let create = format!("wasi:sockets/tcp-create-socket@{version}#create-tcp-socket");
     let bodies = [(create.as_str(), refuse(1)), ("cabi_realloc", realloc())];
     let core = with_bodies(&dummy, interfaces, &bodies)?;
+    crate::assemble::encode(core, &resolve, world)
+}
+
+/// The component that denies name lookups to a WASI 0.2 component importing
+/// `wasi:sockets/ip-name-lookup` at `version`: `resolve-addresses` fails with
+/// `access-denied` (case 1 of 0.2's `error-code`), so no address stream can exist.
+pub(crate) fn name_lookup_denied(wasi: &Resolve, version: &str) -> anyhow::Result<Vec<u8>> {
+    let interfaces = ["wasi:sockets/ip-name-lookup".to_string()];
+    let (dummy, resolve, world) = dummy(wasi, "name-lookup", &interfaces, version)?;
+    let resolve_addresses = format!("wasi:sockets/ip-name-lookup@{version}#resolve-addresses");
+    let bodies = [
+        (resolve_addresses.as_str(), refuse(1)),
+        ("cabi_realloc", realloc()),
+    ];
+    let core = with_bodies(&dummy, &interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
 }

@@ -26,8 +26,10 @@ pub mod files;
 mod flatten;
 mod generated;
 pub mod grants;
+mod hazards;
 mod http_filter;
 pub mod patch;
+mod stub;
 mod wasi_wit;
 
 pub use catalogue::module_names;
@@ -62,6 +64,8 @@ pub struct VirtReport {
     pub host_imports: Vec<String>,
     /// Grants for interfaces the component does not import.
     pub unused_grants: Vec<String>,
+    /// What the grants deny that the component's language runtime needs to start.
+    pub startup_hazards: Vec<String>,
 }
 
 /// The virtualized component and what was done.
@@ -282,8 +286,21 @@ impl Layer {
         let keep: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
         let versions = self.versions.clone();
         let wasi = self.wasi(Generation::P2)?;
-        let bytes = assemble::build(&FILES, wasi, &versions, &keep, &files::config(&plan.config))
-            .map_err(VirtError::Build)?;
+        // What the component does not import, the module neither exports nor calls.
+        let stub: Vec<String> = FILES_INTERFACES
+            .iter()
+            .filter(|f| !keep.iter().any(|k| k == *f))
+            .map(|f| f.to_string())
+            .collect();
+        let bytes = assemble::build_stubbed(
+            &FILES,
+            wasi,
+            &versions,
+            &keep,
+            &stub,
+            &files::config(&plan.config),
+        )
+        .map_err(VirtError::Build)?;
         let version = versions.get("wasi:io").cloned().unwrap_or_default();
         self.add(
             format!("wct-virt-files-{}", version.replace('.', "-")),
@@ -296,30 +313,18 @@ impl Layer {
     /// WASI 0.2's `wasi:sockets/tcp` and `tcp-create-socket`, denied by a generated
     /// component whose sockets' streams are the `files` module's.
     fn p2_tcp_denied(&mut self, imports: &[String]) -> Result<(), VirtError> {
-        let chosen: Vec<Chosen> = imports
-            .iter()
-            .filter_map(|i| {
-                let (interface, _, version) = split_import(i)?;
-                (Generation::of(version) == Some(Generation::P2) && P2_TCP.contains(&interface))
-                    .then(|| Chosen {
-                        interface: interface.to_string(),
-                        import: i.clone(),
-                        config: Vec::new(),
-                        how: "denied: creating a socket fails with access-denied".into(),
-                        denied: true,
-                    })
-            })
-            .collect();
+        let chosen = denied_imports(
+            imports,
+            P2_TCP,
+            Generation::P2,
+            "denied: creating a socket fails with access-denied",
+        );
         if chosen.is_empty() {
             return Ok(());
         }
         self.served_elsewhere.extend_from_slice(P2_TCP);
         let interfaces: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
-        let version = self
-            .versions
-            .get("wasi:sockets")
-            .cloned()
-            .unwrap_or_default();
+        let version = self.package_version("wasi:sockets");
         let wasi = self.wasi(Generation::P2)?;
         let bytes = generated::tcp_denied(wasi, &interfaces, &version).map_err(VirtError::Build)?;
         self.add(
@@ -328,6 +333,34 @@ impl Layer {
             chosen,
         );
         Ok(())
+    }
+
+    /// WASI 0.2's `wasi:sockets/ip-name-lookup`, denied by a generated component: resolving
+    /// a name is a use of the network.
+    fn p2_name_lookup_denied(&mut self, imports: &[String]) -> Result<(), VirtError> {
+        let chosen = denied_imports(
+            imports,
+            &[P2_NAME_LOOKUP],
+            Generation::P2,
+            "denied: resolving a name fails with access-denied",
+        );
+        if chosen.is_empty() {
+            return Ok(());
+        }
+        let version = self.package_version("wasi:sockets");
+        let wasi = self.wasi(Generation::P2)?;
+        let bytes = generated::name_lookup_denied(wasi, &version).map_err(VirtError::Build)?;
+        self.add(
+            format!("wct-virt-name-lookup-{}", version.replace('.', "-")),
+            bytes,
+            chosen,
+        );
+        Ok(())
+    }
+
+    /// The version of a WASI 0.2 package the component imports (`wasi:sockets`).
+    fn package_version(&self, package: &str) -> String {
+        self.versions.get(package).cloned().unwrap_or_default()
     }
 
     /// WASI 0.3's HTTP client, denied by a generated component.
@@ -347,20 +380,12 @@ impl Layer {
 
     /// WASI 0.3's socket interfaces, denied by a generated component.
     fn p3_sockets(&mut self, imports: &[String]) -> Result<(), VirtError> {
-        let chosen: Vec<Chosen> = imports
-            .iter()
-            .filter_map(|i| {
-                let (interface, _, version) = split_import(i)?;
-                (version == "0.3.0" && P3_SOCKETS.contains(&interface)).then(|| Chosen {
-                    interface: interface.to_string(),
-                    import: i.clone(),
-                    config: Vec::new(),
-                    how: "denied: creating a socket and resolving a name fail with access-denied"
-                        .into(),
-                    denied: true,
-                })
-            })
-            .collect();
+        let chosen = denied_imports(
+            imports,
+            P3_SOCKETS,
+            Generation::P3,
+            "denied: creating a socket and resolving a name fail with access-denied",
+        );
         if chosen.is_empty() {
             return Ok(());
         }
@@ -370,6 +395,30 @@ impl Layer {
         self.add("wct-virt-sockets-0-3-0".into(), bytes, chosen);
         Ok(())
     }
+}
+
+/// The imports of `interfaces` (unversioned) in `generation`, each denied as `how` says.
+fn denied_imports(
+    imports: &[String],
+    interfaces: &[&str],
+    generation: Generation,
+    how: &str,
+) -> Vec<Chosen> {
+    imports
+        .iter()
+        .filter_map(|i| {
+            let (interface, _, version) = split_import(i)?;
+            (Generation::of(version) == Some(generation) && interfaces.contains(&interface)).then(
+                || Chosen {
+                    interface: interface.to_string(),
+                    import: i.clone(),
+                    config: Vec::new(),
+                    how: how.to_string(),
+                    denied: true,
+                },
+            )
+        })
+        .collect()
 }
 
 /// The imports of a component, by name with version.
@@ -402,18 +451,28 @@ fn imports_of(component: &[u8]) -> Result<Vec<String>, VirtError> {
 /// serves the component's streams.
 const P2_TCP: &[&str] = &["wasi:sockets/tcp", "wasi:sockets/tcp-create-socket"];
 
+/// WASI 0.2's name lookup, denied with the network.
+const P2_NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup";
+
 /// What the `files` module serves, and how its preopens read in the report.
 struct FilesPlan {
     config: files::FilesConfig,
     preopens_how: String,
 }
 
-/// Whether the grants need wct's own streams: files mounted or overlaid, or a standard
-/// stream ignored.
-fn files_wanted(g: &Grants) -> bool {
-    !g.mounts.is_empty()
-        || !g.overlay.is_empty()
-        || [g.stdin, g.stdout, g.stderr].contains(&Stream::Ignore)
+/// Whether the grants need wct's own streams for what the component imports of WASI 0.2:
+/// files mounted or overlaid (it imports `wasi:filesystem/preopens`), or a standard stream it
+/// imports ignored.
+fn files_wanted(imports: &[String], g: &Grants) -> bool {
+    let p2 = |name: &str| imports_in(imports, name, Generation::P2);
+    ((!g.mounts.is_empty() || !g.overlay.is_empty()) && p2("wasi:filesystem/preopens"))
+        || [
+            (g.stdin, "wasi:cli/stdin"),
+            (g.stdout, "wasi:cli/stdout"),
+            (g.stderr, "wasi:cli/stderr"),
+        ]
+        .iter()
+        .any(|(stream, name)| *stream == Stream::Ignore && p2(name))
 }
 
 /// Whether the component imports `interface` (unversioned) in `generation`.
@@ -462,7 +521,7 @@ fn streams_refused(imports: &[String], g: &Grants) -> Option<VirtError> {
     let p2_files = FILES_INTERFACES[1..]
         .iter()
         .any(|f| imports_in(imports, f, Generation::P2));
-    if !files_wanted(g) || !p2_files {
+    if !files_wanted(imports, g) || !p2_files {
         return None;
     }
     let what = "virtual files and ignored stdio".to_string();
@@ -588,7 +647,7 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
         virtualized: Vec::new(),
         served_elsewhere: Vec::new(),
     };
-    if files_wanted(grants) {
+    if files_wanted(&imports, grants) {
         let plan = plan_files(grants)?;
         layer.files(&imports, grants, &plan)?;
         if !layer.served_elsewhere.is_empty() && grants.network == Access::Deny {
@@ -599,6 +658,7 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
         layer.module(module, &imports, grants)?;
     }
     if grants.network == Access::Deny {
+        layer.p2_name_lookup_denied(&imports)?;
         layer.p3_sockets(&imports)?;
     }
     if grants.http == Access::Deny
@@ -630,6 +690,7 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
             virtualized,
             host_imports,
             unused_grants: unused_grants(&imports, grants),
+            startup_hazards: hazards::startup_hazards(component, &imports, grants),
         },
     })
 }
@@ -658,6 +719,13 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
         "wasi:filesystem/",
         "--files/--preopen/--mount/--overlay",
     );
+    for (stream, name, flag) in [
+        (g.stdin, "wasi:cli/stdin", "--stdin ignore"),
+        (g.stdout, "wasi:cli/stdout", "--stdout ignore"),
+        (g.stderr, "wasi:cli/stderr", "--stderr ignore"),
+    ] {
+        check(stream == Stream::Ignore, name, flag);
+    }
     check(g.network == Access::Allow, "wasi:sockets/", "--network");
     check(
         g.http == Access::Allow || !g.allow_http.is_empty(),

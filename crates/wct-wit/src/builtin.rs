@@ -236,12 +236,17 @@ pub fn wasi_cli_version() -> Option<semver::Version> {
 }
 
 /// Looks up a built-in world by name in `resolve` (which must contain the bundled `wasi:cli`),
-/// checking that a requested version is the bundled one.
+/// checking that a requested version is the bundled one or an earlier semver-compatible one.
 pub fn find(resolve: &Resolve, pkg: PackageId, name: &str) -> Result<WorldId, BuiltinError> {
     let q = parse_qualified(name).ok_or_else(|| BuiltinError::NotAWorldName(name.to_string()))?;
     let package = &resolve.packages[pkg];
     if let (Some(want), Some(have)) = (&q.version, &package.name.version) {
-        if want != have {
+        // An older release of the same compatibility track (0.2.4 for 0.2.12) is served by
+        // the bundled one, as a host of 0.2.12 runs components built for 0.2.4.
+        let compatible = want.major == have.major
+            && (want.major > 0 || want.minor == have.minor)
+            && want <= have;
+        if !compatible {
             return Err(BuiltinError::OtherVersion {
                 world: format!("{}/{}", q.package, q.world),
                 bundled: have.clone(),

@@ -229,3 +229,36 @@ fn item_view(resolve: &Resolve, key: &WorldKey, item: &WorldItem) -> ItemView {
         },
     }
 }
+
+/// The union of `worlds`, each in its own [`Resolve`]: every import and export of each, as
+/// one world (named `union`) in the first resolve with the others merged into it. A world
+/// given alone is returned as it is.
+pub fn union(mut worlds: Vec<(Resolve, WorldId)>) -> anyhow::Result<(Resolve, WorldId)> {
+    use anyhow::Context;
+    if worlds.is_empty() {
+        anyhow::bail!("no world to take the union of");
+    }
+    let (mut resolve, first) = worlds.remove(0);
+    if worlds.is_empty() {
+        return Ok((resolve, first));
+    }
+    let mut union = resolve.worlds[first].clone();
+    union.name = "union".to_string();
+    let names = std::iter::once(resolve.worlds[first].name.clone())
+        .chain(worlds.iter().map(|(r, w)| r.worlds[*w].name.clone()))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let into = resolve.worlds.alloc(union);
+    for (other, world) in worlds {
+        let name = other.worlds[world].name.clone();
+        let remap = resolve
+            .merge(other)
+            .with_context(|| format!("merging the WIT of world {name}"))?;
+        let from = remap.worlds[world.index()]
+            .with_context(|| format!("world {name} was lost merging its WIT"))?;
+        resolve
+            .merge_worlds(from, into, &mut wit_parser::CloneMaps::default())
+            .with_context(|| format!("taking the union of worlds {names}"))?;
+    }
+    Ok((resolve, into))
+}

@@ -1,6 +1,8 @@
 //! What grew or shrank between two builds: both trees matched item by item by their paths
 //! of names, every item whose size changed (or that exists in one build only) listed with
-//! both sizes, largest change first.
+//! both sizes, largest change first. Siblings whose names differ (a build that stripped or
+//! renamed names: `module libc.so` became `module 2`, a function `foo` became `func 12`)
+//! are then matched by kind and position, and the change says so.
 
 use super::render::{grouped, human};
 use super::{Item, ItemKind, SizeReport};
@@ -19,6 +21,8 @@ pub struct SizeDiff {
     pub delta: i64,
     /// Every item whose size differs, largest absolute change first (ties by path).
     pub changes: Vec<Change>,
+    /// How many items were matched by kind and position because their names differ.
+    pub matched_by_position: usize,
 }
 
 /// One item that changed.
@@ -38,6 +42,10 @@ pub struct Change {
     pub status: Status,
     /// Whether it has no parts in either build (a function, a segment, a plain section).
     pub leaf: bool,
+    /// When the item's name differs between the builds: its old path (it was matched by its
+    /// kind and position among the siblings no name matched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub was: Option<String>,
 }
 
 /// How an item changed.
@@ -57,7 +65,17 @@ pub enum Status {
 /// Compares two attributions.
 pub fn diff(old: &SizeReport, new: &SizeReport) -> SizeDiff {
     let mut changes = Vec::new();
-    compare(Some(&old.root), Some(&new.root), "", &mut changes);
+    let mut matched_by_position = 0;
+    compare(
+        Pair {
+            old: Some(&old.root),
+            new: Some(&new.root),
+            path: String::new(),
+            was: None,
+        },
+        &mut changes,
+        &mut matched_by_position,
+    );
     changes.sort_by(|a, b| {
         b.delta
             .unsigned_abs()
@@ -69,15 +87,31 @@ pub fn diff(old: &SizeReport, new: &SizeReport) -> SizeDiff {
         new_size: new.file_size,
         delta: new.file_size as i64 - old.file_size as i64,
         changes,
+        matched_by_position,
     }
 }
 
-fn compare(old: Option<&Item>, new: Option<&Item>, path: &str, out: &mut Vec<Change>) {
+/// The same item in two builds (one side missing when added or removed), its path in the
+/// new build and, when renamed, in the old.
+struct Pair<'a> {
+    old: Option<&'a Item>,
+    new: Option<&'a Item>,
+    path: String,
+    was: Option<String>,
+}
+
+fn compare(pair: Pair<'_>, out: &mut Vec<Change>, by_position: &mut usize) {
+    let Pair {
+        old,
+        new,
+        path,
+        was,
+    } = pair;
     let (old_size, new_size) = (old.map_or(0, |i| i.size), new.map_or(0, |i| i.size));
     let either = new.or(old).expect("one side exists");
     if !path.is_empty() && old_size != new_size || old.is_none() != new.is_none() {
         out.push(Change {
-            path: path.to_string(),
+            path: path.clone(),
             kind: either.kind,
             old: old_size,
             new: new_size,
@@ -90,40 +124,95 @@ fn compare(old: Option<&Item>, new: Option<&Item>, path: &str, out: &mut Vec<Cha
             },
             leaf: old.is_none_or(|i| i.children.is_empty())
                 && new.is_none_or(|i| i.children.is_empty()),
+            was: was.clone(),
         });
     }
     if old_size == new_size && old.is_some() && new.is_some() && same_shape(old, new) {
         return;
     }
-    let by_name = |item: Option<&Item>| -> HashMap<String, usize> {
-        item.map(|i| {
-            i.children
-                .iter()
-                .enumerate()
-                .map(|(n, c)| (c.name.clone(), n))
-                .collect()
-        })
-        .unwrap_or_default()
-    };
-    let (old_names, new_names) = (by_name(old), by_name(new));
-    let child_path = |name: &str| {
-        if path.is_empty() {
+    let join = |base: &str, name: &str| {
+        if base.is_empty() {
             name.to_string()
         } else {
-            format!("{path} / {name}")
+            format!("{base} / {name}")
         }
     };
-    for child in new.map_or(&[][..], |i| &i.children[..]) {
-        let before = old_names
-            .get(&child.name)
-            .map(|&n| &old.expect("named in old").children[n]);
-        compare(before, Some(child), &child_path(&child.name), out);
+    let old_path = was.as_deref().unwrap_or(&path);
+    let old_children = old.map_or(&[][..], |i| &i.children[..]);
+    let new_children = new.map_or(&[][..], |i| &i.children[..]);
+    for (before, after) in match_children(old_children, new_children) {
+        let renamed = match (before, after) {
+            (Some(b), Some(a)) if b.name != a.name => {
+                *by_position += 1;
+                Some(join(old_path, &b.name))
+            }
+            _ if was.is_some() => before.map(|b| join(old_path, &b.name)),
+            _ => None,
+        };
+        let name = &after.or(before).expect("one side exists").name;
+        compare(
+            Pair {
+                old: before,
+                new: after,
+                path: join(&path, name),
+                was: renamed,
+            },
+            out,
+            by_position,
+        );
     }
-    for child in old.map_or(&[][..], |i| &i.children[..]) {
-        if !new_names.contains_key(&child.name) {
-            compare(Some(child), None, &child_path(&child.name), out);
+}
+
+/// The children of an item in both builds, paired: by name first; then the ones left on
+/// both sides by kind, in order; then the rest alone (added or removed). In the new build's
+/// order, the removed ones last.
+fn match_children<'a>(
+    old: &'a [Item],
+    new: &'a [Item],
+) -> Vec<(Option<&'a Item>, Option<&'a Item>)> {
+    let old_names: HashMap<&str, usize> = old
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.name.as_str(), n))
+        .collect();
+    let mut used = vec![false; old.len()];
+    let mut pairs: Vec<(Option<&Item>, Option<&Item>)> = new
+        .iter()
+        .map(|c| {
+            let before = old_names.get(c.name.as_str()).map(|&n| {
+                used[n] = true;
+                &old[n]
+            });
+            (before, Some(c))
+        })
+        .collect();
+    for pair in pairs.iter_mut().filter(|p| p.0.is_none()) {
+        let kind = pair.1.expect("new side").kind;
+        if !named_by_the_build(kind) {
+            continue;
+        }
+        if let Some(n) = (0..old.len()).find(|&n| !used[n] && old[n].kind == kind) {
+            used[n] = true;
+            pair.0 = Some(&old[n]);
         }
     }
+    pairs.extend(
+        old.iter()
+            .zip(&used)
+            .filter(|(_, used)| !**used)
+            .map(|(c, _)| (Some(c), None)),
+    );
+    pairs
+}
+
+/// Whether items of `kind` take their names from what a build may strip or rename (module,
+/// component and function names), rather than from what they are (a section's kind, a
+/// custom section's own name), so that siblings of that kind can be matched by position.
+fn named_by_the_build(kind: ItemKind) -> bool {
+    matches!(
+        kind,
+        ItemKind::Component | ItemKind::Module | ItemKind::Function
+    )
 }
 
 /// Whether two same-sized items have children of the same names and sizes (then nothing
@@ -160,6 +249,13 @@ pub fn render(old_name: &str, new_name: &str, diff: &SizeDiff, top: usize) -> St
         if diff.delta < 0 { '-' } else { '+' },
         grouped(diff.delta.unsigned_abs()),
     );
+    if diff.matched_by_position > 0 {
+        let _ = writeln!(
+            out,
+            "{} item(s) whose names differ between the builds were matched by kind and position",
+            diff.matched_by_position
+        );
+    }
     if diff.changes.is_empty() {
         let _ = writeln!(out, "no item changed size");
         return out;
@@ -174,10 +270,11 @@ pub fn render(old_name: &str, new_name: &str, diff: &SizeDiff, top: usize) -> St
             "CHANGE", "OLD", "NEW"
         );
         for c in rows {
-            let status = match c.status {
-                Status::Added => "  (added)",
-                Status::Removed => "  (removed)",
-                _ => "",
+            let status = match (&c.was, c.status) {
+                (_, Status::Added) => "  (added)".to_string(),
+                (_, Status::Removed) => "  (removed)".to_string(),
+                (Some(was), _) => format!("  (was {was})"),
+                _ => String::new(),
             };
             let _ = writeln!(
                 out,
@@ -254,5 +351,23 @@ mod tests {
         assert!(diff(&report(100, false), &report(100, false))
             .changes
             .is_empty());
+    }
+
+    #[test]
+    fn items_whose_names_were_stripped_are_matched_by_position() {
+        let old = report(100, false);
+        let mut new = report(120, false);
+        new.root.children[1].name = "module 0".into();
+        let d = diff(&old, &new);
+        assert_eq!(d.matched_by_position, 1);
+        let module = &d.changes[0];
+        assert_eq!(
+            (module.path.as_str(), module.was.as_deref(), module.status),
+            ("module 0", Some("module main"), Status::Grown)
+        );
+        assert!(!d.changes.iter().any(|c| c.status == Status::Added));
+        let text = render("a.wasm", "b.wasm", &d, 5);
+        assert!(text.contains("(was module main)"), "{text}");
+        assert!(text.contains("matched by kind and position"), "{text}");
     }
 }

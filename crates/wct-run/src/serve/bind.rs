@@ -238,14 +238,7 @@ pub(super) fn check_exports_handler(
     component: &Component,
     name: &str,
 ) -> Result<()> {
-    let exports: Vec<String> = component
-        .component_type()
-        .exports(engine)
-        .map(|(n, item)| match item.ty {
-            ComponentItem::ComponentFunc(_) => format!("function {n}"),
-            _ => n.to_string(),
-        })
-        .collect();
+    let exports = crate::run::export_names(engine, component);
     let unversioned = |n: &str| n.split('@').next().unwrap_or(n).to_string();
     if exports.iter().any(|e| unversioned(e) == P2_HANDLER) {
         return Ok(());
