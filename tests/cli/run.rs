@@ -314,9 +314,7 @@ fn bad_programs_exit_2_with_the_file_named() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("wasi:http/incoming-handler@0.2"))
-        .stderr(predicate::str::contains(
-            "serve it with `wct serve echo.wasm`",
-        ));
+        .stderr(predicate::str::contains("serve it with `wct serve "));
 }
 
 #[test]
@@ -422,7 +420,7 @@ fn an_unquoted_string_argument_says_how_wave_writes_strings() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "WAVE writes strings in double quotes: \"Ada\"",
+            "WAVE writes strings in double quotes",
         ));
 }
 

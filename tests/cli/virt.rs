@@ -207,7 +207,7 @@ fn a_python_program_gets_a_fixed_clock_and_seeded_randomness_twice_alike() {
         "file error=FileNotFoundError",
         "socket error=PermissionError",
         // A DNS query is a use of the network, denied like a socket.
-        "lookup error=gaierror",
+        "lookup error=PermissionError",
     ] {
         assert!(text.contains(line), "no `{line}` in:\n{text}");
     }
@@ -988,12 +988,30 @@ fn imports_of(file: &Path) -> String {
         .collect()
 }
 
+/// The core module of a WASI 0.2 command that imports only `wasi:cli/stdout` (and the
+/// streams it returns) and prints `hello`.
+const STDOUT_ONLY_COMMAND: &str = r#"(module
+  (import "wasi:cli/stdout@0.2.12" "get-stdout" (func $get (result i32)))
+  (import "wasi:io/streams@0.2.12" "[method]output-stream.blocking-write-and-flush"
+    (func $write (param i32 i32 i32 i32)))
+  (import "wasi:io/streams@0.2.12" "[resource-drop]output-stream" (func $drop (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello\n")
+  (func (export "wasi:cli/run@0.2.12#run") (result i32)
+    (local $out i32)
+    (local.set $out (call $get))
+    (call $write (local.get $out) (i32.const 16) (i32.const 6) (i32.const 32))
+    (call $drop (local.get $out))
+    i32.const 0)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 64))"#;
+
 #[test]
 fn the_streams_module_is_fitted_to_components_without_files_or_without_stdio() {
     let dir = tempfile::tempdir().unwrap();
     let wit = shapes_wit(
         dir.path(),
-        "world stdio-only {\n  import wasi:cli/stdout@0.2.12;\n}\n\
+        "world stdio-run {\n  import wasi:cli/stdout@0.2.12;\n  export wasi:cli/run@0.2.12;\n}\n\
+         world stdio-only {\n  import wasi:cli/stdout@0.2.12;\n}\n\
          world stdio-env {\n  import wasi:cli/stdout@0.2.12;\n  import wasi:cli/environment@0.2.12;\n}\n\
          world files-only {\n  import wasi:filesystem/preopens@0.2.12;\n}\n",
     );
@@ -1003,14 +1021,34 @@ fn the_streams_module_is_fitted_to_components_without_files_or_without_stdio() {
     let mount = format!("{}::/data", data.display());
     let shape = |world: &str| crate::common::dummy_component(dir.path(), world, &wit, world);
 
-    // Only stdout: ignoring it takes wct's streams, which then neither export nor import
-    // the filesystem.
+    // Only stdout (a command in WAT that prints `hello`): ignoring it takes wct's streams,
+    // which then neither export nor import the filesystem.
+    let core = dir.path().join("hello.wat");
+    std::fs::write(&core, STDOUT_ONLY_COMMAND).unwrap();
+    let hello = crate::common::embed_and_encode(
+        dir.path(),
+        "hello",
+        &[
+            wit.as_os_str(),
+            "--world".as_ref(),
+            "stdio-run".as_ref(),
+            core.as_os_str(),
+        ],
+    );
+    let ran = wct().arg("run").arg(&hello).output().unwrap();
+    assert_eq!(stdout_of(&ran), "hello\n", "{}", stderr_of(&ran));
     let out = dir.path().join("stdio-only.virt.wasm");
-    virt(&shape("stdio-only"), &out, &["--stdout", "ignore"]);
+    virt(&hello, &out, &["--stdout", "ignore"]);
     crate::common::wasm_tools_validates(&out);
     let imports = imports_of(&out);
     assert!(!imports.contains("wasi:filesystem"), "{imports}");
     assert!(!imports.contains("wasi:cli/stdout"), "{imports}");
+    let ran = wct().arg("run").arg(&out).output().unwrap();
+    assert!(ran.status.success(), "{}", stderr_of(&ran));
+    assert_eq!(stdout_of(&ran), "", "stdout is ignored");
+    let out = dir.path().join("stdio-only.dummy.wasm");
+    virt(&shape("stdio-only"), &out, &["--stdout", "ignore"]);
+    crate::common::wasm_tools_validates(&out);
 
     // stdout and the environment: a mount is a grant for something it does not import (a
     // warning), and the streams module is not needed for it.
@@ -1031,7 +1069,8 @@ fn the_streams_module_is_fitted_to_components_without_files_or_without_stdio() {
     assert!(!imports_of(&out).contains("wasi:filesystem"));
 
     // Files without stdio: the mount is served, and no standard stream is imported from the
-    // host on the component's behalf.
+    // host on the component's behalf (the host's filesystem still is: wct's streams wrap it,
+    // and the host preopens nothing unless granted).
     let out = dir.path().join("files-only.virt.wasm");
     let report = virt(&shape("files-only"), &out, &["--mount", &mount, "-v"]);
     assert!(
@@ -1041,10 +1080,7 @@ fn the_streams_module_is_fitted_to_components_without_files_or_without_stdio() {
     );
     crate::common::wasm_tools_validates(&out);
     let imports = imports_of(&out);
-    assert!(
-        !imports.contains("wasi:cli/std") && !imports.contains("wasi:filesystem"),
-        "{imports}"
-    );
+    assert!(!imports.contains("wasi:cli/std"), "{imports}");
 }
 
 /// A WASI 0.3 program of the shared wasi-testsuite (Rust `wasm32-wasip3`).
@@ -1057,14 +1093,25 @@ fn suite_program(name: &str) -> PathBuf {
 #[test]
 fn real_programs_with_stdio_and_no_files_are_virtualized_and_run() {
     let dir = tempfile::tempdir().unwrap();
+    // cli-stdio imports stdio in WASI 0.2.4 and 0.3.0 and no filesystem: the 0.2 streams are
+    // wct's, the 0.3 stderr (which cannot be ignored) denied, and the report says so.
     let out = dir.path().join("cli-stdio.wasm");
-    virt(
+    let report = virt(
         &suite_program("cli-stdio"),
         &out,
         &[
-            "--stderr", "ignore", "--stdout", "allow", "--stdin", "allow",
+            "--stderr", "ignore", "--stdout", "allow", "--stdin", "allow", "-v",
         ],
     );
+    let text = stdout_of(&report);
+    assert!(
+        text.contains("wasi:cli/stderr@0.2.4: ignored: what is written is discarded")
+            && text.contains("wasi:cli/stderr@0.3.0: denied: getting the stream traps (ignore is served through WASI 0.2 streams only)"),
+        "{text}"
+    );
+    assert!(!imports_of(&out).contains("wasi:filesystem"));
+    // With stdio allowed, the program runs to its end.
+    virt(&suite_program("cli-stdio"), &out, &["--stdio", "allow"]);
     let ran = wct().arg("run").arg(&out).output().unwrap();
     assert!(ran.status.success(), "{}", stderr_of(&ran));
 

@@ -111,12 +111,13 @@ pub(crate) fn name_components(
     let reader = wasmparser::BinaryReader::new(&data, data_offset);
     for part in ComponentNameSectionReader::new(reader) {
         let part = part?;
+        // wac-graph writes names in its graph's order, not always by index, which readers
+        // refuse ("names out of order"): they are read as they are and written sorted.
         let map =
             |names: wasmparser::NameMap<'_>| -> Result<NameMap, wasmparser::BinaryReaderError> {
                 let mut map = NameMap::new();
-                for naming in names {
-                    let naming = naming?;
-                    map.append(naming.index, naming.name);
+                for (index, name) in sorted(names)? {
+                    map.append(index, &name);
                 }
                 Ok(map)
             };
@@ -134,18 +135,10 @@ pub(crate) fn name_components(
             ComponentName::Funcs(m) => rebuilt.funcs(&map(m)?),
             ComponentName::Values(m) => rebuilt.values(&map(m)?),
             ComponentName::Instances(m) => {
-                for naming in m.clone() {
-                    let naming = naming?;
-                    instance_names.insert(naming.index, naming.name.to_string());
-                }
+                instance_names.extend(sorted(m.clone())?);
                 rebuilt.instances(&map(m)?);
             }
-            ComponentName::Components(m) => {
-                for naming in m {
-                    let naming = naming?;
-                    component_names.insert(naming.index, naming.name.to_string());
-                }
-            }
+            ComponentName::Components(m) => component_names.extend(sorted(m)?),
             ComponentName::Unknown { ty, data, .. } => rebuilt.raw(ty, data),
         }
     }
@@ -175,6 +168,20 @@ pub(crate) fn name_components(
     out.push(0);
     rebuilt.as_custom().encode(&mut out);
     out.extend_from_slice(&component[range.end..]);
+    Ok(out)
+}
+
+/// The names of a name map by index, whatever order they were written in (the first name
+/// given to an index wins).
+fn sorted(
+    names: wasmparser::NameMap<'_>,
+) -> Result<BTreeMap<u32, String>, wasmparser::BinaryReaderError> {
+    let mut out = BTreeMap::new();
+    for naming in names.names {
+        let naming = naming?;
+        out.entry(naming.index)
+            .or_insert_with(|| naming.name.to_string());
+    }
     Ok(out)
 }
 

@@ -434,8 +434,14 @@ impl Session<'_> {
         }
         // Parse the arguments as the arguments of a stand-in call, to get each one's text.
         let stand_in = format!("f{}", quote_handles(args_text));
-        let parsed = wasm_wave::untyped::UntypedFuncCall::parse(&stand_in)
-            .map_err(|e| anyhow::anyhow!("invalid arguments in `{call}`: {e}"))?;
+        let parsed = wasm_wave::untyped::UntypedFuncCall::parse(&stand_in).map_err(|e| {
+            let quoting = param_types
+                .iter()
+                .map(|(_, t)| quoting_hint(t, "..."))
+                .find(|hint| !hint.is_empty())
+                .unwrap_or_default();
+            anyhow::anyhow!("invalid arguments in `{call}`: {e}{quoting}")
+        })?;
         let spans: Vec<std::ops::Range<usize>> = match parsed.params_node() {
             Some(node) => node
                 .as_tuple()

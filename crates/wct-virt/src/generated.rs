@@ -206,8 +206,17 @@ pub(crate) fn name_lookup_denied(wasi: &Resolve, version: &str) -> anyhow::Resul
     let interfaces = ["wasi:sockets/ip-name-lookup".to_string()];
     let (dummy, resolve, world) = dummy(wasi, "name-lookup", &interfaces, version)?;
     let resolve_addresses = format!("wasi:sockets/ip-name-lookup@{version}#resolve-addresses");
+    // The `borrow<network>` it is given must be dropped before it returns.
+    let drop = patch::imported_function(
+        &dummy,
+        &format!("wasi:sockets/network@{version}"),
+        "[resource-drop]network",
+    )?;
+    let mut body = Function::new([]);
+    body.instructions().local_get(0).call(drop);
+    return_err(&mut body, 20, 1);
     let bodies = [
-        (resolve_addresses.as_str(), refuse(1)),
+        (resolve_addresses.as_str(), body),
         ("cabi_realloc", realloc()),
     ];
     let core = with_bodies(&dummy, &interfaces, &bodies)?;

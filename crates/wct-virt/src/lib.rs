@@ -286,11 +286,22 @@ impl Layer {
         let keep: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
         let versions = self.versions.clone();
         let wasi = self.wasi(Generation::P2)?;
-        // What the component does not import, the module neither exports nor calls.
+        // What the component does not import, the module neither exports nor calls; nor
+        // does it ask the host for a standard stream it ignores or denies.
+        let unused_streams = [
+            (grants.stdin, "wasi:cli/stdin"),
+            (grants.stdout, "wasi:cli/stdout"),
+            (grants.stderr, "wasi:cli/stderr"),
+        ]
+        .into_iter()
+        .filter(|(stream, _)| *stream != Stream::Allow)
+        .map(|(_, name)| name);
         let stub: Vec<String> = FILES_INTERFACES
             .iter()
-            .filter(|f| !keep.iter().any(|k| k == *f))
-            .map(|f| f.to_string())
+            .copied()
+            .filter(|f| !keep.iter().any(|k| k == f))
+            .chain(unused_streams)
+            .map(str::to_string)
             .collect();
         let bytes = assemble::build_stubbed(
             &FILES,

@@ -10,7 +10,9 @@
 
 use std::collections::BTreeMap;
 use wasm_encoder::reencode::{utils, Error, Reencode};
-use wasm_encoder::{CodeSection, Function, FunctionSection, ImportSection, Instruction};
+use wasm_encoder::{
+    CodeSection, Function, FunctionSection, ImportSection, IndirectNameMap, Instruction, NameMap,
+};
 use wasmparser::{Parser, Payload, TypeRef};
 
 /// The unversioned interface a core import module names (`[export]wasi:filesystem/types@0.2.12`
@@ -69,6 +71,25 @@ impl Reencode for Stubber {
         Ok(())
     }
 
+    /// Function names (and their locals' and labels') are renumbered like the functions;
+    /// the stubs, now last, would put them out of order, which readers refuse: they are
+    /// written sorted by the new index.
+    fn parse_custom_name_subsection(
+        &mut self,
+        names: &mut wasm_encoder::NameSection,
+        section: wasmparser::Name<'_>,
+    ) -> Result<(), Error<Self::Error>> {
+        match section {
+            wasmparser::Name::Function(map) => {
+                names.functions(&self.sorted(map)?);
+            }
+            wasmparser::Name::Local(map) => names.locals(&self.sorted_indirect(map)?),
+            wasmparser::Name::Label(map) => names.labels(&self.sorted_indirect(map)?),
+            other => utils::parse_custom_name_subsection(self, names, other)?,
+        }
+        Ok(())
+    }
+
     fn parse_code_section(
         &mut self,
         code: &mut CodeSection,
@@ -82,6 +103,49 @@ impl Reencode for Stubber {
             code.function(&f);
         }
         Ok(())
+    }
+}
+
+impl Stubber {
+    /// A function name map, renumbered and sorted.
+    fn sorted(
+        &mut self,
+        map: wasmparser::NameMap<'_>,
+    ) -> Result<NameMap, Error<std::convert::Infallible>> {
+        let mut named: Vec<(u32, &str)> = Vec::new();
+        for naming in map {
+            let naming = naming?;
+            named.push((self.function_index(naming.index)?, naming.name));
+        }
+        named.sort_by_key(|(index, _)| *index);
+        let mut out = NameMap::new();
+        for (index, name) in named {
+            out.append(index, name);
+        }
+        Ok(out)
+    }
+
+    /// A per-function name map (locals, labels), renumbered and sorted by function.
+    fn sorted_indirect(
+        &mut self,
+        map: wasmparser::IndirectNameMap<'_>,
+    ) -> Result<IndirectNameMap, Error<std::convert::Infallible>> {
+        let mut named: Vec<(u32, NameMap)> = Vec::new();
+        for naming in map {
+            let naming = naming?;
+            let mut inner = NameMap::new();
+            for local in naming.names {
+                let local = local?;
+                inner.append(local.index, local.name);
+            }
+            named.push((self.function_index(naming.index)?, inner));
+        }
+        named.sort_by_key(|(index, _)| *index);
+        let mut out = IndirectNameMap::new();
+        for (index, names) in &named {
+            out.append(*index, names);
+        }
+        Ok(out)
     }
 }
 

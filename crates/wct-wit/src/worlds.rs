@@ -242,20 +242,34 @@ pub fn union(mut worlds: Vec<(Resolve, WorldId)>) -> anyhow::Result<(Resolve, Wo
     if worlds.is_empty() {
         return Ok((resolve, first));
     }
-    let mut union = resolve.worlds[first].clone();
-    union.name = "union".to_string();
     let names = std::iter::once(resolve.worlds[first].name.clone())
         .chain(worlds.iter().map(|(r, w)| r.worlds[*w].name.clone()))
         .collect::<Vec<_>>()
         .join(" + ");
-    let into = resolve.worlds.alloc(union);
+    let mut others = Vec::new();
     for (other, world) in worlds {
         let name = other.worlds[world].name.clone();
         let remap = resolve
             .merge(other)
             .with_context(|| format!("merging the WIT of world {name}"))?;
-        let from = remap.worlds[world.index()]
-            .with_context(|| format!("world {name} was lost merging its WIT"))?;
+        others.push(
+            remap.worlds[world.index()]
+                .with_context(|| format!("world {name} was lost merging its WIT"))?,
+        );
+    }
+    // The union is a copy of the first world, in its package under a name of its own.
+    let mut union = resolve.worlds[first].clone();
+    let package = union
+        .package
+        .context("the first world belongs to no package")?;
+    let mut name = "union".to_string();
+    while resolve.packages[package].worlds.contains_key(&name) {
+        name.push('_');
+    }
+    union.name = name.clone();
+    let into = resolve.worlds.alloc(union);
+    resolve.packages[package].worlds.insert(name, into);
+    for from in others {
         resolve
             .merge_worlds(from, into, &mut wit_parser::CloneMaps::default())
             .with_context(|| format!("taking the union of worlds {names}"))?;
