@@ -58,6 +58,16 @@ pub fn host_error(err: Error) -> miette::Report {
     miette::miette!("{text}")
 }
 
+/// An error of `wct run --invoke` on `name`: a call that cannot be made says which file it
+/// was made on (`values.wat: no exported function ...`); other errors as [`host_error`].
+pub fn invoke_error(name: &str, err: Error) -> miette::Report {
+    match err {
+        Error::Call(CallError::Syntax { .. } | CallError::NeedsHandle { .. }) => host_error(err),
+        Error::Call(call) => crate::report::about(name, call),
+        _ => host_error(err),
+    }
+}
+
 /// The flag that grants what `kind` describes.
 fn flag_of(kind: SpecKind) -> &'static str {
     match kind {

@@ -143,7 +143,9 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         let show = |calls: &[Vec<String>]| -> String {
             calls.iter().flatten().map(|v| format!("{v}\n")).collect()
         };
-        return match invoke(&program, &args.invoke, &opts).map_err(host_error)? {
+        return match invoke(&program, &args.invoke, &opts)
+            .map_err(|e| crate::args::host_report::invoke_error(&name, e))?
+        {
             Invoked::Returned(values) => {
                 output::stdout(&show(&values))?;
                 Ok(ExitCode::SUCCESS)

@@ -59,8 +59,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         worlds.push((set.resolve, id));
     }
     let world_name = names.join(" + ");
-    let (resolve, world) = wct_wit::worlds::union(worlds)
-        .map_err(|e| miette::miette!("cannot check against {world_name}: {e:#}"))?;
+    let (resolve, world) = wct_wit::worlds::union(worlds).map_err(miette::Report::new)?;
     let mismatches = check_targets(&component, &resolve, world).map_err(|e| match e {
         wct_component::targets::TargetsError::NotAComponent("a core module") => miette::miette!(
             help = "make a component with `wct new` or `wct adapt`",

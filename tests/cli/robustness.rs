@@ -201,10 +201,15 @@ fn failed_commands_leave_outputs_untouched() {
     );
 
     // Writing over an input is refused, and the input survives.
-    for (args, source) in [
-        (vec!["adapt"], "c/hello.wasm"),
-        (vec!["print"], "c/hello.wasm"),
-        (vec!["compose"], "compose/greeter.wasm"),
+    let plug = fixture("compose/greeter.wasm");
+    for (args, source, more) in [
+        (vec!["adapt"], "c/hello.wasm", vec![]),
+        (vec!["print"], "c/hello.wasm", vec![]),
+        (
+            vec!["compose"],
+            "compose/hello-app.wasm",
+            vec![plug.as_path()],
+        ),
     ] {
         let input = dir.path().join("input.wasm");
         std::fs::copy(fixture(source), &input).unwrap();
@@ -212,6 +217,7 @@ fn failed_commands_leave_outputs_untouched() {
         let out = wct()
             .args(&args)
             .arg(&input)
+            .args(&more)
             .arg("-o")
             .arg(&input)
             .output()

@@ -350,8 +350,10 @@ fn invoke_calls_core_module_exports_with_numbers() {
         &["--no-cache"][..],
         &["--compiler", "cranelift"][..],
     ] {
-        run_cmd(cache.path())
+        wct()
+            .arg("run")
             .args(extra)
+            .env("XDG_CACHE_HOME", cache.path())
             .arg(&binary)
             .args(["--invoke", "f()"])
             .assert()

@@ -2,8 +2,8 @@
 //! numbers in and out, one per line. The module is instantiated once on the WASI Preview 1
 //! host (a reactor's `_initialize` runs first) and the calls are made in order.
 
+use crate::call::{resolve_name, split_call, Callable, Invoked};
 use crate::error::{CallError, Result};
-use crate::invoke::{split_call, Callable, Invoked};
 use crate::limits::start_timeout;
 use crate::outcome::Outcome;
 use crate::run::{instantiate_module, Program, RunOptions};
@@ -158,7 +158,7 @@ pub(crate) fn invoke_module(
     let mut targets = Vec::with_capacity(calls.len());
     for call in calls {
         let (name, args) = split_call(call)?;
-        let target = crate::invoke::resolve_name(&functions, name)?;
+        let target = resolve_name(&functions, name)?;
         let (_, ty) = exported
             .iter()
             .find(|(c, _)| c.name == target.name)

@@ -24,6 +24,7 @@
 
 pub mod artifact;
 pub mod cache;
+mod call;
 pub mod engine;
 pub mod error;
 pub mod events;

@@ -233,7 +233,29 @@ fn item_view(resolve: &Resolve, key: &WorldKey, item: &WorldItem) -> ItemView {
 /// The union of `worlds`, each in its own [`Resolve`]: every import and export of each, as
 /// one world (named `union`) in the first resolve with the others merged into it. A world
 /// given alone is returned as it is.
-pub fn union(mut worlds: Vec<(Resolve, WorldId)>) -> anyhow::Result<(Resolve, WorldId)> {
+pub fn union(worlds: Vec<(Resolve, WorldId)>) -> Result<(Resolve, WorldId), UnionError> {
+    let names = worlds
+        .iter()
+        .map(|(r, w)| r.worlds[*w].name.clone())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    union_of(worlds).map_err(|reason| UnionError {
+        worlds: names,
+        reason: format!("{reason:#}"),
+    })
+}
+
+/// Why worlds have no union: two of them give the same import or export different types.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the worlds {worlds} cannot be combined: {reason}")]
+pub struct UnionError {
+    /// The worlds, joined by ` + `.
+    pub worlds: String,
+    /// What clashed.
+    pub reason: String,
+}
+
+fn union_of(mut worlds: Vec<(Resolve, WorldId)>) -> anyhow::Result<(Resolve, WorldId)> {
     use anyhow::Context;
     if worlds.is_empty() {
         anyhow::bail!("no world to take the union of");

@@ -1,7 +1,7 @@
 //! What grew or shrank between two builds: both trees matched item by item by their paths
 //! of names, every item whose size changed (or that exists in one build only) listed with
 //! both sizes, largest change first. Siblings whose names differ (a build that stripped or
-//! renamed names: `module libc.so` became `module 2`, a function `foo` became `func 12`)
+//! dropped names: `module libc.so` became `module 2`, a function `foo` became `func[12]`)
 //! are then matched by kind and position, and the change says so.
 
 use super::render::{grouped, human};
@@ -187,11 +187,16 @@ fn match_children<'a>(
         })
         .collect();
     for pair in pairs.iter_mut().filter(|p| p.0.is_none()) {
-        let kind = pair.1.expect("new side").kind;
+        let after = pair.1.expect("new side");
+        let kind = after.kind;
         if !named_by_the_build(kind) {
             continue;
         }
-        if let Some(n) = (0..old.len()).find(|&n| !used[n] && old[n].kind == kind) {
+        // Only where one build has no name for it: two different names are two items.
+        let unnamed = |item: &Item| is_placeholder(&item.name);
+        if let Some(n) = (0..old.len())
+            .find(|&n| !used[n] && old[n].kind == kind && (unnamed(after) || unnamed(&old[n])))
+        {
             used[n] = true;
             pair.0 = Some(&old[n]);
         }
@@ -213,6 +218,19 @@ fn named_by_the_build(kind: ItemKind) -> bool {
         kind,
         ItemKind::Component | ItemKind::Module | ItemKind::Function
     )
+}
+
+/// Whether `name` is what `wct size` calls an item that has no name in the binary:
+/// `module 3`, `component 0`, `func[12]`.
+fn is_placeholder(name: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    name.strip_prefix("module ")
+        .or_else(|| name.strip_prefix("component "))
+        .is_some_and(digits)
+        || name
+            .strip_prefix("func[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .is_some_and(digits)
 }
 
 /// Whether two same-sized items have children of the same names and sizes (then nothing
