@@ -14,6 +14,7 @@ mod run;
 mod semver_check;
 mod serve;
 mod size;
+mod strip;
 mod targets;
 mod validate;
 mod virt;
@@ -30,6 +31,7 @@ pub enum Command {
     Validate(validate::Args),
     Inspect(inspect::Args),
     Size(size::Args),
+    Strip(strip::Args),
     Print(print::Args),
     Parse(parse::Args),
     Embed(embed::Args),
@@ -58,6 +60,7 @@ impl Command {
             Command::Validate(args) => validate::run(args, global),
             Command::Inspect(args) => inspect::run(args, global),
             Command::Size(args) => size::run(args, global),
+            Command::Strip(args) => strip::run(args, global),
             Command::Print(args) => print::run(args, global),
             Command::Parse(args) => parse::run(args, global),
             Command::Embed(args) => embed::run(args, global),

@@ -327,7 +327,7 @@ fn adapting_a_reactor_warns_that_plain_exports_need_a_world() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "warning: calc.wat: the component does not export the module's function(s) add, fib, report",
+            "calc.wat: the component does not export the module's function(s) add, fib, report",
         ))
         .stderr(predicate::str::contains("wct embed WIT --world WORLD"));
     // A command's `_start` is not such an export.

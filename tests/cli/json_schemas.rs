@@ -213,6 +213,7 @@ fn every_json_output_has_a_schema() {
         "wit fetch",
         "size",
         "virt",
+        "strip",
     ];
     for command in commands {
         let help = wct()
@@ -393,4 +394,34 @@ fn virt_json() {
     let mut broken = v;
     broken["virtualized"][0]["denied"] = "maybe".into();
     assert!(!schema("virt").is_valid(&broken));
+}
+
+#[test]
+fn strip_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stripped.wasm");
+    let v = check(
+        "strip",
+        &[
+            "strip",
+            "--json",
+            "tests/fixtures/c/hello-debug.wasm",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(v["saved"].as_u64().unwrap() > 0);
+    let dry = check(
+        "strip",
+        &[
+            "strip",
+            "--json",
+            "--dry-run",
+            "tests/fixtures/compose/greeter.wasm",
+        ],
+    );
+    assert!(dry["output"].is_null());
+    let mut broken = v;
+    broken["removed"][0]["size"] = (-1).into();
+    assert!(!schema("strip").is_valid(&broken));
 }

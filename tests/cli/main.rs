@@ -18,6 +18,7 @@ mod robustness;
 mod run;
 mod serve;
 mod size;
+mod strip;
 mod structure;
 mod validate;
 mod virt;

@@ -408,7 +408,7 @@ fn invoke_calls_core_module_exports_with_numbers() {
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(
-        text.contains("compiling bad.wasm") && text.contains("caused by"),
+        text.contains("bad.wasm") && text.contains("caused by: unexpected end-of-file"),
         "{text}"
     );
 }

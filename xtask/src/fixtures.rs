@@ -29,6 +29,16 @@ pub fn run() -> Result<()> {
             .arg(c.join(format!("{name}.c"))))?;
     }
 
+    // One program with its DWARF debug information (for `wct strip` and addr2line-style
+    // tests): unoptimized, so every line has code.
+    sh(Command::new("clang")
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O0", "-g"])
+        // No path of this machine in the committed file.
+        .arg(format!("-fdebug-prefix-map={}=.", c.display()))
+        .arg("-o")
+        .arg(c.join("hello-debug.wasm"))
+        .arg(c.join("hello.c")))?;
+
     let wasm_tools = wasm_tools()?;
     let tmp = tempfile::tempdir()?;
     let adapter = tmp.path().join("wasi_snapshot_preview1.command.wasm");

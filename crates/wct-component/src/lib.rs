@@ -12,6 +12,8 @@
 //!   bundled WASI Preview 1 adapters);
 //! - [`targets`]: does a component fit a world, mismatch by mismatch;
 //! - [`features`]: wasm feature sets by name (`--features`);
+//! - [`strip`]: removing custom sections (debug info, names, or all a file can do without),
+//!   nested modules and components included;
 //! - [`size`]: where the bytes go: every byte attributed to one part, labelled from facts
 //!   in the binary, diffs of two builds, text and HTML reports.
 #![deny(missing_docs)]
@@ -24,6 +26,7 @@ pub mod features;
 pub mod inspect;
 pub mod kind;
 pub mod size;
+pub mod strip;
 pub mod targets;
 pub mod text;
 pub mod validate;

@@ -1,0 +1,236 @@
+//! `wct strip`: DWARF, names or every unneeded custom section removed from modules and from
+//! every module nested in a component; the result validates with wasm-tools and runs as the
+//! input did; the bytes saved are what `wct size` sees go; bad input writes nothing.
+
+use crate::common::{fixture, stderr_of, stdout_of, wasm_tools, wasm_tools_validates, wct};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// `wct strip ARGS`, which must succeed; its stdout.
+fn strip(args: &[&std::ffi::OsStr]) -> String {
+    let out = wct().arg("strip").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "wct strip {args:?}: {}",
+        stderr_of(&out)
+    );
+    stdout_of(&out)
+}
+
+/// The custom sections of `file` at every depth, as `wasm-tools objdump` lists them.
+fn custom_sections(file: &Path) -> Vec<String> {
+    let out = std::process::Command::new(wasm_tools())
+        .arg("objdump")
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stdout_of(&out)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("custom \""))
+        .map(|l| l.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// What `wct run FILE` prints, and its exit status.
+fn run(file: &Path) -> (String, Option<i32>) {
+    let out = wct()
+        .arg("run")
+        .arg(file)
+        .arg("--")
+        .arg("Ada")
+        .output()
+        .unwrap();
+    (stdout_of(&out), out.status.code())
+}
+
+/// `wct size --json`'s file size and its DWARF bytes (items labelled debug info).
+fn debug_bytes(file: &Path) -> u64 {
+    let out = wct().args(["size", "--json"]).arg(file).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    fn walk(item: &Value) -> u64 {
+        let own = item["labels"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|l| l["kind"] == "debug-info"));
+        if own {
+            return item["size"].as_u64().unwrap();
+        }
+        item["children"]
+            .as_array()
+            .map_or(0, |c| c.iter().map(walk).sum())
+    }
+    walk(&v["root"])
+}
+
+fn len(file: &Path) -> u64 {
+    std::fs::metadata(file).unwrap().len()
+}
+
+#[test]
+fn debug_info_goes_from_a_module_and_it_runs_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("c/hello-debug.wasm");
+    assert!(debug_bytes(&input) > 100_000, "the fixture carries DWARF");
+    let out = dir.path().join("hello.wasm");
+    let report = strip(&[input.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    assert!(
+        report.contains(".debug_info") && report.contains("saved"),
+        "{report}"
+    );
+    wasm_tools_validates(&out);
+    let left = custom_sections(&out);
+    assert!(!left.iter().any(|s| s.starts_with(".debug")), "{left:?}");
+    assert!(
+        left.contains(&"name".to_string()),
+        "names stay by default: {left:?}"
+    );
+    assert_eq!(debug_bytes(&out), 0);
+    assert_eq!(run(&out), run(&input));
+
+    // The JSON report's saving is the difference of the files.
+    let json_out = dir.path().join("json.wasm");
+    let v: Value = serde_json::from_str(&strip(&[
+        input.as_os_str(),
+        "--json".as_ref(),
+        "-o".as_ref(),
+        json_out.as_os_str(),
+    ]))
+    .unwrap();
+    assert_eq!(v["saved"].as_u64(), Some(len(&input) - len(&json_out)));
+    let listed: u64 = v["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["size"].as_u64().unwrap())
+        .sum();
+    assert_eq!(listed, len(&input) - len(&json_out));
+
+    // --all is never larger than wasm-tools strip --all on a core module.
+    let ours = dir.path().join("ours.wasm");
+    strip(&[
+        input.as_os_str(),
+        "--all".as_ref(),
+        "-o".as_ref(),
+        ours.as_os_str(),
+    ]);
+    let theirs = dir.path().join("theirs.wasm");
+    let status = std::process::Command::new(wasm_tools())
+        .args(["strip", "--all"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&theirs)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        len(&ours) <= len(&theirs),
+        "{} > {}",
+        len(&ours),
+        len(&theirs)
+    );
+    assert!(custom_sections(&ours).is_empty());
+    assert_eq!(run(&ours), run(&input));
+}
+
+#[test]
+fn nested_modules_of_a_component_are_stripped_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("hello.component.wasm");
+    wct()
+        .arg("adapt")
+        .arg(fixture("c/hello-debug.wasm"))
+        .arg("-o")
+        .arg(&component)
+        .assert()
+        .success();
+    let before = debug_bytes(&component);
+    assert!(before > 100_000);
+    let out = dir.path().join("stripped.wasm");
+    let report = strip(&[
+        component.as_os_str(),
+        "--names".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    // One line per module that lost bytes, named as `wct size` names it.
+    assert!(
+        report.contains("component / module main: .debug_info"),
+        "{report}"
+    );
+    assert!(report.contains("name"), "{report}");
+    wasm_tools_validates(&out);
+    let left = custom_sections(&out);
+    assert!(
+        !left
+            .iter()
+            .any(|s| s.starts_with(".debug") || s == "name" || s == "component-name"),
+        "{left:?}"
+    );
+    assert!(left.contains(&"producers".to_string()), "{left:?}");
+    assert_eq!(run(&out), run(&component));
+    assert_eq!(run(&out).0, "hello from C\narg 1: Ada\n");
+}
+
+#[test]
+fn keep_and_delete_choose_sections_and_dry_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("compose/greeter.wasm");
+    let out = dir.path().join("greeter.wasm");
+    strip(&[
+        input.as_os_str(),
+        "--all".as_ref(),
+        "--keep".as_ref(),
+        "^producers$".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    let left = custom_sections(&out);
+    assert!(left.iter().all(|s| s == "producers"), "{left:?}");
+    assert!(!left.is_empty());
+    wasm_tools_validates(&out);
+    strip(&[
+        input.as_os_str(),
+        "--delete".as_ref(),
+        "^producers$".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    let left = custom_sections(&out);
+    assert!(!left.contains(&"producers".to_string()), "{left:?}");
+    assert!(left.contains(&"component-name".to_string()), "{left:?}");
+
+    let untouched = dir.path().join("untouched.wasm");
+    let report = strip(&[input.as_os_str(), "--all".as_ref(), "--dry-run".as_ref()]);
+    assert!(report.contains("would save"), "{report}");
+    assert!(!untouched.exists());
+}
+
+#[test]
+fn bad_input_and_bad_patterns_exit_2_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out: PathBuf = dir.path().join("out.wasm");
+    std::fs::write(&out, b"kept").unwrap();
+    for (args, needle) in [
+        (vec![fixture("invalid/truncated.wasm")], "truncated.wasm"),
+        (vec![dir.path().join("missing.wasm")], "missing.wasm"),
+        (
+            vec![fixture("c/hello.wasm"), "--delete".into(), "(".into()],
+            "--delete (: not a regular expression",
+        ),
+    ] {
+        let result = wct()
+            .arg("strip")
+            .args(&args)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(result.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&result).contains(needle),
+            "{}",
+            stderr_of(&result)
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), b"kept");
+    }
+}
