@@ -197,7 +197,7 @@ fn strip_one(
             Payload::CustomSection(section) if opts.removes(section.name()) => {
                 let (_, range) = payload.as_section().expect("a section");
                 slice(bytes, base, range.start..range.end)?;
-                let framed = (range.end - range.start) + 1 + leb128_len((range.end - range.start));
+                let framed = (range.end - range.start) + 1 + leb128_len(range.end - range.start);
                 removed.push(Removed {
                     path: path.to_string(),
                     section: section.name().to_string(),
