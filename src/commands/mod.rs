@@ -6,6 +6,7 @@ pub mod compose;
 mod diff;
 mod embed;
 mod inspect;
+mod metadata;
 mod new;
 mod parse;
 mod print;
@@ -30,6 +31,8 @@ use std::process::ExitCode;
 pub enum Command {
     Validate(validate::Args),
     Inspect(inspect::Args),
+    #[command(subcommand)]
+    Metadata(metadata::MetadataCommand),
     Size(size::Args),
     Strip(strip::Args),
     Print(print::Args),
@@ -59,6 +62,7 @@ impl Command {
         match self {
             Command::Validate(args) => validate::run(args, global),
             Command::Inspect(args) => inspect::run(args, global),
+            Command::Metadata(cmd) => cmd.run(global),
             Command::Size(args) => size::run(args, global),
             Command::Strip(args) => strip::run(args, global),
             Command::Print(args) => print::run(args, global),

@@ -12,8 +12,8 @@ use wct_registry::{PackageSpec, VersionSpec};
 ///
 /// The artifact follows the Wasm OCI layout wkg uses: config
 /// `application/vnd.wasm.config.v0+json` listing imports and exports, one `application/wasm`
-/// layer, and the standard annotations (version, created; description, licenses and source
-/// from the wasm's metadata). A WIT package names itself; a component needs `--name`. An
+/// layer, and the standard annotations (version, created; description, licenses, source,
+/// authors, url and revision from the wasm's metadata, which `wct metadata add` sets). A WIT package names itself; a component needs `--name`. An
 /// existing version is never overwritten without `--force`.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:

@@ -214,6 +214,8 @@ fn every_json_output_has_a_schema() {
         "size",
         "virt",
         "strip",
+        "metadata show",
+        "metadata add",
     ];
     for command in commands {
         let help = wct()
@@ -424,4 +426,22 @@ fn strip_json() {
     let mut broken = v;
     broken["removed"][0]["size"] = (-1).into();
     assert!(!schema("strip").is_valid(&broken));
+}
+
+#[test]
+fn metadata_show_json() {
+    let v = check(
+        "metadata-show",
+        &[
+            "metadata",
+            "show",
+            "--json",
+            "tests/fixtures/compose/greeter.wasm",
+        ],
+    );
+    assert_eq!(v["kind"], "component");
+    assert!(v["children"][0]["producers"]["language"].is_array());
+    let mut broken = v;
+    broken["children"][0]["kind"] = "library".into();
+    assert!(!schema("metadata-show").is_valid(&broken));
 }

@@ -12,6 +12,7 @@ mod help_examples;
 mod inspect;
 mod json_schemas;
 mod languages;
+mod metadata;
 mod print_parse;
 mod registry;
 mod robustness;

@@ -179,7 +179,7 @@ impl Drop for RegistryServer {
 }
 
 /// `skopeo inspect --raw` of `reference` (plain HTTP): the manifest as the registry stores it.
-fn skopeo_manifest(reference: &str) -> serde_json::Value {
+pub fn skopeo_manifest(reference: &str) -> serde_json::Value {
     let out = Command::new("skopeo")
         .args(["inspect", "--raw", "--tls-verify=false"])
         .arg(format!("docker://{reference}"))
@@ -189,7 +189,7 @@ fn skopeo_manifest(reference: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn publish(server: &RegistryServer, file: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+pub fn publish(server: &RegistryServer, file: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     wct()
         .arg("publish")
         .arg(file)

@@ -234,3 +234,61 @@ fn bad_input_and_bad_patterns_exit_2_and_write_nothing() {
         assert_eq!(std::fs::read(&out).unwrap(), b"kept");
     }
 }
+
+/// The stdout and exit status of `wct run FILE`, and of `wct run FILE --invoke CALL` when a
+/// call is given.
+fn outcome(file: &Path, call: Option<&str>) -> (String, Option<i32>) {
+    let mut cmd = wct();
+    cmd.arg("run").arg(file);
+    if let Some(call) = call {
+        cmd.args(["--invoke", call]);
+    }
+    let out = cmd.output().unwrap();
+    (stdout_of(&out), out.status.code())
+}
+
+#[test]
+fn components_of_every_toolchain_run_the_same_stripped() {
+    use crate::common::PythonBuild;
+    let python = |dir, module, world| {
+        PythonBuild {
+            dir,
+            module,
+            world,
+            wasi: Some(world),
+            wit: &[],
+        }
+        .build()
+    };
+    let cases = [
+        (python("size", "hello", "wasi:cli/command"), None),
+        (python("python3", "command", "wasi:cli/command@0.3.0"), None),
+        (
+            crate::languages::js_component("greeter", "greeter"),
+            Some("greet(\"strip\")"),
+        ),
+        (
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/wasi-testsuite/rust-wasip3/random.wasm"),
+            None,
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (input, call)) in cases.iter().enumerate() {
+        let out = dir.path().join(format!("{i}.wasm"));
+        let v: Value = serde_json::from_str(&strip(&[
+            input.as_os_str(),
+            "--all".as_ref(),
+            "--json".as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]))
+        .unwrap();
+        assert!(v["saved"].as_u64().unwrap() > 0, "{}", input.display());
+        assert_eq!(v["saved"].as_u64(), Some(len(input) - len(&out)));
+        wasm_tools_validates(&out);
+        let before = outcome(input, *call);
+        assert_eq!(before.1, Some(0), "{}: {}", input.display(), before.0);
+        assert_eq!(outcome(&out, *call), before, "{}", input.display());
+    }
+}

@@ -12,6 +12,8 @@
 //!   bundled WASI Preview 1 adapters);
 //! - [`targets`]: does a component fit a world, mismatch by mismatch;
 //! - [`features`]: wasm feature sets by name (`--features`);
+//! - [`metadata`]: names, producers, registry annotations and dependency lists, read and
+//!   added (wasm-metadata);
 //! - [`strip`]: removing custom sections (debug info, names, or all a file can do without),
 //!   nested modules and components included;
 //! - [`size`]: where the bytes go: every byte attributed to one part, labelled from facts
@@ -25,6 +27,7 @@ pub mod encode;
 pub mod features;
 pub mod inspect;
 pub mod kind;
+pub mod metadata;
 pub mod size;
 pub mod strip;
 pub mod targets;

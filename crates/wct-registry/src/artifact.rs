@@ -1,8 +1,8 @@
 //! The Wasm OCI artifact layout (CNCF TAG Runtime's "Wasm OCI Artifact", what wkg writes): a
 //! config blob of media type [`CONFIG_MEDIA_TYPE`] listing the component's (or WIT package's)
 //! imports and exports, one layer of media type [`WASM_MEDIA_TYPE`] holding the wasm, and the
-//! standard OCI annotations (version, created, and description, licenses and source when the
-//! wasm's metadata has them).
+//! standard OCI annotations (version, created, and description, licenses, source, authors,
+//! url and revision when the wasm's metadata has them).
 
 use crate::{Error, Result};
 use std::collections::BTreeMap;
@@ -35,7 +35,8 @@ pub struct Description {
     pub imports: Vec<String>,
     /// Exported interfaces, functions and worlds, sorted.
     pub exports: Vec<String>,
-    /// Description, licenses and source from the wasm's metadata, as OCI annotations.
+    /// Description, licenses, source, authors, homepage (`url`) and revision from the wasm's
+    /// metadata (`wct metadata add`), as OCI annotations.
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -110,6 +111,9 @@ pub fn describe(wasm: &[u8]) -> Result<Description> {
         );
         put("licenses", meta.licenses.as_ref().map(|l| l.to_string()));
         put("source", meta.source.as_ref().map(|s| s.to_string()));
+        put("authors", meta.authors.as_ref().map(|a| a.to_string()));
+        put("url", meta.homepage.as_ref().map(|h| h.to_string()));
+        put("revision", meta.revision.as_ref().map(|r| r.to_string()));
     }
     Ok(description)
 }
