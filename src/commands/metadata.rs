@@ -12,7 +12,8 @@ use wct_component::metadata;
 #[derive(Subcommand)]
 pub enum MetadataCommand {
     Show(ShowArgs),
-    Add(AddArgs),
+    // Boxed: wasm-tools' flag set is large.
+    Add(Box<AddArgs>),
 }
 
 impl MetadataCommand {
@@ -20,7 +21,7 @@ impl MetadataCommand {
     pub fn run(self, global: &GlobalOpts) -> Result<ExitCode> {
         match self {
             MetadataCommand::Show(args) => show(args, global),
-            MetadataCommand::Add(args) => add(args, global),
+            MetadataCommand::Add(args) => add(*args, global),
         }
     }
 }
