@@ -240,7 +240,7 @@ impl HostArgs {
             },
             cache,
             progress: !global.quiet,
-            log_long_compiles: false,
+            log_long_compiles: None,
             serving: None,
         }
     }

@@ -10,6 +10,9 @@ use wct_component::metadata;
 
 /// Show or add names, producers and registry annotations (wasm-tools' `metadata`).
 #[derive(Subcommand)]
+#[command(after_help = "Examples:
+  wct metadata show tests/fixtures/compose/greeter.wasm
+  wct metadata add tests/fixtures/c/hello.wasm --version 1.0.0 -o hello.wasm.out")]
 pub enum MetadataCommand {
     Show(ShowArgs),
     // Boxed: wasm-tools' flag set is large.

@@ -3,6 +3,7 @@
 mod adapt;
 mod completions;
 pub mod compose;
+mod demangle;
 mod diff;
 mod embed;
 mod inspect;
@@ -35,6 +36,7 @@ pub enum Command {
     Metadata(metadata::MetadataCommand),
     Size(size::Args),
     Strip(strip::Args),
+    Demangle(demangle::Args),
     Print(print::Args),
     Parse(parse::Args),
     Embed(embed::Args),
@@ -65,6 +67,7 @@ impl Command {
             Command::Metadata(cmd) => cmd.run(global),
             Command::Size(args) => size::run(args, global),
             Command::Strip(args) => strip::run(args, global),
+            Command::Demangle(args) => demangle::run(args, global),
             Command::Print(args) => print::run(args, global),
             Command::Parse(args) => parse::run(args, global),
             Command::Embed(args) => embed::run(args, global),

@@ -89,7 +89,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         // A server lives long: optimized code is worth its compile time.
         engine: wct_run::EngineOptions {
             // A silent start of many seconds looks like a hang in a service's log.
-            log_long_compiles: !global.quiet,
+            log_long_compiles: (!global.quiet).then(String::new),
             ..args.host.engine(global, Compiler::Cranelift)
         },
         max_concurrency: args.max_concurrency,

@@ -5,6 +5,7 @@ mod capabilities;
 mod common;
 mod completions;
 mod compose;
+mod demangle;
 mod diff;
 mod docs_examples;
 mod golden;

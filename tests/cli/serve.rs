@@ -38,8 +38,10 @@ impl Serving {
         let lines = log.clone();
         std::thread::spawn(move || {
             for line in crate::common::lossy_lines(stderr) {
+                // The address ends at whitespace, as the wasi-testsuite runner reads it.
                 if let Some(rest) = line.split("on http://").nth(1) {
-                    let _ = tx.send(rest.trim_end_matches('/').to_string());
+                    let url = rest.split_whitespace().next().unwrap_or_default();
+                    let _ = tx.send(url.trim_end_matches('/').to_string());
                 }
                 lines.lock().unwrap().push(line);
             }

@@ -398,6 +398,12 @@ fn a_python_wasi_0_3_service_reuses_instances_but_never_a_trapped_one() {
     assert!(log.contains("WASI 0.3 HTTP component"), "{log}");
     // The compile of an 18 MB component takes seconds: a log that is not a terminal says so,
     // before the address (the tests serve with --no-cache).
+    // Its first line carries the address, as every first line of a server does.
+    let first = log.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("will be served on http://127.0.0.1:") && first.contains("compiling "),
+        "{log}"
+    );
     let compiling = log
         .find("compiling ")
         .unwrap_or_else(|| panic!("no compiling line in:\n{log}"));

@@ -14,6 +14,9 @@
 //! - [`features`]: wasm feature sets by name (`--features`);
 //! - [`metadata`]: names, producers, registry annotations and dependency lists, read and
 //!   added (wasm-metadata);
+//! - [`demangle`]: Rust and C++ function names made readable in `name` sections, nested
+//!   modules included;
+//! - [`rewrite`]: the walk over custom sections at every depth that strip and demangle share;
 //! - [`strip`]: removing custom sections (debug info, names, or all a file can do without),
 //!   nested modules and components included;
 //! - [`size`]: where the bytes go: every byte attributed to one part, labelled from facts
@@ -22,12 +25,14 @@
 
 pub mod adapt;
 pub mod batch;
+pub mod demangle;
 pub mod embed;
 pub mod encode;
 pub mod features;
 pub mod inspect;
 pub mod kind;
 pub mod metadata;
+pub mod rewrite;
 pub mod size;
 pub mod strip;
 pub mod targets;

@@ -6,11 +6,9 @@
 //! What was removed is reported per module, named as `wct size` names it, so the bytes saved
 //! can be checked against `wct size` before and after.
 
-use crate::size::{analyze_bytes, Item, ItemKind};
+use crate::rewrite::{framed_len, rewrite, Action};
 use regex::Regex;
 use serde::Serialize;
-use wasm_encoder::Encode;
-use wasmparser::{Parser, Payload};
 
 /// Which custom sections go, before `--delete` and `--keep` are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -78,32 +76,7 @@ impl Stripped {
 }
 
 /// Why a file could not be stripped.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum StripError {
-    /// It does not parse as wasm.
-    #[error("not a valid module or component")]
-    Parse(#[from] wasmparser::BinaryReaderError),
-    /// A section runs past the end of the file.
-    #[error("truncated: a section at offset {offset} runs past the end of the file")]
-    Truncated {
-        /// Where the section starts.
-        offset: u64,
-    },
-}
-
-/// The bytes of `range` (offsets in the file) in `bytes`, which start at `base`.
-fn slice(bytes: &[u8], base: u64, range: std::ops::Range<u64>) -> Result<&[u8], StripError> {
-    let truncated = StripError::Truncated {
-        offset: range.start,
-    };
-    let start = range.start.checked_sub(base).ok_or(StripError::Truncated {
-        offset: range.start,
-    })?;
-    let end = range.end.checked_sub(base).ok_or(StripError::Truncated {
-        offset: range.start,
-    })?;
-    bytes.get(start as usize..end as usize).ok_or(truncated)
-}
+pub type StripError = crate::rewrite::RewriteError;
 
 impl StripOptions {
     /// Whether a custom section named `name` goes.
@@ -127,112 +100,19 @@ impl StripOptions {
 
 /// Strips `wasm` (a module or component, binary) as `opts` say.
 pub fn strip(wasm: &[u8], opts: &StripOptions) -> Result<Stripped, StripError> {
-    // Names of nested modules and components, as `wct size` gives them, by position.
-    let report = analyze_bytes(wasm);
     let mut removed = Vec::new();
-    let bytes = strip_one(wasm, 0, &report.root, &report.root.name, opts, &mut removed)?;
+    let bytes = rewrite(wasm, &mut |place, section| {
+        if !opts.removes(section.name()) {
+            return Action::Keep;
+        }
+        removed.push(Removed {
+            path: place.path.to_string(),
+            section: section.name().to_string(),
+            size: framed_len(section.range().end - section.range().start),
+        });
+        Action::Remove
+    })?;
     Ok(Stripped { bytes, removed })
-}
-
-/// Strips one module or component, `bytes`, which sits at `base` in the file and which `item`
-/// (`wct size`'s) describes; removed sections are recorded under `path`.
-fn strip_one(
-    bytes: &[u8],
-    base: u64,
-    item: &Item,
-    path: &str,
-    opts: &StripOptions,
-    removed: &mut Vec<Removed>,
-) -> Result<Vec<u8>, StripError> {
-    let mut out = Vec::with_capacity(bytes.len());
-    out.extend_from_slice(&bytes[..8.min(bytes.len())]);
-    let mut depth = 0u32;
-    for payload in Parser::new(base).parse_all(bytes) {
-        let payload = payload?;
-        if depth > 0 {
-            match payload {
-                Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-                Payload::End(_) => depth -= 1,
-                _ => {}
-            }
-            continue;
-        }
-        match &payload {
-            Payload::Version { .. } | Payload::End(_) => {}
-            Payload::ModuleSection {
-                unchecked_range, ..
-            }
-            | Payload::ComponentSection {
-                unchecked_range, ..
-            } => {
-                depth += 1;
-                let start = unchecked_range.start;
-                let nested = slice(bytes, base, start..unchecked_range.end)?;
-                let child = item.children.iter().find(|c| {
-                    matches!(c.kind, ItemKind::Module | ItemKind::Component)
-                        && c.offset <= start
-                        && start < c.offset + c.size
-                });
-                let child_path = match child {
-                    Some(c) => format!("{path} / {}", c.name),
-                    None => format!("{path} / {}", kind_word(&payload)),
-                };
-                let empty = Item::new("", ItemKind::Module, 0, 0);
-                let stripped = strip_one(
-                    nested,
-                    start,
-                    child.unwrap_or(&empty),
-                    &child_path,
-                    opts,
-                    removed,
-                )?;
-                let id = match payload {
-                    Payload::ModuleSection { .. } => 1u8,
-                    _ => 4u8,
-                };
-                out.push(id);
-                stripped.len().encode(&mut out);
-                out.extend_from_slice(&stripped);
-            }
-            Payload::CustomSection(section) if opts.removes(section.name()) => {
-                let (_, range) = payload.as_section().expect("a section");
-                slice(bytes, base, range.start..range.end)?;
-                let framed = (range.end - range.start) + 1 + leb128_len(range.end - range.start);
-                removed.push(Removed {
-                    path: path.to_string(),
-                    section: section.name().to_string(),
-                    size: framed,
-                });
-            }
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    let contents = slice(bytes, base, range.start..range.end)?;
-                    out.push(id);
-                    contents.len().encode(&mut out);
-                    out.extend_from_slice(contents);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// `module` or `component`, for a nested item `wct size` did not name.
-fn kind_word(payload: &Payload<'_>) -> &'static str {
-    match payload {
-        Payload::ModuleSection { .. } => "module",
-        _ => "component",
-    }
-}
-
-/// How many bytes the unsigned LEB128 encoding of `value` takes.
-fn leb128_len(mut value: u64) -> u64 {
-    let mut len = 1;
-    while value >= 0x80 {
-        value >>= 7;
-        len += 1;
-    }
-    len
 }
 
 #[cfg(test)]

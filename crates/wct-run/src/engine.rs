@@ -25,8 +25,8 @@ pub struct EngineOptions {
     /// Show a progress line on a terminal during long compiles.
     pub progress: bool,
     /// Also say, in one plain line on stderr when it is not a terminal (a server's log), that
-    /// a compile is taking more than a second.
-    pub log_long_compiles: bool,
+    /// a compile is taking more than a second; the line starts with this text.
+    pub log_long_compiles: Option<String>,
     /// `Some(n)`: an engine for a server running up to `n` instances at once (`wct serve`):
     /// code checks the epoch even without a timeout, so guests yield to each other on a few
     /// threads, and instances come from a pooling allocator (no mmap/munmap per request).
@@ -172,9 +172,9 @@ pub fn compile<T: Artifact>(
         wasm.len() as f64 / 1e6,
         chosen.name()
     );
-    let log_line = opts.log_long_compiles.then(|| {
+    let log_line = opts.log_long_compiles.as_ref().map(|start| {
         format!(
-            "{label}; {}",
+            "{start}{label}; {}",
             if opts.cache.is_some() {
                 "the compile cache will make the next start fast"
             } else {

@@ -79,7 +79,7 @@ pub fn profile(
             compiler,
             cache: None,
             progress: opts.engine.progress,
-            log_long_compiles: false,
+            log_long_compiles: None,
             serving: None,
         },
         timeline: timeline.clone(),

@@ -98,8 +98,8 @@ impl StoreRecipe {
 }
 
 impl Server {
-    /// Compiles `program`, checks that it is an HTTP component (0.3 `wasi:http/handler` or
-    /// 0.2 `wasi:http/incoming-handler`), links it and binds `opts.addr`. Errors here are the
+    /// Binds `opts.addr`, compiles `program`, checks that it is an HTTP component (0.3
+    /// `wasi:http/handler` or 0.2 `wasi:http/incoming-handler`) and links it. Errors here are the
     /// user's to fix (wrong component, address in use).
     pub fn bind(program: &Program<'_>, opts: &ServeOptions) -> Result<Server> {
         if wct_component::detect(program.wasm) != wct_component::WasmKind::Component {
@@ -107,8 +107,22 @@ impl Server {
                 name: program.name.clone(),
             });
         }
+        // The address first: a taken one fails before a compile of many seconds, and a log
+        // line about a long compile can carry the address (the first stderr line of a server
+        // is where scripts and the wasi-testsuite runner look for it).
+        let listener = std::net::TcpListener::bind(opts.addr).map_err(|source| Error::Bind {
+            addr: opts.addr,
+            source,
+        })?;
+        let local = listener.local_addr().context("reading the bound address")?;
         let engine_opts = EngineOptions {
             serving: Some(opts.max_concurrency.max(1)),
+            log_long_compiles: opts.engine.log_long_compiles.as_ref().map(|_| {
+                format!(
+                    "wct serve: {} will be served on http://{local}/ once compiled (requests wait): ",
+                    program.name
+                )
+            }),
             ..opts.engine.clone()
         };
         let compiled =
@@ -153,10 +167,6 @@ impl Server {
                 .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
             BackendRecipe::P2(pre)
         };
-        let listener = std::net::TcpListener::bind(opts.addr).map_err(|source| Error::Bind {
-            addr: opts.addr,
-            source,
-        })?;
         listener
             .set_nonblocking(true)
             .context("making the listener non-blocking")?;
