@@ -6,8 +6,9 @@ use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Demangle the Rust and C++ function names in the `name` sections of a module, or of every
-/// module in a component, for tools that show names but run no demangler.
+/// Demangle the Rust and C++ function names of a module, or of every module in a component.
+///
+/// For tools that show `name` sections but run no demangler.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   wct demangle tests/fixtures/compose/greeter.wasm -o greeter.demangled.wasm

@@ -29,8 +29,9 @@ impl MetadataCommand {
     }
 }
 
-/// Show the metadata of a module or component and of every module and component in it:
-/// name, producers (language, processed-by, sdk), authors, description, licences, source,
+/// Show the metadata of a module or component and of every module in it.
+///
+/// Name, producers (language, processed-by, sdk), authors, description, licences, source,
 /// homepage, revision, version, and the Rust dependency list of a cargo-auditable `.dep-v0`
 /// section.
 #[derive(clap::Args)]
@@ -73,9 +74,10 @@ fn show(args: ShowArgs, _global: &GlobalOpts) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Add a name, producers or registry annotations to the outermost module or component (the
-/// flags of `wasm-tools metadata add`; `--clear-*` removes a field). A licence must be a valid
-/// SPDX expression.
+/// Add a name, producers or registry annotations to a module or component.
+///
+/// The flags are those of `wasm-tools metadata add`; `--clear-*` removes a field. A licence
+/// must be a valid SPDX expression. The outermost module or component gets them.
 #[derive(clap::Args)]
 #[command(
     disable_version_flag = true,

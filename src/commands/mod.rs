@@ -1,6 +1,7 @@
 //! One module per subcommand; each defines its clap arguments and a `run` function.
 
 mod adapt;
+mod addr2line;
 mod completions;
 pub mod compose;
 mod demangle;
@@ -37,6 +38,7 @@ pub enum Command {
     Size(size::Args),
     Strip(strip::Args),
     Demangle(demangle::Args),
+    Addr2line(addr2line::Args),
     Print(print::Args),
     Parse(parse::Args),
     Embed(embed::Args),
@@ -68,6 +70,7 @@ impl Command {
             Command::Size(args) => size::run(args, global),
             Command::Strip(args) => strip::run(args, global),
             Command::Demangle(args) => demangle::run(args, global),
+            Command::Addr2line(args) => addr2line::run(args, global),
             Command::Print(args) => print::run(args, global),
             Command::Parse(args) => parse::run(args, global),
             Command::Embed(args) => embed::run(args, global),

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wct_component::strip::{strip, Level, StripOptions, Stripped};
 
-/// Remove debug information (and with flags, names or every custom section) from a module or
-/// component, every nested module and component included.
+/// Remove debug information, names or unneeded custom sections, nested modules included.
 ///
 /// By default the DWARF debug sections (`.debug_*`), `external_debug_info` and
 /// `sourceMappingURL` go. `--names` also removes `name` and `component-name`; `--all` removes

@@ -215,6 +215,7 @@ fn every_json_output_has_a_schema() {
         "virt",
         "strip",
         "metadata show",
+        "addr2line",
         "metadata add",
     ];
     for command in commands {
@@ -444,4 +445,21 @@ fn metadata_show_json() {
     let mut broken = v;
     broken["children"][0]["kind"] = "library".into();
     assert!(!schema("metadata-show").is_valid(&broken));
+}
+
+#[test]
+fn addr2line_json() {
+    let v = check(
+        "addr2line",
+        &[
+            "addr2line",
+            "--json",
+            "tests/fixtures/c/hello-debug.wasm",
+            "0x233",
+        ],
+    );
+    assert_eq!(v["addresses"][0]["frames"][0]["line"], 6);
+    let mut broken = v;
+    broken["addresses"][0]["frames"][0]["line"] = "six".into();
+    assert!(!schema("addr2line").is_valid(&broken));
 }

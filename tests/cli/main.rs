@@ -1,5 +1,6 @@
 //! Integration tests: drive the built `wct` binary the way users and CI do.
 
+mod addr2line;
 mod build;
 mod capabilities;
 mod common;

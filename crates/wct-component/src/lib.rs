@@ -16,6 +16,7 @@
 //!   added (wasm-metadata);
 //! - [`demangle`]: Rust and C++ function names made readable in `name` sections, nested
 //!   modules included;
+//! - [`dwarf`]: code offsets to functions, files and lines through DWARF (addr2line);
 //! - [`rewrite`]: the walk over custom sections at every depth that strip and demangle share;
 //! - [`strip`]: removing custom sections (debug info, names, or all a file can do without),
 //!   nested modules and components included;
@@ -26,6 +27,7 @@
 pub mod adapt;
 pub mod batch;
 pub mod demangle;
+pub mod dwarf;
 pub mod embed;
 pub mod encode;
 pub mod features;
