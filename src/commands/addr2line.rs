@@ -29,8 +29,8 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// The addresses: `0x1f5`, `@1f5` (hexadecimal) or `501` (decimal).
-    #[arg(value_name = "ADDR", required = true)]
-    addresses: Vec<String>,
+    #[arg(value_name = "ADDR", required = true, value_parser = parse_address)]
+    addresses: Vec<Address>,
     /// In a component, the module the addresses are in (counted from its start).
     #[arg(long, value_name = "NAME")]
     module: Option<String>,
@@ -39,24 +39,31 @@ pub struct Args {
     json: bool,
 }
 
-fn parse_address(text: &str) -> std::result::Result<u64, String> {
+/// An address as the user wrote it, and its value.
+#[derive(Clone)]
+struct Address {
+    text: String,
+    value: u64,
+}
+
+fn parse_address(text: &str) -> std::result::Result<Address, String> {
     let hex = text.strip_prefix("0x").or_else(|| text.strip_prefix('@'));
     match hex {
         Some(digits) => u64::from_str_radix(digits, 16),
         None => text.parse(),
     }
+    .map(|value| Address {
+        text: text.to_string(),
+        value,
+    })
     .map_err(|e| format!("`{text}` is not an address (0x1f5, @1f5 or 501): {e}"))
 }
 
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let name = wct_io::display_name(&args.file);
     let wasm = super::read_wasm(&args.file)?;
-    let addresses = args
-        .addresses
-        .iter()
-        .map(|a| parse_address(a))
-        .collect::<std::result::Result<Vec<u64>, String>>()
-        .map_err(|e| miette::miette!("{e}"))?;
+    let addresses: Vec<u64> = args.addresses.iter().map(|a| a.value).collect();
+    let labels: Vec<String> = args.addresses.iter().map(|a| a.text.clone()).collect();
     let located = wct_component::dwarf::addr2line(&wasm, &addresses, args.module.as_deref())
         .map_err(|e| crate::report::about(&name, e))?;
     if args.json {
@@ -72,7 +79,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
             addresses: &located,
         })?;
     } else {
-        output::stdout(&wct_component::dwarf::render(&located, &args.addresses))?;
+        output::stdout(&wct_component::dwarf::render(&located, &labels))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,14 +35,7 @@ fn lines_agree_with_wasm_tools_on_a_c_program() {
 #[test]
 fn inside_a_component_the_module_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let component = dir.path().join("hello.wasm");
-    wct()
-        .arg("adapt")
-        .arg(fixture("c/hello-debug.wasm"))
-        .arg("-o")
-        .arg(&component)
-        .assert()
-        .success();
+    let component = crate::common::adapted_fixture(dir.path(), "c/hello-debug.wasm", "hello");
     let json = |args: &[&str]| -> Value {
         let out = wct()
             .args(["addr2line", "--json"])

@@ -337,3 +337,16 @@ pub fn files_below(dir: &Path, ext: &str) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// `wct adapt` of the fixture `rel` (a Preview 1 module) into `dir/NAME.wasm`, returned.
+pub fn adapted_fixture(dir: &Path, rel: &str, name: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.wasm"));
+    wct()
+        .arg("adapt")
+        .arg(fixture(rel))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}

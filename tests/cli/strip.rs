@@ -135,14 +135,7 @@ fn debug_info_goes_from_a_module_and_it_runs_as_before() {
 #[test]
 fn nested_modules_of_a_component_are_stripped_too() {
     let dir = tempfile::tempdir().unwrap();
-    let component = dir.path().join("hello.component.wasm");
-    wct()
-        .arg("adapt")
-        .arg(fixture("c/hello-debug.wasm"))
-        .arg("-o")
-        .arg(&component)
-        .assert()
-        .success();
+    let component = crate::common::adapted_fixture(dir.path(), "c/hello-debug.wasm", "hello");
     let before = debug_bytes(&component);
     assert!(before > 100_000);
     let out = dir.path().join("stripped.wasm");

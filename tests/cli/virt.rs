@@ -49,15 +49,7 @@ fn host_data(dir: &Path) -> String {
 
 /// `wct adapt` of a C fixture into `dir`.
 fn adapted(dir: &Path, name: &str) -> PathBuf {
-    let out = dir.join(format!("{name}.wasm"));
-    wct()
-        .arg("adapt")
-        .arg(fixture(&format!("c/{name}.wasm")))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
-    out
+    crate::common::adapted_fixture(dir, &format!("c/{name}.wasm"), name)
 }
 
 /// `wct virt INPUT -o OUT ARGS`, which must succeed.
