@@ -13,7 +13,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let which: Vec<&str> = if args.is_empty() {
         vec![
             "validate", "adapt", "compose", "run", "serve", "wit", "inspect", "print", "fmt",
-            "size", "virt",
+            "size", "virt", "pipeline",
         ]
     } else {
         args.iter().map(String::as_str).collect()
@@ -26,8 +26,13 @@ pub fn run(args: &[String]) -> Result<()> {
                 bench_validate(&wct, &wasm_tools)?;
                 crate::bench_large::run("validate", &wct, &wasm_tools)?
             }
-            "wit" | "inspect" | "print" | "size" => {
+            "wit" | "inspect" | "print" | "size" | "strip" | "metadata" => {
                 crate::bench_large::run(name, &wct, &wasm_tools)?
+            }
+            "pipeline" => {
+                for step in ["strip", "metadata"] {
+                    crate::bench_large::run(step, &wct, &wasm_tools)?
+                }
             }
             "adapt" => bench_adapt(&wct, &wasm_tools)?,
             "run" => bench_run(&wct)?,
@@ -37,7 +42,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "virt" => crate::bench_virt::run_bench(&wct)?,
             other => bail!(
                 "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
-                 print, fmt, size, virt)"
+                 print, fmt, size, virt, pipeline, strip, metadata)"
             ),
         }
     }

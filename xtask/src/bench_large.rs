@@ -1,4 +1,5 @@
-//! `cargo xtask bench validate|wit|inspect|print|size` on large real components (an 18 MB
+//! `cargo xtask bench validate|wit|inspect|print|size|strip|metadata` (`pipeline`: strip and
+//! metadata) on large real components (an 18 MB
 //! componentize-py command and the 37 MB composition of two Python components; see
 //! `large_inputs`): wct against wasm-tools, time and peak memory, paired runs. `size` is
 //! compared with `wasm-tools print --skeleton` (what every user already has for a look at a
@@ -19,6 +20,8 @@ struct Comparison {
     label: &'static str,
     wct_args: &'static [&'static str],
     peer_args: &'static [&'static str],
+    /// Whether both write a file (`-o` into a scratch folder, so both pay for the write).
+    writes: bool,
 }
 
 /// The large inputs, built on first use: (label, path).
@@ -41,26 +44,43 @@ fn comparison(name: &str) -> Option<Comparison> {
             label: "validate",
             wct_args: &["validate"],
             peer_args: &["validate"],
+            writes: false,
         },
         "wit" => Comparison {
             label: "wit print vs component wit",
             wct_args: &["wit", "print"],
             peer_args: &["component", "wit"],
+            writes: false,
         },
         "inspect" => Comparison {
             label: "inspect vs component wit",
             wct_args: &["inspect"],
             peer_args: &["component", "wit"],
+            writes: false,
         },
         "print" => Comparison {
             label: "print",
             wct_args: &["print"],
             peer_args: &["print"],
+            writes: false,
         },
         "size" => Comparison {
             label: "size vs print --skeleton",
             wct_args: &["size"],
             peer_args: &["print", "--skeleton"],
+            writes: false,
+        },
+        "strip" => Comparison {
+            label: "strip --all",
+            wct_args: &["strip", "--all", "-q"],
+            peer_args: &["strip", "--all"],
+            writes: true,
+        },
+        "metadata" => Comparison {
+            label: "metadata show",
+            wct_args: &["metadata", "show"],
+            peer_args: &["metadata", "show"],
+            writes: false,
         },
         _ => return None,
     })
@@ -69,6 +89,7 @@ fn comparison(name: &str) -> Option<Comparison> {
 /// Runs the large-input comparison `name` (validate, wit, inspect, print or size).
 pub fn run(name: &str, wct: &Path, wasm_tools: &Path) -> Result<()> {
     let comparison = comparison(name).expect("a known large-input benchmark");
+    let scratch = tempfile::tempdir()?;
     for (size, input) in inputs(wct)? {
         let samples = paired_medians(ROUNDS, 2, &|i| {
             let (bin, args) = if i == 0 {
@@ -78,6 +99,10 @@ pub fn run(name: &str, wct: &Path, wasm_tools: &Path) -> Result<()> {
             };
             let mut cmd = Command::new(bin);
             cmd.args(args).arg(&input);
+            if comparison.writes {
+                cmd.arg("-o")
+                    .arg(scratch.path().join(format!("out-{i}.wasm")));
+            }
             cmd
         })?;
         report(

@@ -99,6 +99,6 @@ fn main() -> Result<()> {
             }
             tools::run(&mut cmd)
         }
-        _ => bail!("usage: cargo xtask demo | test [ARGS...] | ci | interop-wkg | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve|wit|inspect|print|fmt]"),
+        _ => bail!("usage: cargo xtask demo | test [ARGS...] | ci | interop-wkg | stress [FILTER...] [--runs N] [--load K] | man | docs-check [--bless] | fixtures | bench [validate|adapt|compose|run|serve|wit|inspect|print|fmt|size|virt|pipeline]"),
     }
 }
