@@ -37,12 +37,12 @@ pub struct Args {
     #[arg(long)]
     all: bool,
     /// Also remove custom sections whose names match this regular expression (repeatable).
-    #[arg(long, value_name = "REGEX")]
-    delete: Vec<String>,
+    #[arg(long, value_name = "REGEX", value_parser = pattern)]
+    delete: Vec<regex::Regex>,
     /// Keep custom sections whose names match this regular expression (repeatable; wins
     /// over everything else).
-    #[arg(long, value_name = "REGEX")]
-    keep: Vec<String>,
+    #[arg(long, value_name = "REGEX", value_parser = pattern)]
+    keep: Vec<regex::Regex>,
     /// Report what would be removed; write nothing.
     #[arg(long, conflicts_with = "output")]
     dry_run: bool,
@@ -65,14 +65,9 @@ struct Json<'a> {
     removed: &'a [wct_component::strip::Removed],
 }
 
-fn patterns(given: &[String], flag: &str) -> Result<Vec<regex::Regex>> {
-    given
-        .iter()
-        .map(|p| {
-            regex::Regex::new(p)
-                .map_err(|e| miette::miette!("{flag} {p}: not a regular expression: {e}"))
-        })
-        .collect()
+/// A `--delete`/`--keep` pattern, checked as clap reads it (a bad one is a usage error).
+fn pattern(text: &str) -> std::result::Result<regex::Regex, String> {
+    regex::Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
@@ -83,8 +78,8 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             (_, true) => Level::Names,
             _ => Level::Debug,
         },
-        delete: patterns(&args.delete, "--delete")?,
-        keep: patterns(&args.keep, "--keep")?,
+        delete: args.delete.clone(),
+        keep: args.keep.clone(),
     };
     let wasm = super::read_wasm(&args.file)?;
     let stripped = strip(&wasm, &opts).map_err(|e| crate::report::about(&name, e))?;

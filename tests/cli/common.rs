@@ -350,3 +350,33 @@ pub fn adapted_fixture(dir: &Path, rel: &str, name: &str) -> PathBuf {
         .success();
     out
 }
+
+/// Runs `wct WORDS... ARGS... -o OUT`, which must exit 2 with `needle` in its stderr and leave
+/// `out` (which holds `kept`) as it was.
+pub fn assert_refused_and_kept(
+    words: &[&str],
+    args: &[std::ffi::OsString],
+    out: &Path,
+    needle: &str,
+) {
+    let before = std::fs::read(out).ok();
+    let result = wct()
+        .args(words)
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2), "wct {words:?} {args:?}");
+    assert!(
+        stderr_of(&result).contains(needle),
+        "wct {words:?} {args:?}: {}",
+        stderr_of(&result)
+    );
+    assert_eq!(
+        std::fs::read(out).ok(),
+        before,
+        "wct {words:?} {args:?} wrote {}",
+        out.display()
+    );
+}

@@ -149,42 +149,34 @@ fn a_licence_that_is_not_spdx_and_bad_input_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.wasm");
     std::fs::write(&out, b"kept").unwrap();
-    let result = wct()
-        .args(["metadata", "add"])
-        .arg(fixture("compose/greeter.wasm"))
-        .args(["--licenses", "MIT OR"])
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(result.status.code(), Some(2));
-    assert!(
-        stderr_of(&result).contains("--licenses"),
-        "{}",
-        stderr_of(&result)
+    crate::common::assert_refused_and_kept(
+        &["metadata", "add"],
+        &[
+            fixture("compose/greeter.wasm").into_os_string(),
+            "--licenses".into(),
+            "MIT OR".into(),
+        ],
+        &out,
+        "--licenses",
     );
     for file in [
         fixture("invalid/truncated.wasm"),
         dir.path().join("missing.wasm"),
     ] {
-        let result = wct()
-            .args(["metadata", "add", "--version", "1.0.0"])
-            .arg(&file)
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert_eq!(result.status.code(), Some(2), "{}", file.display());
         let name = file.file_name().unwrap().to_string_lossy().to_string();
-        assert!(stderr_of(&result).contains(&name), "{}", stderr_of(&result));
         let shown = wct()
             .args(["metadata", "show"])
             .arg(&file)
             .output()
             .unwrap();
         assert_eq!(shown.status.code(), Some(2));
+        crate::common::assert_refused_and_kept(
+            &["metadata", "add", "--version", "1.0.0"],
+            &[file.into_os_string()],
+            &out,
+            &name,
+        );
     }
-    assert_eq!(std::fs::read(&out).unwrap(), b"kept");
 }
 
 #[test]
