@@ -7,7 +7,7 @@
 //! The DWARF is read with gimli and addr2line (the crates wasmtime symbolizes with).
 
 use crate::demangle::demangle_name;
-use crate::size::{analyze_bytes, Item, ItemKind};
+use crate::size::{analyze_names, Item, ItemKind};
 use addr2line::gimli;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -96,7 +96,7 @@ struct Module<'a> {
 
 /// Every core module in `wasm`, with its code range and custom sections.
 fn modules<'a>(wasm: &'a [u8]) -> Result<Vec<Module<'a>>, Addr2LineError> {
-    let report = analyze_bytes(wasm);
+    let report = analyze_names(wasm);
     let mut out: Vec<Module<'a>> = Vec::new();
     // The modules being read, innermost last, with the size item of the enclosing component.
     let mut stack: Vec<Option<usize>> = Vec::new();

@@ -95,7 +95,7 @@ fn invalid(e: anyhow::Error) -> MetadataError {
 /// The metadata of `wasm` (a module or component), nested items included.
 pub fn show(wasm: &[u8]) -> Result<Entry, MetadataError> {
     let payload = wasm_metadata::Payload::from_binary(wasm).map_err(invalid)?;
-    let sizes = crate::size::analyze_bytes(wasm);
+    let sizes = crate::size::analyze_names(wasm);
     Ok(entry(&payload, Some(&sizes.root), &sizes.root.name))
 }
 

@@ -3,7 +3,7 @@
 //! demangle`). A nested module or component whose sections change is re-framed with its new
 //! size; each one is named as `wct size` names it, for reports.
 
-use crate::size::{analyze_bytes, Item, ItemKind};
+use crate::size::{analyze_names, Item, ItemKind};
 use wasm_encoder::Encode;
 use wasmparser::{CustomSectionReader, Parser, Payload};
 
@@ -53,7 +53,7 @@ pub(crate) fn rewrite(
     wasm: &[u8],
     decide: &mut dyn FnMut(&Place<'_>, &CustomSectionReader<'_>) -> Action,
 ) -> Result<Vec<u8>, RewriteError> {
-    let report = analyze_bytes(wasm);
+    let report = analyze_names(wasm);
     rewrite_one(wasm, 0, &report.root, &report.root.name, decide)
 }
 

@@ -19,6 +19,8 @@ pub(super) struct Stream<R> {
     /// File offset of `buf[start]`.
     pos: u64,
     eof: bool,
+    /// Only the tree and its names are wanted: data segments are skipped, not measured.
+    pub(super) names_only: bool,
 }
 
 impl<R: Read> Stream<R> {
@@ -30,6 +32,7 @@ impl<R: Read> Stream<R> {
             start: 0,
             pos: 0,
             eof: false,
+            names_only: false,
         }
     }
 

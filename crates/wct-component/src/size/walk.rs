@@ -320,6 +320,10 @@ fn data_section<R: Read>(
                     format!("data segment {i} extends past the data section"),
                 ));
             }
+            if s.names_only {
+                s.stream(len.into(), |_| {})?;
+                return Ok(());
+            }
             let mut hint = HintBuilder::new();
             let markers = &mut facts.markers;
             s.stream(len.into(), |chunk| {
