@@ -380,3 +380,18 @@ pub fn assert_refused_and_kept(
         out.display()
     );
 }
+
+/// The stdout of `wasm-tools ARGS... FILE`, which must succeed.
+pub fn wasm_tools_stdout(args: &[&str], file: &Path) -> String {
+    let out = std::process::Command::new(wasm_tools())
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wasm-tools {args:?}: {}",
+        stderr_of(&out)
+    );
+    stdout_of(&out)
+}

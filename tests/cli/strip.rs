@@ -19,13 +19,7 @@ fn strip(args: &[&std::ffi::OsStr]) -> String {
 
 /// The custom sections of `file` at every depth, as `wasm-tools objdump` lists them.
 fn custom_sections(file: &Path) -> Vec<String> {
-    let out = std::process::Command::new(wasm_tools())
-        .arg("objdump")
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    stdout_of(&out)
+    crate::common::wasm_tools_stdout(&["objdump"], file)
         .lines()
         .filter_map(|l| l.trim().strip_prefix("custom \""))
         .map(|l| l.split('"').next().unwrap().to_string())

@@ -967,13 +967,7 @@ fn shapes_wit(dir: &Path, worlds: &str) -> PathBuf {
 
 /// What `file` imports, as `wasm-tools component wit` prints it.
 fn imports_of(file: &Path) -> String {
-    let out = std::process::Command::new(crate::common::wasm_tools())
-        .args(["component", "wit"])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    stdout_of(&out)
+    crate::common::wasm_tools_stdout(&["component", "wit"], file)
         .lines()
         .filter(|l| l.trim_start().starts_with("import "))
         .map(|l| format!("{}\n", l.trim()))
