@@ -8,6 +8,7 @@ mod demangle;
 mod diff;
 mod embed;
 mod inspect;
+mod link;
 mod metadata;
 mod new;
 mod parse;
@@ -44,6 +45,7 @@ pub enum Command {
     Embed(embed::Args),
     New(new::Args),
     Adapt(adapt::Args),
+    Link(link::Args),
     Targets(targets::Args),
     Run(run::Args),
     Serve(serve::Args),
@@ -76,6 +78,7 @@ impl Command {
             Command::Embed(args) => embed::run(args, global),
             Command::New(args) => new::run(args, global),
             Command::Adapt(args) => adapt::run(args, global),
+            Command::Link(args) => link::run(args, global),
             Command::Targets(args) => targets::run(args, global),
             Command::Run(args) => run::run(args, global),
             Command::Serve(args) => serve::run(args, global),

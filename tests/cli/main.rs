@@ -14,6 +14,7 @@ mod help_examples;
 mod inspect;
 mod json_schemas;
 mod languages;
+mod link;
 mod metadata;
 mod print_parse;
 mod registry;

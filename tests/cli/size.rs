@@ -158,7 +158,7 @@ fn a_c_component_names_its_modules_functions_and_libc() {
 
 /// A WASI 0.2 Python command (componentize-py's own layout: libpython, libc and friends as
 /// modules of one component, memory pre-initialised).
-fn python_hello(module: &str) -> PathBuf {
+pub fn python_hello(module: &str) -> PathBuf {
     PythonBuild {
         dir: "size",
         module,

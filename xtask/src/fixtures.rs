@@ -79,6 +79,7 @@ pub fn run() -> Result<()> {
         .arg(components.join("demo-package.wasm")))?;
 
     compose_fixtures(&root, tmp.path())?;
+    link_fixtures(&root, tmp.path())?;
     net_fixture(&root, tmp.path())?;
     http_fixture(&root, tmp.path())?;
     js_fixture(&root, tmp.path())?;
@@ -224,6 +225,75 @@ fn compose_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()>
             &dir.join(output),
             tmp,
         )?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask fixtures link`: only the shared libraries of [`link_fixtures`].
+pub fn link_only(root: &std::path::Path) -> Result<()> {
+    sh(Command::new("cargo").args(["build", "--quiet", "--bin", "wct"]))?;
+    let tmp = tempfile::tempdir()?;
+    link_fixtures(root, tmp.path())
+}
+
+/// The shared libraries `wct link` is tested on: (source, output, libraries it is linked
+/// against, world embedded with `wct embed`).
+const SHARED_LIBRARIES: &[(&str, &str, &[&str], Option<&str>)] = &[
+    ("greet.c", "libgreet.so", &[], None),
+    ("main.c", "libmain.so", &["libgreet.so"], None),
+    ("base.c", "libbase.so", &[], None),
+    ("calc.c", "libcalc.so", &["libbase.so"], Some("calc.wit")),
+    ("plugin.c", "libplugin.so", &[], None),
+    ("minic.c", "libminic.so", &[], None),
+    ("loader.c", "libloader.so", &[], Some("loader.wit")),
+];
+
+/// `link/*.so`: C shared libraries. Debian's clang 14 emits position-independent code for
+/// wasm only for its Emscripten target (for `wasm32-wasi` it silently compiles non-PIC code
+/// that `wasm-ld -shared` refuses), so the objects are compiled for
+/// `wasm32-unknown-emscripten` without any of Emscripten's headers or libraries (the sources
+/// use none) and linked by `wasm-ld -shared --experimental-pic`; a world is embedded with
+/// `wct embed` where the library implements one. `loader.c` calls a function no library
+/// defines on purpose (`--allow-undefined`).
+fn link_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
+    let dir = root.join("tests/fixtures/link");
+    for (source, output, needed, world) in SHARED_LIBRARIES {
+        let object = tmp.join(format!("{output}.o"));
+        sh(Command::new("clang")
+            .args([
+                "--target=wasm32-unknown-emscripten",
+                "-fPIC",
+                "-fvisibility=default",
+                "-fno-builtin",
+                "-O2",
+                "-c",
+            ])
+            .arg(dir.join(source))
+            .arg("-o")
+            .arg(&object))?;
+        let linked = match world {
+            Some(_) => tmp.join(output),
+            None => dir.join(output),
+        };
+        let mut ld = Command::new("wasm-ld");
+        ld.args(["-shared", "--experimental-pic", "-o"])
+            .arg(&linked)
+            .arg(&object);
+        if *source == "loader.c" {
+            ld.arg("--allow-undefined");
+        }
+        for library in *needed {
+            ld.arg(dir.join(library));
+        }
+        sh(&mut ld)?;
+        if let Some(world) = world {
+            sh(Command::new(root.join("target/debug/wct"))
+                .args(["embed", "-q"])
+                .arg(dir.join(world))
+                .arg(&linked)
+                .arg("-o")
+                .arg(dir.join(output)))?;
+        }
     }
     Ok(())
 }

@@ -2,7 +2,8 @@
 //!
 //! - `fixtures`: rebuilds the committed test fixtures from their sources (C with Debian's
 //!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs;
-//!   `fixtures virt` only `wct virt`'s bundled modules.
+//!   `fixtures virt` only `wct virt`'s bundled modules, `fixtures link` only `wct link`'s
+//!   shared libraries.
 //! - `bench validate|adapt|compose|run|serve|wit|inspect|print`: times `wct` against
 //!   `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
 //!   large componentize-py/js inputs).
@@ -52,6 +53,9 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("fixtures") if args.get(1).map(String::as_str) == Some("virt") => {
             fixtures::virt_modules(&tools::root())
+        }
+        Some("fixtures") if args.get(1).map(String::as_str) == Some("link") => {
+            fixtures::link_only(&tools::root())
         }
         Some("fixtures") => fixtures::run(),
         Some("bench") => bench::run(&args[1..]),

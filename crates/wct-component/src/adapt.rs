@@ -148,6 +148,11 @@ fn module_facts(module: &[u8]) -> Result<ModuleFacts, wasmparser::BinaryReaderEr
     Ok(facts)
 }
 
+/// The names `module` exports (empty when it does not parse).
+pub(crate) fn exports_of(module: &[u8]) -> BTreeSet<String> {
+    module_facts(module).map(|f| f.exports).unwrap_or_default()
+}
+
 /// Adapts a Preview 1 module; `kind` overrides the automatic choice.
 pub fn adapt(module: &[u8], kind: Option<AdapterKind>) -> Result<Adapted, AdaptError> {
     match detect(module) {

@@ -10,6 +10,8 @@
 //! - [`batch`]: validating many files in parallel with per-file reports;
 //! - [`embed`], [`encode`], [`adapt`]: core module -> component (metadata, encoding, the
 //!   bundled WASI Preview 1 adapters);
+//! - [`link`]: shared libraries (`dylink.0`) linked into one component (wit-component's
+//!   linker), with the bundled Preview 1 adapter where a library needs it;
 //! - [`targets`]: does a component fit a world, mismatch by mismatch;
 //! - [`features`]: wasm feature sets by name (`--features`);
 //! - [`metadata`]: names, producers, registry annotations and dependency lists, read and
@@ -33,6 +35,7 @@ pub mod encode;
 pub mod features;
 pub mod inspect;
 pub mod kind;
+pub mod link;
 pub mod metadata;
 pub mod rewrite;
 pub mod size;
