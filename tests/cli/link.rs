@@ -208,7 +208,19 @@ fn bad_inputs_are_named_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.wasm");
     std::fs::write(&out, b"kept").unwrap();
+    // A shared library whose code does not validate (its `_start` keeps it in the link):
+    // named (after wit-component fails).
+    let bad_body = dir.path().join("libbad.wat");
+    std::fs::write(
+        &bad_body,
+        "(module (@dylink.0 (mem-info)) (func (export \"_start\") i64.const 1))",
+    )
+    .unwrap();
     let cases: &[(&[OsString], &str)] = &[
+        (
+            &[bad_body.clone().into()],
+            "`libbad.wat` is not a valid module",
+        ),
         (&[lib("libmain.so")], "libmain.so needs libgreet.so"),
         (
             &[fixture("c/hello.wasm").into()],

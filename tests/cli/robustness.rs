@@ -102,7 +102,10 @@ fn mutated_fixtures_never_crash_any_subcommand() {
         (vec!["strip", "--all", "-o", &out], vec![0, 2]),
         (vec!["size"], vec![0, 1, 2]),
         (vec!["demangle", "-o", &out], vec![0, 2]),
-        (vec!["link", "-q", "--stub-missing-functions", "-o", &out], vec![0, 2]),
+        (
+            vec!["link", "-q", "--stub-missing-functions", "-o", &out],
+            vec![0, 2],
+        ),
         (vec!["addr2line", "0x200"], vec![0, 2]),
         (vec!["metadata", "show", "--json"], vec![0, 2]),
         (

@@ -33,7 +33,9 @@ pub fn run(args: &[String]) -> Result<()> {
                 for step in ["strip", "metadata"] {
                     crate::bench_large::run(step, &wct, &wasm_tools)?
                 }
+                crate::bench_link::run_bench(&wct, &wasm_tools)?
             }
+            "link" => crate::bench_link::run_bench(&wct, &wasm_tools)?,
             "adapt" => bench_adapt(&wct, &wasm_tools)?,
             "run" => bench_run(&wct)?,
             "compose" => bench_compose(&wct, &wasm_tools)?,
@@ -42,7 +44,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "virt" => crate::bench_virt::run_bench(&wct)?,
             other => bail!(
                 "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
-                 print, fmt, size, virt, pipeline, strip, metadata)"
+                 print, fmt, size, virt, pipeline, strip, metadata, link)"
             ),
         }
     }

@@ -64,30 +64,44 @@ fn componentize_py(wit: &Path, world: &str, module: &str, source: &Path, out: &P
     .context("componentize-py (pip install componentize-py==0.25.1)")
 }
 
-/// The Python command importing `wct:demo/greet`, against WASI 0.2.12 as `wct wit print
-/// wasi:cli/command` writes it.
+/// The WIT folder of the Python app in `work/wit`: `app.wit` over WASI 0.2.12 as `wct wit
+/// print wasi:cli/command` writes it, and `wct:demo/greet`.
+pub fn python_app_wit(wct: &Path, work: &Path) -> Result<PathBuf> {
+    let printed = work.join("wasi");
+    run(Command::new(wct)
+        .args(["wit", "print", "wasi:cli/command", "--out-dir"])
+        .arg(&printed))?;
+    let wit = work.join("wit");
+    copy_tree(&printed.join("deps"), &wit.join("deps"))?;
+    for entry in std::fs::read_dir(&printed)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wit") {
+            let name = path.file_name().expect("a file");
+            copy(&path, &wit.join("deps/wasi-world").join(name))?;
+        }
+    }
+    copy(
+        &root().join("tests/fixtures/python/app.wit"),
+        &wit.join("app.wit"),
+    )?;
+    copy(
+        &root().join("wit/demo/greet.wit"),
+        &wit.join("deps/wct-demo/greet.wit"),
+    )?;
+    Ok(wit)
+}
+
+/// The Python command importing `wct:demo/greet` (world `py-app`, [`python_app_wit`]).
 pub fn python_app(wct: &Path) -> Result<PathBuf> {
     cached("py-app.wasm", &|work, out| {
-        let printed = work.join("wasi");
-        run(Command::new(wct)
-            .args(["wit", "print", "wasi:cli/command", "--out-dir"])
-            .arg(&printed))?;
-        let wit = work.join("wit");
-        copy_tree(&printed.join("deps"), &wit.join("deps"))?;
-        for entry in std::fs::read_dir(&printed)? {
-            let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "wit") {
-                let name = path.file_name().expect("a file");
-                copy(&path, &wit.join("deps/wasi-world").join(name))?;
-            }
-        }
-        let fixtures = root().join("tests/fixtures/python");
-        copy(&fixtures.join("app.wit"), &wit.join("app.wit"))?;
-        copy(
-            &root().join("wit/demo/greet.wit"),
-            &wit.join("deps/wct-demo/greet.wit"),
-        )?;
-        componentize_py(&wit, "py-app", "app", &fixtures, out)
+        let wit = python_app_wit(wct, work)?;
+        componentize_py(
+            &wit,
+            "py-app",
+            "app",
+            &root().join("tests/fixtures/python"),
+            out,
+        )
     })
 }
 

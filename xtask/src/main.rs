@@ -4,7 +4,7 @@
 //!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs;
 //!   `fixtures virt` only `wct virt`'s bundled modules, `fixtures link` only `wct link`'s
 //!   shared libraries.
-//! - `bench validate|adapt|compose|run|serve|wit|inspect|print`: times `wct` against
+//! - `bench validate|adapt|compose|run|serve|wit|inspect|print|pipeline|link`: times `wct` against
 //!   `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
 //!   large componentize-py/js inputs).
 //! - `stress [FILTER...] [--runs N] [--load K]`: runs the chosen tests N times beside K busy
@@ -23,6 +23,7 @@
 mod bench;
 mod bench_fmt;
 mod bench_large;
+mod bench_link;
 mod bench_serve;
 mod bench_virt;
 mod demo;
