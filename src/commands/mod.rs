@@ -20,6 +20,7 @@ mod serve;
 mod size;
 mod strip;
 mod targets;
+mod unbundle;
 mod validate;
 mod virt;
 pub mod wit;
@@ -46,6 +47,7 @@ pub enum Command {
     New(new::Args),
     Adapt(adapt::Args),
     Link(link::Args),
+    Unbundle(unbundle::Args),
     Targets(targets::Args),
     Run(run::Args),
     Serve(serve::Args),
@@ -79,6 +81,7 @@ impl Command {
             Command::New(args) => new::run(args, global),
             Command::Adapt(args) => adapt::run(args, global),
             Command::Link(args) => link::run(args, global),
+            Command::Unbundle(args) => unbundle::run(args, global),
             Command::Targets(args) => targets::run(args, global),
             Command::Run(args) => run::run(args, global),
             Command::Serve(args) => serve::run(args, global),

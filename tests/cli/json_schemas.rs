@@ -214,6 +214,8 @@ fn every_json_output_has_a_schema() {
         "size",
         "virt",
         "strip",
+        "unbundle",
+        "link",
         "metadata show",
         "addr2line",
         "metadata add",
@@ -427,6 +429,29 @@ fn strip_json() {
     let mut broken = v;
     broken["removed"][0]["size"] = (-1).into();
     assert!(!schema("strip").is_valid(&broken));
+}
+
+#[test]
+fn unbundle_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.wasm");
+    let modules = dir.path().join("modules");
+    let v = check(
+        "unbundle",
+        &[
+            "unbundle",
+            "--json",
+            "tests/fixtures/compose/hello-app.wasm",
+            "--module-dir",
+            modules.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["moved"].as_array().unwrap().len(), 2);
+    let mut broken = v;
+    broken["moved"][0]["import"] = "module0".into();
+    assert!(!schema("unbundle").is_valid(&broken));
 }
 
 #[test]

@@ -24,6 +24,7 @@ mod serve;
 mod size;
 mod strip;
 mod structure;
+mod unbundle;
 mod validate;
 mod virt;
 mod wasi_p3;

@@ -83,6 +83,7 @@ fn mutated_fixtures_never_crash_any_subcommand() {
     let cache = dir.path().join("cache");
     let cache_arg = cache.display().to_string();
     let out = dir.path().join("out.wasm").display().to_string();
+    let modules = dir.path().join("modules").display().to_string();
     let history = history_dir();
     // Every fixture (binary or WAT), three mutants each.
     let sources = all_fixtures();

@@ -22,6 +22,7 @@
 //! - [`rewrite`]: the walk over custom sections at every depth that strip and demangle share;
 //! - [`strip`]: removing custom sections (debug info, names, or all a file can do without),
 //!   nested modules and components included;
+//! - [`unbundle`]: large core modules moved out of a component, which then imports them;
 //! - [`size`]: where the bytes go: every byte attributed to one part, labelled from facts
 //!   in the binary, diffs of two builds, text and HTML reports.
 #![deny(missing_docs)]
@@ -42,6 +43,7 @@ pub mod size;
 pub mod strip;
 pub mod targets;
 pub mod text;
+pub mod unbundle;
 pub mod validate;
 
 pub use kind::{detect, WasmKind};

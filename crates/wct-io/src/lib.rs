@@ -219,6 +219,17 @@ fn walk(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) -> Result<(),
     Ok(())
 }
 
+/// Refuses `dest` when it names one of `inputs` (what [`write_output`] checks), for commands
+/// that write several files and must refuse before writing the first.
+pub fn check_output(dest: &Path, inputs: &[&Path]) -> Result<(), IoError> {
+    if dest != Path::new(STDIO) && inputs.iter().any(|input| same_file(input, dest)) {
+        return Err(IoError::WouldClobberInput {
+            path: dest.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 /// Returns true when `a` and `b` name the same existing file.
 fn same_file(a: &Path, b: &Path) -> bool {
     match (fs::canonicalize(a), fs::canonicalize(b)) {

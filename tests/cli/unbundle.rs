@@ -1,0 +1,177 @@
+//! `wct unbundle`: the modules `wasm-tools component unbundle` moves out, byte for byte, and a
+//! component with the same WIT that validates; modules named as `wct size` names them; bad
+//! input writes nothing.
+
+use crate::common::{
+    assert_refused_and_kept, fixture, stderr_of, wasm_tools, wasm_tools_stdout,
+    wasm_tools_validates, wct,
+};
+use std::path::Path;
+
+/// `wct unbundle FILE --module-dir DIR/wct -o DIR/wct.wasm ARGS` and the same with
+/// wasm-tools into `DIR/wasm-tools`; wct's stderr.
+fn both(dir: &Path, file: &Path, args: &[&str]) -> String {
+    let out = wct()
+        .arg("unbundle")
+        .arg(file)
+        .arg("--module-dir")
+        .arg(dir.join("wct"))
+        .arg("-o")
+        .arg(dir.join("wct.wasm"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let theirs = std::process::Command::new(wasm_tools())
+        .args(["component", "unbundle"])
+        .arg(file)
+        .arg("--module-dir")
+        .arg(dir.join("wasm-tools"))
+        .arg("-o")
+        .arg(dir.join("wasm-tools.wasm"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(theirs.status.success(), "{}", stderr_of(&theirs));
+    stderr_of(&out)
+}
+
+/// The file names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// wct and wasm-tools moved the same modules (same files, same bytes) and their components
+/// validate and have the same WIT.
+fn assert_same_as_wasm_tools(dir: &Path) -> Vec<String> {
+    let ours = listing(&dir.join("wct"));
+    assert_eq!(ours, listing(&dir.join("wasm-tools")));
+    for name in &ours {
+        assert_eq!(
+            std::fs::read(dir.join("wct").join(name)).unwrap(),
+            std::fs::read(dir.join("wasm-tools").join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+    let (wct_out, peer_out) = (dir.join("wct.wasm"), dir.join("wasm-tools.wasm"));
+    wasm_tools_validates(&wct_out);
+    assert_eq!(
+        wasm_tools_stdout(&["component", "wit"], &wct_out),
+        wasm_tools_stdout(&["component", "wit"], &peer_out)
+    );
+    ours
+}
+
+#[test]
+fn the_c_app_loses_its_two_big_modules_as_wasm_tools_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = both(dir.path(), &fixture("compose/hello-app.wasm"), &[]);
+    let moved = assert_same_as_wasm_tools(dir.path());
+    assert_eq!(moved, ["unbundled-module0.wasm", "unbundled-module1.wasm"]);
+    assert!(
+        report.contains("module main")
+            && report.contains("module wit-component:adapter:wasi_snapshot_preview1"),
+        "{report}"
+    );
+    // The component imports them by those names and no longer carries their bytes.
+    let printed = wasm_tools_stdout(&["print"], &dir.path().join("wct.wasm"));
+    assert!(
+        printed.contains("(import \"unbundled-module1\" (core module"),
+        "{printed}"
+    );
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    assert!(size(&dir.path().join("wct.wasm")) < size(&fixture("compose/hello-app.wasm")) / 2);
+}
+
+#[test]
+fn every_module_at_every_depth_with_threshold_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    // The composed demo: components nested in a component, modules in each.
+    let composed = dir.path().join("composed.wasm");
+    wct()
+        .args(["compose", "-q"])
+        .arg(fixture("compose/hello-app.wasm"))
+        .arg(fixture("compose/greeter.wasm"))
+        .arg("-o")
+        .arg(&composed)
+        .assert()
+        .success();
+    both(dir.path(), &composed, &["--threshold", "0"]);
+    let moved = assert_same_as_wasm_tools(dir.path());
+    assert!(moved.len() >= 6, "{moved:?}");
+}
+
+#[test]
+fn a_python_components_runtime_is_named() {
+    let component = crate::size::python_hello("hello");
+    let dir = tempfile::tempdir().unwrap();
+    let report = both(dir.path(), &component, &["--threshold", "1048576"]);
+    assert!(report.contains("module libpython3.14.so"), "{report}");
+    assert!(report.contains("module main"), "{report}");
+    assert_eq!(assert_same_as_wasm_tools(dir.path()).len(), 2);
+    // wct also reads the threshold with a unit.
+    let with_unit = tempfile::tempdir().unwrap();
+    wct()
+        .arg("unbundle")
+        .arg(&component)
+        .args(["--threshold", "1MiB", "--module-dir"])
+        .arg(with_unit.path().join("wct"))
+        .arg("-o")
+        .arg(with_unit.path().join("wct.wasm"))
+        .assert()
+        .success();
+    assert_eq!(
+        listing(&with_unit.path().join("wct")),
+        listing(&dir.path().join("wct"))
+    );
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.wasm");
+    std::fs::write(&out, b"kept").unwrap();
+    let modules = dir.path().join("modules");
+    let args = |file: &str| {
+        vec![
+            fixture(file).into_os_string(),
+            "--module-dir".into(),
+            modules.clone().into_os_string(),
+        ]
+    };
+    assert_refused_and_kept(
+        &["unbundle"],
+        &args("c/hello.wasm"),
+        &out,
+        "found a core module",
+    );
+    assert_refused_and_kept(
+        &["unbundle"],
+        &args("invalid/truncated.wasm"),
+        &out,
+        "truncated.wasm",
+    );
+    assert_refused_and_kept(&["unbundle"], &args("link/calc.c"), &out, "calc.c");
+    assert!(listing(&modules).is_empty(), "{:?}", listing(&modules));
+    // The output may not be the input.
+    let input = dir.path().join("app.wasm");
+    std::fs::copy(fixture("compose/hello-app.wasm"), &input).unwrap();
+    assert_refused_and_kept(
+        &["unbundle"],
+        &[
+            input.clone().into_os_string(),
+            "--module-dir".into(),
+            modules.into_os_string(),
+        ],
+        &input,
+        "refusing to overwrite input",
+    );
+}
