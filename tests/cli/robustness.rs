@@ -107,6 +107,19 @@ fn mutated_fixtures_never_crash_any_subcommand() {
             vec!["link", "-q", "--stub-missing-functions", "-o", &out],
             vec![0, 2],
         ),
+        (
+            vec![
+                "unbundle",
+                "-q",
+                "--threshold",
+                "0",
+                "--module-dir",
+                &modules,
+                "-o",
+                &out,
+            ],
+            vec![0, 2],
+        ),
         (vec!["addr2line", "0x200"], vec![0, 2]),
         (vec!["metadata", "show", "--json"], vec![0, 2]),
         (
