@@ -54,7 +54,10 @@ pub(crate) fn rewrite(
     decide: &mut dyn FnMut(&Place<'_>, &CustomSectionReader<'_>) -> Action,
 ) -> Result<Vec<u8>, RewriteError> {
     let report = analyze_names(wasm);
-    rewrite_one(wasm, 0, &report.root, &report.root.name, decide)
+    // One buffer for the whole output: nested modules are written into it where they go.
+    let mut out = Vec::with_capacity(wasm.len());
+    rewrite_one(wasm, 0, &report.root, &report.root.name, decide, &mut out)?;
+    Ok(out)
 }
 
 /// Bytes taken by a section whose contents are `len` bytes: its id, its size, its contents.
@@ -88,42 +91,61 @@ fn push_section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
 }
 
 /// Rewrites one module or component, `bytes`, which sits at `base` in the file and which
-/// `item` (`wct size`'s) describes and `path` names.
+/// `item` (`wct size`'s) describes and `path` names, appending it to `out`. Nested modules
+/// and components are skipped over by the parser (not walked) and rewritten into `out` in
+/// place, their size written in front of them afterwards.
 fn rewrite_one(
     bytes: &[u8],
     base: u64,
     item: &Item,
     path: &str,
     decide: &mut dyn FnMut(&Place<'_>, &CustomSectionReader<'_>) -> Action,
-) -> Result<Vec<u8>, RewriteError> {
-    let mut out = Vec::with_capacity(bytes.len());
+    out: &mut Vec<u8>,
+) -> Result<(), RewriteError> {
     out.extend_from_slice(&bytes[..8.min(bytes.len())]);
-    let mut depth = 0u32;
     let mut in_module = true;
-    for payload in Parser::new(base).parse_all(bytes) {
-        let payload = payload?;
-        if depth > 0 {
-            match payload {
-                Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-                Payload::End(_) => depth -= 1,
-                _ => {}
+    let mut parser = Parser::new(base);
+    let mut remaining = bytes;
+    while !remaining.is_empty() {
+        let payload = match parser.parse(remaining, true)? {
+            wasmparser::Chunk::Parsed { consumed, payload } => {
+                remaining = &remaining[consumed..];
+                payload
             }
-            continue;
-        }
+            // With `eof` set the parser reports a truncated input as an error instead.
+            wasmparser::Chunk::NeedMoreData(_) => {
+                return Err(RewriteError::Truncated {
+                    offset: base + (bytes.len() - remaining.len()) as u64,
+                })
+            }
+        };
         match &payload {
             Payload::Version { encoding, .. } => {
                 in_module = *encoding == wasmparser::Encoding::Module;
             }
-            Payload::End(_) => {}
+            Payload::End(_) => break,
+            Payload::CodeSectionStart {
+                size,
+                unchecked_range: range,
+                ..
+            } => {
+                // Function bodies are copied as one section, not read one by one.
+                parser.skip_section();
+                remaining = remaining.get(*size as usize..).ok_or(RewriteError::Truncated {
+                    offset: range.start,
+                })?;
+                let contents = slice(bytes, base, range.start..range.end)?;
+                push_section(out, 10, contents);
+            }
             Payload::ModuleSection {
                 unchecked_range, ..
             }
             | Payload::ComponentSection {
                 unchecked_range, ..
             } => {
-                depth += 1;
                 let start = unchecked_range.start;
                 let nested = slice(bytes, base, start..unchecked_range.end)?;
+                remaining = &remaining[nested.len()..];
                 let child = item.children.iter().find(|c| {
                     matches!(c.kind, ItemKind::Module | ItemKind::Component)
                         && c.offset <= start
@@ -138,27 +160,38 @@ fn rewrite_one(
                     None => format!("{path} / {word}"),
                 };
                 let empty = Item::new("", ItemKind::Module, 0, 0);
-                let rewritten =
-                    rewrite_one(nested, start, child.unwrap_or(&empty), &child_path, decide)?;
-                push_section(&mut out, id, &rewritten);
+                out.push(id);
+                let size_at = out.len();
+                rewrite_one(nested, start, child.unwrap_or(&empty), &child_path, decide, out)?;
+                frame_in_place(out, size_at);
             }
             Payload::CustomSection(section) => {
                 let (_, range) = payload.as_section().expect("a section");
                 let contents = slice(bytes, base, range.start..range.end)?;
                 let place = Place { path, in_module };
                 match decide(&place, section) {
-                    Action::Keep => push_section(&mut out, 0, contents),
+                    Action::Keep => push_section(out, 0, contents),
                     Action::Remove => {}
-                    Action::Replace(new) => push_section(&mut out, 0, &new),
+                    Action::Replace(new) => push_section(out, 0, &new),
                 }
             }
             other => {
                 if let Some((id, range)) = other.as_section() {
                     let contents = slice(bytes, base, range.start..range.end)?;
-                    push_section(&mut out, id, contents);
+                    push_section(out, id, contents);
                 }
             }
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Puts the size of the contents `out[at..]` in front of them (as a LEB128 at `at`).
+fn frame_in_place(out: &mut Vec<u8>, at: usize) {
+    let len = out.len() - at;
+    let mut size = Vec::with_capacity(5);
+    len.encode(&mut size);
+    out.extend_from_slice(&size);
+    out.copy_within(at..at + len, at + size.len());
+    out[at..at + size.len()].copy_from_slice(&size);
 }
