@@ -131,9 +131,11 @@ fn rewrite_one(
             } => {
                 // Function bodies are copied as one section, not read one by one.
                 parser.skip_section();
-                remaining = remaining.get(*size as usize..).ok_or(RewriteError::Truncated {
-                    offset: range.start,
-                })?;
+                remaining = remaining
+                    .get(*size as usize..)
+                    .ok_or(RewriteError::Truncated {
+                        offset: range.start,
+                    })?;
                 let contents = slice(bytes, base, range.start..range.end)?;
                 push_section(out, 10, contents);
             }
@@ -162,7 +164,14 @@ fn rewrite_one(
                 let empty = Item::new("", ItemKind::Module, 0, 0);
                 out.push(id);
                 let size_at = out.len();
-                rewrite_one(nested, start, child.unwrap_or(&empty), &child_path, decide, out)?;
+                rewrite_one(
+                    nested,
+                    start,
+                    child.unwrap_or(&empty),
+                    &child_path,
+                    decide,
+                    out,
+                )?;
                 frame_in_place(out, size_at);
             }
             Payload::CustomSection(section) => {

@@ -199,9 +199,10 @@ pub fn analyze_bytes(wasm: &[u8]) -> SizeReport {
     analyze(wasm)
 }
 
-/// The attribution tree of `wasm` with its names, without measuring data segments (their
-/// hints and the labels that come from their bytes are left out): what naming nested modules
-/// and components as `wct size` does takes, at a fraction of the time.
+/// The attribution tree of `wasm` down to sections, with its modules and components named:
+/// no item per function or data segment and no data measured (so no labels from data bytes).
+/// What naming nested modules and components as `wct size` does takes, at a fraction of the
+/// time and memory.
 pub fn analyze_names(wasm: &[u8]) -> SizeReport {
     let mut stream = stream::Stream::new(wasm);
     stream.names_only = true;

@@ -280,6 +280,10 @@ fn code_section<R: Read>(
 ) -> Result<(), Stop> {
     let count = s.read_u32()?;
     item.count = Some(count);
+    if s.names_only {
+        // Only modules and components are named: no item per function.
+        return s.stream(header.end.saturating_sub(s.pos()), |_| {});
+    }
     for i in 0..count {
         let start = s.pos();
         let index = facts.imported_funcs + i;
@@ -307,6 +311,10 @@ fn data_section<R: Read>(
 ) -> Result<(), Stop> {
     let count = s.read_u32()?;
     item.count = Some(count);
+    if s.names_only {
+        // Only modules and components are named: no item per segment.
+        return s.stream(header.end.saturating_sub(s.pos()), |_| {});
+    }
     for i in 0..count {
         let start = s.pos();
         let mut segment = Item::new(format!("segment {i}"), ItemKind::DataSegment, start, 0);
@@ -319,10 +327,6 @@ fn data_section<R: Read>(
                     start,
                     format!("data segment {i} extends past the data section"),
                 ));
-            }
-            if s.names_only {
-                s.stream(len.into(), |_| {})?;
-                return Ok(());
             }
             let mut hint = HintBuilder::new();
             let markers = &mut facts.markers;
