@@ -9,3 +9,4 @@ pub mod host;
 pub mod host_report;
 pub mod input;
 pub mod registry;
+pub mod wac_inputs;

@@ -1,6 +1,6 @@
 //! `wct compose`: fill a component's imports with other components' exports.
 
-use crate::args::compose_inputs;
+use crate::args::{compose_inputs, wac_inputs};
 use crate::output;
 use crate::report::{GlobalOpts, EXIT_FAILED};
 use clap::ValueEnum;
@@ -67,6 +67,25 @@ pub struct Args {
     /// Print the instance graph on stdout.
     #[arg(long, value_enum, value_name = "FORMAT")]
     graph: Option<GraphFormat>,
+    /// For a `.wac` document: the file of package PKG (`my:greeter=greeter.wasm`;
+    /// repeatable).
+    #[arg(long = "dep", value_name = "PKG=PATH", value_parser = crate::args::wac_inputs::dep)]
+    deps: Vec<(String, PathBuf)>,
+    /// For a `.wac` document: where its packages are, in wac's layout (`DIR/ns/name.wasm`,
+    /// `DIR/ns/name/VERSION.wasm`, a WIT folder `DIR/ns/name/`); default `deps` when it exists.
+    #[arg(long, value_name = "DIR")]
+    deps_dir: Option<PathBuf>,
+    /// For a `.wac` document: import the instantiated components instead of embedding them
+    /// (wac's `--import-dependencies`).
+    #[arg(long)]
+    import_dependencies: bool,
+    /// Resolve and type-check the composition; write nothing.
+    #[arg(long, conflicts_with = "output")]
+    check: bool,
+    /// Also write the composition as a WAC document (for wac's users): `wct compose
+    /// FILE.wac --dep ...` (its header lists the flags) builds it again.
+    #[arg(long, value_name = "FILE")]
+    emit_wac: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -76,12 +95,33 @@ enum GraphFormat {
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
+    if let Some(document) = args.components.first().filter(|p| wac_inputs::is_wac(p)) {
+        return run_wac(document.clone(), &args, global);
+    }
+    if let Some(wac) = args
+        .components
+        .iter()
+        .chain(&args.plugs)
+        .find(|p| wac_inputs::is_wac(p))
+    {
+        miette::bail!(
+            help = format!(
+                "compose it on its own: `wct compose {} -o OUT`",
+                wac.display()
+            ),
+            "{}: a WAC document is the whole composition, not a plug",
+            wac.display()
+        );
+    }
+    if !args.deps.is_empty() || args.deps_dir.is_some() {
+        miette::bail!("--dep and --deps-dir are for a .wac document");
+    }
     let scratch = tempfile::tempdir()
         .map_err(|e| miette::miette!("cannot create a temporary folder: {e}"))?;
-    let (components, mut options) = match &args.config {
+    let (components, files, mut options) = match &args.config {
         Some(config) => {
             let loaded = wct_compose::config::load(config).map_err(miette::Report::new)?;
-            (loaded.components, loaded.options)
+            (loaded.components, loaded.files, loaded.options)
         }
         None => {
             let mut paths = args.components.clone();
@@ -105,9 +145,18 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                 scratch.path(),
                 global,
             )?;
-            (compose_inputs::load_components(&paths)?, Options::default())
+            (
+                compose_inputs::load_components(&paths)?,
+                paths,
+                Options::default(),
+            )
         }
     };
+    let files: Vec<(String, String)> = components
+        .iter()
+        .zip(&files)
+        .map(|(c, f)| (c.name.clone(), wct_io::display_name(f)))
+        .collect();
     options
         .prefer
         .extend(compose_inputs::prefer_map(&args.prefer)?);
@@ -124,8 +173,76 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         .chain(&args.plugs)
         .map(PathBuf::as_path)
         .collect();
+    if let Some(path) = &args.emit_wac {
+        let text = wct_compose::wac::emit(&composed.plan, "composed", &files);
+        output::write(Some(path), text.as_bytes(), false, &inputs)?;
+    }
+    finish(&args, &inputs, &composed, global)
+}
+
+/// `wct compose FILE.wac`: the document resolved (`--dep`, `--deps-dir`, the registry),
+/// type-checked and encoded as wac does. A problem in the document is shown in it (exit 1).
+fn run_wac(document: PathBuf, args: &Args, global: &GlobalOpts) -> Result<ExitCode> {
+    if args.emit_wac.is_some() {
+        miette::bail!("--emit-wac writes a WAC document for a SOCKET PLUG... or --config composition; this one already is one");
+    }
+    if args.components.len() > 1 || !args.plugs.is_empty() {
+        miette::bail!(
+            help = "name the components in the document's `new` expressions and give their \
+                    files with --dep PKG=PATH or --deps-dir",
+            "a .wac document is the whole composition: no SOCKET or PLUG goes with it"
+        );
+    }
+    let deps_dir = args
+        .deps_dir
+        .clone()
+        .or_else(|| Some(PathBuf::from("deps")).filter(|d| d.is_dir()));
+    let inputs = wac_inputs::WacInputs {
+        local: wct_compose::deps::LocalPackages {
+            deps: args.deps.iter().cloned().collect(),
+            deps_dir,
+        },
+        registry: &args.registry,
+        options: wct_compose::wac::WacOptions {
+            import_dependencies: args.import_dependencies,
+            check_only: args.check,
+        },
+    };
+    let progress = wct_io::progress::Progress::start(!global.quiet, "composing".to_string());
+    let composed = wac_inputs::compose(&document, &inputs, global);
+    drop(progress);
+    let composed = match composed {
+        Ok(composed) => composed,
+        Err(wac_inputs::WacFailure::Document(error)) => {
+            crate::report::print_error(&miette::Report::new(error));
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+        Err(wac_inputs::WacFailure::Usage(report)) => return Err(report),
+    };
+    if args.check {
+        if !global.quiet {
+            eprintln!(
+                "{}: resolves and type-checks ({} instance(s))",
+                wct_io::display_name(&document),
+                composed.plan.instances.len()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut inputs: Vec<&Path> = vec![document.as_path()];
+    inputs.extend(args.deps.iter().map(|(_, p)| p.as_path()));
+    finish(args, &inputs, &composed, global)
+}
+
+/// Writes the composition and reports it (shared by both routes).
+fn finish(
+    args: &Args,
+    inputs: &[&Path],
+    composed: &wct_compose::Composed,
+    global: &GlobalOpts,
+) -> Result<ExitCode> {
     if args.out.output.is_some() {
-        args.out.write(&composed.bytes, &inputs)?;
+        args.out.write(&composed.bytes, inputs)?;
     }
     let plan = &composed.plan;
     if args.json {

@@ -59,6 +59,8 @@ struct WireSpec {
 pub struct Config {
     /// Components in instantiation order, the socket first.
     pub components: Vec<Component>,
+    /// The file of each component, in the same order.
+    pub files: Vec<PathBuf>,
     /// Wiring and preferences.
     pub options: Options,
 }
@@ -118,6 +120,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let mut names: Vec<&String> = file.instances.keys().collect();
     names.sort_by_key(|n| (*n != socket, (*n).clone()));
     let mut components = Vec::new();
+    let mut files = Vec::new();
     for name in names {
         let file_path = base.join(file.instances[name].get_ref());
         let bytes = std::fs::read(&file_path).map_err(|source| ConfigError::Component {
@@ -129,6 +132,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             name: name.clone(),
             bytes,
         });
+        files.push(file_path);
     }
     let options = Options {
         wires: file
@@ -147,6 +151,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     };
     Ok(Config {
         components,
+        files,
         options,
     })
 }

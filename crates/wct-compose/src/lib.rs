@@ -8,15 +8,18 @@
 //! candidates that came close, and encodes the result; imports left over become imports of the
 //! result, with semver-compatible versions of the same interface merged into one import of the
 //! newest version. The [`Plan`] it returns is data: what was filled and what was left;
-//! [`report`] renders it for people and tools, [`config`] reads the TOML config.
+//! [`report`] renders it for people and tools, [`config`] reads the TOML config, [`wac`] composes
+//! what a WAC document says.
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod deps;
 mod describe;
 mod graph;
 mod names;
 mod plan;
 pub mod report;
+pub mod wac;
 
 pub use graph::{compose, Composed, Options, Wire};
 pub use plan::{Component, Fill, NearMiss, Plan, Unfilled};
