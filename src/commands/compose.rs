@@ -31,10 +31,14 @@ use wct_compose::Options;
       --graph mermaid
   wct compose tests/fixtures/compose/hello-app.wasm --plug wct:greeter@0.1.0 \\
       --registry 127.0.0.1:5000 -o hello.wasm
+  wct compose tests/fixtures/wac/demo.wac \\
+      --dep demo:hello-app=tests/fixtures/compose/hello-app.wasm \\
+      --dep demo:polite-greeter=tests/fixtures/js/polite-greeter.wasm \\
+      --dep demo:store=tests/fixtures/compose/store.wasm -o program.wasm
 
 Exit status:
   0  composed
-  1  --require-full and some import is left unfilled
+  1  --require-full and some import is left unfilled; a .wac document with an error
   2  bad input, ambiguity, type mismatch")]
 pub struct Args {
     /// The socket component, then the plugs.

@@ -27,6 +27,7 @@ mod structure;
 mod unbundle;
 mod validate;
 mod virt;
+mod wac;
 mod wasi_p3;
 mod wasi_testsuite;
 mod wit;

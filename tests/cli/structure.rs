@@ -85,15 +85,24 @@ fn every_library_error_is_a_diagnostic() {
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let line = line.trim_start();
-            let is_error_type = ["pub enum ", "pub struct "].iter().any(|k| {
-                line.strip_prefix(k).is_some_and(|rest| {
+            let error_type = ["pub enum ", "pub struct "].iter().find_map(|k| {
+                line.strip_prefix(k).and_then(|rest| {
                     let name: String = rest
                         .chars()
                         .take_while(|c| c.is_alphanumeric() || *c == '_')
                         .collect();
-                    name.ends_with("Error")
+                    name.ends_with("Error").then_some(name)
                 })
             });
+            let is_error_type = error_type.is_some();
+            // A hand-written `impl Diagnostic` (one that forwards to a wrapped diagnostic).
+            let implemented = error_type.is_some_and(|name| {
+                text.contains(&format!("impl Diagnostic for {name} "))
+                    || text.contains(&format!("impl miette::Diagnostic for {name} "))
+            });
+            if implemented {
+                continue;
+            }
             let derives_error = line.starts_with("#[derive(") && line.contains("thiserror::Error");
             if !is_error_type && !derives_error {
                 continue;

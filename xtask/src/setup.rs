@@ -8,6 +8,9 @@
 //! - the wasi-testsuite runner's requirements, in a Python >= 3.12 (the runner refuses older
 //!   ones; pyenv's 3.12.1 on these machines);
 //! - `componentize-js` and `componentize-qjs` (npm, pinned by `xtask/js/package-lock.json`);
+//! - `wac` (crates.io `wac-cli`, pinned, features `wit,wat`, without its registry client): the
+//!   oracle for
+//!   `wct compose FILE.wac`;
 //! - Debian's `docker-registry` (a real OCI registry), `skopeo` (an independent registry
 //!   client), `apache2-utils` (htpasswd), `time` (peak memory) and `chromium` (the headless
 //!   browser that loads `wct size --html`'s page), installed with apt-get when
@@ -47,10 +50,41 @@ pub fn run_tests(args: &[String]) -> Result<()> {
     install_runner_requirements()?;
     install_npm_packages()?;
     install_debian_packages()?;
+    install_wac()?;
     step("cargo test --workspace --locked");
     run(Command::new("cargo")
         .args(["test", "--workspace", "--locked"])
         .args(args))
+}
+
+/// The wac release the WAC tests compare with (the one of wct's wac-parser and wac-graph).
+const WAC_VERSION: &str = "0.12.0";
+
+/// `cargo install wac-cli` at [`WAC_VERSION`] unless that `wac` is on PATH.
+fn install_wac() -> Result<()> {
+    let installed = Command::new("wac")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if installed.as_deref() == Some(&format!("wac-cli {WAC_VERSION}")) {
+        step(&format!("wac {WAC_VERSION} already installed"));
+        return Ok(());
+    }
+    step(&format!(
+        "cargo install wac-cli {WAC_VERSION} (the WAC tests' oracle)"
+    ));
+    run(Command::new("cargo").args([
+        "install",
+        "wac-cli",
+        "--version",
+        WAC_VERSION,
+        "--locked",
+        // WIT folders and WAT packages as wac reads them; not its registry client.
+        "--no-default-features",
+        "--features",
+        "wit,wat",
+    ]))
 }
 
 /// The installed version of a pip package, if any.

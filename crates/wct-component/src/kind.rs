@@ -79,6 +79,15 @@ pub fn to_binary(bytes: &[u8], path: &Path) -> Result<Vec<u8>, NotWasm> {
             hex_prefix(bytes)
         ),
     })?;
+    if path.extension().is_some_and(|e| e == "wac") {
+        return Err(NotWasm {
+            message: format!(
+                "a WAC document, not a module or component: compose it into one first \
+                 (`wct compose {} --dep PKG=PATH... -o OUT.wasm`)",
+                path.display()
+            ),
+        });
+    }
     wat::parse_str(text).map_err(|mut e| {
         e.set_path(path);
         NotWasm {

@@ -9,7 +9,7 @@
 //! result, with semver-compatible versions of the same interface merged into one import of the
 //! newest version. The [`Plan`] it returns is data: what was filled and what was left;
 //! [`report`] renders it for people and tools, [`config`] reads the TOML config, [`wac`] composes
-//! what a WAC document says.
+//! what a WAC document says, with its packages found on disk by [`deps`].
 #![deny(missing_docs)]
 
 pub mod config;

@@ -79,10 +79,8 @@ impl std::error::Error for WacError {
     }
 }
 
+/// wac's diagnostic codes (`failed to resolve document`) are left out: the message says more.
 impl Diagnostic for WacError {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.error.code()
-    }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         self.error.help()
     }
