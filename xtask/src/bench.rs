@@ -412,5 +412,36 @@ fn bench_compose_large(wct: &Path) -> Result<()> {
         samples[0],
         samples[1],
     );
+    // The same composition written as a WAC document, composed by both from it.
+    let doc = tmp.path().join("app.wac");
+    std::fs::write(
+        &doc,
+        "package bench:composition;\n\
+         let greeter = new bench:greeter { ... };\n\
+         let app = new bench:app { \"wct:demo/greet@0.1.0\": greeter[\"wct:demo/greet@0.1.0\"], ... };\n\
+         export app...;\n",
+    )?;
+    let deps = [
+        format!("bench:app={}", app.display()),
+        format!("bench:greeter={}", greeter.display()),
+    ];
+    let samples = crate::measure::paired_medians(11, 2, &|i| {
+        let mut cmd = Command::new(if i == 0 { wct } else { &wac });
+        cmd.arg("compose").arg(&doc);
+        if i == 0 {
+            cmd.arg("-q");
+        }
+        for dep in &deps {
+            cmd.arg("--dep").arg(dep);
+        }
+        cmd.arg("-o").arg(&out);
+        cmd
+    })?;
+    crate::measure::report(
+        "compose the same from a .wac document vs wac compose",
+        "wac",
+        samples[0],
+        samples[1],
+    );
     Ok(())
 }

@@ -93,7 +93,12 @@ fn local_error(path: &Path, message: impl std::fmt::Display) -> LocalError {
 /// A component file (binary or WAT); a core module is refused.
 fn read_component(path: &Path) -> Result<Vec<u8>, LocalError> {
     let bytes = std::fs::read(path).map_err(|e| local_error(path, e))?;
-    let bytes = wct_component::kind::to_binary(&bytes, path).map_err(|e| local_error(path, e))?;
+    // A binary is used as read (no copy of a large component); anything else is WAT.
+    let bytes = if bytes.starts_with(wct_component::kind::MAGIC) {
+        bytes
+    } else {
+        wct_component::kind::to_binary(&bytes, path).map_err(|e| local_error(path, e))?
+    };
     match wct_component::kind::detect(&bytes) {
         wct_component::kind::WasmKind::Component => Ok(bytes),
         wct_component::kind::WasmKind::CoreModule => Err(local_error(

@@ -304,12 +304,12 @@ pub fn compose(
     opts: WacOptions,
 ) -> Result<Composed, WacError> {
     let source = Arc::new(NamedSource::new(name, text.to_string()));
-    let keys: Vec<(PackageRef, Vec<u8>)> = packages;
+    let (refs, contents): (Vec<PackageRef>, Vec<Vec<u8>>) = packages.into_iter().unzip();
     let mut map = IndexMap::new();
-    for (package, bytes) in &keys {
+    for (package, bytes) in refs.iter().zip(contents) {
         map.insert(
             BorrowedPackageKey::from_name_and_version(&package.name, package.version.as_ref()),
-            bytes.clone(),
+            bytes,
         );
     }
     let resolution = document
