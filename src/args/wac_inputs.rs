@@ -31,6 +31,8 @@ pub struct WacInputs<'a> {
     pub local: LocalPackages,
     /// The registry to pull the rest from.
     pub registry: &'a crate::args::registry::RegistryArgs,
+    /// Take registry packages only from the cache (those pulled before).
+    pub offline: bool,
     /// Encoding options.
     pub options: WacOptions,
 }
@@ -151,6 +153,22 @@ fn pull(
     let Ok(location) = config.locate(&spec, inputs.registry.registry()) else {
         return Ok(None);
     };
+    if inputs.offline {
+        let cache = wct_registry::Cache::default_dir().map(|dir| wct_registry::Cache::at(&dir));
+        let Some(pulled) = cache.and_then(|c| c.pulled(&location, &spec.version)) else {
+            miette::bail!(
+                help = "compose once without --offline to pull it into the cache",
+                "{text} is not in the cache, and --offline asks for no registry"
+            );
+        };
+        if !global.quiet {
+            eprintln!(
+                "{text}: {} ({}, from cache)",
+                pulled.reference, pulled.digest
+            );
+        }
+        return Ok(Some(pulled.bytes));
+    }
     if client.is_none() {
         *client = Some(inputs.registry.client()?);
     }

@@ -86,6 +86,10 @@ pub struct Args {
     /// Resolve and type-check the composition; write nothing.
     #[arg(long, conflicts_with = "output")]
     check: bool,
+    /// For a `.wac` document: take packages from the registry's cache only (those pulled
+    /// before), without asking the registry.
+    #[arg(long)]
+    offline: bool,
     /// Also write the composition as a WAC document (for wac's users): `wct compose
     /// FILE.wac --dep ...` (its header lists the flags) builds it again.
     #[arg(long, value_name = "FILE")]
@@ -207,6 +211,7 @@ fn run_wac(document: PathBuf, args: &Args, global: &GlobalOpts) -> Result<ExitCo
             deps_dir,
         },
         registry: &args.registry,
+        offline: args.offline,
         options: wct_compose::wac::WacOptions {
             import_dependencies: args.import_dependencies,
             check_only: args.check,

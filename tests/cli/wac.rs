@@ -395,4 +395,55 @@ fn a_package_comes_from_the_registry_and_then_from_the_cache() {
         .output()
         .unwrap();
     assert_eq!(stdout_of(&ran), "Hello, world!\n");
+    // The registry gone: --offline composes the same from the cache alone.
+    let addr = server.addr.clone();
+    drop(server);
+    let offline = compose_offline(
+        &doc,
+        &addr,
+        dir.path(),
+        "offline.wasm",
+        &dir.path().join("cache"),
+    );
+    assert!(offline.status.success(), "{}", stderr_of(&offline));
+    assert_eq!(
+        std::fs::read(dir.path().join("first.wasm")).unwrap(),
+        std::fs::read(dir.path().join("offline.wasm")).unwrap()
+    );
+    // An empty cache: --offline says what is missing, nothing is written.
+    let empty = compose_offline(
+        &doc,
+        &addr,
+        dir.path(),
+        "none.wasm",
+        &dir.path().join("empty"),
+    );
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(stderr_of(&empty).contains("demo:greeter@0.1.0 is not in the cache"));
+    assert!(!dir.path().join("none.wasm").exists());
+}
+
+/// `wct compose DOC --offline` for the registry at `addr` (no longer running), with the demo
+/// app given by `--dep`, caching in `cache`.
+fn compose_offline(
+    doc: &Path,
+    addr: &str,
+    dir: &Path,
+    out: &str,
+    cache: &Path,
+) -> std::process::Output {
+    wct()
+        .arg("compose")
+        .arg(doc)
+        .arg("--dep")
+        .arg(format!(
+            "demo:hello-app={}",
+            fixture("compose/hello-app.wasm").display()
+        ))
+        .args(["--offline", "--registry", addr, "-o"])
+        .arg(dir.join(out))
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .unwrap()
 }

@@ -1,6 +1,8 @@
 //! The local cache of fetched packages: content-addressed by the sha256 of the wasm
 //! (`CACHE/registry/sha256/HEX.wasm`), checked on every read, written atomically. What a lock
-//! file pins and the cache holds needs no network.
+//! file pins and the cache holds needs no network. Which digest a tag pointed at when it was
+//! last pulled is kept beside (`CACHE/registry/tags/REGISTRY/REPOSITORY/TAG`), so a package
+//! pulled once by name and version can be used again offline ([`Cache::pulled`]).
 
 use sha2::Digest;
 use std::path::{Path, PathBuf};
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: PathBuf,
+    tags: PathBuf,
 }
 
 impl Cache {
@@ -16,6 +19,7 @@ impl Cache {
     pub fn at(dir: &Path) -> Cache {
         Cache {
             dir: dir.join("registry").join("sha256"),
+            tags: dir.join("registry").join("tags"),
         }
     }
 
@@ -46,6 +50,54 @@ impl Cache {
         if std::fs::create_dir_all(&self.dir).is_ok() {
             let _ = wct_io::write_atomic(&path, bytes);
         }
+    }
+}
+
+impl Cache {
+    /// The folder of `location`'s tags (`:` in a registry's port made `_`).
+    fn tag_dir(&self, location: &crate::Location) -> PathBuf {
+        let mut dir = self.tags.join(location.registry.replace(':', "_"));
+        for segment in location.repository.split('/') {
+            dir.push(segment);
+        }
+        dir
+    }
+
+    /// Remembers that `location:tag` pointed at `digest` (a cache that cannot be written is
+    /// not an error).
+    pub fn put_tag(&self, location: &crate::Location, tag: &str, digest: &str) {
+        let dir = self.tag_dir(location);
+        if std::fs::create_dir_all(&dir).is_ok() {
+            let _ = wct_io::write_atomic(&dir.join(tag), digest.as_bytes());
+        }
+    }
+
+    /// The newest version of `location` that `spec` accepts among those pulled before and
+    /// still in the cache, with its wasm: what `--offline` uses.
+    pub fn pulled(
+        &self,
+        location: &crate::Location,
+        spec: &crate::VersionSpec,
+    ) -> Option<crate::Pulled> {
+        let dir = self.tag_dir(location);
+        let mut versions: Vec<semver::Version> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+            .filter(|v| spec.matches(v))
+            .collect();
+        versions.sort();
+        versions.into_iter().rev().find_map(|version| {
+            let tag = version.to_string();
+            let digest = std::fs::read_to_string(dir.join(&tag)).ok()?;
+            let bytes = self.get(digest.trim())?;
+            Some(crate::Pulled {
+                reference: location.reference(&tag),
+                version,
+                digest: digest.trim().to_string(),
+                bytes,
+                from_cache: true,
+            })
+        })
     }
 }
 

@@ -314,6 +314,9 @@ impl Registry {
             }
         }
         let cache = self.options.cache.as_ref();
+        if let Some(cache) = cache {
+            cache.put_tag(location, &tag, &digest);
+        }
         if let Some(bytes) = cache.and_then(|cache| cache.get(&digest)) {
             return Ok(Pulled {
                 reference: full,
