@@ -33,6 +33,10 @@ pub struct WacInputs<'a> {
     pub registry: &'a crate::args::registry::RegistryArgs,
     /// Take registry packages only from the cache (those pulled before).
     pub offline: bool,
+    /// The lock file of registry packages (default: `wkg.lock` beside the document).
+    pub lock: Option<PathBuf>,
+    /// Refuse to add to or change the lock.
+    pub locked: bool,
     /// Encoding options.
     pub options: WacOptions,
 }
@@ -77,6 +81,11 @@ pub fn compose(
     let references = wac::packages(&name, &text, &document).map_err(WacFailure::Document)?;
     let mut packages = Vec::with_capacity(references.len());
     let mut client = None;
+    let lock_path = inputs
+        .lock
+        .clone()
+        .unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).join("wkg.lock"));
+    let mut lock = Lock::load(lock_path, inputs.locked)?;
     for reference in references {
         let bytes = match inputs.local.find(&reference) {
             Ok(Some(found)) => {
@@ -85,7 +94,7 @@ pub fn compose(
                 }
                 found.bytes
             }
-            Ok(None) => match pull(&reference, inputs, &mut client, global)? {
+            Ok(None) => match pull(&reference, inputs, &mut lock, &mut client, global)? {
                 Some(bytes) => bytes,
                 None => {
                     let looked: Vec<String> = inputs
@@ -131,14 +140,52 @@ pub fn compose(
         };
         packages.push((reference, bytes));
     }
+    lock.save()?;
     wac::compose(&name, &text, &document, packages, inputs.options).map_err(WacFailure::Document)
 }
 
+/// The lock of a document's registry packages (wkg's `wkg.lock` format) and whether it may
+/// change.
+pub struct Lock {
+    /// The file.
+    pub path: PathBuf,
+    /// What it holds, updated as packages are pulled.
+    pub file: wct_registry::LockFile,
+    /// `--locked`: every registry package must be in it, and it must not change.
+    pub locked: bool,
+    /// Whether a package was added or changed.
+    pub changed: bool,
+}
+
+impl Lock {
+    /// The lock at `path` (a missing file is an empty lock).
+    pub fn load(path: PathBuf, locked: bool) -> Result<Lock> {
+        let file = wct_registry::LockFile::load(&path).map_err(miette::Report::new)?;
+        Ok(Lock {
+            path,
+            file,
+            locked,
+            changed: false,
+        })
+    }
+
+    /// Writes the lock if a package was added or changed.
+    pub fn save(&self) -> Result<()> {
+        if self.changed {
+            wct_io::write_atomic(&self.path, self.file.to_text().as_bytes())
+                .map_err(miette::Report::new)?;
+        }
+        Ok(())
+    }
+}
+
 /// `reference` from the registry its namespace is configured for (`--registry`, wkg's
-/// config), or `None` when no registry is configured for it.
+/// config), or `None` when no registry is configured for it. A version the lock holds is
+/// pulled by its digest; a new one is added to the lock (refused under `--locked`).
 fn pull(
     reference: &PackageRef,
     inputs: &WacInputs<'_>,
+    lock: &mut Lock,
     client: &mut Option<wct_registry::Registry>,
     global: &GlobalOpts,
 ) -> Result<Option<Vec<u8>>> {
@@ -153,30 +200,59 @@ fn pull(
     let Ok(location) = config.locate(&spec, inputs.registry.registry()) else {
         return Ok(None);
     };
-    if inputs.offline {
-        let cache = wct_registry::Cache::default_dir().map(|dir| wct_registry::Cache::at(&dir));
-        let Some(pulled) = cache.and_then(|c| c.pulled(&location, &spec.version)) else {
+    let requirement = match &reference.version {
+        Some(version) => format!("={version}"),
+        None => "*".to_string(),
+    };
+    let locked = lock
+        .file
+        .find(&reference.name, &requirement)
+        .map(|(_, v)| v.clone());
+    if locked.is_none() && lock.locked {
+        miette::bail!(
+            help = "compose once without --locked to add it",
+            "{text} is not in {} and --locked forbids adding it",
+            lock.path.display()
+        );
+    }
+    let cache = wct_registry::Cache::default_dir().map(|dir| wct_registry::Cache::at(&dir));
+    let pulled = if inputs.offline {
+        let from_cache = match &locked {
+            Some(v) => cache
+                .and_then(|c| c.get(&v.digest))
+                .map(|bytes| wct_registry::Pulled {
+                    reference: location.reference(&v.version.to_string()),
+                    version: v.version.clone(),
+                    digest: v.digest.clone(),
+                    bytes,
+                    from_cache: true,
+                }),
+            None => cache.and_then(|c| c.pulled(&location, &spec.version)),
+        };
+        let Some(pulled) = from_cache else {
             miette::bail!(
                 help = "compose once without --offline to pull it into the cache",
                 "{text} is not in the cache, and --offline asks for no registry"
             );
         };
-        if !global.quiet {
-            eprintln!(
-                "{text}: {} ({}, from cache)",
-                pulled.reference, pulled.digest
-            );
+        pulled
+    } else {
+        if client.is_none() {
+            *client = Some(inputs.registry.client()?);
         }
-        return Ok(Some(pulled.bytes));
-    }
-    if client.is_none() {
-        *client = Some(inputs.registry.client()?);
-    }
-    let pulled = client
-        .as_ref()
-        .expect("connected above")
-        .pull(&location, &spec.version, None)
-        .map_err(|e| crate::report::about(&text, e))?;
+        let (version, digest) = match &locked {
+            Some(v) => (
+                wct_registry::VersionSpec::Exact(v.version.clone()),
+                Some(v.digest.as_str()),
+            ),
+            None => (spec.version.clone(), None),
+        };
+        client
+            .as_ref()
+            .expect("connected above")
+            .pull(&location, &version, digest)
+            .map_err(|e| crate::report::about(&text, e))?
+    };
     if !global.quiet {
         eprintln!(
             "pulled {text} as {} ({}{})",
@@ -184,6 +260,18 @@ fn pull(
             pulled.digest,
             crate::args::registry::from_cache(&pulled)
         );
+    }
+    if locked.is_none() {
+        lock.file.insert(
+            &reference.name,
+            Some(location.registry.clone()),
+            wct_registry::lock::LockedVersion {
+                requirement,
+                version: pulled.version.clone(),
+                digest: pulled.digest.clone(),
+            },
+        );
+        lock.changed = true;
     }
     Ok(Some(pulled.bytes))
 }

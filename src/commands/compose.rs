@@ -90,6 +90,14 @@ pub struct Args {
     /// before), without asking the registry.
     #[arg(long)]
     offline: bool,
+    /// For a `.wac` document: the lock file of its registry packages (default: `wkg.lock`
+    /// beside the document; written when a package is added).
+    #[arg(long, value_name = "FILE")]
+    lock: Option<PathBuf>,
+    /// For a `.wac` document: every registry package must be in the lock, which must not
+    /// change.
+    #[arg(long)]
+    locked: bool,
     /// Also write the composition as a WAC document (for wac's users): `wct compose
     /// FILE.wac --dep ...` (its header lists the flags) builds it again.
     #[arg(long, value_name = "FILE")]
@@ -212,6 +220,8 @@ fn run_wac(document: PathBuf, args: &Args, global: &GlobalOpts) -> Result<ExitCo
         },
         registry: &args.registry,
         offline: args.offline,
+        lock: args.lock.clone(),
+        locked: args.locked,
         options: wct_compose::wac::WacOptions {
             import_dependencies: args.import_dependencies,
             check_only: args.check,

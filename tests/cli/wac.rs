@@ -395,6 +395,32 @@ fn a_package_comes_from_the_registry_and_then_from_the_cache() {
         .output()
         .unwrap();
     assert_eq!(stdout_of(&ran), "Hello, world!\n");
+    // The registry package is locked beside the document, as wkg locks packages.
+    let lock = std::fs::read_to_string(dir.path().join("wkg.lock")).unwrap();
+    assert!(
+        lock.contains("name = \"demo:greeter\"") && lock.contains("sha256:"),
+        "{lock}"
+    );
+    // --locked with a lock that lacks the package: refused, nothing written.
+    let unlocked = wct()
+        .arg("compose")
+        .arg(&doc)
+        .arg("--dep")
+        .arg(format!(
+            "demo:hello-app={}",
+            fixture("compose/hello-app.wasm").display()
+        ))
+        .args(["--registry", &server.addr, "--locked", "--lock"])
+        .arg(dir.path().join("other.lock"))
+        .arg("-o")
+        .arg(dir.path().join("unlocked.wasm"))
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(unlocked.status.code(), Some(2));
+    assert!(stderr_of(&unlocked).contains("--locked forbids adding it"));
+    assert!(!dir.path().join("unlocked.wasm").exists());
     // The registry gone: --offline composes the same from the cache alone.
     let addr = server.addr.clone();
     drop(server);
