@@ -421,3 +421,64 @@ fn wit_print_prints_every_package_as_wasm_tools_does() {
     assert!(compared >= 70, "only {compared} ui cases parsed");
     assert!(differ.is_empty(), "printed differently: {differ:#?}");
 }
+
+/// `wasi:config/imports` and `wasi:keyvalue/imports`/`watch-service` are built in at the
+/// versions the engine links (wasmtime-wasi-config and -keyvalue 48): printed, used by `wct
+/// embed --dummy`, and checked by `wct targets`, alone or with the CLI world.
+#[test]
+fn config_and_keyvalue_worlds_are_built_in() {
+    let printed = |world: &str| {
+        let out = wct().args(["wit", "print", world]).output().unwrap();
+        assert!(out.status.success(), "{world}: {}", stderr_of(&out));
+        stdout_of(&out)
+    };
+    let config = printed("wasi:config/imports");
+    assert!(
+        config.contains("package wasi:config@0.2.0-rc.1;"),
+        "{config}"
+    );
+    assert!(config.contains("get-all: func()"), "{config}");
+    let keyvalue = printed("wasi:keyvalue/imports@0.2.0-draft");
+    for expected in ["interface atomics", "interface batch", "increment: func("] {
+        assert!(keyvalue.contains(expected), "{expected} not in {keyvalue}");
+    }
+    let watch = printed("wasi:keyvalue/watch-service");
+    assert!(watch.contains("interface watcher"), "{watch}");
+    // A component of the keyvalue world (trapping bodies) fits it, and fits the union with
+    // the CLI world, but not the config world.
+    let dir = tempfile::tempdir().unwrap();
+    let core = dir.path().join("kv-core.wasm");
+    let component = dir.path().join("kv.wasm");
+    wct()
+        .args(["embed", "--dummy", "wasi:keyvalue/imports", "-o"])
+        .arg(&core)
+        .assert()
+        .success();
+    wct()
+        .arg("new")
+        .arg(&core)
+        .arg("-o")
+        .arg(&component)
+        .assert()
+        .success();
+    let targets = |worlds: &[&str]| {
+        let mut cmd = wct();
+        cmd.arg("targets").arg(&component);
+        for world in worlds {
+            cmd.args(["--world", world]);
+        }
+        cmd.output().unwrap().status.code()
+    };
+    assert_eq!(targets(&["wasi:keyvalue/imports"]), Some(0));
+    assert_eq!(
+        targets(&["wasi:cli/imports", "wasi:keyvalue/imports"]),
+        Some(0)
+    );
+    assert_eq!(targets(&["wasi:config/imports"]), Some(1));
+    // A version the engine does not implement is refused by name.
+    let other = wct()
+        .args(["wit", "print", "wasi:keyvalue/imports@0.3.0"])
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(2), "{}", stderr_of(&other));
+}

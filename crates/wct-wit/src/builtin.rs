@@ -9,6 +9,11 @@
 //! `crates/wct-wit/wit/wasi-0.2.12/` (the ones wasmtime-wasi-http 48, the engine of
 //! `wct serve`, implements), since no bundled adapter carries the HTTP package.
 //!
+//! `wasi:config/imports` (0.2.0-rc.1) and `wasi:keyvalue/imports` and `watch-service`
+//! (0.2.0-draft) come from the WIT of wasmtime-wasi-config and wasmtime-wasi-keyvalue 48,
+//! vendored in `crates/wct-wit/wit/wasi-config/` and `wasi-keyvalue/`: the versions the
+//! bundled engine links.
+//!
 //! The WASI 0.3.0 worlds (`wasi:cli/command@0.3.0`, `wasi:cli/imports@0.3.0`,
 //! `wasi:http/service@0.3.0`, `wasi:http/middleware@0.3.0`) come from the 0.3.0 WIT files
 //! vendored in `crates/wct-wit/wit/wasi-0.3.0/` (wasmtime-wasi-http 48's p3 WIT, the final
@@ -22,7 +27,54 @@ pub const NAMES: &[&str] = &[
     "wasi:cli/imports",
     "wasi:http/proxy",
     "wasi:http/imports",
+    "wasi:config/imports",
+    "wasi:keyvalue/imports",
+    "wasi:keyvalue/watch-service",
 ];
+
+/// Packages beyond the CLI and HTTP worlds, at the versions the bundled engine implements
+/// (wasmtime-wasi-config and wasmtime-wasi-keyvalue 48): (`ns:name`, its files).
+const EXTRA_PACKAGES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "wasi:config",
+        &[
+            ("store.wit", include_str!("../wit/wasi-config/store.wit")),
+            ("world.wit", include_str!("../wit/wasi-config/world.wit")),
+        ],
+    ),
+    (
+        "wasi:keyvalue",
+        &[
+            ("store.wit", include_str!("../wit/wasi-keyvalue/store.wit")),
+            (
+                "atomic.wit",
+                include_str!("../wit/wasi-keyvalue/atomic.wit"),
+            ),
+            ("batch.wit", include_str!("../wit/wasi-keyvalue/batch.wit")),
+            ("watch.wit", include_str!("../wit/wasi-keyvalue/watch.wit")),
+            ("world.wit", include_str!("../wit/wasi-keyvalue/world.wit")),
+        ],
+    ),
+];
+
+/// The vendored package `ns:name` of [`EXTRA_PACKAGES`] (`wasi:config`, `wasi:keyvalue`),
+/// each a package of several files.
+pub fn wasi_extra(package: &str) -> Result<(Resolve, PackageId), BuiltinError> {
+    let (_, files) = EXTRA_PACKAGES
+        .iter()
+        .find(|(name, _)| *name == package)
+        .ok_or_else(|| anyhow::anyhow!("no vendored package {package}"))?;
+    let mut sources = wit_parser::SourceMap::new();
+    for (file, text) in *files {
+        sources.push(std::path::Path::new(&format!("{package}/{file}")), *text);
+    }
+    let group = sources.parse().map_err(|(_, e)| anyhow::anyhow!("{e}"))?;
+    let mut resolve = Resolve::default();
+    let pkg = resolve
+        .push_group(group)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((resolve, pkg))
+}
 
 /// The WASI 0.3 worlds, always named with their version.
 pub const P3_NAMES: &[&str] = &[
@@ -212,7 +264,7 @@ impl From<anyhow::Error> for BuiltinError {
 }
 
 /// The package that defines the built-in world `name` (`wasi:cli` or `wasi:http`, 0.2 or
-/// 0.3), and the world itself.
+/// 0.3; `wasi:config`, `wasi:keyvalue`), and the world itself.
 pub fn load(name: &str) -> Result<(Resolve, WorldId), BuiltinError> {
     let q = parse_qualified(name);
     let package = q.as_ref().map(|q| q.package.as_str());
@@ -223,6 +275,7 @@ pub fn load(name: &str) -> Result<(Resolve, WorldId), BuiltinError> {
     let (resolve, pkg) = match package {
         Some(package) if p3 => wasi_p3(package),
         Some("wasi:http") => wasi_http(),
+        Some(package @ ("wasi:config" | "wasi:keyvalue")) => wasi_extra(package),
         _ => wasi_cli(),
     }?;
     let world = find(&resolve, pkg, name)?;

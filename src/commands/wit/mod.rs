@@ -21,7 +21,9 @@ use wct_wit::{LoadOptions, WitError, WitSet};
 /// component (its imports and exports as a world), a core module with `component-type`
 /// metadata, or a built-in world name: `wasi:cli/command`, `wasi:cli/imports`,
 /// `wasi:http/proxy`, `wasi:http/imports` (WASI 0.2.12), `wasi:cli/command@0.3.0`,
-/// `wasi:cli/imports@0.3.0`, `wasi:http/service@0.3.0`, `wasi:http/middleware@0.3.0`.
+/// `wasi:cli/imports@0.3.0`, `wasi:http/service@0.3.0`, `wasi:http/middleware@0.3.0`,
+/// `wasi:config/imports` (0.2.0-rc.1), `wasi:keyvalue/imports`, `wasi:keyvalue/watch-service`
+/// (0.2.0-draft).
 #[derive(Subcommand)]
 #[command(after_help = "Examples:
   wct wit check wit/demo
