@@ -21,6 +21,18 @@ pub struct HostArgs {
     /// Pass the whole host environment to the guest.
     #[arg(long)]
     pub env_inherit: bool,
+    /// Grant a `wasi:config` variable (repeatable; wins over --config-file and
+    /// --allow-config-env).
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    pub config: Vec<String>,
+    /// Grant the `wasi:config` variables of a file: TOML (`[db] url = ...` is `db.url`) or
+    /// KEY=VALUE lines.
+    #[arg(long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+    /// Grant the host's environment variables that start with PREFIX as `wasi:config`
+    /// variables, without the prefix (repeatable).
+    #[arg(long, value_name = "PREFIX")]
+    pub allow_config_env: Vec<String>,
     /// Allow network addresses: connecting to and accepting from loopback, binding and
     /// listening, name lookups. Sockets can be created and configured without it; every
     /// use of an address needs it.
@@ -198,6 +210,7 @@ impl HostArgs {
             .map(|g| HttpGrant::parse(g).map_err(host_error))
             .collect::<Result<Vec<_>>>()?;
         Ok(Sandbox {
+            config: self.config_variables()?,
             dirs,
             env,
             inherit_env: self.env_inherit,
@@ -210,6 +223,35 @@ impl HostArgs {
             },
             discard_output: false,
         })
+    }
+
+    /// The `wasi:config` variables granted: the file's, then the host variables under
+    /// `--allow-config-env` prefixes, then `--config` (a later one wins).
+    fn config_variables(&self) -> Result<Vec<(String, String)>> {
+        let mut out = match &self.config_file {
+            Some(path) => {
+                wct_run::config_store::read_config_file(path).map_err(miette::Report::new)?
+            }
+            None => Vec::new(),
+        };
+        let mut host: Vec<(String, String)> = std::env::vars()
+            .flat_map(|(key, value)| {
+                self.allow_config_env
+                    .iter()
+                    .filter_map(move |prefix| key.strip_prefix(prefix.as_str()).map(str::to_string))
+                    .filter(|k| !k.is_empty())
+                    .map(move |k| (k, value.clone()))
+            })
+            .collect();
+        host.sort();
+        out.extend(host);
+        for kv in &self.config {
+            let (key, value) = kv
+                .split_once('=')
+                .ok_or_else(|| miette::miette!("--config expects KEY=VALUE, got `{kv}`"))?;
+            out.push((key.to_string(), value.to_string()));
+        }
+        Ok(out)
     }
 
     /// The limits the flags set.

@@ -6,6 +6,7 @@ mod capabilities;
 mod common;
 mod completions;
 mod compose;
+mod config_keyvalue;
 mod demangle;
 mod diff;
 mod docs_examples;

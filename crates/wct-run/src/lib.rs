@@ -25,6 +25,7 @@
 pub mod artifact;
 pub mod cache;
 mod call;
+pub mod config_store;
 pub mod engine;
 pub mod error;
 pub mod events;

@@ -97,6 +97,7 @@ pub fn component_linker(
     let mut linker = wasmtime::component::Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).any()?;
+    crate::config_store::add_to_linker(&mut linker).any()?;
     Ok(linker)
 }
 

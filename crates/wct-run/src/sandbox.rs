@@ -69,6 +69,8 @@ pub struct Sandbox {
     /// Discard what the guest writes to stdout and stderr (stdin is still inherited), as a
     /// profiler does so its own report stays readable.
     pub discard_output: bool,
+    /// `wasi:config` variables the guest may read (none unless granted).
+    pub config: Vec<(String, String)>,
 }
 
 /// Where a guest with `--net` may listen.

@@ -19,6 +19,7 @@ pub struct ComponentState {
     table: ResourceTable,
     limiter: MemoryLimiter,
     relative_paths: RelativePaths,
+    config: crate::config_store::ConfigVariables,
 }
 
 impl WasiHttpView for ComponentState {
@@ -46,6 +47,11 @@ impl ComponentState {
         &mut self.limiter
     }
 
+    /// The `wasi:config` variables granted.
+    pub fn config(&self) -> &crate::config_store::ConfigVariables {
+        &self.config
+    }
+
     /// The relative `path-with-query`s WASI 0.3 requests were given, and their resource table.
     pub(crate) fn requests(&mut self) -> (&mut RelativePaths, &mut ResourceTable) {
         (&mut self.relative_paths, &mut self.table)
@@ -66,6 +72,7 @@ impl ComponentState {
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(limits.max_memory),
             relative_paths: Default::default(),
+            config: crate::config_store::ConfigVariables::new(sandbox.config.iter().cloned()),
         }
     }
 }
