@@ -132,9 +132,17 @@ impl HasData for HasConfig {
     type Data<'a> = ConfigStore<'a>;
 }
 
+/// A store state that holds granted configuration variables.
+pub trait HasConfigVariables {
+    /// The variables.
+    fn config_variables(&self) -> &ConfigVariables;
+}
+
 /// Adds `wasi:config/store` to `linker`, over each state's granted variables.
-pub fn add_to_linker(
-    linker: &mut wasmtime::component::Linker<crate::state::ComponentState>,
+pub fn add_to_linker<T: HasConfigVariables + 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
 ) -> wasmtime::Result<()> {
-    generated::add_to_linker::<_, HasConfig>(linker, |state| ConfigStore(state.config()))
+    generated::add_to_linker::<T, HasConfig>(linker, |state: &mut T| {
+        ConfigStore(state.config_variables())
+    })
 }

@@ -4,7 +4,7 @@
 //! wasmtime.
 //!
 //! - [`sandbox`]: what the guest may reach (directories, environment, network): nothing
-//!   unless granted.
+//!   unless granted; [`config_store`]: the `wasi:config` variables granted.
 //! - [`limits`]: fuel, wall-clock timeout (epoch interruption), memory; each stops the guest
 //!   with its own [`Outcome`].
 //! - [`engine`]: engine configuration and compilation (Cranelift or Winch, [`artifact`])

@@ -41,15 +41,16 @@ impl WasiView for ComponentState {
     }
 }
 
+impl crate::config_store::HasConfigVariables for ComponentState {
+    fn config_variables(&self) -> &crate::config_store::ConfigVariables {
+        &self.config
+    }
+}
+
 impl ComponentState {
     /// The memory limiter, for [`crate::run::prepare_store`].
     pub fn limiter(&mut self) -> &mut MemoryLimiter {
         &mut self.limiter
-    }
-
-    /// The `wasi:config` variables granted.
-    pub fn config(&self) -> &crate::config_store::ConfigVariables {
-        &self.config
     }
 
     /// The relative `path-with-query`s WASI 0.3 requests were given, and their resource table.
