@@ -33,6 +33,16 @@ pub struct HostArgs {
     /// variables, without the prefix (repeatable).
     #[arg(long, value_name = "PREFIX")]
     pub allow_config_env: Vec<String>,
+    /// Grant a `wasi:keyvalue` store: `memory` (this process's, empty unless
+    /// --keyvalue-data).
+    #[arg(long, value_name = "STORE")]
+    pub keyvalue: Option<String>,
+    /// With --keyvalue memory: a key and its value in bucket `""` at start (repeatable).
+    #[arg(long, value_name = "KEY=VALUE", requires = "keyvalue")]
+    pub keyvalue_data: Vec<String>,
+    /// With --keyvalue: a bucket the guest may open besides `""` (repeatable).
+    #[arg(long, value_name = "NAME", requires = "keyvalue")]
+    pub keyvalue_bucket: Vec<String>,
     /// Allow network addresses: connecting to and accepting from loopback, binding and
     /// listening, name lookups. Sockets can be created and configured without it; every
     /// use of an address needs it.
@@ -211,6 +221,7 @@ impl HostArgs {
             .collect::<Result<Vec<_>>>()?;
         Ok(Sandbox {
             config: self.config_variables()?,
+            keyvalue: self.keyvalue_grant()?,
             dirs,
             env,
             inherit_env: self.env_inherit,
@@ -252,6 +263,34 @@ impl HostArgs {
             out.push((key.to_string(), value.to_string()));
         }
         Ok(out)
+    }
+
+    /// The `wasi:keyvalue` grant: nothing without `--keyvalue`.
+    fn keyvalue_grant(&self) -> Result<wct_run::keyvalue::KeyValueGrant> {
+        let mut grant = wct_run::keyvalue::KeyValueGrant::default();
+        let Some(store) = &self.keyvalue else {
+            return Ok(grant);
+        };
+        if store != "memory" {
+            miette::bail!(
+                help = "this wct links an in-memory store: --keyvalue memory",
+                "--keyvalue {store}: unknown store"
+            );
+        }
+        let data = self
+            .keyvalue_data
+            .iter()
+            .map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                    .ok_or_else(|| miette::miette!("--keyvalue-data expects KEY=VALUE, got `{kv}`"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        grant.store = Some(std::sync::Arc::new(
+            wct_run::keyvalue::MemoryStore::with_data(data),
+        ));
+        grant.buckets.extend(self.keyvalue_bucket.iter().cloned());
+        Ok(grant)
     }
 
     /// The limits the flags set.

@@ -95,3 +95,83 @@ fn config_variables_are_granted_and_nothing_else() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("bad.toml"), "{}", stderr_of(&out));
 }
+
+/// The Python command using `wasi:keyvalue` store, atomics and batch.
+fn kv_app() -> PathBuf {
+    PythonBuild {
+        dir: "wasi-keyvalue",
+        module: "kv_app",
+        world: "kv-app",
+        wasi: Some("wasi:cli/command"),
+        wit: &[
+            ("kv_app.wit", "tests/fixtures/wasi-keyvalue/kv_app.wit"),
+            (
+                "deps/wasi-keyvalue/store.wit",
+                "crates/wct-wit/wit/wasi-keyvalue/store.wit",
+            ),
+            (
+                "deps/wasi-keyvalue/atomic.wit",
+                "crates/wct-wit/wit/wasi-keyvalue/atomic.wit",
+            ),
+            (
+                "deps/wasi-keyvalue/batch.wit",
+                "crates/wct-wit/wit/wasi-keyvalue/batch.wit",
+            ),
+            (
+                "deps/wasi-keyvalue/watch.wit",
+                "crates/wct-wit/wit/wasi-keyvalue/watch.wit",
+            ),
+            (
+                "deps/wasi-keyvalue/world.wit",
+                "crates/wct-wit/wit/wasi-keyvalue/world.wit",
+            ),
+        ],
+    }
+    .build()
+}
+
+#[test]
+fn keyvalue_is_denied_unless_granted_and_buckets_are_named() {
+    let app = kv_app();
+    // Nothing granted: every bucket is access-denied.
+    assert_eq!(
+        run(&app, &[], &[]),
+        "open '': Error_AccessDenied\nopen 'other': Error_AccessDenied\n"
+    );
+    // An in-memory store, seeded: bucket "" is open, "other" is not granted.
+    let granted = run(
+        &app,
+        &["--keyvalue", "memory", "--keyvalue-data", "seed=planted"],
+        &[],
+    );
+    assert_eq!(
+        granted,
+        "open '': ok\n\
+         seed: b'planted'\n\
+         visits: 2 5\n\
+         many: [('x', b'10'), ('y', b'20'), None]\n\
+         exists a: False\n\
+         keys: ['seed', 'visits', 'x', 'y']\n\
+         long key: Error_Other(key of 5000 bytes is over the 4096-byte limit)\n\
+         open 'other': Error_NoSuchStore\n"
+    );
+    // Granting "other" too: it is a bucket of its own.
+    let both = run(
+        &app,
+        &["--keyvalue", "memory", "--keyvalue-bucket", "other"],
+        &[],
+    );
+    assert!(both.contains("open 'other': ok\nseed: None\n"), "{both}");
+    // An unknown store is a usage error.
+    let out = wct()
+        .args(["run", "--keyvalue", "etcd://x"])
+        .arg(&app)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("--keyvalue etcd://x"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -4,7 +4,8 @@
 //! wasmtime.
 //!
 //! - [`sandbox`]: what the guest may reach (directories, environment, network): nothing
-//!   unless granted; [`config_store`]: the `wasi:config` variables granted.
+//!   unless granted; [`config_store`]: the `wasi:config` variables granted; [`keyvalue`]:
+//!   the `wasi:keyvalue` store and buckets granted.
 //! - [`limits`]: fuel, wall-clock timeout (epoch interruption), memory; each stops the guest
 //!   with its own [`Outcome`].
 //! - [`engine`]: engine configuration and compilation (Cranelift or Winch, [`artifact`])
@@ -33,6 +34,7 @@ pub mod http_client_p3;
 pub mod http_policy;
 pub mod invoke;
 mod invoke_core;
+pub mod keyvalue;
 pub mod limits;
 pub mod outcome;
 pub mod run;

@@ -98,6 +98,7 @@ pub fn component_linker(
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).any()?;
     crate::config_store::add_to_linker(&mut linker).any()?;
+    crate::keyvalue::add_to_linker(&mut linker).any()?;
     Ok(linker)
 }
 

@@ -71,6 +71,8 @@ pub struct Sandbox {
     pub discard_output: bool,
     /// `wasi:config` variables the guest may read (none unless granted).
     pub config: Vec<(String, String)>,
+    /// The `wasi:keyvalue` store and buckets the guest may use (none unless granted).
+    pub keyvalue: crate::keyvalue::KeyValueGrant,
 }
 
 /// Where a guest with `--net` may listen.

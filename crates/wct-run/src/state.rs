@@ -20,6 +20,7 @@ pub struct ComponentState {
     limiter: MemoryLimiter,
     relative_paths: RelativePaths,
     config: crate::config_store::ConfigVariables,
+    keyvalue: crate::keyvalue::KeyValueGrant,
 }
 
 impl WasiHttpView for ComponentState {
@@ -36,6 +37,15 @@ impl WasiView for ComponentState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
             ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl crate::keyvalue::HasKeyValue for ComponentState {
+    fn keyvalue(&mut self) -> crate::keyvalue::KeyValue<'_> {
+        crate::keyvalue::KeyValue {
+            grant: &self.keyvalue,
             table: &mut self.table,
         }
     }
@@ -74,6 +84,7 @@ impl ComponentState {
             limiter: MemoryLimiter::new(limits.max_memory),
             relative_paths: Default::default(),
             config: crate::config_store::ConfigVariables::new(sandbox.config.iter().cloned()),
+            keyvalue: sandbox.keyvalue.clone(),
         }
     }
 }

@@ -77,6 +77,7 @@ pub fn async_linker(engine: &Engine) -> Result<Linker<ComponentState>> {
     wasmtime_wasi::p3::add_to_linker(&mut linker).any()?;
     wasmtime_wasi_http::p3::add_to_linker(&mut linker).any()?;
     crate::config_store::add_to_linker(&mut linker).any()?;
+    crate::keyvalue::add_to_linker(&mut linker).any()?;
     crate::http_client_p3::link_corrections(&mut linker).any()?;
     Ok(linker)
 }

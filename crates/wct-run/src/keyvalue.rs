@@ -1,0 +1,398 @@
+//! `wasi:keyvalue` (0.2.0-draft: store, atomics, batch; the version wasmtime-wasi-keyvalue 48
+//! links) over the store the user granted. Nothing is granted by default: `open` answers
+//! `access-denied`. A grant names a store ([`KeyValueStore`]) and the buckets a guest may open
+//! (by default only `""`, the one bucket wasmtime's store opens, so components written for it
+//! run unchanged); any other bucket is `no-such-store`. Keys and values over the size caps are
+//! refused with the interface's `other` error, and an operation budget, once spent, answers
+//! every call with it: the guest sees errors, never traps.
+//!
+//! Counters (`increment`) are stored as decimal text, as wasmtime's store keeps them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use wasmtime::component::{HasData, Resource, ResourceTable};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wct-wit/wit/wasi-keyvalue",
+        world: "wasi:keyvalue/imports",
+        imports: { default: trappable },
+        with: {
+            "wasi:keyvalue/store.bucket": super::Bucket,
+        },
+    });
+}
+
+use bindings::wasi::keyvalue::{atomics, batch, store};
+
+/// An open bucket: its name in the store.
+#[derive(Debug)]
+pub struct Bucket {
+    name: String,
+}
+
+/// Where a granted store keeps its data. Implementations are shared by every instance of a
+/// run (and every request of `wct serve`).
+pub trait KeyValueStore: Send + Sync {
+    /// The value of `key` in `bucket`.
+    fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String>;
+    /// Sets every pair of `pairs` in `bucket` at once: a reader sees all of them or none.
+    fn set_many(&self, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), String>;
+    /// Deletes every key of `keys` in `bucket` at once.
+    fn delete_many(&self, bucket: &str, keys: &[String]) -> Result<(), String>;
+    /// Every key of `bucket`, sorted.
+    fn keys(&self, bucket: &str) -> Result<Vec<String>, String>;
+    /// Adds `delta` to the counter `key` (decimal text; absent is 0) and returns the sum.
+    fn increment(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, String>;
+}
+
+/// Adds `delta` to the decimal counter `current` (absent is 0).
+pub fn add_to_counter(current: Option<&[u8]>, delta: u64) -> Result<u64, String> {
+    let current = match current {
+        None => 0,
+        Some(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| text.parse::<u64>().ok())
+            .ok_or("the value is not a counter (decimal text)")?,
+    };
+    current
+        .checked_add(delta)
+        .ok_or_else(|| "overflow incrementing value".to_string())
+}
+
+/// A store in memory, for one process (`--keyvalue memory`).
+#[derive(Debug, Default)]
+pub struct MemoryStore(Mutex<BTreeMap<(String, String), Vec<u8>>>);
+
+impl MemoryStore {
+    /// A store holding `data` in bucket `""` (`--keyvalue-data`).
+    pub fn with_data(data: impl IntoIterator<Item = (String, Vec<u8>)>) -> Self {
+        MemoryStore(Mutex::new(
+            data.into_iter()
+                .map(|(k, v)| ((String::new(), k), v))
+                .collect(),
+        ))
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), Vec<u8>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl KeyValueStore for MemoryStore {
+    fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        Ok(self
+            .map()
+            .get(&(bucket.to_string(), key.to_string()))
+            .cloned())
+    }
+
+    fn set_many(&self, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), String> {
+        let mut map = self.map();
+        for (key, value) in pairs {
+            map.insert((bucket.to_string(), key.clone()), value.clone());
+        }
+        Ok(())
+    }
+
+    fn delete_many(&self, bucket: &str, keys: &[String]) -> Result<(), String> {
+        let mut map = self.map();
+        for key in keys {
+            map.remove(&(bucket.to_string(), key.clone()));
+        }
+        Ok(())
+    }
+
+    fn keys(&self, bucket: &str) -> Result<Vec<String>, String> {
+        Ok(self
+            .map()
+            .keys()
+            .filter(|(b, _)| b == bucket)
+            .map(|(_, k)| k.clone())
+            .collect())
+    }
+
+    fn increment(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, String> {
+        let mut map = self.map();
+        let slot = (bucket.to_string(), key.to_string());
+        let sum = add_to_counter(map.get(&slot).map(Vec::as_slice), delta)?;
+        map.insert(slot, sum.to_string().into_bytes());
+        Ok(sum)
+    }
+}
+
+/// What a guest may do with `wasi:keyvalue`.
+#[derive(Clone)]
+pub struct KeyValueGrant {
+    /// The store, or `None`: nothing granted (`open` is `access-denied`).
+    pub store: Option<Arc<dyn KeyValueStore>>,
+    /// The buckets a guest may open.
+    pub buckets: BTreeSet<String>,
+    /// The longest key, in bytes.
+    pub max_key: usize,
+    /// The longest value, in bytes.
+    pub max_value: usize,
+    /// Operations left for the whole run (every call counts one per key).
+    pub budget: Arc<AtomicU64>,
+}
+
+impl Default for KeyValueGrant {
+    fn default() -> Self {
+        KeyValueGrant {
+            store: None,
+            buckets: BTreeSet::from([String::new()]),
+            max_key: 4096,
+            max_value: 1 << 20,
+            budget: Arc::new(AtomicU64::new(u64::MAX)),
+        }
+    }
+}
+
+impl std::fmt::Debug for KeyValueGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyValueGrant")
+            .field("granted", &self.store.is_some())
+            .field("buckets", &self.buckets)
+            .finish()
+    }
+}
+
+/// A store state that holds a key-value grant and the resource table its buckets live in.
+pub trait HasKeyValue {
+    /// The grant and the table.
+    fn keyvalue(&mut self) -> KeyValue<'_>;
+}
+
+/// The host side of `wasi:keyvalue` for one store's state.
+pub struct KeyValue<'a> {
+    /// The grant.
+    pub grant: &'a KeyValueGrant,
+    /// Where bucket handles live.
+    pub table: &'a mut ResourceTable,
+}
+
+type Answer<T> = wasmtime::Result<Result<T, store::Error>>;
+
+impl KeyValue<'_> {
+    /// The store, after spending `operations` of the budget; the interface's error when the
+    /// budget is spent.
+    fn spend(&self, operations: u64) -> Result<&dyn KeyValueStore, store::Error> {
+        let store = self
+            .grant
+            .store
+            .as_deref()
+            .ok_or(store::Error::AccessDenied)?;
+        let left = &self.grant.budget;
+        let spent = left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                n.checked_sub(operations)
+            })
+            .is_ok();
+        if !spent {
+            return Err(store::Error::Other(
+                "the key-value operation budget of this run is spent".to_string(),
+            ));
+        }
+        Ok(store)
+    }
+
+    fn check_key(&self, key: &str) -> Result<(), store::Error> {
+        if key.len() > self.grant.max_key {
+            return Err(store::Error::Other(format!(
+                "key of {} bytes is over the {}-byte limit",
+                key.len(),
+                self.grant.max_key
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_value(&self, value: &[u8]) -> Result<(), store::Error> {
+        if value.len() > self.grant.max_value {
+            return Err(store::Error::Other(format!(
+                "value of {} bytes is over the {}-byte limit",
+                value.len(),
+                self.grant.max_value
+            )));
+        }
+        Ok(())
+    }
+
+    fn bucket(&self, bucket: &Resource<Bucket>) -> wasmtime::Result<String> {
+        Ok(self.table.get(bucket)?.name.clone())
+    }
+}
+
+fn other(message: String) -> store::Error {
+    store::Error::Other(message)
+}
+
+impl store::Host for KeyValue<'_> {
+    fn open(&mut self, identifier: String) -> Answer<Resource<Bucket>> {
+        if self.grant.store.is_none() {
+            return Ok(Err(store::Error::AccessDenied));
+        }
+        if !self.grant.buckets.contains(&identifier) {
+            return Ok(Err(store::Error::NoSuchStore));
+        }
+        Ok(Ok(self.table.push(Bucket { name: identifier })?))
+    }
+}
+
+impl store::HostBucket for KeyValue<'_> {
+    fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Answer<Option<Vec<u8>>> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            self.check_key(&key)?;
+            self.spend(1)?.get(&name, &key).map_err(other)
+        })())
+    }
+
+    fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Answer<()> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            self.check_key(&key)?;
+            self.check_value(&value)?;
+            self.spend(1)?
+                .set_many(&name, &[(key, value)])
+                .map_err(other)
+        })())
+    }
+
+    fn delete(&mut self, bucket: Resource<Bucket>, key: String) -> Answer<()> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            self.check_key(&key)?;
+            self.spend(1)?.delete_many(&name, &[key]).map_err(other)
+        })())
+    }
+
+    fn exists(&mut self, bucket: Resource<Bucket>, key: String) -> Answer<bool> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            self.check_key(&key)?;
+            Ok(self.spend(1)?.get(&name, &key).map_err(other)?.is_some())
+        })())
+    }
+
+    fn list_keys(
+        &mut self,
+        bucket: Resource<Bucket>,
+        cursor: Option<u64>,
+    ) -> Answer<store::KeyResponse> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            let keys = self.spend(1)?.keys(&name).map_err(other)?;
+            let from = usize::try_from(cursor.unwrap_or(0))
+                .unwrap_or(usize::MAX)
+                .min(keys.len());
+            Ok(store::KeyResponse {
+                keys: keys[from..].to_vec(),
+                cursor: None,
+            })
+        })())
+    }
+
+    fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
+        self.table.delete(bucket)?;
+        Ok(())
+    }
+}
+
+impl atomics::Host for KeyValue<'_> {
+    fn increment(&mut self, bucket: Resource<Bucket>, key: String, delta: u64) -> Answer<u64> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            self.check_key(&key)?;
+            self.spend(1)?.increment(&name, &key, delta).map_err(other)
+        })())
+    }
+}
+
+impl batch::Host for KeyValue<'_> {
+    fn get_many(
+        &mut self,
+        bucket: Resource<Bucket>,
+        keys: Vec<String>,
+    ) -> Answer<Vec<Option<(String, Vec<u8>)>>> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            keys.iter().try_for_each(|k| self.check_key(k))?;
+            let store = self.spend(keys.len() as u64)?;
+            keys.into_iter()
+                .map(|key| {
+                    let value = store.get(&name, &key).map_err(other)?;
+                    Ok(value.map(|v| (key, v)))
+                })
+                .collect()
+        })())
+    }
+
+    fn set_many(&mut self, bucket: Resource<Bucket>, pairs: Vec<(String, Vec<u8>)>) -> Answer<()> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            for (key, value) in &pairs {
+                self.check_key(key)?;
+                self.check_value(value)?;
+            }
+            self.spend(pairs.len() as u64)?
+                .set_many(&name, &pairs)
+                .map_err(other)
+        })())
+    }
+
+    fn delete_many(&mut self, bucket: Resource<Bucket>, keys: Vec<String>) -> Answer<()> {
+        let name = self.bucket(&bucket)?;
+        Ok((|| {
+            keys.iter().try_for_each(|k| self.check_key(k))?;
+            self.spend(keys.len() as u64)?
+                .delete_many(&name, &keys)
+                .map_err(other)
+        })())
+    }
+}
+
+struct HasKv;
+
+impl HasData for HasKv {
+    type Data<'a> = KeyValue<'a>;
+}
+
+/// Adds `wasi:keyvalue` (store, atomics, batch) to `linker`, over each state's grant.
+pub fn add_to_linker<T: HasKeyValue + 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
+) -> wasmtime::Result<()> {
+    store::add_to_linker::<T, HasKv>(linker, |state: &mut T| state.keyvalue())?;
+    atomics::add_to_linker::<T, HasKv>(linker, |state: &mut T| state.keyvalue())?;
+    batch::add_to_linker::<T, HasKv>(linker, |state: &mut T| state.keyvalue())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_are_decimal_text_and_overflow_is_an_error() {
+        let store = MemoryStore::default();
+        assert_eq!(store.increment("", "c", 2), Ok(2));
+        assert_eq!(store.increment("", "c", 3), Ok(5));
+        assert_eq!(store.get("", "c"), Ok(Some(b"5".to_vec())));
+        store
+            .set_many("", &[("max".into(), u64::MAX.to_string().into_bytes())])
+            .unwrap();
+        assert!(store.increment("", "max", 1).is_err());
+        store
+            .set_many("", &[("text".into(), b"abc".to_vec())])
+            .unwrap();
+        assert!(store.increment("", "text", 1).is_err());
+        assert_eq!(
+            store.keys(""),
+            Ok(vec!["c".into(), "max".into(), "text".into()])
+        );
+        assert_eq!(store.keys("other"), Ok(vec![]));
+    }
+}
