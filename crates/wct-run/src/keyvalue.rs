@@ -32,33 +32,39 @@ pub struct Bucket {
     name: String,
 }
 
+/// Why a store could not do what was asked; the guest sees it as the interface's `other`
+/// error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
 /// Where a granted store keeps its data. Implementations are shared by every instance of a
 /// run (and every request of `wct serve`).
 pub trait KeyValueStore: Send + Sync {
     /// The value of `key` in `bucket`.
-    fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String>;
+    fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Sets every pair of `pairs` in `bucket` at once: a reader sees all of them or none.
-    fn set_many(&self, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), String>;
+    fn set_many(&self, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError>;
     /// Deletes every key of `keys` in `bucket` at once.
-    fn delete_many(&self, bucket: &str, keys: &[String]) -> Result<(), String>;
+    fn delete_many(&self, bucket: &str, keys: &[String]) -> Result<(), StoreError>;
     /// Every key of `bucket`, sorted.
-    fn keys(&self, bucket: &str) -> Result<Vec<String>, String>;
+    fn keys(&self, bucket: &str) -> Result<Vec<String>, StoreError>;
     /// Adds `delta` to the counter `key` (decimal text; absent is 0) and returns the sum.
-    fn increment(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, String>;
+    fn increment(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, StoreError>;
 }
 
 /// Adds `delta` to the decimal counter `current` (absent is 0).
-pub fn add_to_counter(current: Option<&[u8]>, delta: u64) -> Result<u64, String> {
+pub fn add_to_counter(current: Option<&[u8]>, delta: u64) -> Result<u64, StoreError> {
     let current = match current {
         None => 0,
         Some(bytes) => std::str::from_utf8(bytes)
             .ok()
             .and_then(|text| text.parse::<u64>().ok())
-            .ok_or("the value is not a counter (decimal text)")?,
+            .ok_or_else(|| StoreError("the value is not a counter (decimal text)".into()))?,
     };
     current
         .checked_add(delta)
-        .ok_or_else(|| "overflow incrementing value".to_string())
+        .ok_or_else(|| StoreError("overflow incrementing value".into()))
 }
 
 /// A store in memory, for one process (`--keyvalue memory`).
@@ -83,14 +89,14 @@ impl MemoryStore {
 }
 
 impl KeyValueStore for MemoryStore {
-    fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+    fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .map()
             .get(&(bucket.to_string(), key.to_string()))
             .cloned())
     }
 
-    fn set_many(&self, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), String> {
+    fn set_many(&self, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
         let mut map = self.map();
         for (key, value) in pairs {
             map.insert((bucket.to_string(), key.clone()), value.clone());
@@ -98,7 +104,7 @@ impl KeyValueStore for MemoryStore {
         Ok(())
     }
 
-    fn delete_many(&self, bucket: &str, keys: &[String]) -> Result<(), String> {
+    fn delete_many(&self, bucket: &str, keys: &[String]) -> Result<(), StoreError> {
         let mut map = self.map();
         for key in keys {
             map.remove(&(bucket.to_string(), key.clone()));
@@ -106,7 +112,7 @@ impl KeyValueStore for MemoryStore {
         Ok(())
     }
 
-    fn keys(&self, bucket: &str) -> Result<Vec<String>, String> {
+    fn keys(&self, bucket: &str) -> Result<Vec<String>, StoreError> {
         Ok(self
             .map()
             .keys()
@@ -115,7 +121,7 @@ impl KeyValueStore for MemoryStore {
             .collect())
     }
 
-    fn increment(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, String> {
+    fn increment(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, StoreError> {
         let mut map = self.map();
         let slot = (bucket.to_string(), key.to_string());
         let sum = add_to_counter(map.get(&slot).map(Vec::as_slice), delta)?;
@@ -226,8 +232,8 @@ impl KeyValue<'_> {
     }
 }
 
-fn other(message: String) -> store::Error {
-    store::Error::Other(message)
+fn other(error: StoreError) -> store::Error {
+    store::Error::Other(error.0)
 }
 
 impl store::Host for KeyValue<'_> {
