@@ -5,7 +5,7 @@ use crate::args::host_report::host_error;
 use crate::report::GlobalOpts;
 use clap::ValueEnum;
 use miette::Result;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use wct_run::http_policy::HttpGrant;
 use wct_run::{cache, limits, Compiler, DirGrant, EngineOptions, Limits, NetListen, Sandbox};
 
@@ -34,10 +34,10 @@ pub struct HostArgs {
     #[arg(long, value_name = "PREFIX")]
     pub allow_config_env: Vec<String>,
     /// Grant a `wasi:keyvalue` store: `memory` (this process's, empty unless
-    /// --keyvalue-data).
+    /// --keyvalue-data), or a folder whose store is kept across runs.
     #[arg(long, value_name = "STORE")]
     pub keyvalue: Option<String>,
-    /// With --keyvalue memory: a key and its value in bucket `""` at start (repeatable).
+    /// With --keyvalue: a key and its value set in bucket `""` at start (repeatable).
     #[arg(long, value_name = "KEY=VALUE", requires = "keyvalue")]
     pub keyvalue_data: Vec<String>,
     /// With --keyvalue: a bucket the guest may open besides `""` (repeatable).
@@ -271,12 +271,6 @@ impl HostArgs {
         let Some(store) = &self.keyvalue else {
             return Ok(grant);
         };
-        if store != "memory" {
-            miette::bail!(
-                help = "this wct links an in-memory store: --keyvalue memory",
-                "--keyvalue {store}: unknown store"
-            );
-        }
         let data = self
             .keyvalue_data
             .iter()
@@ -286,9 +280,23 @@ impl HostArgs {
                     .ok_or_else(|| miette::miette!("--keyvalue-data expects KEY=VALUE, got `{kv}`"))
             })
             .collect::<Result<Vec<_>>>()?;
-        grant.store = Some(std::sync::Arc::new(
-            wct_run::keyvalue::MemoryStore::with_data(data),
-        ));
+        grant.store = Some(if store == "memory" {
+            std::sync::Arc::new(wct_run::keyvalue::MemoryStore::with_data(data))
+        } else if store.contains("://") {
+            miette::bail!(
+                help = "give `memory`, or a folder for a store kept on disk",
+                "--keyvalue {store}: this wct has no client for that store"
+            );
+        } else {
+            let disk = wct_run::keyvalue_disk::DiskStore::open(Path::new(store))
+                .map_err(|e| crate::report::about(format!("--keyvalue {store}"), e))?;
+            if !data.is_empty() {
+                use wct_run::keyvalue::KeyValueStore;
+                disk.set_many("", &data)
+                    .map_err(|e| crate::report::about(format!("--keyvalue {store}"), e))?;
+            }
+            std::sync::Arc::new(disk)
+        });
         grant.buckets.extend(self.keyvalue_bucket.iter().cloned());
         Ok(grant)
     }

@@ -162,7 +162,17 @@ fn keyvalue_is_denied_unless_granted_and_buckets_are_named() {
         &[],
     );
     assert!(both.contains("open 'other': ok\nseed: None\n"), "{both}");
-    // An unknown store is a usage error.
+    // A store kept in a folder: the second run sees what the first wrote.
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv");
+    let store = store.to_str().unwrap();
+    let first = run(&app, &["--keyvalue", store], &[]);
+    assert!(first.contains("visits: 2 5\n"), "{first}");
+    let second = run(&app, &["--keyvalue", store], &[]);
+    assert!(second.contains("visits: 7 10\n"), "{second}");
+    assert!(second.contains("keys: ['visits', 'x', 'y']\n"), "{second}");
+    assert!(dir.path().join("kv/keyvalue.redb").is_file());
+    // A store URL wct has no client for is a usage error.
     let out = wct()
         .args(["run", "--keyvalue", "etcd://x"])
         .arg(&app)
