@@ -98,9 +98,14 @@ fn config_variables_are_granted_and_nothing_else() {
 
 /// The Python command using `wasi:keyvalue` store, atomics and batch.
 fn kv_app() -> PathBuf {
+    kv_program("kv_app")
+}
+
+/// The Python command `module` of `tests/fixtures/wasi-keyvalue/` (world `kv-app`).
+fn kv_program(module: &str) -> PathBuf {
     PythonBuild {
         dir: "wasi-keyvalue",
-        module: "kv_app",
+        module,
         world: "kv-app",
         wasi: Some("wasi:cli/command"),
         wit: &[
@@ -184,4 +189,46 @@ fn keyvalue_is_denied_unless_granted_and_buckets_are_named() {
         "{}",
         stderr_of(&out)
     );
+}
+
+#[test]
+fn a_run_killed_in_the_middle_of_batches_leaves_whole_batches() {
+    use std::io::BufRead;
+    use wct_run::keyvalue::KeyValueStore;
+    let app = kv_program("kv_batches");
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wct"))
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .arg("run")
+        .arg("--keyvalue")
+        .arg(&store)
+        .arg(&app)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let a few generations be written, then kill it while it writes the next ones.
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut written = 0u64;
+    while written < 20 {
+        written = lines.next().unwrap().unwrap().trim().parse().unwrap();
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Every key holds the same generation: the last batch was written whole or not at all.
+    let store = wct_run::keyvalue_disk::DiskStore::open(&store).unwrap();
+    let keys = store.keys("").unwrap();
+    assert_eq!(keys.len(), 200);
+    let values: std::collections::BTreeSet<Vec<u8>> = keys
+        .iter()
+        .map(|k| store.get("", k).unwrap().unwrap())
+        .collect();
+    assert_eq!(values.len(), 1, "keys from different batches");
+    // A generation's value is its number written 512 times.
+    let value = values.into_iter().next().unwrap();
+    let digits = value.len() / 512;
+    let generation: u64 = String::from_utf8_lossy(&value[..digits]).parse().unwrap();
+    assert_eq!(value, generation.to_string().repeat(512).into_bytes());
+    assert!(generation >= 20, "generation {generation}");
 }
