@@ -43,6 +43,16 @@ pub struct HostArgs {
     /// With --keyvalue: a bucket the guest may open besides `""` (repeatable).
     #[arg(long, value_name = "NAME", requires = "keyvalue")]
     pub keyvalue_bucket: Vec<String>,
+    /// With --keyvalue: the longest key the guest may use (default 4KiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "keyvalue")]
+    pub keyvalue_max_key: Option<u64>,
+    /// With --keyvalue: the largest value the guest may store (default 1MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "keyvalue")]
+    pub keyvalue_max_value: Option<u64>,
+    /// With --keyvalue: how many key operations the whole run may do (each key of a batch
+    /// counts one); after that every call answers an error.
+    #[arg(long, value_name = "N", requires = "keyvalue")]
+    pub keyvalue_ops: Option<u64>,
     /// Allow network addresses: connecting to and accepting from loopback, binding and
     /// listening, name lookups. Sockets can be created and configured without it; every
     /// use of an address needs it.
@@ -298,6 +308,16 @@ impl HostArgs {
             std::sync::Arc::new(disk)
         });
         grant.buckets.extend(self.keyvalue_bucket.iter().cloned());
+        let size = |value: u64| usize::try_from(value).unwrap_or(usize::MAX);
+        if let Some(max) = self.keyvalue_max_key {
+            grant.max_key = size(max);
+        }
+        if let Some(max) = self.keyvalue_max_value {
+            grant.max_value = size(max);
+        }
+        if let Some(ops) = self.keyvalue_ops {
+            grant.budget = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(ops));
+        }
         Ok(grant)
     }
 

@@ -177,6 +177,26 @@ fn keyvalue_is_denied_unless_granted_and_buckets_are_named() {
     assert!(second.contains("visits: 7 10\n"), "{second}");
     assert!(second.contains("keys: ['visits', 'x', 'y']\n"), "{second}");
     assert!(dir.path().join("kv/keyvalue.redb").is_file());
+    // Limits answer the interface's errors: a value over the cap, an operation budget spent.
+    let capped = run(
+        &app,
+        &["--keyvalue", "memory", "--keyvalue-max-value", "1"],
+        &[],
+    );
+    assert!(
+        capped.contains(
+            "visits: 2 5\nerror: Error_Other(value of 2 bytes is over the 1-byte limit)\n"
+        ),
+        "{capped}"
+    );
+    // get, set, increment: the second increment is the fourth operation.
+    let spent = run(&app, &["--keyvalue", "memory", "--keyvalue-ops", "3"], &[]);
+    assert!(
+        spent.contains(
+            "seed: None\nerror: Error_Other(the key-value operation budget of this run is spent)\n"
+        ),
+        "{spent}"
+    );
     // A store URL wct has no client for is a usage error.
     let out = wct()
         .args(["run", "--keyvalue", "etcd://x"])
