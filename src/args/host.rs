@@ -34,7 +34,8 @@ pub struct HostArgs {
     #[arg(long, value_name = "PREFIX")]
     pub allow_config_env: Vec<String>,
     /// Grant a `wasi:keyvalue` store: `memory` (this process's, empty unless
-    /// --keyvalue-data), or a folder whose store is kept across runs.
+    /// --keyvalue-data), a folder whose store is kept across runs, or
+    /// `redis://HOST:PORT[/DB]` (shared by processes and machines).
     #[arg(long, value_name = "STORE")]
     pub keyvalue: Option<String>,
     /// With --keyvalue: a key and its value set in bucket `""` at start (repeatable).
@@ -292,9 +293,19 @@ impl HostArgs {
             .collect::<Result<Vec<_>>>()?;
         grant.store = Some(if store == "memory" {
             std::sync::Arc::new(wct_run::keyvalue::MemoryStore::with_data(data))
+        } else if store.starts_with("redis://") {
+            let redis = wct_run::keyvalue_redis::RedisStore::connect(store)
+                .map_err(|e| crate::report::about(format!("--keyvalue {store}"), e))?;
+            if !data.is_empty() {
+                use wct_run::keyvalue::KeyValueStore;
+                redis
+                    .set_many("", &data)
+                    .map_err(|e| crate::report::about(format!("--keyvalue {store}"), e))?;
+            }
+            std::sync::Arc::new(redis)
         } else if store.contains("://") {
             miette::bail!(
-                help = "give `memory`, or a folder for a store kept on disk",
+                help = "give `memory`, a folder for a store kept on disk, or redis://HOST:PORT",
                 "--keyvalue {store}: this wct has no client for that store"
             );
         } else {

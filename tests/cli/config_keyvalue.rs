@@ -252,3 +252,82 @@ fn a_run_killed_in_the_middle_of_batches_leaves_whole_batches() {
     assert_eq!(value, generation.to_string().repeat(512).into_bytes());
     assert!(generation >= 20, "generation {generation}");
 }
+
+/// A Redis server on a free loopback port, stopped when dropped.
+struct RedisServer {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl RedisServer {
+    fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "no", "--dir"])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian package redis-server) must be installed: cargo xtask test installs it");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return RedisServer {
+                    child,
+                    port,
+                    _dir: dir,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("redis-server did not start on port {port}");
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_redis_store_is_shared_by_runs() {
+    let app = kv_app();
+    let server = RedisServer::start();
+    let url = format!("redis://127.0.0.1:{}/0", server.port);
+    let first = run(
+        &app,
+        &["--keyvalue", &url, "--keyvalue-data", "seed=from redis"],
+        &[],
+    );
+    assert!(
+        first.contains("seed: b'from redis'\nvisits: 2 5\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("many: [('x', b'10'), ('y', b'20'), None]\n"),
+        "{first}"
+    );
+    // Another process, the same store.
+    let second = run(&app, &["--keyvalue", &url], &[]);
+    assert!(second.contains("visits: 7 10\n"), "{second}");
+    assert!(
+        second.contains("keys: ['seed', 'visits', 'x', 'y']\n"),
+        "{second}"
+    );
+    // No server there: a clear error before the guest runs.
+    drop(server);
+    let out = wct()
+        .args(["run", "--keyvalue", &url])
+        .arg(&app)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("redis"), "{}", stderr_of(&out));
+}

@@ -13,7 +13,8 @@
 //!   `wct compose FILE.wac`;
 //! - Debian's `docker-registry` (a real OCI registry), `skopeo` (an independent registry
 //!   client), `apache2-utils` (htpasswd), `time` (peak memory) and `chromium` (the headless
-//!   browser that loads `wct size --html`'s page), installed with apt-get when
+//!   browser that loads `wct size --html`'s page) and `redis-server` (the shared
+//!   `wasi:keyvalue` store), installed with apt-get when
 //!   this runs as root; otherwise the missing ones are named with the command to install them.
 //!
 //! A step whose tool is already there at the pinned version is skipped and says so.
@@ -35,6 +36,7 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("apache2-utils", "htpasswd"),
     ("time", "/usr/bin/time"),
     ("chromium", "chromium"),
+    ("redis-server", "redis-server"),
 ];
 
 /// The Python the official wasi-testsuite runner needs (>= 3.12), as pyenv names it.

@@ -5,7 +5,7 @@
 //!
 //! - [`sandbox`]: what the guest may reach (directories, environment, network): nothing
 //!   unless granted; [`config_store`]: the `wasi:config` variables granted; [`keyvalue`]:
-//!   the `wasi:keyvalue` store and buckets granted ([`keyvalue_disk`]: the one kept on disk).
+//!   the `wasi:keyvalue` store and buckets granted ([`keyvalue_disk`]: the one kept on disk; [`keyvalue_redis`]: the one in Redis).
 //! - [`limits`]: fuel, wall-clock timeout (epoch interruption), memory; each stops the guest
 //!   with its own [`Outcome`].
 //! - [`engine`]: engine configuration and compilation (Cranelift or Winch, [`artifact`])
@@ -36,6 +36,7 @@ pub mod invoke;
 mod invoke_core;
 pub mod keyvalue;
 pub mod keyvalue_disk;
+pub mod keyvalue_redis;
 pub mod limits;
 pub mod outcome;
 pub mod run;
