@@ -268,7 +268,7 @@ impl RedisServer {
             .unwrap()
             .port();
         let dir = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new("redis-server")
+        let mut child = std::process::Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "no", "--dir"])
             .arg(dir.path())
@@ -285,6 +285,8 @@ impl RedisServer {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("redis-server did not start on port {port}");
     }
 }
