@@ -194,16 +194,39 @@ impl HostArgs {
             .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
             .collect();
         for (key, value) in s {
-            let on = wasmtime_bool(&key, value.as_deref())?;
-            match key.as_str() {
-                "inherit-env" => self.env_inherit |= on,
-                "inherit-network" | "allow-ip-name-lookup" | "tcp" | "udp" => self.net |= on,
-                // Always linked: WASI 0.2 and 0.3, wasi:cli and wasi:http.
-                "cli" | "http" | "p3" => {}
-                _ => miette::bail!(
-                    "-S {key}: wct understands -S inherit-env, inherit-network, cli, http and p3 \
-                     (see docs/migrating.md)"
-                ),
+            // wasmtime's value options: `-S config-var=K=V`, `-S keyvalue-in-memory-data=K=V`.
+            match (key.as_str(), value) {
+                ("config-var", Some(pair)) => {
+                    self.config.push(pair);
+                    continue;
+                }
+                ("keyvalue-in-memory-data", Some(pair)) => {
+                    self.keyvalue.get_or_insert_with(|| "memory".to_string());
+                    self.keyvalue_data.push(pair);
+                    continue;
+                }
+                (_, value) => {
+                    let on = wasmtime_bool(&key, value.as_deref())?;
+                    match key.as_str() {
+                        "inherit-env" => self.env_inherit |= on,
+                        "inherit-network" | "allow-ip-name-lookup" | "tcp" | "udp" => {
+                            self.net |= on
+                        }
+                        // wasmtime's in-memory store.
+                        "keyvalue" if on => {
+                            self.keyvalue.get_or_insert_with(|| "memory".to_string());
+                        }
+                        // Always linked: WASI 0.2 and 0.3, wasi:cli, wasi:http, wasi:config
+                        // (empty unless variables are granted), wasi:keyvalue (denied unless
+                        // a store is).
+                        "cli" | "http" | "p3" | "config" | "keyvalue" => {}
+                        _ => miette::bail!(
+                            "-S {key}: wct understands -S inherit-env, inherit-network, cli, \
+                             http, p3, config, config-var, keyvalue and keyvalue-in-memory-data \
+                             (see docs/migrating.md)"
+                        ),
+                    }
+                }
             }
         }
         Ok(())

@@ -77,6 +77,11 @@ fn config_variables_are_granted_and_nothing_else() {
         ),
         "greeting: from the file\ndb.url=postgres://db\ngreeting=from the file\nmode=debug\nport=9090\n"
     );
+    // wasmtime's spelling: -S config-var=K=V.
+    assert_eq!(
+        run(&app, &["-S", "config,config-var=greeting=from -S"], &[]),
+        "greeting: from -S\ngreeting=from -S\n"
+    );
     // KEY=VALUE lines.
     let env_file = dir.path().join("app.env");
     std::fs::write(&env_file, "# the greeting\ngreeting = hi there\n\n").unwrap();
@@ -160,6 +165,13 @@ fn keyvalue_is_denied_unless_granted_and_buckets_are_named() {
          long key: Error_Other(key of 5000 bytes is over the 4096-byte limit)\n\
          open 'other': Error_NoSuchStore\n"
     );
+    // wasmtime's spelling: -S keyvalue, -S keyvalue-in-memory-data=K=V.
+    let wasmtime_style = run(
+        &app,
+        &["-S", "keyvalue,keyvalue-in-memory-data=seed=planted"],
+        &[],
+    );
+    assert_eq!(wasmtime_style, granted);
     // Granting "other" too: it is a bucket of its own.
     let both = run(
         &app,
