@@ -9,7 +9,7 @@
 //!   `credsStore`) or the environment.
 //! - [`cache`]: the content-addressed layer cache pulls share.
 //! - [`lock`]: `wkg.lock`, wkg's lock file format.
-//! - [`fetch`]: filling a WIT folder's `deps/` from registries, pinned by the lock.
+//! - [`fetch`](mod@fetch): filling a WIT folder's `deps/` from registries, pinned by the lock.
 #![deny(missing_docs)]
 
 pub mod artifact;

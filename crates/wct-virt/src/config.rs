@@ -1,5 +1,5 @@
 //! The configuration each virtualizing module reads from its memory at
-//! [`CONFIG_BASE`](crate::patch::CONFIG_BASE): little-endian fields, and lists in the
+//! [`CONFIG_BASE`]: little-endian fields, and lists in the
 //! canonical ABI's own layout with absolute pointers, so a baked list is returned as it is.
 //! The field offsets are the ones the module sources in `crates/wct-virt/virt/*.wat` read.
 

@@ -57,7 +57,7 @@ const EXTRA_PACKAGES: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-/// The vendored package `ns:name` of [`EXTRA_PACKAGES`] (`wasi:config`, `wasi:keyvalue`),
+/// The vendored package `ns:name` (`wasi:config`, `wasi:keyvalue`),
 /// each a package of several files.
 pub fn wasi_extra(package: &str) -> Result<(Resolve, PackageId), BuiltinError> {
     let (_, files) = EXTRA_PACKAGES

@@ -6,7 +6,7 @@
 //! (`wasi:cli/command`, `wasi:cli/imports`), which is decoded from the Preview 1 adapter that
 //! `wct` bundles rather than from text copied into this repository.
 //!
-//! - [`load`]: reading any of these into a [`WitSet`]; [`builtin`]: the built-in worlds;
+//! - [`load`](mod@load): reading any of these into a [`WitSet`]; [`builtin`]: the built-in worlds;
 //! - [`diagnostic`]: wit-parser errors located in the source, underlined;
 //! - [`fmt`]: `wct wit fmt` over files and folders; [`out_dir`]: writing a package and its
 //!   deps as a WIT folder;
