@@ -51,7 +51,12 @@ impl DiffInputs {
                     .prefix("wct-published-")
                     .suffix(".wasm")
                     .tempfile()
-                    .map_err(|e| miette::miette!("cannot create a temporary file: {e}"))?;
+                    .map_err(|source| {
+                        miette::Report::new(wct_io::IoError::Write {
+                            path: std::env::temp_dir(),
+                            source,
+                        })
+                    })?;
                 self.pull_published(&new, baseline.path())?;
                 (load(&baseline.path().display().to_string())?, new)
             }

@@ -50,8 +50,15 @@ impl RegistryArgs {
             .ca_cert
             .iter()
             .map(|path| {
-                let pem = std::fs::read(path)
-                    .map_err(|e| miette::miette!("--ca-cert {}: {e}", path.display()))?;
+                let pem = std::fs::read(path).map_err(|source| {
+                    crate::report::about(
+                        "--ca-cert",
+                        wct_io::IoError::Read {
+                            path: path.clone(),
+                            source,
+                        },
+                    )
+                })?;
                 if !pem.windows(11).any(|w| w == b"-----BEGIN ") {
                     miette::bail!("--ca-cert {}: not a PEM certificate", path.display());
                 }

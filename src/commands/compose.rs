@@ -132,8 +132,12 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     if !args.deps.is_empty() || args.deps_dir.is_some() {
         miette::bail!("--dep and --deps-dir are for a .wac document");
     }
-    let scratch = tempfile::tempdir()
-        .map_err(|e| miette::miette!("cannot create a temporary folder: {e}"))?;
+    let scratch = tempfile::tempdir().map_err(|source| {
+        miette::Report::new(wct_io::IoError::Write {
+            path: std::env::temp_dir(),
+            source,
+        })
+    })?;
     let (components, files, mut options) = match &args.config {
         Some(config) => {
             let loaded = wct_compose::config::load(config).map_err(miette::Report::new)?;
