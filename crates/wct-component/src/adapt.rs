@@ -92,15 +92,19 @@ pub struct Adapted {
     pub warnings: Vec<String>,
 }
 
-/// What the adapter needs to know about a module.
-struct ModuleFacts {
-    preview1_imports: Vec<String>,
-    exports: BTreeSet<String>,
+/// What adapting (and linking, [`crate::link`]) needs to know about a module.
+pub(crate) struct ModuleFacts {
+    pub(crate) preview1_imports: Vec<String>,
+    pub(crate) exports: BTreeSet<String>,
     /// Exported functions named as plain core functions (`add`), not as the ABI or a world
     /// names them (`_start`, `cabi_realloc`, `iface#f`).
-    plain_functions: Vec<String>,
+    pub(crate) plain_functions: Vec<String>,
     /// Whether it carries a `component-type` section (a world embedded by `wct embed`).
-    has_world: bool,
+    pub(crate) has_world: bool,
+    /// Whether it has a `dylink.0` section (a shared library).
+    pub(crate) shared: bool,
+    /// The libraries its `dylink.0` section says it needs.
+    pub(crate) needed: Vec<String>,
 }
 
 /// Whether `name` is a core function export that only a world could make a component
@@ -110,12 +114,14 @@ fn is_plain_function(name: &str) -> bool {
     !name.starts_with('_') && !name.starts_with("cabi_") && !name.contains(['#', ':', '['])
 }
 
-fn module_facts(module: &[u8]) -> Result<ModuleFacts, wasmparser::BinaryReaderError> {
+pub(crate) fn module_facts(module: &[u8]) -> Result<ModuleFacts, wasmparser::BinaryReaderError> {
     let mut facts = ModuleFacts {
         preview1_imports: Vec::new(),
         exports: BTreeSet::new(),
         plain_functions: Vec::new(),
         has_world: false,
+        shared: false,
+        needed: Vec::new(),
     };
     for payload in Parser::new(0).parse_all(module) {
         match payload? {
@@ -138,10 +144,18 @@ fn module_facts(module: &[u8]) -> Result<ModuleFacts, wasmparser::BinaryReaderEr
                     facts.exports.insert(export.name.to_string());
                 }
             }
-            Payload::CustomSection(section) if section.name().starts_with("component-type") => {
-                facts.has_world = true;
-            }
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {}
+            Payload::CustomSection(section) => match section.as_known() {
+                wasmparser::KnownCustom::Dylink0(reader) => {
+                    facts.shared = true;
+                    for subsection in reader {
+                        if let wasmparser::Dylink0Subsection::Needed(names) = subsection? {
+                            facts.needed.extend(names.into_iter().map(String::from));
+                        }
+                    }
+                }
+                _ if section.name().starts_with("component-type") => facts.has_world = true,
+                _ => {}
+            },
             _ => {}
         }
     }

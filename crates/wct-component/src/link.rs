@@ -10,11 +10,10 @@
 //! exports `_start`, as [`adapt`](crate::adapt) chooses); unresolved symbols become a typed
 //! list (the CLI adds the flag that would help).
 
-use crate::adapt::{AdapterKind, PREVIEW1};
+use crate::adapt::{module_facts, AdapterKind, ModuleFacts, PREVIEW1};
 use crate::kind::{detect, WasmKind};
 use serde::Serialize;
 use std::collections::BTreeSet;
-use wasmparser::{Dylink0Subsection, KnownCustom, Parser, Payload};
 
 /// The name wit-component's own `libdl.so` links under; it needs `libc.so` (for `strlen`
 /// and `memcmp`).
@@ -214,51 +213,6 @@ fn unresolved_help(symbols: &[UnresolvedSymbol]) -> String {
     format!("add the library that defines {them}")
 }
 
-/// What linking needs to know about one library, read before wit-component sees it.
-#[derive(Debug, Default)]
-struct LibraryFacts {
-    shared: bool,
-    needed: Vec<String>,
-    preview1_imports: Vec<String>,
-    exports_start: bool,
-    has_world: bool,
-}
-
-fn library_facts(module: &[u8]) -> Result<LibraryFacts, wasmparser::BinaryReaderError> {
-    let mut facts = LibraryFacts::default();
-    for payload in Parser::new(0).parse_all(module) {
-        match payload? {
-            Payload::ImportSection(reader) => {
-                for import in reader.into_imports() {
-                    let import = import?;
-                    if import.module == PREVIEW1 {
-                        facts.preview1_imports.push(import.name.to_string());
-                    }
-                }
-            }
-            Payload::ExportSection(reader) => {
-                for export in reader {
-                    facts.exports_start |= export?.name == "_start";
-                }
-            }
-            Payload::CustomSection(section) => match section.as_known() {
-                KnownCustom::Dylink0(reader) => {
-                    facts.shared = true;
-                    for subsection in reader {
-                        if let Dylink0Subsection::Needed(names) = subsection? {
-                            facts.needed.extend(names.into_iter().map(String::from));
-                        }
-                    }
-                }
-                _ if section.name().starts_with("component-type") => facts.has_world = true,
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-    Ok(facts)
-}
-
 /// Checks that one library or adapter is a core module (its code is validated only when
 /// linking fails: see [`invalid_input`]).
 fn check_module(name: &str, bytes: &[u8]) -> Result<(), LinkError> {
@@ -305,7 +259,7 @@ pub fn link(libraries: &[Library<'_>], opts: &LinkOptions) -> Result<Linked, Lin
             });
         }
         check_module(library.name, library.bytes)?;
-        let library_facts = library_facts(library.bytes).map_err(|e| LinkError::Invalid {
+        let library_facts = module_facts(library.bytes).map_err(|e| LinkError::Invalid {
             name: library.name.to_string(),
             source: crate::validate::ValidationError {
                 message: e.message().to_string(),
@@ -359,7 +313,7 @@ pub fn link(libraries: &[Library<'_>], opts: &LinkOptions) -> Result<Linked, Lin
         .map(|(library, _)| library.name.to_string())
         .collect();
     let mut warnings = Vec::new();
-    if with_world.is_empty() && !facts.iter().any(|f| f.exports_start) {
+    if with_world.is_empty() && !facts.iter().any(|f| f.exports.contains("_start")) {
         warnings.push(
             "no library carries a world (a `component-type` section) and none exports \
              `_start`: the component exports nothing. Embed the world the libraries implement \
@@ -406,14 +360,14 @@ pub fn link(libraries: &[Library<'_>], opts: &LinkOptions) -> Result<Linked, Lin
 
 /// The bundled Preview 1 adapter to link, if a library needs one and none was given.
 fn bundled_adapter(
-    facts: &[LibraryFacts],
+    facts: &[ModuleFacts],
     opts: &LinkOptions,
 ) -> Result<Option<(AdapterKind, &'static str)>, LinkError> {
     let given = opts.adapters.iter().any(|(name, _)| name == PREVIEW1);
     if given || facts.iter().all(|f| f.preview1_imports.is_empty()) {
         return Ok(None);
     }
-    let (kind, reason) = if facts.iter().any(|f| f.exports_start) {
+    let (kind, reason) = if facts.iter().any(|f| f.exports.contains("_start")) {
         (AdapterKind::Command, "a library exports `_start`")
     } else {
         (AdapterKind::Reactor, "no library exports `_start`")
