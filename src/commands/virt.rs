@@ -6,7 +6,7 @@ use crate::report::GlobalOpts;
 use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wct_virt::{virtualize, Access, Clock, Grants, Mount, Random, Stream};
+use wct_virt::{virtualize, Access, Clock, ConfigGrant, Grants, Mount, Random, Stream};
 
 /// Virtualize what a WASI component sees: baked environment and files, fixed clock, seeded
 /// random, ignored stdio.
@@ -14,9 +14,10 @@ use wct_virt::{virtualize, Access, Clock, Grants, Mount, Random, Stream};
 /// OUT is COMPONENT composed with small virtualizing components that export the WASI
 /// interfaces it imports (at the versions it imports them) and answer from what is baked in:
 /// environment variables and arguments, folders (read-only, or with a writable layer in
-/// memory), a fixed clock, a seeded random generator. Everything
+/// memory), a fixed clock, a seeded random generator, `wasi:config` variables. Everything
 /// not granted is denied: no environment, no arguments, no clock, no randomness, no stdin,
-/// stdout or stderr, no preopened directory, no socket, no outgoing HTTP request. A denied
+/// stdout or stderr, no preopened directory, no socket, no outgoing HTTP request, no
+/// configuration variable. A denied
 /// call returns WASI's error where the interface has one (`access-denied`,
 /// `HTTP-request-denied`, no directories) and traps otherwise, in a function named after the
 /// call. OUT runs on any host (`wct run`, `wasmtime run`).
@@ -113,6 +114,16 @@ pub struct Args {
     /// 0.2 and 0.3), as `wct run --allow-http` spells it.
     #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "http")]
     allow_http: Vec<String>,
+    /// Bake a `wasi:config` variable in (repeatable; wins over --config-file).
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    config: Vec<String>,
+    /// Bake the `wasi:config` variables of a file in: TOML (`[db] url = ...` is `db.url`) or
+    /// KEY=VALUE lines, as `wct run --config-file` reads it.
+    #[arg(long, value_name = "FILE")]
+    config_file: Option<PathBuf>,
+    /// Leave `wasi:config` to the host (default: no variables).
+    #[arg(long, conflicts_with_all = ["config", "config_file"])]
+    allow_config: bool,
     /// Print what was virtualized, and how, as JSON (docs/schemas/virt.json).
     #[arg(long)]
     json: bool,
@@ -192,6 +203,31 @@ fn parse_rfc3339(text: &str) -> Option<(u64, u32)> {
 }
 
 impl Args {
+    /// `--config`, `--config-file`, `--allow-config`: the file's variables, then `--config`
+    /// (a later one wins), sorted by key as `wct run`'s store lists them.
+    fn config_grant(&self) -> Result<ConfigGrant> {
+        if self.allow_config {
+            return Ok(ConfigGrant::Allow);
+        }
+        let mut variables = std::collections::BTreeMap::new();
+        if let Some(path) = &self.config_file {
+            variables.extend(
+                wct_run::config_store::read_config_file(path).map_err(miette::Report::new)?,
+            );
+        }
+        for pair in &self.config {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| miette::miette!("--config {pair}: expected KEY=VALUE"))?;
+            variables.insert(k.to_string(), v.to_string());
+        }
+        Ok(if variables.is_empty() && self.config_file.is_none() {
+            ConfigGrant::Deny
+        } else {
+            ConfigGrant::Baked(variables.into_iter().collect())
+        })
+    }
+
     fn grants(&self) -> Result<Grants> {
         let mut env = Vec::new();
         for file in &self.env_file {
@@ -258,6 +294,7 @@ impl Args {
             network: access(self.network),
             http: access(self.http),
             allow_http: self.allow_http.clone(),
+            config: self.config_grant()?,
         })
     }
 }

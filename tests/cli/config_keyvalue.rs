@@ -2,7 +2,7 @@
 //! `--config`, `--config-file` (TOML and KEY=VALUE lines) and `--allow-config-env`, and none
 //! when nothing is granted; `get-all` is sorted.
 
-use crate::common::{stderr_of, stdout_of, wct, PythonBuild};
+use crate::common::{stderr_of, stdout_of, wasmtime, wct, PythonBuild};
 use std::path::PathBuf;
 
 /// The Python command importing `wasi:config/store@0.2.0-rc.1`.
@@ -344,4 +344,198 @@ fn a_redis_store_is_shared_by_runs() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("redis"), "{}", stderr_of(&out));
+}
+
+/// The C component (tests/fixtures/wasi-keyvalue/c/kv_config.c, bindings from wit-bindgen):
+/// config, then store, atomics and batch in the buckets "" and "other".
+fn c_app() -> PathBuf {
+    crate::common::fixture("wasi-keyvalue/c/kv_config.wasm")
+}
+
+/// `wasmtime run ARGS APP`'s stdout (it must succeed).
+fn wasmtime_run(app: &PathBuf, args: &[&str]) -> String {
+    let out = std::process::Command::new(wasmtime())
+        .arg("run")
+        .args(args)
+        .arg(app)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "wasmtime run {args:?}: {}",
+        stderr_of(&out)
+    );
+    stdout_of(&out)
+}
+
+#[test]
+fn c_and_python_components_answer_as_on_wasmtime() {
+    let expected_c = "greeting: hello\n\
+                      config a=b\n\
+                      config greeting=hello\n\
+                      open '': ok\n\
+                      seed: planted\n\
+                      visits: 2 5\n\
+                      many: x=10 y=20 (none)\n\
+                      exists a: no\n\
+                      keys: seed visits x y\n\
+                      open 'other': no-such-store\n";
+    let theirs = wasmtime_run(
+        &c_app(),
+        &[
+            "-S",
+            "keyvalue,keyvalue-in-memory-data=seed=planted",
+            "-S",
+            "config,config-var=greeting=hello,config-var=a=b",
+        ],
+    );
+    assert_eq!(theirs, expected_c);
+    let ours = run(
+        &c_app(),
+        &[
+            "--keyvalue",
+            "memory",
+            "--keyvalue-data",
+            "seed=planted",
+            "--config",
+            "greeting=hello",
+            "--config",
+            "a=b",
+        ],
+        &[],
+    );
+    assert_eq!(ours, theirs);
+    // The Python command: wasmtime has no key-size cap, so wct's is raised above the 5000
+    // bytes the program tries.
+    let theirs = wasmtime_run(
+        &kv_app(),
+        &["-S", "keyvalue,keyvalue-in-memory-data=seed=planted"],
+    );
+    let ours = run(
+        &kv_app(),
+        &[
+            "--keyvalue",
+            "memory",
+            "--keyvalue-data",
+            "seed=planted",
+            "--keyvalue-max-key",
+            "8192",
+        ],
+        &[],
+    );
+    assert_eq!(ours, theirs);
+    assert!(
+        ours.contains("keys: ['seed', 'visits', 'x', 'y']\n"),
+        "{ours}"
+    );
+    let theirs = wasmtime_run(&config_app(), &["-S", "config,config-var=greeting=hi"]);
+    assert_eq!(theirs, "greeting: hi\ngreeting=hi\n");
+    assert_eq!(
+        run(&config_app(), &["--config", "greeting=hi"], &[]),
+        theirs
+    );
+}
+
+#[test]
+fn the_c_component_keeps_its_store_in_a_folder_and_in_redis() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv");
+    let store = store.to_str().unwrap();
+    let first = run(
+        &c_app(),
+        &["--keyvalue", store, "--keyvalue-data", "seed=s"],
+        &[],
+    );
+    assert!(first.contains("seed: s\nvisits: 2 5\n"), "{first}");
+    let second = run(&c_app(), &["--keyvalue", store], &[]);
+    assert!(second.contains("seed: s\nvisits: 7 10\n"), "{second}");
+    let server = RedisServer::start();
+    let url = format!("redis://127.0.0.1:{}/3", server.port);
+    let first = run(&c_app(), &["--keyvalue", &url], &[]);
+    assert!(first.contains("seed: (none)\nvisits: 2 5\n"), "{first}");
+    assert!(first.contains("keys: visits x y\n"), "{first}");
+    let second = run(&c_app(), &["--keyvalue", &url], &[]);
+    assert!(second.contains("visits: 7 10\n"), "{second}");
+    // Nothing granted: every open is access-denied, and config is empty.
+    assert_eq!(
+        run(&c_app(), &[], &[]),
+        "greeting: (none)\nopen '': access-denied\nopen 'other': access-denied\n"
+    );
+}
+
+#[test]
+fn virt_bakes_config_that_runs_on_wct_and_wasmtime_without_config_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    let file = dir.path().join("app.toml");
+    std::fs::write(
+        &file,
+        "greeting = \"from the file\"\n[db]\nurl = \"postgres://db\"\n",
+    )
+    .unwrap();
+    let python_start = ["--stdio", "allow", "--random", "allow", "--clock", "allow"];
+    let out = wct()
+        .arg("virt")
+        .arg(config_app())
+        .arg("-o")
+        .arg(&sealed)
+        .args([
+            "--config-file",
+            file.to_str().unwrap(),
+            "--config",
+            "zeta=z",
+        ])
+        .args(python_start)
+        .args(["--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let config = report["virtualized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["import"] == "wasi:config/store@0.2.0-rc.1")
+        .expect("wasi:config/store virtualized");
+    assert_eq!(config["how"], "3 baked variable(s)");
+    assert_eq!(config["denied"], false);
+    let expected =
+        "greeting: from the file\ndb.url=postgres://db\ngreeting=from the file\nzeta=z\n";
+    // The host's variables are not seen: the baked ones answer.
+    assert_eq!(run(&sealed, &["--config", "greeting=host"], &[]), expected);
+    assert_eq!(wasmtime_run(&sealed, &[]), expected);
+    // Nothing granted: no variables, on either host.
+    let empty = dir.path().join("empty.wasm");
+    let out = wct()
+        .arg("virt")
+        .arg(config_app())
+        .arg("-o")
+        .arg(&empty)
+        .args(python_start)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        run(&empty, &["--config", "greeting=host"], &[]),
+        "greeting: None\n"
+    );
+    assert_eq!(wasmtime_run(&empty, &[]), "greeting: None\n");
+    // A bad line in the file: named with its line, nothing written.
+    std::fs::write(&file, "greeting = \"ok\"\nnot toml at all\n").unwrap();
+    let refused = dir.path().join("refused.wasm");
+    let out = wct()
+        .arg("virt")
+        .arg(config_app())
+        .arg("-o")
+        .arg(&refused)
+        .args(["--config-file", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("app.toml:2"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!refused.exists());
 }

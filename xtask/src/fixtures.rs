@@ -80,6 +80,7 @@ pub fn run() -> Result<()> {
 
     compose_fixtures(&root, tmp.path())?;
     link_fixtures(&root, tmp.path())?;
+    keyvalue_fixtures(&root, tmp.path())?;
     net_fixture(&root, tmp.path())?;
     http_fixture(&root, tmp.path())?;
     js_fixture(&root, tmp.path())?;
@@ -227,6 +228,49 @@ fn compose_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()>
         )?;
     }
     Ok(())
+}
+
+/// `cargo xtask fixtures keyvalue`: only [`keyvalue_fixtures`].
+pub fn keyvalue_only(root: &std::path::Path) -> Result<()> {
+    sh(Command::new("cargo").args(["build", "--quiet", "--bin", "wct"]))?;
+    let tmp = tempfile::tempdir()?;
+    keyvalue_fixtures(root, tmp.path())
+}
+
+/// The C component of the `wasi:keyvalue` and `wasi:config` tests
+/// (`tests/fixtures/wasi-keyvalue/c/kv_config.c`): its world over the vendored keyvalue and
+/// config WIT and WASI 0.2.12 (for the `wasi:cli/run` export), a reactor (a command model
+/// would wrap the exported `cabi_realloc` in libc's destructors), adapted as a reactor.
+fn keyvalue_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
+    let dir = root.join("tests/fixtures/wasi-keyvalue/c");
+    let wit = tmp.join("kv-config-wit");
+    fs::create_dir_all(&wit)?;
+    fs::copy(dir.join("kv_config.wit"), wit.join("kv_config.wit"))?;
+    let vendored = root.join("crates/wct-wit/wit");
+    for (package, from) in [("keyvalue", "wasi-keyvalue"), ("config", "wasi-config")] {
+        let to = wit.join("deps").join(package);
+        fs::create_dir_all(&to)?;
+        for file in fs::read_dir(vendored.join(from))? {
+            let file = file?.path();
+            fs::copy(&file, to.join(file.file_name().expect("a file name")))?;
+        }
+    }
+    for package in ["cli", "clocks", "filesystem", "io", "random", "sockets"] {
+        let to = wit.join("deps").join(package);
+        fs::create_dir_all(&to)?;
+        fs::copy(
+            vendored.join("wasi-0.2.12").join(format!("{package}.wit")),
+            to.join(format!("{package}.wit")),
+        )?;
+    }
+    c_component(
+        &wit,
+        "kv-config",
+        &dir.join("kv_config.c"),
+        ("reactor", "reactor"),
+        &dir.join("kv_config.wasm"),
+        tmp,
+    )
 }
 
 /// `cargo xtask fixtures link`: only the shared libraries of [`link_fixtures`].

@@ -3,7 +3,7 @@
 //! - `fixtures`: rebuilds the committed test fixtures from their sources (C with Debian's
 //!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs;
 //!   `fixtures virt` only `wct virt`'s bundled modules, `fixtures link` only `wct link`'s
-//!   shared libraries.
+//!   shared libraries, `fixtures keyvalue` only the C `wasi:keyvalue`/`wasi:config` component.
 //! - `bench validate|adapt|compose|run|serve|wit|inspect|print|pipeline|link`: times `wct` against
 //!   `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
 //!   large componentize-py/js inputs).
@@ -54,6 +54,9 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("fixtures") if args.get(1).map(String::as_str) == Some("virt") => {
             fixtures::virt_modules(&tools::root())
+        }
+        Some("fixtures") if args.get(1).map(String::as_str) == Some("keyvalue") => {
+            fixtures::keyvalue_only(&tools::root())
         }
         Some("fixtures") if args.get(1).map(String::as_str) == Some("link") => {
             fixtures::link_only(&tools::root())

@@ -4,7 +4,8 @@
 /// A WASI generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Generation {
-    /// 0.2.x.
+    /// 0.2.x (and the 0.2 pre-releases of the proposals: `wasi:config@0.2.0-rc.1`,
+    /// `wasi:keyvalue@0.2.0-draft`).
     P2,
     /// 0.3.0.
     P3,
@@ -131,6 +132,12 @@ pub(crate) const MODULES: &[Module] = &[
             &["wasi:http/outgoing-handler"],
         )
     },
+    module(
+        "config-store",
+        Generation::P2,
+        include_bytes!("../virt/config-store.wasm"),
+        &["wasi:config/store"],
+    ),
     Module {
         renames: &[(
             "wasi:cli/environment@0.3.0#initial-cwd",

@@ -162,6 +162,17 @@ pub fn allowed_authorities(authorities: &[String]) -> Vec<u8> {
     l.finish()
 }
 
+/// `config-store.wat`'s configuration: the variables `get` and `get-all` answer with, in
+/// the order given (`get-all` returns them so).
+pub fn config_store(variables: &[(String, String)]) -> Vec<u8> {
+    let mut l = Layout::new(16);
+    let (ptr, len) = l.pairs(variables);
+    // +4 stays 0: `get-all`'s answer is `ok`, its list at +8/+12.
+    l.put_u32(8, ptr);
+    l.put_u32(12, len);
+    l.finish()
+}
+
 /// The configuration of modules that have no settings: only the heap start.
 pub fn empty() -> Vec<u8> {
     Layout::new(8).finish()

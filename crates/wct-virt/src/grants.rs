@@ -40,6 +40,20 @@ pub struct Grants {
     pub http: Access,
     /// With `http` denied: destinations allowed anyway, `HOST` (any port) or `HOST:PORT`.
     pub allow_http: Vec<String>,
+    /// `wasi:config/store`.
+    pub config: ConfigGrant,
+}
+
+/// What `wasi:config/store` answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ConfigGrant {
+    /// The host's configuration store.
+    Allow,
+    /// No variables: `get` finds none, `get-all` is empty.
+    #[default]
+    Deny,
+    /// These variables, baked in; `get-all` lists them in this order.
+    Baked(Vec<(String, String)>),
 }
 
 /// A host folder baked in at a guest path.
@@ -203,6 +217,19 @@ pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u
                 )),
             }
         }
+        "wasi:config/store" => match &g.config {
+            ConfigGrant::Allow => None,
+            ConfigGrant::Deny => Some((
+                "denied: no variables (get finds none, get-all is empty)".into(),
+                true,
+                config::config_store(&[]),
+            )),
+            ConfigGrant::Baked(variables) => Some((
+                format!("{} baked variable(s)", variables.len()),
+                false,
+                config::config_store(variables),
+            )),
+        },
         "wasi:cli/stdin" => stream(g.stdin),
         "wasi:cli/stdout" => stream(g.stdout),
         "wasi:cli/stderr" => stream(g.stderr),

@@ -34,7 +34,8 @@ mod wasi_wit;
 
 pub use catalogue::module_names;
 pub use grants::{
-    Access, Clock, Grants, Mount, Random, Stream, DEFAULT_MAX_BAKE_SIZE, MONOTONIC_STEP_NS,
+    Access, Clock, ConfigGrant, Grants, Mount, Random, Stream, DEFAULT_MAX_BAKE_SIZE,
+    MONOTONIC_STEP_NS,
 };
 
 use catalogue::{Generation, Module, FILES, FILES_INTERFACES, MODULES, P3_SOCKETS};
@@ -85,7 +86,7 @@ pub enum VirtError {
     NotAComponent(String),
     /// It imports no interface this virtualizes.
     #[error("the component imports no WASI 0.2 interface that can be virtualized (it imports: {})", if imports.is_empty() { "nothing".to_string() } else { imports.join(", ") })]
-    #[diagnostic(help("virtualized are wasi:cli/environment, stdin, stdout, stderr, wasi:clocks, wasi:random, wasi:filesystem/preopens, the socket creation interfaces and wasi:http/outgoing-handler"))]
+    #[diagnostic(help("virtualized are wasi:cli/environment, stdin, stdout, stderr, wasi:clocks, wasi:random, wasi:filesystem/preopens, the socket creation interfaces, wasi:http/outgoing-handler and wasi:config/store"))]
     NothingToVirtualize {
         /// What it imports.
         imports: Vec<String>,
@@ -164,7 +165,12 @@ impl Layer {
             ),
         };
         if slot.is_none() {
-            *slot = Some(wasi_wit::wasi_resolve(sources, versions).map_err(VirtError::Build)?);
+            let mut resolve =
+                wasi_wit::wasi_resolve(sources, versions).map_err(VirtError::Build)?;
+            if generation == Generation::P2 {
+                wasi_wit::add_proposals(&mut resolve).map_err(VirtError::Build)?;
+            }
+            *slot = Some(resolve);
         }
         Ok(slot.as_ref().expect("loaded"))
     }
@@ -738,6 +744,11 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
         check(stream == Stream::Ignore, name, flag);
     }
     check(g.network == Access::Allow, "wasi:sockets/", "--network");
+    check(
+        matches!(g.config, ConfigGrant::Baked(_) | ConfigGrant::Allow),
+        "wasi:config/",
+        "--config/--config-file/--allow-config",
+    );
     check(
         g.http == Access::Allow || !g.allow_http.is_empty(),
         "wasi:http/",

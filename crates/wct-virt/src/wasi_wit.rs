@@ -43,6 +43,16 @@ pub(crate) fn wasi_resolve(
     Ok(resolve)
 }
 
+/// The proposals wct's engine links beside WASI 0.2 (`wasi:config@0.2.0-rc.1`,
+/// `wasi:keyvalue@0.2.0-draft`), added to `resolve` at their vendored versions.
+pub(crate) fn add_proposals(resolve: &mut Resolve) -> anyhow::Result<()> {
+    for package in ["wasi:config", "wasi:keyvalue"] {
+        let (proposal, _) = wct_wit::builtin::wasi_extra(package)?;
+        resolve.merge(proposal)?;
+    }
+    Ok(())
+}
+
 /// The version in a WIT file's `package wasi:NAME@VERSION;` line.
 fn package_version(text: &str) -> Option<String> {
     let line = text
