@@ -6,7 +6,9 @@ use crate::report::GlobalOpts;
 use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wct_virt::{virtualize, Access, Clock, ConfigGrant, Grants, Mount, Random, Stream};
+use wct_virt::{
+    virtualize, Access, Clock, ConfigGrant, Grants, KeyValueGrant, Mount, Random, Stream,
+};
 
 /// Virtualize what a WASI component sees: baked environment and files, fixed clock, seeded
 /// random, ignored stdio.
@@ -14,10 +16,11 @@ use wct_virt::{virtualize, Access, Clock, ConfigGrant, Grants, Mount, Random, St
 /// OUT is COMPONENT composed with small virtualizing components that export the WASI
 /// interfaces it imports (at the versions it imports them) and answer from what is baked in:
 /// environment variables and arguments, folders (read-only, or with a writable layer in
-/// memory), a fixed clock, a seeded random generator, `wasi:config` variables. Everything
+/// memory), a fixed clock, a seeded random generator, `wasi:config` variables, a
+/// `wasi:keyvalue` store in the component's memory. Everything
 /// not granted is denied: no environment, no arguments, no clock, no randomness, no stdin,
 /// stdout or stderr, no preopened directory, no socket, no outgoing HTTP request, no
-/// configuration variable. A denied
+/// configuration variable, no key-value bucket. A denied
 /// call returns WASI's error where the interface has one (`access-denied`,
 /// `HTTP-request-denied`, no directories) and traps otherwise, in a function named after the
 /// call. OUT runs on any host (`wct run`, `wasmtime run`).
@@ -124,6 +127,17 @@ pub struct Args {
     /// Leave `wasi:config` to the host (default: no variables).
     #[arg(long, conflicts_with_all = ["config", "config_file"])]
     allow_config: bool,
+    /// `wasi:keyvalue`: `memory` (a store inside OUT, for as long as the instance lives),
+    /// `allow` (the host's store) or `deny` (default: opening a bucket is access-denied).
+    #[arg(long, value_enum, value_name = "memory|allow|deny")]
+    keyvalue: Option<KeyValueArg>,
+    /// A bucket the in-memory store opens (repeatable; default: the empty identifier `""`,
+    /// the one bucket wasmtime's store opens). Others are no-such-store.
+    #[arg(long, value_name = "NAME", requires = "keyvalue")]
+    keyvalue_bucket: Vec<String>,
+    /// A key the in-memory store starts with, in its first bucket (repeatable).
+    #[arg(long, value_name = "KEY=VALUE", requires = "keyvalue")]
+    keyvalue_data: Vec<String>,
     /// Print what was virtualized, and how, as JSON (docs/schemas/virt.json).
     #[arg(long)]
     json: bool,
@@ -132,6 +146,14 @@ pub struct Args {
 /// `allow` or `deny`.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum AccessArg {
+    Allow,
+    Deny,
+}
+
+/// `memory`, `allow` or `deny`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum KeyValueArg {
+    Memory,
     Allow,
     Deny,
 }
@@ -228,6 +250,38 @@ impl Args {
         })
     }
 
+    /// `--keyvalue`, `--keyvalue-bucket`, `--keyvalue-data`.
+    fn keyvalue_grant(&self) -> Result<KeyValueGrant> {
+        let memory_only = !self.keyvalue_bucket.is_empty() || !self.keyvalue_data.is_empty();
+        match self.keyvalue {
+            Some(KeyValueArg::Memory) => {}
+            _ if memory_only => {
+                return Err(miette::miette!(
+                    help = "add --keyvalue memory",
+                    "--keyvalue-bucket and --keyvalue-data name the in-memory store"
+                ))
+            }
+            Some(KeyValueArg::Allow) => return Ok(KeyValueGrant::Allow),
+            Some(KeyValueArg::Deny) | None => return Ok(KeyValueGrant::Deny),
+        }
+        let buckets = if self.keyvalue_bucket.is_empty() {
+            vec![String::new()]
+        } else {
+            self.keyvalue_bucket.clone()
+        };
+        let data = self
+            .keyvalue_data
+            .iter()
+            .map(|pair| {
+                let (k, v) = pair
+                    .split_once('=')
+                    .ok_or_else(|| miette::miette!("--keyvalue-data {pair}: expected KEY=VALUE"))?;
+                Ok((buckets[0].clone(), k.to_string(), v.as_bytes().to_vec()))
+            })
+            .collect::<Result<_>>()?;
+        Ok(KeyValueGrant::Memory { buckets, data })
+    }
+
     fn grants(&self) -> Result<Grants> {
         let mut env = Vec::new();
         for file in &self.env_file {
@@ -295,6 +349,7 @@ impl Args {
             http: access(self.http),
             allow_http: self.allow_http.clone(),
             config: self.config_grant()?,
+            keyvalue: self.keyvalue_grant()?,
         })
     }
 }

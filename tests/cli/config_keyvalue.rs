@@ -539,3 +539,137 @@ fn virt_bakes_config_that_runs_on_wct_and_wasmtime_without_config_flags() {
     );
     assert!(!refused.exists());
 }
+
+#[test]
+fn virt_puts_a_keyvalue_store_inside_the_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let virt = |out: &str, args: &[&str]| -> (PathBuf, serde_json::Value) {
+        let sealed = dir.path().join(out);
+        let output = wct()
+            .arg("virt")
+            .arg(c_app())
+            .arg("-o")
+            .arg(&sealed)
+            .args(["--stdio", "allow", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        (sealed, serde_json::from_slice(&output.stdout).unwrap())
+    };
+    // A store in memory, seeded, bucket "other" granted too; config baked beside it.
+    let (sealed, report) = virt(
+        "memory.wasm",
+        &[
+            "--keyvalue",
+            "memory",
+            "--keyvalue-bucket",
+            "",
+            "--keyvalue-bucket",
+            "other",
+            "--keyvalue-data",
+            "seed=baked",
+            "--config",
+            "greeting=sealed",
+        ],
+    );
+    let hows: Vec<(String, String)> = report["virtualized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["import"].as_str().unwrap().to_string(),
+                v["how"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for interface in ["store", "atomics", "batch"] {
+        assert!(
+            hows.contains(&(
+                format!("wasi:keyvalue/{interface}@0.2.0-draft"),
+                "a store in the component's memory: bucket(s) \"\", \"other\"; 1 seeded key(s)"
+                    .to_string()
+            )),
+            "{hows:?}"
+        );
+    }
+    assert!(
+        !report["host_imports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i.as_str().unwrap().starts_with("wasi:keyvalue")),
+        "{report}"
+    );
+    let expected = "greeting: sealed\n\
+                    config greeting=sealed\n\
+                    open '': ok\n\
+                    seed: baked\n\
+                    visits: 2 5\n\
+                    many: x=10 y=20 (none)\n\
+                    exists a: no\n\
+                    keys: seed visits x y\n\
+                    open 'other': ok\n\
+                    seed: (none)\n\
+                    visits: 2 5\n\
+                    many: x=10 y=20 (none)\n\
+                    exists a: no\n\
+                    keys: visits x y\n";
+    // No store from the host: whatever it grants, the component's own answers.
+    let host_store = dir.path().join("host-kv");
+    assert_eq!(
+        run(&sealed, &["--keyvalue", host_store.to_str().unwrap()], &[]),
+        expected
+    );
+    {
+        use wct_run::keyvalue::KeyValueStore;
+        let host = wct_run::keyvalue_disk::DiskStore::open(&host_store).unwrap();
+        assert_eq!(host.keys("").unwrap(), Vec::<String>::new());
+    }
+    assert_eq!(wasmtime_run(&sealed, &[]), expected);
+    // The store lives as long as the instance: a second run starts from the seed again.
+    assert_eq!(run(&sealed, &[], &[]), expected);
+    // Nothing granted: every open is access-denied, on either host.
+    let (denied, report) = virt("denied.wasm", &["--config", "greeting=sealed"]);
+    let store = report["virtualized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["import"] == "wasi:keyvalue/store@0.2.0-draft")
+        .unwrap()
+        .clone();
+    assert_eq!(store["denied"], true);
+    let expected = "greeting: sealed\nconfig greeting=sealed\n\
+                    open '': access-denied\nopen 'other': access-denied\n";
+    assert_eq!(run(&denied, &["--keyvalue", "memory"], &[]), expected);
+    assert_eq!(wasmtime_run(&denied, &[]), expected);
+    // Left to the host: `allow` keeps the import.
+    let (allowed, report) = virt("allowed.wasm", &["--keyvalue", "allow"]);
+    assert!(
+        report["host_imports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i == "wasi:keyvalue/store@0.2.0-draft"),
+        "{report}"
+    );
+    let out = run(&allowed, &["--keyvalue", "memory"], &[]);
+    assert!(out.contains("open '': ok\nseed: (none)\n"), "{out}");
+    // The in-memory store's flags without --keyvalue memory: a usage error, nothing written.
+    let out = wct()
+        .arg("virt")
+        .arg(c_app())
+        .arg("-o")
+        .arg(dir.path().join("never.wasm"))
+        .args(["--keyvalue", "allow", "--keyvalue-data", "k=v"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("--keyvalue memory"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!dir.path().join("never.wasm").exists());
+}

@@ -124,7 +124,7 @@ pub fn virt_modules(root: &std::path::Path) -> Result<()> {
 }
 
 /// `virt/NAME/NAME.c` (bindings from `wit-bindgen c` for the world in `NAME.wit` over the
-/// bundled WASI 0.2 WIT) compiled by clang into the core module `virt/NAME.wasm`: a reactor
+/// bundled WASI 0.2 and `wasi:keyvalue` WIT; `virt/heap.h` shared) compiled by clang into the core module `virt/NAME.wasm`: a reactor
 /// without libc start files, its own allocator, `__heap_base` exported (`wct virt` puts the
 /// configuration there) and no component-type object (`wct virt` embeds the type for the
 /// component's WASI versions). `virt/NAME.sources` records the SHA-256 of the sources, which
@@ -150,6 +150,12 @@ fn virt_c_module(root: &std::path::Path, dir: &std::path::Path) -> Result<()> {
             to.join(format!("{package}.wit")),
         )?;
     }
+    let keyvalue = wit.join("deps/keyvalue");
+    fs::create_dir_all(&keyvalue)?;
+    for file in fs::read_dir(root.join("crates/wct-wit/wit/wasi-keyvalue"))? {
+        let file = file?.path();
+        fs::copy(&file, keyvalue.join(file.file_name().expect("a file name")))?;
+    }
     let bindings = tmp.path().join("bindings");
     sh(Command::new(wit_bindgen())
         .args(["c", "--world", name, "--out-dir"])
@@ -172,6 +178,9 @@ fn virt_c_module(root: &std::path::Path, dir: &std::path::Path) -> Result<()> {
         ])
         .arg("-I")
         .arg(&bindings)
+        // `heap.h`, which the C modules share.
+        .arg("-I")
+        .arg(dir.parent().expect("virt/"))
         .arg("-o")
         .arg(&out)
         .arg(dir.join(format!("{name}.c")))
@@ -183,13 +192,15 @@ fn virt_c_module(root: &std::path::Path, dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// The line `virt/NAME.sources` holds: the SHA-256 of `NAME.c` then `NAME.wit`.
+/// The line `virt/NAME.sources` holds: the SHA-256 of `NAME.c`, `NAME.wit`, then the shared
+/// `virt/heap.h`.
 fn wct_virt_sources_line(dir: &std::path::Path, name: &str) -> Result<String> {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
     for ext in ["c", "wit"] {
         hash.update(fs::read(dir.join(format!("{name}.{ext}")))?);
     }
+    hash.update(fs::read(dir.parent().expect("virt/").join("heap.h"))?);
     let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("sha256 {hex}\n"))
 }

@@ -206,6 +206,22 @@ pub(crate) const FILES: Module = Module {
     bodies: no_bodies,
 };
 
+/// The `keyvalue` module (compiled from `virt/keyvalue/keyvalue.c`): `wasi:keyvalue` in the
+/// component's own memory, or denied.
+pub(crate) const KEYVALUE: Module = Module {
+    name: "keyvalue",
+    generation: Generation::P2,
+    wasm: include_bytes!("../virt/keyvalue.wasm"),
+    interfaces: &[
+        "wasi:keyvalue/store",
+        "wasi:keyvalue/atomics",
+        "wasi:keyvalue/batch",
+    ],
+    renames: &[],
+    when: |_| true,
+    bodies: no_bodies,
+};
+
 /// The interfaces the `files` module exports.
 pub(crate) const FILES_INTERFACES: &[&str] = &[
     "wasi:io/streams",
@@ -224,6 +240,7 @@ pub(crate) const P3_SOCKETS: &[&str] = &["wasi:sockets/types", "wasi:sockets/ip-
 pub fn module_names() -> impl Iterator<Item = &'static str> {
     let mut names: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
     names.push(FILES.name);
+    names.push(KEYVALUE.name);
     names.dedup();
     names.into_iter()
 }

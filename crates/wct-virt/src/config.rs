@@ -173,6 +173,60 @@ pub fn config_store(variables: &[(String, String)]) -> Vec<u8> {
     l.finish()
 }
 
+/// `keyvalue.c`'s configuration (placed at its `__heap_base`, so offsets are relative to
+/// the configuration's start): `None` nothing granted, `Some(buckets)` these buckets open,
+/// with `data` (bucket, key, value) in them from the start. Entries of other buckets are
+/// left out.
+pub fn keyvalue(buckets: Option<&[String]>, data: &[(String, String, Vec<u8>)]) -> Vec<u8> {
+    let names = buckets.unwrap_or_default();
+    let mut bytes = vec![0u8; 24];
+    let blob = |bytes: &mut Vec<u8>, data: &[u8]| -> (u32, u32) {
+        let at = bytes.len() as u32;
+        bytes.extend_from_slice(data);
+        (at, data.len() as u32)
+    };
+    let spans: Vec<(u32, u32)> = names
+        .iter()
+        .map(|n| blob(&mut bytes, n.as_bytes()))
+        .collect();
+    let entries: Vec<(u32, [(u32, u32); 2])> = data
+        .iter()
+        .filter_map(|(bucket, key, value)| {
+            let index = names.iter().position(|n| n == bucket)? as u32;
+            Some((
+                index,
+                [blob(&mut bytes, key.as_bytes()), blob(&mut bytes, value)],
+            ))
+        })
+        .collect();
+    while !bytes.len().is_multiple_of(4) {
+        bytes.push(0);
+    }
+    let buckets_at = bytes.len() as u32;
+    for (at, len) in &spans {
+        bytes.extend_from_slice(&at.to_le_bytes());
+        bytes.extend_from_slice(&len.to_le_bytes());
+    }
+    let entries_at = bytes.len() as u32;
+    for (index, [(key, key_len), (value, value_len)]) in &entries {
+        for n in [*index, *key, *key_len, *value, *value_len] {
+            bytes.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    let header = [
+        bytes.len() as u32,
+        u32::from(buckets.is_some()),
+        names.len() as u32,
+        buckets_at,
+        entries.len() as u32,
+        entries_at,
+    ];
+    for (i, n) in header.iter().enumerate() {
+        bytes[i * 4..i * 4 + 4].copy_from_slice(&n.to_le_bytes());
+    }
+    bytes
+}
+
 /// The configuration of modules that have no settings: only the heap start.
 pub fn empty() -> Vec<u8> {
     Layout::new(8).finish()

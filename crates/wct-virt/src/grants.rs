@@ -42,6 +42,25 @@ pub struct Grants {
     pub allow_http: Vec<String>,
     /// `wasi:config/store`.
     pub config: ConfigGrant,
+    /// `wasi:keyvalue` (store, atomics, batch).
+    pub keyvalue: KeyValueGrant,
+}
+
+/// What `wasi:keyvalue` answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum KeyValueGrant {
+    /// The host's store.
+    Allow,
+    /// Opening any bucket fails with `access-denied`.
+    #[default]
+    Deny,
+    /// A store in the component's own memory, for as long as the instance lives.
+    Memory {
+        /// The buckets that open (others fail with `no-such-store`).
+        buckets: Vec<String>,
+        /// Entries it starts with: (bucket, key, value); the bucket is one of `buckets`.
+        data: Vec<(String, String, Vec<u8>)>,
+    },
 }
 
 /// What `wasi:config/store` answers.
@@ -230,6 +249,28 @@ pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u
                 config::config_store(variables),
             )),
         },
+        "wasi:keyvalue/store" | "wasi:keyvalue/atomics" | "wasi:keyvalue/batch" => {
+            match &g.keyvalue {
+                KeyValueGrant::Allow => None,
+                KeyValueGrant::Deny => Some((
+                    "denied: opening a bucket fails with access-denied".into(),
+                    true,
+                    config::keyvalue(None, &[]),
+                )),
+                KeyValueGrant::Memory { buckets, data } => {
+                    let names: Vec<String> = buckets.iter().map(|b| format!("{b:?}")).collect();
+                    Some((
+                        format!(
+                            "a store in the component's memory: bucket(s) {}; {} seeded key(s)",
+                            names.join(", "),
+                            data.len()
+                        ),
+                        false,
+                        config::keyvalue(Some(buckets), data),
+                    ))
+                }
+            }
+        }
         "wasi:cli/stdin" => stream(g.stdin),
         "wasi:cli/stdout" => stream(g.stdout),
         "wasi:cli/stderr" => stream(g.stderr),

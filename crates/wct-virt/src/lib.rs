@@ -34,11 +34,11 @@ mod wasi_wit;
 
 pub use catalogue::module_names;
 pub use grants::{
-    Access, Clock, ConfigGrant, Grants, Mount, Random, Stream, DEFAULT_MAX_BAKE_SIZE,
-    MONOTONIC_STEP_NS,
+    Access, Clock, ConfigGrant, Grants, KeyValueGrant, Mount, Random, Stream,
+    DEFAULT_MAX_BAKE_SIZE, MONOTONIC_STEP_NS,
 };
 
-use catalogue::{Generation, Module, FILES, FILES_INTERFACES, MODULES, P3_SOCKETS};
+use catalogue::{Generation, Module, FILES, FILES_INTERFACES, KEYVALUE, MODULES, P3_SOCKETS};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasi_wit::split_import;
@@ -86,7 +86,7 @@ pub enum VirtError {
     NotAComponent(String),
     /// It imports no interface this virtualizes.
     #[error("the component imports no WASI 0.2 interface that can be virtualized (it imports: {})", if imports.is_empty() { "nothing".to_string() } else { imports.join(", ") })]
-    #[diagnostic(help("virtualized are wasi:cli/environment, stdin, stdout, stderr, wasi:clocks, wasi:random, wasi:filesystem/preopens, the socket creation interfaces, wasi:http/outgoing-handler and wasi:config/store"))]
+    #[diagnostic(help("virtualized are wasi:cli/environment, stdin, stdout, stderr, wasi:clocks, wasi:random, wasi:filesystem/preopens, the socket creation interfaces, wasi:http/outgoing-handler, wasi:config/store and wasi:keyvalue"))]
     NothingToVirtualize {
         /// What it imports.
         imports: Vec<String>,
@@ -671,7 +671,7 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
             layer.p2_tcp_denied(&imports)?;
         }
     }
-    for module in MODULES {
+    for module in MODULES.iter().chain([&KEYVALUE]) {
         layer.module(module, &imports, grants)?;
     }
     if grants.network == Access::Deny {
@@ -750,6 +750,11 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
         "--config/--config-file/--allow-config",
     );
     check(
+        g.keyvalue != KeyValueGrant::Deny,
+        "wasi:keyvalue/",
+        "--keyvalue",
+    );
+    check(
         g.http == Access::Allow || !g.allow_http.is_empty(),
         "wasi:http/",
         "--http/--allow-http",
@@ -761,24 +766,27 @@ fn unused_grants(imports: &[String], g: &Grants) -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// The compiled `files` module was built from the sources as they are: `cargo xtask
-    /// fixtures` records their SHA-256 in `virt/files.sources` when it compiles them (the
-    /// test needs no compiler).
+    /// The compiled modules were built from the sources as they are: `cargo xtask fixtures`
+    /// records the SHA-256 of `NAME.c`, `NAME.wit` and the shared `heap.h` in
+    /// `virt/NAME.sources` when it compiles them (the test needs no compiler).
     #[test]
-    fn the_files_module_is_built_from_its_sources() {
+    fn the_c_modules_are_built_from_their_sources() {
         use sha2::Digest;
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("virt");
-        let mut hash = sha2::Sha256::new();
-        for ext in ["c", "wit"] {
-            hash.update(std::fs::read(dir.join(format!("files/files.{ext}"))).unwrap());
+        for name in ["files", "keyvalue"] {
+            let mut hash = sha2::Sha256::new();
+            for ext in ["c", "wit"] {
+                hash.update(std::fs::read(dir.join(format!("{name}/{name}.{ext}"))).unwrap());
+            }
+            hash.update(std::fs::read(dir.join("heap.h")).unwrap());
+            let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            let recorded = std::fs::read_to_string(dir.join(format!("{name}.sources"))).unwrap();
+            assert_eq!(
+                recorded.trim(),
+                format!("sha256 {hex}"),
+                "virt/{name}.wasm is stale: run cargo xtask fixtures virt"
+            );
         }
-        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        let recorded = std::fs::read_to_string(dir.join("files.sources")).unwrap();
-        assert_eq!(
-            recorded.trim(),
-            format!("sha256 {hex}"),
-            "virt/files.wasm is stale: run cargo xtask fixtures"
-        );
     }
 
     /// The HTTP filter with its generated `task.return` body validates: every flat value
