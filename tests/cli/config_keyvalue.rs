@@ -279,6 +279,11 @@ impl RedisServer {
             .local_addr()
             .unwrap()
             .port();
+        RedisServer::start_on(port)
+    }
+
+    /// A server on `port` (one stopped there before, started again).
+    fn start_on(port: u16) -> RedisServer {
         let dir = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
@@ -672,4 +677,82 @@ fn virt_puts_a_keyvalue_store_inside_the_component() {
         stderr_of(&out)
     );
     assert!(!dir.path().join("never.wasm").exists());
+}
+
+#[test]
+fn two_servers_share_a_redis_store_and_survive_its_restart() {
+    use crate::serve::{get, Serving};
+    let server = RedisServer::start();
+    let url = format!("redis://127.0.0.1:{}/1", server.port);
+    let counter = crate::common::fixture("wasi-keyvalue/c/kv_counter.wasm");
+    let a = Serving::start_path(&counter, &["--keyvalue", &url]);
+    let b = Serving::start_path(&counter, &["--keyvalue", &url]);
+    let body = |server: &Serving, path: &str| {
+        let reply = get(server, path);
+        (reply.status, String::from_utf8(reply.body).unwrap())
+    };
+    assert_eq!(body(&a, "/hit?key=visits"), (200, "visits 1\n".into()));
+    assert_eq!(body(&b, "/hit?key=visits"), (200, "visits 2\n".into()));
+    assert_eq!(body(&a, "/get?key=visits"), (200, "visits 2\n".into()));
+    // Redis stops: the interface's error, at once, naming the store; no hang, no crash.
+    let port = server.port;
+    drop(server);
+    let started = std::time::Instant::now();
+    let (status, text) = body(&a, "/hit?key=visits");
+    assert_eq!(status, 503, "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "keyvalue: other(the Redis store at 127.0.0.1:{port}: "
+        )),
+        "{text}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let (status, text) = body(&b, "/get?key=visits");
+    assert_eq!(status, 503, "{text}");
+    // It comes back (empty: it kept nothing): both servers use it again, without restarting.
+    let _server = RedisServer::start_on(port);
+    assert_eq!(body(&b, "/hit?key=visits"), (200, "visits 1\n".into()));
+    assert_eq!(body(&a, "/hit?key=visits"), (200, "visits 2\n".into()));
+}
+
+#[test]
+fn bad_stores_are_refused_saying_what_is_wrong_and_nothing_is_lost() {
+    use wct_run::keyvalue::KeyValueStore;
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |store: &str, needle: &str| {
+        let out = wct()
+            .args(["run", "--keyvalue", store])
+            .arg(c_app())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+        assert!(stderr_of(&out).contains(needle), "{}", stderr_of(&out));
+        assert_eq!(stdout_of(&out), "", "the guest must not have run");
+    };
+    // A file where the folder should be.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "kept").unwrap();
+    refused(
+        file.to_str().unwrap(),
+        "a-file is a file: the store is a folder (wct keeps keyvalue.redb in it)",
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+    // A folder store another process has open.
+    let store = dir.path().join("kv");
+    run(&c_app(), &["--keyvalue", store.to_str().unwrap()], &[]);
+    {
+        let open = wct_run::keyvalue_disk::DiskStore::open(&store).unwrap();
+        refused(store.to_str().unwrap(), "is in use by another process");
+        assert_eq!(open.get("", "visits").unwrap(), Some(b"5".to_vec()));
+    }
+    // No Redis there: named by address.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    refused(
+        &format!("redis://127.0.0.1:{port}/0"),
+        &format!("the Redis store at 127.0.0.1:{port}: "),
+    );
 }

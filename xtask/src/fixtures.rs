@@ -241,15 +241,17 @@ fn compose_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()>
     Ok(())
 }
 
-/// `cargo xtask fixtures keyvalue`: only [`keyvalue_fixtures`].
+/// `cargo xtask fixtures keyvalue`: only [`keyvalue_fixtures`] and the C proxy
+/// [`http_fixture`] (they share `tests/fixtures/http/respond.h`).
 pub fn keyvalue_only(root: &std::path::Path) -> Result<()> {
     sh(Command::new("cargo").args(["build", "--quiet", "--bin", "wct"]))?;
     let tmp = tempfile::tempdir()?;
+    http_fixture(root, tmp.path())?;
     keyvalue_fixtures(root, tmp.path())
 }
 
-/// The C component of the `wasi:keyvalue` and `wasi:config` tests
-/// (`tests/fixtures/wasi-keyvalue/c/kv_config.c`): its world over the vendored keyvalue and
+/// The C components of the `wasi:keyvalue` and `wasi:config` tests
+/// (`tests/fixtures/wasi-keyvalue/c/kv_config.c`, and the HTTP counter `kv_counter.c`): its world over the vendored keyvalue and
 /// config WIT and WASI 0.2.12 (for the `wasi:cli/run` export), a reactor (a command model
 /// would wrap the exported `cabi_realloc` in libc's destructors), adapted as a reactor.
 fn keyvalue_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
@@ -281,7 +283,38 @@ fn keyvalue_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()
         ("reactor", "reactor"),
         &dir.join("kv_config.wasm"),
         tmp,
+    )?;
+    // The HTTP counter: the same packages, wasi:http too, its world beside them.
+    let counter = tmp.join("kv-counter-wit");
+    fs::create_dir_all(&counter)?;
+    fs::copy(dir.join("kv_counter.wit"), counter.join("kv_counter.wit"))?;
+    copy_dir(&wit.join("deps"), &counter.join("deps"))?;
+    let http = counter.join("deps/http");
+    fs::create_dir_all(&http)?;
+    fs::copy(vendored.join("wasi-0.2.12/http.wit"), http.join("http.wit"))?;
+    c_component(
+        &counter,
+        "proxy",
+        &dir.join("kv_counter.c"),
+        ("reactor", "proxy"),
+        &dir.join("kv_counter.wasm"),
+        tmp,
     )
+}
+
+/// Copies the folder `from` (files and folders) to `to`.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 /// `cargo xtask fixtures link`: only the shared libraries of [`link_fixtures`].

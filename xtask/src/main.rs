@@ -3,7 +3,8 @@
 //! - `fixtures`: rebuilds the committed test fixtures from their sources (C with Debian's
 //!   clang + lld + wasi-libc; components with `wasm-tools`), printing every command it runs;
 //!   `fixtures virt` only `wct virt`'s bundled modules, `fixtures link` only `wct link`'s
-//!   shared libraries, `fixtures keyvalue` only the C `wasi:keyvalue`/`wasi:config` component.
+//!   shared libraries, `fixtures keyvalue` only the C `wasi:keyvalue`/`wasi:config` components and the C
+//!   HTTP proxy.
 //! - `bench validate|adapt|compose|run|serve|wit|inspect|print|pipeline|link`: times `wct` against
 //!   `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
 //!   large componentize-py/js inputs).

@@ -35,9 +35,22 @@ fn table_name(bucket: &str) -> String {
 impl DiskStore {
     /// Opens (or creates) the store in `dir`, creating the folder when it is missing.
     pub fn open(dir: &Path) -> Result<DiskStore, StoreError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(StoreError(format!(
+                "{} is a file: the store is a folder (wct keeps {FILE_NAME} in it)",
+                dir.display()
+            )));
+        }
         std::fs::create_dir_all(dir).map_err(|e| failed(&dir.display().to_string(), e))?;
         let path = dir.join(FILE_NAME);
-        let db = Database::create(&path).map_err(|e| failed(&path.display().to_string(), e))?;
+        let db = Database::create(&path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError(format!(
+                "{} is in use by another process (a folder store serves one process at a \
+                 time; share one between processes with --keyvalue redis://HOST:PORT)",
+                path.display()
+            )),
+            e => failed(&path.display().to_string(), e),
+        })?;
         Ok(DiskStore { db })
     }
 

@@ -2,25 +2,31 @@
 //! bucket (`wasi-keyvalue:BUCKET`), so many `wct serve` processes, or machines, see one store.
 //! A batch is one command (`HSET` with every pair, `HDEL` with every key), which Redis applies
 //! whole; `increment` is `HINCRBY`, which keeps counters as decimal text like the other stores.
-//! Built on the `redis` crate's synchronous client (no async runtime, no TLS).
+//! Built on the `redis` crate's synchronous client (no async runtime, no TLS). Connecting and
+//! each command time out after 5 s; a lost connection is made again at the next call.
 
 use crate::keyvalue::{KeyValueStore, StoreError};
 use std::sync::Mutex;
 
 /// A store in a Redis server.
 pub struct RedisStore {
-    connection: Mutex<redis::Connection>,
+    client: redis::Client,
+    /// The connection, or `None` after one failed: the next call connects again, so a
+    /// server that restarts is used again without restarting wct.
+    connection: Mutex<Option<redis::Connection>>,
 }
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisStore").finish_non_exhaustive()
+        f.debug_struct("RedisStore")
+            .field("address", &self.address())
+            .finish_non_exhaustive()
     }
 }
 
-fn failed(error: redis::RedisError) -> StoreError {
-    StoreError(format!("redis: {error}"))
-}
+/// How long connecting, and each command, may take before the call fails (rather than
+/// hanging a run or a request on a server that stopped answering).
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The hash that holds `bucket`.
 fn hash(bucket: &str) -> String {
@@ -30,22 +36,54 @@ fn hash(bucket: &str) -> String {
 impl RedisStore {
     /// Connects to `url` (`redis://HOST:PORT[/DB]`) and checks the server answers.
     pub fn connect(url: &str) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(url).map_err(failed)?;
-        let mut connection = client.get_connection().map_err(failed)?;
-        redis::cmd("PING")
-            .query::<String>(&mut connection)
-            .map_err(failed)?;
-        Ok(RedisStore {
-            connection: Mutex::new(connection),
-        })
+        let client = redis::Client::open(url)
+            .map_err(|e| StoreError(format!("redis: {url} is not a Redis URL: {e}")))?;
+        let store = RedisStore {
+            client,
+            connection: Mutex::new(None),
+        };
+        store.query::<String>(&redis::cmd("PING"))?;
+        Ok(store)
     }
 
+    /// The server's address (`HOST:PORT`), for messages; credentials are not part of it.
+    fn address(&self) -> String {
+        self.client.get_connection_info().addr.to_string()
+    }
+
+    fn failed(&self, error: redis::RedisError) -> StoreError {
+        StoreError(format!("the Redis store at {}: {error}", self.address()))
+    }
+
+    fn open(&self) -> Result<redis::Connection, StoreError> {
+        let connection = self
+            .client
+            .get_connection_with_timeout(TIMEOUT)
+            .map_err(|e| self.failed(e))?;
+        connection
+            .set_read_timeout(Some(TIMEOUT))
+            .and_then(|()| connection.set_write_timeout(Some(TIMEOUT)))
+            .map_err(|e| self.failed(e))?;
+        Ok(connection)
+    }
+
+    /// Runs `command`; a failure that leaves the connection unusable drops it. The command
+    /// is not retried: it may have been applied (an increment would count twice).
     fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, StoreError> {
-        let mut connection = self
+        let mut slot = self
             .connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        command.query(&mut *connection).map_err(failed)
+        if slot.is_none() {
+            *slot = Some(self.open()?);
+        }
+        let connection = slot.as_mut().expect("connected above");
+        command.query(connection).map_err(|e| {
+            if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() {
+                *slot = None;
+            }
+            self.failed(e)
+        })
     }
 }
 
