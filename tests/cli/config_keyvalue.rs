@@ -1,6 +1,9 @@
-//! `wasi:config` on `wct run`: a componentize-py command reads the variables granted with
-//! `--config`, `--config-file` (TOML and KEY=VALUE lines) and `--allow-config-env`, and none
-//! when nothing is granted; `get-all` is sorted.
+//! `wasi:config` and `wasi:keyvalue` on `wct run`, `wct serve` and `wct virt`, with
+//! componentize-py commands and C components (bindings from wit-bindgen,
+//! `tests/fixtures/wasi-keyvalue/c/`): variables granted with `--config`, `--config-file`
+//! and `--allow-config-env` and none otherwise; the memory, folder and Redis stores, their
+//! buckets, limits and crash safety; what `wct virt` bakes in; every answer cross-checked
+//! against `wasmtime run -S keyvalue -S config` (the wasmtime 49 CLI, [`wasmtime`]).
 
 use crate::common::{stderr_of, stdout_of, wasmtime, wct, PythonBuild};
 use std::path::PathBuf;
@@ -101,16 +104,12 @@ fn config_variables_are_granted_and_nothing_else() {
     assert!(stderr_of(&out).contains("bad.toml"), "{}", stderr_of(&out));
 }
 
-/// The Python command using `wasi:keyvalue` store, atomics and batch.
+/// The Python command using `wasi:keyvalue` store, atomics and batch
+/// (`tests/fixtures/wasi-keyvalue/kv_app.py`, world `kv-app`).
 fn kv_app() -> PathBuf {
-    kv_program("kv_app")
-}
-
-/// The Python command `module` of `tests/fixtures/wasi-keyvalue/` (world `kv-app`).
-fn kv_program(module: &str) -> PathBuf {
     PythonBuild {
         dir: "wasi-keyvalue",
-        module,
+        module: "kv_app",
         world: "kv-app",
         wasi: Some("wasi:cli/command"),
         wit: &[
@@ -223,34 +222,15 @@ fn keyvalue_is_denied_unless_granted_and_buckets_are_named() {
     );
 }
 
-#[test]
-fn a_run_killed_in_the_middle_of_batches_leaves_whole_batches() {
-    use std::io::BufRead;
+/// The generation every key of the batch writer's store holds (0 for an empty store);
+/// fails if keys hold different generations or a value is torn.
+fn whole_generation(store: &std::path::Path) -> u64 {
     use wct_run::keyvalue::KeyValueStore;
-    let app = kv_program("kv_batches");
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("kv");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wct"))
-        .env("WCT_NO_BACKGROUND_COMPILE", "1")
-        .arg("run")
-        .arg("--keyvalue")
-        .arg(&store)
-        .arg(&app)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Let a few generations be written, then kill it while it writes the next ones.
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut written = 0u64;
-    while written < 20 {
-        written = lines.next().unwrap().unwrap().trim().parse().unwrap();
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    // Every key holds the same generation: the last batch was written whole or not at all.
-    let store = wct_run::keyvalue_disk::DiskStore::open(&store).unwrap();
+    let store = wct_run::keyvalue_disk::DiskStore::open(store).unwrap();
     let keys = store.keys("").unwrap();
+    if keys.is_empty() {
+        return 0;
+    }
     assert_eq!(keys.len(), 200);
     let values: std::collections::BTreeSet<Vec<u8>> = keys
         .iter()
@@ -262,7 +242,62 @@ fn a_run_killed_in_the_middle_of_batches_leaves_whole_batches() {
     let digits = value.len() / 512;
     let generation: u64 = String::from_utf8_lossy(&value[..digits]).parse().unwrap();
     assert_eq!(value, generation.to_string().repeat(512).into_bytes());
-    assert!(generation >= 20, "generation {generation}");
+    generation
+}
+
+#[test]
+fn a_hundred_runs_killed_at_random_points_leave_whole_batches() {
+    use std::io::BufRead;
+    // The C batch writer (tests/fixtures/wasi-keyvalue/c/kv_batches.c): 200 keys per
+    // set-many, going on from the generation the store holds.
+    let app = crate::common::fixture("wasi-keyvalue/c/kv_batches.wasm");
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv");
+    // A small linear congruential generator: the points differ from run to run, and the
+    // seed is in the failure message.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let mut state = seed;
+    let mut next = |below: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % below
+    };
+    let mut last = 0;
+    for kill in 0..100 {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wct"))
+            .env("WCT_NO_BACKGROUND_COMPILE", "1")
+            .arg("run")
+            .arg("--keyvalue")
+            .arg(&store)
+            .arg(&app)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Some generations written (none, at times: killed while starting or in the first
+        // batch), then a random moment more.
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        for _ in 0..next(4) {
+            lines.next().unwrap().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_micros(next(8_000)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let generation = whole_generation(&store);
+        assert!(
+            generation >= last,
+            "kill {kill} (seed {seed}): generation {generation} after {last}"
+        );
+        last = generation;
+    }
+    assert!(
+        last >= 100,
+        "seed {seed}: only {last} generations in 100 runs"
+    );
 }
 
 /// A Redis server on a free loopback port, stopped when dropped.

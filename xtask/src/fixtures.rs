@@ -251,7 +251,8 @@ pub fn keyvalue_only(root: &std::path::Path) -> Result<()> {
 }
 
 /// The C components of the `wasi:keyvalue` and `wasi:config` tests
-/// (`tests/fixtures/wasi-keyvalue/c/kv_config.c`, and the HTTP counter `kv_counter.c`): its world over the vendored keyvalue and
+/// (`tests/fixtures/wasi-keyvalue/c/kv_config.c`, the batch writer `kv_batches.c` in the
+/// same world, and the HTTP counter `kv_counter.c`): its world over the vendored keyvalue and
 /// config WIT and WASI 0.2.12 (for the `wasi:cli/run` export), a reactor (a command model
 /// would wrap the exported `cabi_realloc` in libc's destructors), adapted as a reactor.
 fn keyvalue_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
@@ -276,14 +277,16 @@ fn keyvalue_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()
             to.join(format!("{package}.wit")),
         )?;
     }
-    c_component(
-        &wit,
-        "kv-config",
-        &dir.join("kv_config.c"),
-        ("reactor", "reactor"),
-        &dir.join("kv_config.wasm"),
-        tmp,
-    )?;
+    for program in ["kv_config", "kv_batches"] {
+        c_component(
+            &wit,
+            "kv-config",
+            &dir.join(format!("{program}.c")),
+            ("reactor", "reactor"),
+            &dir.join(format!("{program}.wasm")),
+            tmp,
+        )?;
+    }
     // The HTTP counter: the same packages, wasi:http too, its world beside them.
     let counter = tmp.join("kv-counter-wit");
     fs::create_dir_all(&counter)?;
