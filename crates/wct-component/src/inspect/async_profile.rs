@@ -3,6 +3,19 @@
 
 use super::*;
 
+/// The packages of the WASI releases (0.2.x, 0.3.x); proposals beside them (`wasi:keyvalue`
+/// 0.2.0-draft, `wasi:config` 0.2.0-rc.1) have versions of their own and say nothing of the
+/// generation.
+const WASI_RELEASE_PACKAGES: &[&str] = &[
+    "wasi:cli",
+    "wasi:clocks",
+    "wasi:filesystem",
+    "wasi:http",
+    "wasi:io",
+    "wasi:random",
+    "wasi:sockets",
+];
+
 pub(super) fn async_profile(
     resolve: &Resolve,
     world: wit_parser::WorldId,
@@ -18,8 +31,11 @@ pub(super) fn async_profile(
     ] {
         for (key, item) in items {
             let name = resolve.name_world_key(key);
-            if let Some(version) = name.strip_prefix("wasi:").and_then(|n| n.rsplit_once('@')) {
-                versions.insert(version.1.to_string());
+            if let Some((package, version)) = name.rsplit_once('@') {
+                let package = package.split('/').next().unwrap_or(package);
+                if WASI_RELEASE_PACKAGES.contains(&package) {
+                    versions.insert(version.to_string());
+                }
             }
             match item {
                 WorldItem::Interface { id, .. } => {

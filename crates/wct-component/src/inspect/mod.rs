@@ -7,10 +7,11 @@
 //! module carries. wasm-metadata reads producers and the other metadata sections.
 //!
 //! - `walk`: the structure tree and section table; `wit`: the WIT view; `async_profile`: what
-//!   a component does with WASI 0.3's async features; [`render`]: the text `wct inspect`
-//!   prints.
+//!   a component does with WASI 0.3's async features; [`capabilities`]: what its WASI imports
+//!   reach, as `wct run` grants it; [`render`]: the text `wct inspect` prints.
 
 mod async_profile;
+pub mod capabilities;
 pub mod render;
 mod walk;
 mod wit;
@@ -63,6 +64,9 @@ pub struct Inspection {
     /// Components: which WASI they use and their asynchronous parts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub async_profile: Option<AsyncProfile>,
+    /// Components: what their WASI imports reach, grouped as `wct run` grants it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<capabilities::Capability>,
 }
 
 /// Which WASI a component uses (0.2, 0.3 or both), and what of the component model's async
@@ -267,6 +271,7 @@ pub fn inspect(wasm: &[u8]) -> Result<Inspection, InspectError> {
         structure,
         metadata,
         async_profile: None,
+        capabilities: Vec::new(),
     };
     match (inspection.kind, decoded) {
         (InspectKind::CoreModule, _) => add_module_wit(wasm, &mut inspection),

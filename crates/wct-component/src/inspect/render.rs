@@ -38,6 +38,7 @@ pub fn render(name: &str, i: &Inspection) -> String {
     if let Some(profile) = &i.async_profile {
         render_async_profile(&mut out, profile);
     }
+    render_capabilities(&mut out, &i.capabilities);
     if let Some(wit) = &i.wit {
         let title = match i.kind {
             super::InspectKind::CoreModule => "embedded component-type world",
@@ -109,6 +110,64 @@ fn render_async_profile(out: &mut String, p: &super::AsyncProfile) {
     };
     list(out, "async types", &counts(&p.async_types));
     list(out, "async built-ins", &counts(&p.async_builtins));
+}
+
+/// What the WASI imports reach, one line each, with the `wct run` flags that grant it.
+fn render_capabilities(out: &mut String, capabilities: &[super::capabilities::Capability]) {
+    if capabilities.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\ncapabilities:");
+    let width = capabilities
+        .iter()
+        .map(|c| c.kind.label().len())
+        .max()
+        .unwrap_or(0);
+    for c in capabilities {
+        let grant = match c.granted_by {
+            Some(flags) => format!("granted by {flags}"),
+            None => "always given".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:width$}  {}  ({grant})",
+            c.kind.label(),
+            compact_interfaces(&c.interfaces)
+        );
+    }
+}
+
+/// `wasi:keyvalue/store@0.2.0-draft`, `wasi:keyvalue/batch@0.2.0-draft` ->
+/// `wasi:keyvalue/{store, batch}@0.2.0-draft`: the interfaces of one package version
+/// together, in order of first appearance.
+fn compact_interfaces(interfaces: &[String]) -> String {
+    let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for interface in interfaces {
+        let (name, version) = interface.split_once('@').unwrap_or((interface, ""));
+        let (package, item) = name.split_once('/').unwrap_or((name, ""));
+        match groups
+            .iter_mut()
+            .find(|(p, v, _)| *p == package && *v == version)
+        {
+            Some((_, _, items)) => items.push(item),
+            None => groups.push((package, version, vec![item])),
+        }
+    }
+    let at = |version: &str| {
+        if version.is_empty() {
+            String::new()
+        } else {
+            format!("@{version}")
+        }
+    };
+    groups
+        .iter()
+        .map(|(package, version, items)| match items.as_slice() {
+            [one] => format!("{package}/{one}{}", at(version)),
+            many => format!("{package}/{{{}}}{}", many.join(", "), at(version)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Sections grouped by name, in order of first appearance: (name, count, total bytes).

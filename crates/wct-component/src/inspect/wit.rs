@@ -25,6 +25,13 @@ pub(super) fn add_component_wit(decoded: anyhow::Result<DecodedWasm>, inspection
                 inspection.wit = print_package(&resolve, pkg).ok();
             }
             inspection.async_profile = Some(async_profile(&resolve, world, &inspection.structure));
+            let imports: Vec<String> = w
+                .imports
+                .keys()
+                .map(|k| resolve.name_world_key(k))
+                .collect();
+            inspection.capabilities =
+                super::capabilities::capabilities(imports.iter().map(String::as_str));
         }
         Err(e) => inspection.wit_error = Some(format!("{e:#}")),
     }
