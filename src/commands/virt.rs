@@ -30,6 +30,8 @@ use wct_virt::{
   wct virt tests/fixtures/net/connect.wasm -o sealed.wasm --env GREETING=hi --stdio allow \\
       --clock 2026-01-01T00:00:00Z --random-seed 42
   wct virt --json tests/fixtures/net/connect.wasm -o sealed.wasm --stdio allow
+  wct virt tests/fixtures/wasi-keyvalue/c/kv_config.wasm -o kv-sealed.wasm --stdio allow \\
+      --config greeting=hi --keyvalue memory --keyvalue-data seed=1
   wct virt tests/fixtures/components/hello-wasm-tools.wasm -o hello-sealed.wasm \\
       --stdio allow --stderr ignore --mount tests/fixtures/virt/data::/data --overlay /tmp
 
