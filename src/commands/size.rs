@@ -53,9 +53,13 @@ pub struct Args {
     /// Print one JSON object (docs/schemas/size.json) instead of text.
     #[arg(long)]
     json: bool,
-    /// Also write a self-contained HTML page with a zoomable treemap to FILE.
+    /// Write a self-contained HTML page with a zoomable treemap to FILE (and say so on
+    /// stderr; the text report then only with --text).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// With --html: print the text report too.
+    #[arg(long, requires = "html", conflicts_with = "json")]
+    text: bool,
     /// Measure startup on the bundled engine: cold compile, instantiation, committed memory.
     #[arg(long, conflicts_with = "new")]
     startup: bool,
@@ -111,7 +115,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         let changes = diff(&report, &new_report);
         if let Some(page) = &args.html {
             let text = html::page(&new_name, &new_report, Some(&changes));
-            write_page(page, &text, &[&args.file, new_path])?;
+            write_page(page, &text, &[&args.file, new_path], global)?;
         }
         if args.json {
             output::json(&DiffReport {
@@ -120,7 +124,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                 new: new_name.clone(),
                 diff: &changes,
             })?;
-        } else {
+        } else if args.html.is_none() || args.text {
             output::stdout(&wct_component::size::diff::render(
                 &name, &new_name, &changes, args.top,
             ))?;
@@ -134,7 +138,12 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         _ => None,
     };
     if let Some(page) = &args.html {
-        write_page(page, &html::page(&name, &report, None), &[&args.file])?;
+        write_page(
+            page,
+            &html::page(&name, &report, None),
+            &[&args.file],
+            global,
+        )?;
     }
     if args.json {
         let root = args.depth.map(|d| cut(&report.root, d));
@@ -147,7 +156,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             largest: largest(&report.root, args.top),
             startup,
         })?;
-    } else {
+    } else if args.html.is_none() || args.text || startup.is_some() {
         let opts = TextOptions {
             depth: args.depth.unwrap_or(3),
             top: args.top,
@@ -258,8 +267,13 @@ fn startup_text(p: &StartupProfile) -> String {
 }
 
 /// Writes the HTML page atomically, never over an input.
-fn write_page(dest: &Path, page: &str, inputs: &[&Path]) -> Result<()> {
-    wct_io::write_output(dest, page.as_bytes(), inputs).map_err(miette::Report::new)
+/// Writes the treemap page and says where on stderr (unless `-q`).
+fn write_page(dest: &Path, page: &str, inputs: &[&Path], global: &GlobalOpts) -> Result<()> {
+    wct_io::write_output(dest, page.as_bytes(), inputs).map_err(miette::Report::new)?;
+    if !global.quiet {
+        eprintln!("wrote {}", dest.display());
+    }
+    Ok(())
 }
 
 /// Tells on stderr where parsing stopped, for each file where it did.

@@ -77,6 +77,34 @@ pub fn wasmtime() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&found.stdout).trim())
 }
 
+/// The WASI conformance suite the tests read (`c/`, `assemblyscript/`, `rust-wasip3/`,
+/// `runner/`): `$WCT_WASI_TESTSUITE`, else `../shared/wasi-testsuite` beside the checkout.
+/// Missing is a test failure that says what to get.
+pub fn wasi_testsuite() -> PathBuf {
+    let dir = std::env::var_os("WCT_WASI_TESTSUITE").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wasi-testsuite"),
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("rust-wasip3").is_dir(),
+        "{}",
+        wasi_testsuite_missing(&dir)
+    );
+    dir
+}
+
+/// What to do when the suite is not at `dir` (the text `cargo xtask test` prints too).
+fn wasi_testsuite_missing(dir: &Path) -> String {
+    format!(
+        "the WASI conformance suite is not at {}: set WCT_WASI_TESTSUITE to a folder holding \
+         c/ and assemblyscript/ (WebAssembly/wasi-testsuite, branch prod/testsuite-base, \
+         commit 9f80ca35444cfd9e63100725615140a346652e6c), rust-wasip3/ (the suite's Rust \
+         wasm32-wasip3 programs) and runner/test-runner (the suite's runner, main e1f53e05), \
+         as the project's CI has it beside the checkout",
+        dir.display()
+    )
+}
+
 /// Stdout of a finished command as a string.
 pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

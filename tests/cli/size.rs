@@ -439,13 +439,30 @@ fn the_html_treemap_loads_adds_up_and_zooms_in_a_real_browser() {
     let page = dir.path().join("size.html");
     let old = fixture("compose/greeter.wasm");
     let new = fixture("compose/polite-greeter.wasm");
-    wct()
+    let out = wct()
         .arg("size")
         .arg(&new)
         .arg("--html")
         .arg(&page)
-        .assert()
-        .success();
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // It says where it wrote, and prints no report unless asked (--text).
+    assert_eq!(stdout_of(&out), "");
+    assert_eq!(stderr_of(&out), format!("wrote {}\n", page.display()));
+    let out = wct()
+        .arg("size")
+        .arg(&new)
+        .arg("--html")
+        .arg(&page)
+        .arg("--text")
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).contains("module main"),
+        "{}",
+        stdout_of(&out)
+    );
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(
         !html.contains("src=\"http") && !html.contains("<link"),

@@ -252,8 +252,7 @@ fn components_of_every_toolchain_run_the_same_stripped() {
             Some("greet(\"strip\")"),
         ),
         (
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/wasi-testsuite/rust-wasip3/random.wasm"),
+            crate::common::wasi_testsuite().join("rust-wasip3/random.wasm"),
             None,
         ),
     ];

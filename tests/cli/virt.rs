@@ -1066,8 +1066,8 @@ fn the_streams_module_is_fitted_to_components_without_files_or_without_stdio() {
 
 /// A WASI 0.3 program of the shared wasi-testsuite (Rust `wasm32-wasip3`).
 fn suite_program(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/wasi-testsuite/rust-wasip3")
+    crate::common::wasi_testsuite()
+        .join("rust-wasip3")
         .join(format!("{name}.wasm"))
 }
 

@@ -236,8 +236,7 @@ fn targets_checks_wasi_0_3_worlds_as_wasm_tools_does() {
         .stdout(predicate::str::contains("import wasi:io/poll@0.2.9"));
     // A pure 0.3 component fits: the suite's Rust HTTP service imports only what the 0.3
     // service world provides... or does not; both tools agree either way.
-    let rust_service = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/wasi-testsuite/rust-wasip3/http-service.wasm");
+    let rust_service = crate::common::wasi_testsuite().join("rust-wasip3/http-service.wasm");
     let ours = wct()
         .args(["targets"])
         .arg(&rust_service)
@@ -281,8 +280,7 @@ fn a_wasi_0_3_component_fits_the_union_of_its_worlds() {
             "fits wasi:cli/command@0.3.0 + wasi:cli/imports@0.2.12",
         ));
     // Every program of the shared wasi-testsuite's WASI 0.3 commands fits too.
-    let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/wasi-testsuite/rust-wasip3");
+    let suite = crate::common::wasi_testsuite().join("rust-wasip3");
     for name in ["cli-stdio", "cli-env", "filesystem-io", "random"] {
         wct()
             .args(["targets"])

@@ -1,4 +1,5 @@
-//! The third-party WASI Preview 1 conformance programs in `../shared/wasi-testsuite/` (C and
+//! The third-party WASI Preview 1 conformance programs of the shared wasi-testsuite
+//! ([`wasi_testsuite`]: `../shared/wasi-testsuite/` or `$WCT_WASI_TESTSUITE`; C and
 //! AssemblyScript), each run by `wct run` with the arguments, environment, directory and
 //! expectations of its JSON file.
 
@@ -6,7 +7,7 @@ use crate::common::*;
 use std::path::{Path, PathBuf};
 
 fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wasi-testsuite")
+    wasi_testsuite()
 }
 
 /// Runs one program; returns a description of the mismatch, if any.
@@ -71,7 +72,7 @@ fn every_wasi_testsuite_program_passes() {
     let mut programs = Vec::new();
     for lang in ["c", "assemblyscript"] {
         for entry in
-            std::fs::read_dir(suite_dir().join(lang)).expect("../shared/wasi-testsuite is missing")
+            std::fs::read_dir(suite_dir().join(lang)).expect("the suite has c/ and assemblyscript/")
         {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "wasm") {

@@ -42,9 +42,10 @@ pub fn run(args: &[String]) -> Result<()> {
             "serve" => crate::bench_serve::run(&wct, &wasmtime_cli()?)?,
             "fmt" => crate::bench_fmt::run(&wct, &wasm_tools)?,
             "virt" => crate::bench_virt::run_bench(&wct)?,
+            "keyvalue" => crate::bench_keyvalue::run(&wct, &wasmtime_cli()?)?,
             other => bail!(
                 "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
-                 print, fmt, size, virt, pipeline, strip, metadata, link)"
+                 print, fmt, size, virt, pipeline, strip, metadata, link, keyvalue)"
             ),
         }
     }
@@ -198,7 +199,7 @@ fn run_inputs(wct: &Path) -> Result<Vec<RunInput>> {
         path: small,
         wasmtime_flags: &[],
     }];
-    let rust_p3 = root().join("../shared/wasi-testsuite/rust-wasip3/random.wasm");
+    let rust_p3 = crate::tools::wasi_testsuite().join("rust-wasip3/random.wasm");
     if rust_p3.exists() {
         inputs.push(RunInput {
             label: "small 0.3: Rust wasm32-wasip3 random".into(),

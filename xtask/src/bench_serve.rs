@@ -71,7 +71,7 @@ impl Load {
 pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
     let wrk = which("wrk").context("no `wrk` on PATH: apt-get install wrk")?;
     let p2 = root().join("tests/fixtures/http/echo.wasm");
-    let p3 = root().join("../shared/wasi-testsuite/rust-wasip3/http-service.wasm");
+    let p3 = crate::tools::wasi_testsuite().join("rust-wasip3/http-service.wasm");
     let mut cases = vec![
         (
             "0.2 GET /hello (small response)",
@@ -90,7 +90,10 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
             &["-Scli", "-Sp3", "-Wcomponent-model-async"][..],
         ));
     } else {
-        eprintln!("no ../shared/wasi-testsuite beside the checkout: skipping the WASI 0.3 service");
+        eprintln!(
+            "skipping the WASI 0.3 service: {}",
+            crate::tools::wasi_testsuite_missing()
+        );
     }
     let script_dir = tempfile::tempdir()?;
     let script = script_dir.path().join("paced.lua");

@@ -251,8 +251,8 @@ pub fn keyvalue_only(root: &std::path::Path) -> Result<()> {
 }
 
 /// The C components of the `wasi:keyvalue` and `wasi:config` tests
-/// (`tests/fixtures/wasi-keyvalue/c/kv_config.c`, the batch writer `kv_batches.c` in the
-/// same world, and the HTTP counter `kv_counter.c`): its world over the vendored keyvalue and
+/// (`tests/fixtures/wasi-keyvalue/c/kv_config.c`, the batch writer `kv_batches.c` and the
+/// benchmark `kv_bench.c` in the same world, and the HTTP counter `kv_counter.c`): its world over the vendored keyvalue and
 /// config WIT and WASI 0.2.12 (for the `wasi:cli/run` export), a reactor (a command model
 /// would wrap the exported `cabi_realloc` in libc's destructors), adapted as a reactor.
 fn keyvalue_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()> {
@@ -277,7 +277,7 @@ fn keyvalue_fixtures(root: &std::path::Path, tmp: &std::path::Path) -> Result<()
             to.join(format!("{package}.wit")),
         )?;
     }
-    for program in ["kv_config", "kv_batches"] {
+    for program in ["kv_config", "kv_batches", "kv_bench"] {
         c_component(
             &wit,
             "kv-config",

@@ -5,8 +5,8 @@
 //!   `fixtures virt` only `wct virt`'s bundled modules, `fixtures link` only `wct link`'s
 //!   shared libraries, `fixtures keyvalue` only the C `wasi:keyvalue`/`wasi:config` components and the C
 //!   HTTP proxy.
-//! - `bench validate|adapt|compose|run|serve|wit|inspect|print|pipeline|link`: times `wct` against
-//!   `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
+//! - `bench validate|adapt|compose|run|serve|wit|inspect|print|pipeline|link|keyvalue`: times
+//!   `wct` against `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
 //!   large componentize-py/js inputs).
 //! - `stress [FILTER...] [--runs N] [--load K]`: runs the chosen tests N times beside K busy
 //!   processes and counts failures per test (catches tests that order events by timing).
@@ -23,6 +23,7 @@
 
 mod bench;
 mod bench_fmt;
+mod bench_keyvalue;
 mod bench_large;
 mod bench_link;
 mod bench_serve;

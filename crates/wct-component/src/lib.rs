@@ -13,6 +13,8 @@
 //! - [`link`]: shared libraries (`dylink.0`) linked into one component (wit-component's
 //!   linker), with the bundled Preview 1 adapter where a library needs it;
 //! - [`targets`]: does a component fit a world, mismatch by mismatch;
+//! - [`concurrency`]: whether running a component needs the component model's concurrency
+//!   (WASI 0.3, async functions, streams and futures), read before compiling;
 //! - [`features`]: wasm feature sets by name (`--features`);
 //! - [`metadata`]: names, producers, registry annotations and dependency lists, read and
 //!   added (wasm-metadata);
@@ -29,6 +31,7 @@
 
 pub mod adapt;
 pub mod batch;
+pub mod concurrency;
 pub mod demangle;
 pub mod dwarf;
 pub mod embed;

@@ -34,12 +34,20 @@ pub struct EngineOptions {
 }
 
 /// Builds an engine for `compiler` (never `Auto`) honouring the limits that need engine
-/// support (fuel, epochs); `serving` as in [`EngineOptions`].
-pub fn engine(compiler: Compiler, limits: &Limits, serving: Option<usize>) -> Result<Engine> {
+/// support (fuel, epochs); `serving` as in [`EngineOptions`]; `concurrent`: with the
+/// component model's concurrency (WASI 0.3 components: async functions, `stream`, `future`
+/// and the async built-ins), which every host call pays for, so only for code that needs it
+/// ([`wct_component::concurrency::needs_concurrent_host`]).
+pub fn engine(
+    compiler: Compiler,
+    limits: &Limits,
+    serving: Option<usize>,
+    concurrent: bool,
+) -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
-    // WASI 0.3 components: async functions, `stream`, `future` and the async built-ins.
-    config.wasm_component_model_async(true);
+    config.wasm_component_model_async(concurrent);
+    config.concurrency_support(concurrent);
     config.strategy(match compiler {
         Compiler::Winch => Strategy::Winch,
         _ => Strategy::Cranelift,
@@ -129,7 +137,8 @@ pub fn compile<T: Artifact>(
     opts: &EngineOptions,
 ) -> Result<Compiled<T>> {
     let started = Instant::now();
-    let cranelift = engine(Compiler::Cranelift, limits, opts.serving)?;
+    let concurrent = wct_component::concurrency::needs_concurrent_host(wasm);
+    let cranelift = engine(Compiler::Cranelift, limits, opts.serving, concurrent)?;
     // A cached optimized build wins whatever the compiler choice, except an explicit Winch.
     if opts.compiler != Compiler::Winch {
         if let Some(cache) = &opts.cache {
@@ -149,7 +158,7 @@ pub fn compile<T: Artifact>(
         Compiler::Cranelift => (Compiler::Cranelift, cranelift),
         Compiler::Winch | Compiler::Auto => (
             Compiler::Winch,
-            self::engine(Compiler::Winch, limits, opts.serving)?,
+            self::engine(Compiler::Winch, limits, opts.serving, concurrent)?,
         ),
     };
     if chosen == Compiler::Winch {
@@ -221,7 +230,8 @@ pub fn precompile_into_cache<T: Artifact>(
     limits: &Limits,
     cache: &Cache,
 ) -> Result<()> {
-    let engine = engine(Compiler::Cranelift, limits, None)?;
+    let concurrent = wct_component::concurrency::needs_concurrent_host(wasm);
+    let engine = engine(Compiler::Cranelift, limits, None, concurrent)?;
     if cache
         .load::<T>(&engine, wasm, Compiler::Cranelift)
         .is_some()

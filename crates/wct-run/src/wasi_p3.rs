@@ -68,17 +68,23 @@ fn unversioned(name: &str) -> &str {
     name.split_once('@').map_or(name, |(n, _)| n)
 }
 
-/// The asynchronous linker: all of WASI 0.2 and 0.3, `wasi:http` of both included (0.3's
-/// outgoing requests with wct's corrections, [`crate::http_client_p3`]).
+/// The asynchronous linker: all of WASI 0.2, `wasi:http` included, and on an engine with
+/// the component model's concurrency (chosen for components that need it,
+/// [`crate::engine::engine`]) all of WASI 0.3 too (0.3's outgoing requests with wct's
+/// corrections, [`crate::http_client_p3`]).
 pub fn async_linker(engine: &Engine) -> Result<Linker<ComponentState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).any()?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).any()?;
-    wasmtime_wasi::p3::add_to_linker(&mut linker).any()?;
-    wasmtime_wasi_http::p3::add_to_linker(&mut linker).any()?;
+    if engine.get_concurrency_support() {
+        wasmtime_wasi::p3::add_to_linker(&mut linker).any()?;
+        wasmtime_wasi_http::p3::add_to_linker(&mut linker).any()?;
+    }
     crate::config_store::add_to_linker(&mut linker).any()?;
     crate::keyvalue::add_to_linker(&mut linker).any()?;
-    crate::http_client_p3::link_corrections(&mut linker).any()?;
+    if engine.get_concurrency_support() {
+        crate::http_client_p3::link_corrections(&mut linker).any()?;
+    }
     Ok(linker)
 }
 
