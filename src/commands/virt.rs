@@ -79,8 +79,9 @@ pub struct Args {
     random_seed: Option<u64>,
     /// Standard input, output and error together: allow, deny (default) or ignore (output
     /// discarded, input empty; WASI 0.2 streams); --stdin, --stdout and --stderr override it
-    /// per stream. (The WASI Preview 1 adapter of a C program asks for all three at its first
-    /// call, so a denied one stops it there: ignore the ones it must not use.)
+    /// per stream. (Denied streams trap when taken, except where wct's own streams serve
+    /// stdio — a stream ignored, files mounted —: there stdin reads as ended and writes fail
+    /// with `closed`, so a Preview 1 program, which takes all three at start, still runs.)
     #[arg(long, value_enum, value_name = "allow|deny|ignore")]
     stdio: Option<StreamArg>,
     /// Standard input: allow, deny (default) or ignore (empty).

@@ -1169,3 +1169,37 @@ fn a_python_component_sealed_without_randomness_is_warned_about() {
         stderr_of(&report)
     );
 }
+
+#[test]
+fn an_adapted_program_runs_with_the_streams_it_uses_and_the_others_denied() {
+    // The Preview 1 adapter takes stdin, stdout and stderr when the program starts; the
+    // denied ones are refused only where they are used.
+    let dir = tempfile::tempdir().unwrap();
+    let hello = adapted(dir.path(), "hello");
+    let quiet = dir.path().join("quiet.wasm");
+    let out = virt(&hello, &quiet, &["--stdout", "ignore", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let how = |import: &str| {
+        report["virtualized"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["import"].as_str().unwrap().starts_with(import))
+            .map(|v| v["how"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(
+        how("wasi:cli/stdin@"),
+        "denied: reading finds the end at once"
+    );
+    assert_eq!(how("wasi:cli/stderr@"), "denied: writing fails with closed");
+    let ran = run_everywhere(&quiet, &[], &[]);
+    assert!(ran.status.success(), "{}", stderr_of(&ran));
+    assert_eq!(stdout_of(&ran), "");
+    // Its output allowed, stdin ignored and stderr denied: it prints, on both hosts.
+    let loud = dir.path().join("loud.wasm");
+    virt(&hello, &loud, &["--stdin", "ignore", "--stdout", "allow"]);
+    let ran = run_everywhere(&loud, &[], &[]);
+    assert!(ran.status.success(), "{}", stderr_of(&ran));
+    assert_eq!(stdout_of(&ran), "hello from C\n");
+}

@@ -162,7 +162,9 @@ fn stream(s: Stream) -> Option<(String, bool, Vec<u8>)> {
 pub(crate) fn stream_how(s: Stream, output: bool) -> (String, bool) {
     match (s, output) {
         (Stream::Allow, _) => ("the host's, through wct's streams".into(), false),
-        (Stream::Deny, _) => ("denied: getting the stream traps".into(), true),
+        // Refused where it is used, not when taken (a Preview 1 program takes all three).
+        (Stream::Deny, false) => ("denied: reading finds the end at once".into(), true),
+        (Stream::Deny, true) => ("denied: writing fails with closed".into(), true),
         (Stream::Ignore, true) => ("ignored: what is written is discarded".into(), false),
         (Stream::Ignore, false) => ("ignored: reading finds the end at once".into(), false),
     }

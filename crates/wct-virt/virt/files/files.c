@@ -31,15 +31,6 @@ enum { MODE_ALLOW = 0, MODE_DENY = 1, MODE_IGNORE = 2 };
 // the WASI versions of the component being virtualized), so that object is not linked.
 void __component_type_object_force_link_files(void) {}
 
-// ---- denied calls trap in functions named after them ----
-
-__attribute__((noinline)) void denied_stdin(void) __asm__("denied:wasi:cli/stdin.get-stdin");
-__attribute__((noinline)) void denied_stdin(void) { __builtin_trap(); }
-__attribute__((noinline)) void denied_stdout(void) __asm__("denied:wasi:cli/stdout.get-stdout");
-__attribute__((noinline)) void denied_stdout(void) { __builtin_trap(); }
-__attribute__((noinline)) void denied_stderr(void) __asm__("denied:wasi:cli/stderr.get-stderr");
-__attribute__((noinline)) void denied_stderr(void) { __builtin_trap(); }
-
 // ---- the tree in memory ----
 
 typedef exports_wasi_filesystem_types_error_code_t error_code;
@@ -209,7 +200,11 @@ static void write_at(node *n, const uint8_t *bytes, size_t len, uint64_t offset)
 
 // ---- streams ----
 
-enum { STREAM_HOST, STREAM_FILE, STREAM_EMPTY, STREAM_DISCARD };
+// A denied standard stream is one that is refused where it is used rather than when it is
+// taken: stdin is STREAM_EMPTY (a read finds the end), stdout and stderr STREAM_CLOSED (a
+// write fails with `closed`), so a program that takes all three at start-up (the Preview 1
+// adapter does) runs as long as it does not use the ones it was denied.
+enum { STREAM_HOST, STREAM_FILE, STREAM_EMPTY, STREAM_DISCARD, STREAM_CLOSED };
 
 struct exports_wasi_io_streams_input_stream_t {
   int kind;
@@ -327,6 +322,7 @@ exports_wasi_io_streams_own_pollable_t exports_wasi_io_streams_method_input_stre
 
 bool exports_wasi_io_streams_method_output_stream_check_write(output_stream *s, uint64_t *ret,
                                                               stream_error *err) {
+  if (s->kind == STREAM_CLOSED) return closed(err);
   if (s->kind == STREAM_HOST)
     return wasi_io_streams_method_output_stream_check_write(
         host_out(s), ret, (wasi_io_streams_stream_error_t *)err);
@@ -345,7 +341,9 @@ bool exports_wasi_io_streams_method_output_stream_write(output_stream *s,
                                                         files_list_u8_t *contents,
                                                         stream_error *err) {
   bool ok = true;
-  if (s->kind == STREAM_HOST)
+  if (s->kind == STREAM_CLOSED)
+    ok = closed(err);
+  else if (s->kind == STREAM_HOST)
     ok = wasi_io_streams_method_output_stream_write(host_out(s), contents,
                                                     (wasi_io_streams_stream_error_t *)err);
   else
@@ -357,7 +355,9 @@ bool exports_wasi_io_streams_method_output_stream_write(output_stream *s,
 bool exports_wasi_io_streams_method_output_stream_blocking_write_and_flush(
     output_stream *s, files_list_u8_t *contents, stream_error *err) {
   bool ok = true;
-  if (s->kind == STREAM_HOST)
+  if (s->kind == STREAM_CLOSED)
+    ok = closed(err);
+  else if (s->kind == STREAM_HOST)
     ok = wasi_io_streams_method_output_stream_blocking_write_and_flush(
         host_out(s), contents, (wasi_io_streams_stream_error_t *)err);
   else
@@ -367,6 +367,7 @@ bool exports_wasi_io_streams_method_output_stream_blocking_write_and_flush(
 }
 
 bool exports_wasi_io_streams_method_output_stream_flush(output_stream *s, stream_error *err) {
+  if (s->kind == STREAM_CLOSED) return closed(err);
   if (s->kind == STREAM_HOST)
     return wasi_io_streams_method_output_stream_flush(host_out(s),
                                                       (wasi_io_streams_stream_error_t *)err);
@@ -375,6 +376,7 @@ bool exports_wasi_io_streams_method_output_stream_flush(output_stream *s, stream
 
 bool exports_wasi_io_streams_method_output_stream_blocking_flush(output_stream *s,
                                                                  stream_error *err) {
+  if (s->kind == STREAM_CLOSED) return closed(err);
   if (s->kind == STREAM_HOST)
     return wasi_io_streams_method_output_stream_blocking_flush(
         host_out(s), (wasi_io_streams_stream_error_t *)err);
@@ -398,6 +400,7 @@ static void memory_zeroes(output_stream *s, uint64_t len) {
 
 bool exports_wasi_io_streams_method_output_stream_write_zeroes(output_stream *s, uint64_t len,
                                                                stream_error *err) {
+  if (s->kind == STREAM_CLOSED) return closed(err);
   if (s->kind == STREAM_HOST)
     return wasi_io_streams_method_output_stream_write_zeroes(
         host_out(s), len, (wasi_io_streams_stream_error_t *)err);
@@ -407,6 +410,7 @@ bool exports_wasi_io_streams_method_output_stream_write_zeroes(output_stream *s,
 
 bool exports_wasi_io_streams_method_output_stream_blocking_write_zeroes_and_flush(
     output_stream *s, uint64_t len, stream_error *err) {
+  if (s->kind == STREAM_CLOSED) return closed(err);
   if (s->kind == STREAM_HOST)
     return wasi_io_streams_method_output_stream_blocking_write_zeroes_and_flush(
         host_out(s), len, (wasi_io_streams_stream_error_t *)err);
@@ -418,6 +422,7 @@ bool exports_wasi_io_streams_method_output_stream_blocking_write_zeroes_and_flus
 // host's, else a read and a write.
 static bool splice(output_stream *s, input_stream *src, uint64_t len, uint64_t *ret,
                    stream_error *err, bool blocking) {
+  if (s->kind == STREAM_CLOSED) return closed(err);
   if (s->kind == STREAM_HOST && src->kind == STREAM_HOST) {
     wasi_io_streams_stream_error_t *e = (wasi_io_streams_stream_error_t *)err;
     return blocking ? wasi_io_streams_method_output_stream_blocking_splice(host_out(s),
@@ -453,24 +458,25 @@ bool exports_wasi_io_streams_method_output_stream_blocking_splice(output_stream 
 
 exports_wasi_cli_stdin_own_input_stream_t exports_wasi_cli_stdin_get_stdin(void) {
   uint32_t mode = config_u32(4);
-  if (mode == MODE_DENY) denied_stdin();
-  input_stream *s = new_input(mode == MODE_IGNORE ? STREAM_EMPTY : STREAM_HOST);
+  input_stream *s = new_input(mode == MODE_ALLOW ? STREAM_HOST : STREAM_EMPTY);
   if (mode == MODE_ALLOW) s->host = wasi_cli_stdin_get_stdin();
   return exports_wasi_io_streams_input_stream_new(s);
 }
 
 exports_wasi_cli_stdout_own_output_stream_t exports_wasi_cli_stdout_get_stdout(void) {
   uint32_t mode = config_u32(8);
-  if (mode == MODE_DENY) denied_stdout();
-  output_stream *s = new_output(mode == MODE_IGNORE ? STREAM_DISCARD : STREAM_HOST);
+  output_stream *s = new_output(mode == MODE_ALLOW    ? STREAM_HOST
+                                : mode == MODE_IGNORE ? STREAM_DISCARD
+                                                      : STREAM_CLOSED);
   if (mode == MODE_ALLOW) s->host = wasi_cli_stdout_get_stdout();
   return exports_wasi_io_streams_output_stream_new(s);
 }
 
 exports_wasi_cli_stderr_own_output_stream_t exports_wasi_cli_stderr_get_stderr(void) {
   uint32_t mode = config_u32(12);
-  if (mode == MODE_DENY) denied_stderr();
-  output_stream *s = new_output(mode == MODE_IGNORE ? STREAM_DISCARD : STREAM_HOST);
+  output_stream *s = new_output(mode == MODE_ALLOW    ? STREAM_HOST
+                                : mode == MODE_IGNORE ? STREAM_DISCARD
+                                                      : STREAM_CLOSED);
   if (mode == MODE_ALLOW) s->host = wasi_cli_stderr_get_stderr();
   return exports_wasi_io_streams_output_stream_new(s);
 }
