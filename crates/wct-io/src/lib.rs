@@ -301,6 +301,18 @@ fn write_atomic_with(
             source: io::Error::new(io::ErrorKind::IsADirectory, "destination is a directory"),
         });
     }
+    // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written in place:
+    // renaming a file over it would replace the device node itself.
+    if fs::metadata(dest).is_ok_and(|meta| !meta.is_file()) {
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .open(dest)
+            .map_err(write_err)?;
+        let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut out);
+        return fill(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .map_err(write_err);
+    }
     let dir = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -373,6 +385,27 @@ mod tests {
         fs::write(&dest, b"old").unwrap();
         write_output(&dest, b"new", &[]).unwrap();
         assert_eq!(fs::read(&dest).unwrap(), b"new");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        write_output(&fifo, b"through the pipe", &[]).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
