@@ -192,3 +192,14 @@ where
 {
     miette::Report::new(WithHelp { error, help })
 }
+
+impl<E> WithHelp<E> {
+    /// `error` with `help` under it, still a typed error: [`about`] takes it, so "FILE: this
+    /// failed" and "help: do that" compose.
+    pub fn new(error: E, help: impl Into<String>) -> Self {
+        WithHelp {
+            error,
+            help: help.into(),
+        }
+    }
+}

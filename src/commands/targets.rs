@@ -7,6 +7,7 @@ use miette::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use wct_component::targets::check_targets;
+use wct_component::targets::{FoundInstead, TargetsError};
 
 /// Check that a component fits a world, with one line per mismatch.
 ///
@@ -61,9 +62,9 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let world_name = names.join(" + ");
     let (resolve, world) = wct_wit::worlds::union(worlds).map_err(miette::Report::new)?;
     let mismatches = check_targets(&component, &resolve, world).map_err(|e| match e {
-        wct_component::targets::TargetsError::NotAComponent("a core module") => miette::miette!(
-            help = "make a component with `wct new` or `wct adapt`",
-            "{name}: {e}"
+        TargetsError::NotAComponent(FoundInstead::CoreModule) => crate::report::about(
+            &name,
+            crate::report::WithHelp::new(e, "make a component with `wct new` or `wct adapt`"),
         ),
         e => crate::report::about(&name, e),
     })?;

@@ -197,12 +197,33 @@ impl<'a> TargetsReport<'a> {
     }
 }
 
+/// What a file given as a component was instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoundInstead {
+    /// A core wasm module.
+    CoreModule,
+    /// A WIT package encoded as wasm.
+    WitPackage,
+    /// Not wasm at all.
+    NotWasm,
+}
+
+impl std::fmt::Display for FoundInstead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FoundInstead::CoreModule => "a core module",
+            FoundInstead::WitPackage => "a WIT package",
+            FoundInstead::NotWasm => "something that is not wasm",
+        })
+    }
+}
+
 /// Errors that prevent the check from running.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum TargetsError {
     /// The input is not a component.
     #[error("expected a component, found {0}")]
-    NotAComponent(&'static str),
+    NotAComponent(FoundInstead),
     /// The component's types could not be decoded.
     #[error("cannot decode the component's WIT: {0:#}")]
     Decode(anyhow::Error),
@@ -322,12 +343,16 @@ pub fn check_targets(
 ) -> Result<Vec<Mismatch>, TargetsError> {
     match crate::detect(component) {
         crate::WasmKind::Component => {}
-        crate::WasmKind::CoreModule => return Err(TargetsError::NotAComponent("a core module")),
-        _ => return Err(TargetsError::NotAComponent("something that is not wasm")),
+        crate::WasmKind::CoreModule => {
+            return Err(TargetsError::NotAComponent(FoundInstead::CoreModule))
+        }
+        _ => return Err(TargetsError::NotAComponent(FoundInstead::NotWasm)),
     }
     let (cresolve, cworld) = match wit_component::decode(component).map_err(TargetsError::Decode)? {
         DecodedWasm::Component(r, w) => (r, w),
-        DecodedWasm::WitPackage(..) => return Err(TargetsError::NotAComponent("a WIT package")),
+        DecodedWasm::WitPackage(..) => {
+            return Err(TargetsError::NotAComponent(FoundInstead::WitPackage))
+        }
     };
     let w = &resolve.worlds[world];
     let c = &cresolve.worlds[cworld];
