@@ -44,9 +44,9 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         Kind::Proxy => AdapterKind::Proxy,
     });
     let adapted = adapt(&module, kind).map_err(|e| match e {
-        wct_component::adapt::AdaptError::AlreadyAComponent => miette::miette!(
-            help = "`wct adapt` takes a WASI Preview 1 core module",
-            "{name}: {e}"
+        wct_component::adapt::AdaptError::AlreadyAComponent => crate::report::about(
+            &name,
+            crate::report::WithHelp::new(e, "`wct adapt` takes a WASI Preview 1 core module"),
         ),
         e => crate::report::about(&name, e),
     })?;

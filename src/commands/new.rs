@@ -76,9 +76,12 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
         },
     )
     .map_err(|e| match e {
-        wct_component::encode::EncodeError::NoMetadata => miette::miette!(
-            help = "pass `--wit PATH --world W`, or embed a world first with `wct embed`",
-            "{name}: {e}"
+        wct_component::encode::EncodeError::NoMetadata => crate::report::about(
+            &name,
+            crate::report::WithHelp::new(
+                e,
+                "pass `--wit PATH --world W`, or embed a world first with `wct embed`",
+            ),
         ),
         e => crate::report::about(&name, e),
     })?;

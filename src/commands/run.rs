@@ -170,8 +170,12 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
 /// `wct run FILE --plug P...`: composes FILE with the plugs in memory, as `wct compose` would.
 fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Vec<u8>> {
     let mut paths = vec![args.file.clone()];
-    let scratch = tempfile::tempdir()
-        .map_err(|e| miette::miette!("cannot create a temporary folder: {e}"))?;
+    let scratch = tempfile::tempdir().map_err(|source| {
+        miette::Report::new(wct_io::IoError::Write {
+            path: std::env::temp_dir(),
+            source,
+        })
+    })?;
     paths.extend(crate::args::compose_inputs::pull_registry_plugs(
         &args.plug,
         &args.registry,

@@ -77,12 +77,14 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                 }
                 report.files.push(outcome(&name, true, None));
             }
-            FileResult::Unreadable(e) => {
-                print_error(&miette::miette!("failed to read '{name}': {e}"));
+            FileResult::Unreadable(source) => {
+                let message = source.to_string();
+                print_error(&miette::Report::new(wct_io::IoError::Read {
+                    path: file.clone(),
+                    source,
+                }));
                 worst = worst.max(EXIT_USAGE);
-                report
-                    .files
-                    .push(outcome(&name, false, Some(e.to_string())));
+                report.files.push(outcome(&name, false, Some(message)));
             }
             FileResult::Invalid(err) => {
                 let message = err.to_string();
