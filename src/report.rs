@@ -153,6 +153,58 @@ where
     })
 }
 
+/// A typed error said in this CLI's words (the flag that gave a grant, where the engine
+/// names only the grant): reads as its text, and keeps the error's causes, help and labels.
+#[derive(Debug)]
+pub struct Reworded<E> {
+    text: String,
+    error: E,
+}
+
+impl<E> std::fmt::Display for Reworded<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<E: std::error::Error> std::error::Error for Reworded<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}
+
+impl<E: miette::Diagnostic> miette::Diagnostic for Reworded<E> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.error.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.error.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.error.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.error.diagnostic_source()
+    }
+}
+
+/// `error` reported as `text` ([`Reworded`]).
+pub fn reworded<E>(text: impl Into<String>, error: E) -> miette::Report
+where
+    E: miette::Diagnostic + Send + Sync + 'static,
+{
+    miette::Report::new(Reworded {
+        text: text.into(),
+        error,
+    })
+}
+
 /// A typed error with advice in terms of this CLI (the library names no flags or commands):
 /// reads as the error does, with `help` under it.
 #[derive(Debug)]

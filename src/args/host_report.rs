@@ -3,8 +3,8 @@
 
 use wct_run::{CallError, Error, Event, EventSink, SpecKind};
 
-/// The engine's error as the CLI shows it: grants and calls named by the flag that gave them;
-/// any other error as it is, with its causes.
+/// The engine's error as the CLI shows it: grants and calls named by the flag that gave them
+/// (the error kept, with its causes), any other error as it is.
 pub fn host_error(err: Error) -> miette::Report {
     let text = match &err {
         Error::InvalidSpec {
@@ -13,9 +13,8 @@ pub fn host_error(err: Error) -> miette::Report {
             expected,
         } => format!("{} expects {expected}, got `{text}`", flag_of(*what)),
         Error::NotADirectory { path } => format!("--dir {}: not a directory", path.display()),
-        Error::CannotOpenDirectory { path, source } => {
-            format!("cannot open --dir {}: {source}", path.display())
-        }
+        // The system's reason follows as the cause.
+        Error::CannotOpenDirectory { path, .. } => format!("cannot open --dir {}", path.display()),
         Error::NotAComponent { name } => format!(
             "{name}: not a component; `wct serve` needs a wasi:http/proxy (0.2) or \
              wasi:http/service (0.3) component"
@@ -55,7 +54,7 @@ pub fn host_error(err: Error) -> miette::Report {
         ),
         _ => return miette::Report::new(err),
     };
-    miette::miette!("{text}")
+    crate::report::reworded(text, err)
 }
 
 /// An error of `wct run --invoke` on `name`: a call that cannot be made says which file it
