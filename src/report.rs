@@ -101,17 +101,18 @@ pub fn print_error(report: &miette::Report) {
     eprintln!("{text}");
 }
 
-/// A library crate's typed error about `subject` (usually the file): reads `SUBJECT: ERROR`
-/// and keeps the error's help, labels, source code and cause chain.
+/// A library crate's typed error as the CLI says it (`SUBJECT: ERROR` from [`about`], or
+/// in the CLI's words from [`reworded`]), keeping the error's help, labels, source code and
+/// cause chain.
 #[derive(Debug)]
 pub struct About<E> {
-    subject: String,
+    text: String,
     error: E,
 }
 
-impl<E: std::fmt::Display> std::fmt::Display for About<E> {
+impl<E> std::fmt::Display for About<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.subject, self.error)
+        f.write_str(&self.text)
     }
 }
 
@@ -148,58 +149,18 @@ where
     E: miette::Diagnostic + Send + Sync + 'static,
 {
     miette::Report::new(About {
-        subject: subject.to_string(),
+        text: format!("{subject}: {error}"),
         error,
     })
 }
 
-/// A typed error said in this CLI's words (the flag that gave a grant, where the engine
-/// names only the grant): reads as its text, and keeps the error's causes, help and labels.
-#[derive(Debug)]
-pub struct Reworded<E> {
-    text: String,
-    error: E,
-}
-
-impl<E> std::fmt::Display for Reworded<E> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl<E: std::error::Error> std::error::Error for Reworded<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.error.source()
-    }
-}
-
-impl<E: miette::Diagnostic> miette::Diagnostic for Reworded<E> {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.error.code()
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.error.help()
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.error.source_code()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.error.labels()
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        self.error.related()
-    }
-    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
-        self.error.diagnostic_source()
-    }
-}
-
-/// `error` reported as `text` ([`Reworded`]).
+/// `error` said in this CLI's words (the flag that gave a grant, where the engine names only
+/// the grant): reads as `text`, and keeps the error's causes, help and labels.
 pub fn reworded<E>(text: impl Into<String>, error: E) -> miette::Report
 where
     E: miette::Diagnostic + Send + Sync + 'static,
 {
-    miette::Report::new(Reworded {
+    miette::Report::new(About {
         text: text.into(),
         error,
     })

@@ -93,15 +93,13 @@ pub fn wasi_testsuite() -> PathBuf {
     dir
 }
 
-/// What to do when the suite is not at `dir` (the text `cargo xtask test` prints too).
+/// What to do when the suite is not at `dir` (`tests/wasi-testsuite/missing.txt`, which
+/// `cargo xtask test` prints too).
 fn wasi_testsuite_missing(dir: &Path) -> String {
     format!(
-        "the WASI conformance suite is not at {}: set WCT_WASI_TESTSUITE to a folder holding \
-         c/ and assemblyscript/ (WebAssembly/wasi-testsuite, branch prod/testsuite-base, \
-         commit 9f80ca35444cfd9e63100725615140a346652e6c), rust-wasip3/ (the suite's Rust \
-         wasm32-wasip3 programs) and runner/test-runner (the suite's runner, main e1f53e05), \
-         as the project's CI has it beside the checkout",
-        dir.display()
+        "the WASI conformance suite is not at {}: {}",
+        dir.display(),
+        include_str!("../wasi-testsuite/missing.txt").trim()
     )
 }
 

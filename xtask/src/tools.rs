@@ -85,14 +85,12 @@ pub fn wasi_testsuite() -> PathBuf {
         .map_or_else(|| root().join("../shared/wasi-testsuite"), PathBuf::from)
 }
 
-/// What is missing when [`wasi_testsuite`] is not there, and how to get it.
+/// What is missing when [`wasi_testsuite`] is not there, and how to get it (the text of
+/// `tests/wasi-testsuite/missing.txt`, which the tests print too).
 pub fn wasi_testsuite_missing() -> String {
     format!(
-        "the WASI conformance suite is not at {}: set WCT_WASI_TESTSUITE to a folder holding \
-         c/ and assemblyscript/ (WebAssembly/wasi-testsuite, branch prod/testsuite-base, \
-         commit 9f80ca35444cfd9e63100725615140a346652e6c), rust-wasip3/ (the suite's Rust \
-         wasm32-wasip3 programs) and runner/test-runner (the suite's runner, main e1f53e05), \
-         as the project's CI has it beside the checkout",
-        wasi_testsuite().display()
+        "the WASI conformance suite is not at {}: {}",
+        wasi_testsuite().display(),
+        include_str!("../../tests/wasi-testsuite/missing.txt").trim()
     )
 }
