@@ -25,11 +25,11 @@ pub struct Args {
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let input = wct_io::read_input(&args.file).map_err(miette::Report::new)?;
     let wasm = wct_component::text::parse(&input.bytes, &args.file)
-        .map_err(|e| miette::miette!("{}: {}", input.display_name(), e.message))?;
+        .map_err(|e| crate::report::about(input.display_name(), e))?;
     if args.validate {
         if let Err(e) = wct_component::validate(&wasm, wct_component::features::default_features())
         {
-            eprintln!("error: {}: {e}", input.display_name());
+            crate::report::print_error(&crate::report::about(input.display_name(), e));
             return Ok(ExitCode::from(crate::report::EXIT_FAILED));
         }
     }
