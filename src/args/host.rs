@@ -115,14 +115,11 @@ pub enum CompilerArg {
     Winch,
 }
 
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    limits::parse_duration(s).map_err(|e| e.to_string())
-}
+/// A duration like `30s` or `500ms` (a clap value parser: its typed error is what clap shows).
+use limits::parse_duration;
 
-/// A size like `64MiB` or `4096`, in bytes (for clap).
-pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
-    limits::parse_size(s).map_err(|e| e.to_string())
-}
+/// A size like `64MiB` or `4096`, in bytes (a clap value parser, for other commands too).
+pub(crate) use limits::parse_size;
 
 /// Splits wasmtime's `-W a=1,b=2` / `-S a,b=n` lists into (key, value) pairs.
 fn wasmtime_options(values: &[String]) -> impl Iterator<Item = (&str, Option<&str>)> {
@@ -168,10 +165,12 @@ impl HostArgs {
             }
             let value =
                 value.ok_or_else(|| miette::miette!("-W {key} needs a value: -W {key}=VALUE"))?;
-            let bad = |e: String| miette::miette!("-W {key}={value}: {e}");
+            let bad = |e| crate::report::about(format!("-W {key}={value}"), e);
             match key.as_str() {
                 "fuel" => {
-                    let n = value.parse().map_err(|_| bad("expected a number".into()))?;
+                    let n = value.parse().map_err(|_| {
+                        miette::miette!("-W fuel={value}: expected a number of units of fuel")
+                    })?;
                     once(&mut self.fuel, n, "fuel")?
                 }
                 "timeout" => once(
