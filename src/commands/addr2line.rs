@@ -46,7 +46,16 @@ struct Address {
     value: u64,
 }
 
-fn parse_address(text: &str) -> std::result::Result<Address, String> {
+/// A command-line address that is not a number in any of the accepted forms (clap shows
+/// only this message, so it carries the parser's reason).
+#[derive(Debug, thiserror::Error)]
+#[error("`{text}` is not an address (0x1f5, @1f5 or 501): {reason}")]
+struct NotAnAddress {
+    text: String,
+    reason: std::num::ParseIntError,
+}
+
+fn parse_address(text: &str) -> std::result::Result<Address, NotAnAddress> {
     let hex = text.strip_prefix("0x").or_else(|| text.strip_prefix('@'));
     match hex {
         Some(digits) => u64::from_str_radix(digits, 16),
@@ -56,7 +65,10 @@ fn parse_address(text: &str) -> std::result::Result<Address, String> {
         text: text.to_string(),
         value,
     })
-    .map_err(|e| format!("`{text}` is not an address (0x1f5, @1f5 or 501): {e}"))
+    .map_err(|reason| NotAnAddress {
+        text: text.to_string(),
+        reason,
+    })
 }
 
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
