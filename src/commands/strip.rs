@@ -65,9 +65,15 @@ struct Json<'a> {
     removed: &'a [wct_component::strip::Removed],
 }
 
+/// A `--delete`/`--keep` pattern that does not compile (clap shows only this message, so it
+/// carries the regex crate's reason).
+#[derive(Debug, thiserror::Error)]
+#[error("not a regular expression: {0}")]
+struct NotARegex(regex::Error);
+
 /// A `--delete`/`--keep` pattern, checked as clap reads it (a bad one is a usage error).
-fn pattern(text: &str) -> std::result::Result<regex::Regex, String> {
-    regex::Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))
+fn pattern(text: &str) -> std::result::Result<regex::Regex, NotARegex> {
+    regex::Regex::new(text).map_err(NotARegex)
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
