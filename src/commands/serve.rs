@@ -116,8 +116,12 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         );
     }
     // Always printed (also with --quiet): with --addr ...:0 it is the only way to learn the port.
-    eprintln!("wct serve: serving {name} on http://{addr}/");
-    let summary = server.run(shutdown_signal()).map_err(host_error)?;
+    // Printed once Ctrl-C and SIGTERM are handled, so a signal sent on seeing it stops the server.
+    let summary = server
+        .run_announced(shutdown_signal(), || {
+            eprintln!("wct serve: serving {name} on http://{addr}/");
+        })
+        .map_err(host_error)?;
     if !global.quiet {
         eprintln!(
             "wct serve: stopped after {} requests ({} failed)",

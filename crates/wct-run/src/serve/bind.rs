@@ -216,6 +216,19 @@ impl Server {
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
     /// finish and returns.
     pub fn run(self, shutdown: impl Future<Output = ()>) -> Result<ServeSummary> {
+        self.run_announced(shutdown, || {})
+    }
+
+    /// [`run`](Self::run), calling `ready` once `shutdown` has been polled — signal handlers
+    /// it installs on its first poll (as [`shutdown_signal`](super::shutdown_signal) does) are
+    /// in place — and just before requests are accepted: the moment to say the server is up.
+    /// Said earlier, a signal sent on seeing it could come before its handler exists (and a
+    /// background job of a non-interactive shell ignores SIGINT until then).
+    pub fn run_announced(
+        self,
+        shutdown: impl Future<Output = ()>,
+        ready: impl FnOnce(),
+    ) -> Result<ServeSummary> {
         // The acceptor's runtime: the listener and the shutdown signal.
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -229,7 +242,20 @@ impl Server {
             || self.backend.backend(),
             &stop_rx,
         )?;
-        let accepted = runtime.block_on(accept_until(self.listener, &lanes, shutdown));
+        let listener = self.listener;
+        let accepted = runtime.block_on(async {
+            let mut shutdown = std::pin::pin!(shutdown);
+            let stopped = tokio::select! {
+                biased;
+                () = &mut shutdown => true,
+                () = std::future::ready(()) => false,
+            };
+            ready();
+            if stopped {
+                return Ok(());
+            }
+            accept_until(listener, &lanes, shutdown).await
+        });
         // Stop taking requests on open connections; let the ones in flight finish.
         let _ = stop_tx.send(true);
         lanes.finish();
