@@ -364,16 +364,17 @@ impl HostArgs {
     }
 
     /// Engine settings; `default` is the compiler when `--compiler` is not given.
-    pub fn engine(&self, global: &GlobalOpts, default: Compiler) -> EngineOptions {
+    pub fn engine(&self, global: &GlobalOpts, default: Compiler) -> Result<EngineOptions> {
         let cache = if self.no_cache {
             None
         } else {
+            let max_size = cache_max_size()?;
             self.cache_dir
                 .clone()
                 .or_else(cache::default_dir)
-                .map(cache::Cache::new)
+                .map(|dir| cache::Cache::new(dir).with_max_size(max_size))
         };
-        EngineOptions {
+        Ok(EngineOptions {
             compiler: match self.compiler {
                 None => default,
                 Some(CompilerArg::Auto) => Compiler::Auto,
@@ -384,6 +385,22 @@ impl HostArgs {
             progress: !global.quiet,
             log_long_compiles: None,
             serving: None,
+        })
+    }
+}
+
+/// The environment variable that bounds the compile cache.
+const CACHE_MAX_SIZE_VAR: &str = "WCT_CACHE_MAX_SIZE";
+
+/// The compile cache's bound: `$WCT_CACHE_MAX_SIZE` (a size such as `4GiB`), else
+/// [`cache::DEFAULT_MAX_SIZE`].
+fn cache_max_size() -> Result<u64> {
+    match std::env::var(CACHE_MAX_SIZE_VAR) {
+        Ok(text) => limits::parse_size(&text)
+            .map_err(|e| crate::report::about(format!("{CACHE_MAX_SIZE_VAR}={text}"), e)),
+        Err(std::env::VarError::NotPresent) => Ok(cache::DEFAULT_MAX_SIZE),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            miette::bail!("{CACHE_MAX_SIZE_VAR} is not valid UTF-8 (expected a size such as 4GiB)")
         }
     }
 }

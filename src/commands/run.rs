@@ -68,7 +68,7 @@ impl Args {
             args: self.args.clone(),
             sandbox: self.host.sandbox()?,
             limits: self.host.limits(),
-            engine: self.host.engine(global, Compiler::Auto),
+            engine: self.host.engine(global, Compiler::Auto)?,
             via_adapter: self.via_adapter,
             events: Events::new(LogLines {
                 access_log: false,

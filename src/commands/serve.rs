@@ -90,7 +90,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         engine: wct_run::EngineOptions {
             // A silent start of many seconds looks like a hang in a service's log.
             log_long_compiles: (!global.quiet).then(String::new),
-            ..args.host.engine(global, Compiler::Cranelift)
+            ..args.host.engine(global, Compiler::Cranelift)?
         },
         max_concurrency: args.max_concurrency,
         reuse: args.reuse(),

@@ -190,15 +190,18 @@ fn cache_is_reused_and_corrupt_entries_are_rebuilt() {
         .success();
     let first = entries();
     assert_eq!(first.len(), 1);
-    let modified = std::fs::metadata(&first[0]).unwrap().modified().unwrap();
+    // A recompile would write a new file over the entry (an atomic rename: another inode);
+    // a warm run only renews the entry's modification time.
+    use std::os::unix::fs::MetadataExt;
+    let inode = std::fs::metadata(&first[0]).unwrap().ino();
     run_cmd(cache.path())
         .args(["--compiler", "cranelift"])
         .arg(fixture("c/hello.wasm"))
         .assert()
         .success();
     assert_eq!(
-        std::fs::metadata(&first[0]).unwrap().modified().unwrap(),
-        modified,
+        std::fs::metadata(&first[0]).unwrap().ino(),
+        inode,
         "a warm run recompiled"
     );
     // Corrupt the entry: the next run must notice, rebuild, and still work.
@@ -233,6 +236,45 @@ fn cache_is_reused_and_corrupt_entries_are_rebuilt() {
         .assert()
         .success();
     assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_cache_is_bounded_by_wct_cache_max_size() {
+    let cache = tempfile::tempdir().unwrap();
+    let entries = || {
+        std::fs::read_dir(cache.path())
+            .unwrap()
+            .filter(|e| {
+                let path = e.as_ref().unwrap().path();
+                path.extension().is_some_and(|e| e == "cwasm")
+            })
+            .count()
+    };
+    for program in ["c/hello.wasm", "c/exit.wasm"] {
+        run_cmd(cache.path())
+            .args(["--compiler", "cranelift"])
+            .arg(fixture(program))
+            .env("WCT_CACHE_MAX_SIZE", "64MiB")
+            .assert()
+            .code(predicate::in_iter([0, 33]));
+    }
+    assert_eq!(entries(), 2);
+    // A bound smaller than one entry keeps only the newest.
+    run_cmd(cache.path())
+        .args(["--compiler", "winch"])
+        .arg(fixture("c/hello.wasm"))
+        .env("WCT_CACHE_MAX_SIZE", "1")
+        .assert()
+        .success();
+    assert_eq!(entries(), 1);
+    run_cmd(cache.path())
+        .arg(fixture("c/hello.wasm"))
+        .env("WCT_CACHE_MAX_SIZE", "lots")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "WCT_CACHE_MAX_SIZE=lots: invalid size `lots`",
+        ));
 }
 
 #[test]

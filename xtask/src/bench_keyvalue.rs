@@ -26,6 +26,9 @@ struct Rates {
 }
 
 /// Runs `cmd` and reads the component's "sets N NS" and "gets N NS" lines.
+/// Makes the command of one configuration, afresh for each run.
+type CommandMaker<'a> = Box<dyn Fn() -> Command + 'a>;
+
 fn rates(cmd: &mut Command) -> Result<Rates> {
     let out = cmd.stderr(Stdio::inherit()).output()?;
     if !out.status.success() {
@@ -103,7 +106,7 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
     };
     let folder = scratch.path().join("store");
     let folder = folder.to_str().context("a UTF-8 temporary path")?;
-    let configs: Vec<(&str, Box<dyn Fn() -> Command>)> = vec![
+    let configs: Vec<(&str, CommandMaker)> = vec![
         (
             "wasmtime",
             Box::new(|| {

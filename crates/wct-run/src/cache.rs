@@ -6,6 +6,12 @@
 //! contents; an entry whose checksum does not match, or that wasmtime refuses to load, is
 //! deleted and rebuilt, never trusted. Writes are atomic.
 //!
+//! The cache is bounded ([`DEFAULT_MAX_SIZE`], or [`Cache::with_max_size`]): every store that
+//! takes it over the bound deletes the least recently used entries (a hit renews an entry's
+//! modification time) until it holds 70% of the bound, as wasmtime's own cache does. Only
+//! wct's entries and its abandoned temporary files are ever deleted; anything else in the
+//! folder (the registry's packages, a user's files) is left alone.
+//!
 //! BLAKE3 rather than SHA-256: a warm run hashes the whole input and the whole artifact, and
 //! on a 2.7 MB component SHA-256 was a sixth of the run's time; BLAKE3 is a cryptographic hash
 //! too (a key cannot be forged to load another program's code) at several times the speed.
@@ -13,13 +19,26 @@
 use crate::artifact::{Artifact, Compiler};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 use wasmtime::Engine;
 
 /// A cache folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     dir: PathBuf,
+    max_size: u64,
 }
+
+/// The bound on a cache's entries unless [`Cache::with_max_size`] sets another: 1 GiB,
+/// wasmtime's default. A component's compiled code is 1 to 40 MB.
+pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
+
+/// A store that takes the cache over its bound prunes it to this share of the bound, so that
+/// the next stores do not each prune again.
+const PRUNE_TO_PERCENT: u64 = 70;
+
+/// A temporary file of an atomic write older than this was abandoned by a killed process.
+const ABANDONED_AFTER: Duration = Duration::from_secs(3600);
 
 /// The platform cache folder: `$XDG_CACHE_HOME/wct`, else `~/.cache/wct`
 /// ([`wct_io::cache_dir`], shared with the registry's package cache).
@@ -28,9 +47,26 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 impl Cache {
-    /// A cache in `dir` (created on first write).
+    /// A cache in `dir` (created on first write), bounded by [`DEFAULT_MAX_SIZE`].
     pub fn new(dir: impl Into<PathBuf>) -> Cache {
-        Cache { dir: dir.into() }
+        Cache {
+            dir: dir.into(),
+            max_size: DEFAULT_MAX_SIZE,
+        }
+    }
+
+    /// The same cache bounded by `bytes` of entries instead. An entry larger than the bound
+    /// is still kept until the next store.
+    pub fn with_max_size(self, bytes: u64) -> Cache {
+        Cache {
+            max_size: bytes,
+            ..self
+        }
+    }
+
+    /// The bound on the entries' total size, in bytes.
+    pub fn max_size(&self) -> u64 {
+        self.max_size
     }
 
     /// The folder.
@@ -71,6 +107,7 @@ impl Cache {
         let valid = expected.is_some_and(|e| e.trim() == blake3::hash(&bytes).to_hex().as_str());
         if valid {
             if let Ok(artifact) = T::load(engine, &bytes) {
+                renew(&data);
                 return Some(artifact);
             }
         }
@@ -95,6 +132,77 @@ impl Cache {
         if wct_io::write_atomic(&data, bytes).is_ok() {
             let _ = wct_io::write_atomic(&sum, blake3::hash(bytes).to_hex().as_bytes());
         }
+        self.prune(&key);
+    }
+
+    /// Deletes the least recently used entries but `keep` while the entries exceed the bound,
+    /// down to [`PRUNE_TO_PERCENT`] of it, and temporary files abandoned by killed writers.
+    /// Another process may prune at the same time: what it deleted first is skipped.
+    fn prune(&self, keep: &str) {
+        let Ok(listing) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut checksums: Vec<(String, u64)> = Vec::new();
+        for file in listing.filter_map(Result::ok) {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = file.metadata() else { continue };
+            if !meta.is_file() {
+                continue;
+            }
+            if let Some(key) = entry_key(&name, ".cwasm") {
+                entries.push(Entry {
+                    key: key.to_string(),
+                    size: meta.len(),
+                    used: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                });
+            } else if let Some(key) = entry_key(&name, ".blake3") {
+                checksums.push((key.to_string(), meta.len()));
+            } else if is_abandoned_temporary(&name, &meta) {
+                let _ = std::fs::remove_file(file.path());
+            }
+        }
+        for (key, size) in checksums {
+            match entries.iter_mut().find(|e| e.key == key) {
+                Some(entry) => entry.size += size,
+                // A checksum whose entry is gone (a prune or a load deleted it).
+                None => {
+                    let _ = std::fs::remove_file(self.dir.join(format!("{key}.blake3")));
+                }
+            }
+        }
+        let mut total: u64 = entries.iter().map(|e| e.size).sum();
+        if total <= self.max_size {
+            return;
+        }
+        let target = self.max_size / 100 * PRUNE_TO_PERCENT;
+        entries.sort_by(|a, b| a.used.cmp(&b.used).then_with(|| a.key.cmp(&b.key)));
+        for entry in entries.iter().filter(|e| e.key != keep) {
+            if total <= target {
+                break;
+            }
+            let (data, sum) = self.paths(&entry.key);
+            let _ = std::fs::remove_file(&data);
+            let _ = std::fs::remove_file(&sum);
+            total -= entry.size;
+        }
+    }
+
+    /// Total size in bytes of the entries and their checksums.
+    pub fn size(&self) -> u64 {
+        std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        entry_key(&name, ".cwasm").is_some()
+                            || entry_key(&name, ".blake3").is_some()
+                    })
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
     }
 
     /// Number of entries (for tests and `--verbose`).
@@ -114,9 +222,161 @@ impl Cache {
     }
 }
 
+/// One compiled entry as a prune sees it.
+struct Entry {
+    key: String,
+    /// Bytes of the entry and its checksum.
+    size: u64,
+    /// When it was written or last loaded.
+    used: SystemTime,
+}
+
+/// The key of a file named `KEY{suffix}` where KEY is a cache key (64 hex digits).
+fn entry_key<'a>(name: &'a str, suffix: &str) -> Option<&'a str> {
+    let key = name.strip_suffix(suffix)?;
+    (key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())).then_some(key)
+}
+
+/// A temporary file of [`wct_io::write_atomic`] (`.wct-*.tmp`) older than [`ABANDONED_AFTER`].
+fn is_abandoned_temporary(name: &str, meta: &std::fs::Metadata) -> bool {
+    name.starts_with(".wct-")
+        && name.ends_with(".tmp")
+        && meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > ABANDONED_AFTER)
+}
+
+/// Marks an entry as just used: its modification time is what a prune orders by. A cache
+/// that cannot be written is still read, so a failure is ignored.
+fn renew(data: &Path) {
+    if let Ok(file) = std::fs::File::options().append(true).open(data) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}
+
 /// The version of wct that wrote an entry: part of every key, so a wct upgrade never reads
 /// what an older wct wrote. (The wasmtime version and engine settings are covered by the
 /// engine's compatibility hash, which the key also holds.)
 fn writer_version() -> &'static str {
     concat!("wct-", env!("CARGO_PKG_VERSION"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtime::Module;
+
+    /// A module whose code differs by `n`, and its compiled bytes.
+    fn compiled(engine: &Engine, n: u32) -> (Vec<u8>, Vec<u8>) {
+        let wasm = wat::parse_str(format!(
+            "(module (func (export \"f\") (result i32) i32.const {n}))"
+        ))
+        .unwrap();
+        let bytes = Module::precompile(engine, &wasm).unwrap();
+        (wasm, bytes)
+    }
+
+    /// Sets when `key`'s entry was last used.
+    fn used_at(cache: &Cache, key: &str, seconds_ago: u64) {
+        let (data, _) = cache.paths(key);
+        let file = std::fs::File::options().append(true).open(data).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(seconds_ago))
+            .unwrap();
+    }
+
+    fn has(cache: &Cache, engine: &Engine, wasm: &[u8]) -> bool {
+        let key = Cache::key::<Module>(engine, wasm, Compiler::Cranelift);
+        cache.paths(&key).0.exists() && cache.paths(&key).1.exists()
+    }
+
+    #[test]
+    fn a_store_over_the_bound_deletes_the_least_recently_used_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let modules: Vec<_> = (0..4).map(|n| compiled(&engine, n)).collect();
+        let entry = modules[0].1.len() as u64 + 64;
+        // Room for three entries; storing a fourth prunes to 70% of that: two remain.
+        let cache = Cache::new(dir.path()).with_max_size(entry * 3 + entry / 2);
+        for (age, (wasm, bytes)) in modules[..3].iter().enumerate() {
+            cache.store::<Module>(&engine, wasm, Compiler::Cranelift, bytes);
+            let key = Cache::key::<Module>(&engine, wasm, Compiler::Cranelift);
+            used_at(&cache, &key, 1000 - age as u64 * 100);
+        }
+        assert_eq!(cache.len(), 3);
+        // A hit renews the oldest: the second one is now the least recently used.
+        assert!(cache
+            .load::<Module>(&engine, &modules[0].0, Compiler::Cranelift)
+            .is_some());
+        let (wasm, bytes) = &modules[3];
+        cache.store::<Module>(&engine, wasm, Compiler::Cranelift, bytes);
+        assert_eq!(cache.len(), 2);
+        assert!(
+            has(&cache, &engine, &modules[0].0),
+            "the renewed entry was deleted"
+        );
+        assert!(!has(&cache, &engine, &modules[1].0));
+        assert!(!has(&cache, &engine, &modules[2].0));
+        assert!(
+            has(&cache, &engine, &modules[3].0),
+            "the new entry was deleted"
+        );
+        assert!(cache.size() <= cache.max_size());
+    }
+
+    #[test]
+    fn a_prune_keeps_the_new_entry_and_everything_that_is_not_an_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let registry = dir.path().join("registry").join("sha256");
+        std::fs::create_dir_all(&registry).unwrap();
+        std::fs::write(registry.join("package.wasm"), b"\0asm").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
+        let fresh_temporary = dir.path().join(".wct-fresh.tmp");
+        std::fs::write(&fresh_temporary, b"being written").unwrap();
+        let old_temporary = dir.path().join(".wct-old.tmp");
+        std::fs::write(&old_temporary, b"abandoned").unwrap();
+        std::fs::File::options()
+            .append(true)
+            .open(&old_temporary)
+            .unwrap()
+            .set_modified(SystemTime::now() - ABANDONED_AFTER * 2)
+            .unwrap();
+        let orphan = dir.path().join(format!("{}.blake3", "ab".repeat(32)));
+        std::fs::write(&orphan, b"checksum of nothing").unwrap();
+
+        // A bound smaller than one entry: the entry just stored stays all the same.
+        let cache = Cache::new(dir.path()).with_max_size(1);
+        let (first, bytes) = compiled(&engine, 1);
+        cache.store::<Module>(&engine, &first, Compiler::Cranelift, &bytes);
+        assert!(has(&cache, &engine, &first));
+        let (second, bytes) = compiled(&engine, 2);
+        cache.store::<Module>(&engine, &second, Compiler::Cranelift, &bytes);
+        assert!(has(&cache, &engine, &second));
+        assert!(!has(&cache, &engine, &first));
+        assert_eq!(cache.len(), 1);
+
+        assert!(registry.join("package.wasm").exists());
+        assert!(dir.path().join("notes.txt").exists());
+        assert!(fresh_temporary.exists(), "a write in progress was deleted");
+        assert!(
+            !old_temporary.exists(),
+            "an abandoned temporary file was kept"
+        );
+        assert!(!orphan.exists(), "a checksum without its entry was kept");
+    }
+
+    #[test]
+    fn under_the_bound_nothing_is_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let cache = Cache::new(dir.path());
+        assert_eq!(cache.max_size(), DEFAULT_MAX_SIZE);
+        for n in 0..5 {
+            let (wasm, bytes) = compiled(&engine, n);
+            cache.store::<Module>(&engine, &wasm, Compiler::Cranelift, &bytes);
+        }
+        assert_eq!(cache.len(), 5);
+    }
 }

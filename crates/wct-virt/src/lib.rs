@@ -29,6 +29,7 @@ pub mod grants;
 mod hazards;
 mod http_filter;
 pub mod patch;
+mod streams;
 mod stub;
 mod wasi_wit;
 
@@ -41,6 +42,7 @@ pub use grants::{
 use catalogue::{Generation, Module, FILES, FILES_INTERFACES, KEYVALUE, MODULES, P3_SOCKETS};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use streams::{files_wanted, plan_files, streams_refused, FilesPlan};
 use wasi_wit::split_import;
 use wit_component::DecodedWasm;
 use wit_parser::{Resolve, WorldKey};
@@ -470,181 +472,6 @@ const P2_TCP: &[&str] = &["wasi:sockets/tcp", "wasi:sockets/tcp-create-socket"];
 
 /// WASI 0.2's name lookup, denied with the network.
 const P2_NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup";
-
-/// What the `files` module serves, and how its preopens read in the report.
-struct FilesPlan {
-    config: files::FilesConfig,
-    preopens_how: String,
-}
-
-/// Whether the grants need wct's own streams for what the component imports of WASI 0.2:
-/// files mounted or overlaid (it imports `wasi:filesystem/preopens`), or a standard stream it
-/// imports ignored.
-fn files_wanted(imports: &[String], g: &Grants) -> bool {
-    let p2 = |name: &str| imports_in(imports, name, Generation::P2);
-    ((!g.mounts.is_empty() || !g.overlay.is_empty()) && p2("wasi:filesystem/preopens"))
-        || [
-            (g.stdin, "wasi:cli/stdin"),
-            (g.stdout, "wasi:cli/stdout"),
-            (g.stderr, "wasi:cli/stderr"),
-        ]
-        .iter()
-        .any(|(stream, name)| *stream == Stream::Ignore && p2(name))
-}
-
-/// Whether the component imports `interface` (unversioned) in `generation`.
-fn imports_in(imports: &[String], interface: &str, generation: Generation) -> bool {
-    imports.iter().any(|i| {
-        split_import(i).is_some_and(|(name, _, version)| {
-            name == interface && Generation::of(version) == Some(generation)
-        })
-    })
-}
-
-/// Why WASI 0.3 streams cannot be served by a component.
-const P3_STREAMS: &str = "WASI 0.3 returns this stream from a synchronous function, and a \
-component cannot keep serving a stream after such a call returns (the component model \
-lifts only async functions asynchronously)";
-
-/// Grants that need wct's own streams, refused for what the component imports.
-fn streams_refused(imports: &[String], g: &Grants) -> Option<VirtError> {
-    let wants_files = !g.mounts.is_empty() || !g.overlay.is_empty();
-    for (stream, name) in [
-        (g.stdin, "wasi:cli/stdin"),
-        (g.stdout, "wasi:cli/stdout"),
-        (g.stderr, "wasi:cli/stderr"),
-    ] {
-        if stream == Stream::Ignore
-            && imports_in(imports, name, Generation::P3)
-            && !imports_in(imports, name, Generation::P2)
-        {
-            return Some(VirtError::Unsupported {
-                what: format!("ignoring {name}@0.3.0"),
-                reason: P3_STREAMS.into(),
-                advice: "allow or deny the stream".into(),
-            });
-        }
-    }
-    if wants_files
-        && imports_in(imports, "wasi:filesystem/preopens", Generation::P3)
-        && !imports_in(imports, "wasi:filesystem/preopens", Generation::P2)
-    {
-        return Some(VirtError::Unsupported {
-            what: "virtual files for wasi:filesystem@0.3.0".into(),
-            reason: P3_STREAMS.into(),
-            advice: "pass the host's folders through instead".into(),
-        });
-    }
-    let p2_files = FILES_INTERFACES[1..]
-        .iter()
-        .any(|f| imports_in(imports, f, Generation::P2));
-    if !files_wanted(imports, g) || !p2_files {
-        return None;
-    }
-    let what = "virtual files and ignored stdio".to_string();
-    if let Some(http) = imports
-        .iter()
-        .find(|i| i.starts_with("wasi:http/types@0.2."))
-    {
-        return Some(VirtError::Unsupported {
-            what,
-            reason: format!("it imports {http}, whose body streams wct virt does not wrap yet"),
-            advice: "leave files and stdio to the host, or deny them".into(),
-        });
-    }
-    if g.network == Access::Allow && imports_in(imports, "wasi:sockets/tcp", Generation::P2) {
-        return Some(VirtError::Unsupported {
-            what,
-            reason: "it imports wasi:sockets/tcp with the network allowed, and wct virt does not wrap the host's socket streams yet".into(),
-            advice: "deny the network to this component".into(),
-        });
-    }
-    None
-}
-
-/// Reads the mounted folders and lays out what the `files` module serves.
-fn plan_files(g: &Grants) -> Result<FilesPlan, VirtError> {
-    let mut seen: Vec<(&str, &'static str)> = Vec::new();
-    let named = g
-        .preopen
-        .iter()
-        .map(|p| (p.as_str(), "a host preopen"))
-        .chain(g.mounts.iter().map(|m| (m.guest.as_str(), "a mount")));
-    for (path, what) in named {
-        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == path) {
-            return Err(VirtError::SamePath {
-                path: path.to_string(),
-                first,
-                second: what,
-            });
-        }
-        seen.push((path, what));
-    }
-    if let Some(path) = g.overlay.iter().find(|o| g.preopen.contains(o)) {
-        return Err(VirtError::Unsupported {
-            what: format!("an overlay over the host's folder at {path}"),
-            reason: "the overlay is a writable layer in memory over baked files or an empty folder; the host's files are not copied into it".into(),
-            advice: "mount the folder (baked) and put the overlay over the mount".into(),
-        });
-    }
-    let limit = g.max_bake_size.unwrap_or(DEFAULT_MAX_BAKE_SIZE);
-    let mut total = 0;
-    let mut preopens = Vec::new();
-    let mut how = Vec::new();
-    for mount in &g.mounts {
-        let tree = files::Tree::read(&mount.host, &mut total, limit)?;
-        let overlay = g.overlay.contains(&mount.guest);
-        let (count, bytes) = tree.size();
-        how.push(format!(
-            "{} file(s), {bytes} bytes baked at {}{}",
-            count,
-            mount.guest,
-            if overlay {
-                ", writable in memory"
-            } else {
-                ", read-only"
-            }
-        ));
-        preopens.push((mount.guest.clone(), files::Preopen::Tree { tree, overlay }));
-    }
-    for path in g
-        .overlay
-        .iter()
-        .filter(|o| !g.mounts.iter().any(|m| &m.guest == *o))
-    {
-        how.push(format!("an empty folder at {path}, writable in memory"));
-        preopens.push((
-            path.clone(),
-            files::Preopen::Tree {
-                tree: files::Tree {
-                    entries: Vec::new(),
-                },
-                overlay: true,
-            },
-        ));
-    }
-    for path in &g.preopen {
-        how.push(format!("the host's preopen at {path}"));
-        preopens.push((path.clone(), files::Preopen::Host));
-    }
-    let all_host_preopens = g.files == Access::Allow;
-    if all_host_preopens {
-        how.push("all the host's preopens".into());
-    }
-    let preopens_how = if how.is_empty() {
-        "denied: no preopened directory".to_string()
-    } else {
-        how.join("; ")
-    };
-    Ok(FilesPlan {
-        config: files::FilesConfig {
-            stdio: [g.stdin, g.stdout, g.stderr],
-            preopens,
-            all_host_preopens,
-        },
-        preopens_how,
-    })
-}
 
 /// WASI 0.3's HTTP client interface, denied by a generated component.
 const P3_HTTP_CLIENT: &str = "wasi:http/client@0.3.0";
