@@ -102,7 +102,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                     r.wit_package.as_deref().unwrap_or_default()
                 )),
                 (Status::Valid, _) => text.push_str(&format!("{}: ok\n", r.path)),
-                (_, Some(error)) => text.push_str(&format!("{}: error: {error}\n", r.path)),
+                (_, Some(message)) => text.push_str(&format!("{}: error: {message}\n", r.path)),
                 (_, None) => text.push_str(&format!("{}: error\n", r.path)),
             }
         }

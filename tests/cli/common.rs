@@ -3,10 +3,17 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-/// A command running the `wct` binary under test, with colours off.
+/// `wct` with colours off, its caches under `target/tmp/cache` (never the user's), and no
+/// background compiles (a test that wants them removes `WCT_NO_BACKGROUND_COMPILE`).
 pub fn wct() -> Command {
     let mut cmd = Command::cargo_bin("wct").expect("the wct binary is built");
-    cmd.env("NO_COLOR", "1").env_remove("RUST_BACKTRACE");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .env("WCT_NO_BACKGROUND_COMPILE", "1");
     cmd
 }
 

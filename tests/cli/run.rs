@@ -239,6 +239,43 @@ fn cache_is_reused_and_corrupt_entries_are_rebuilt() {
 }
 
 #[test]
+fn a_run_leaves_optimized_code_in_the_cache_for_the_next() {
+    let cache = tempfile::tempdir().unwrap();
+    let cwasm = |ext: &str| {
+        std::fs::read_dir(cache.path())
+            .unwrap()
+            .filter(|e| {
+                let path = e.as_ref().unwrap().path();
+                path.extension().is_some_and(|e| e == ext)
+            })
+            .count()
+    };
+    // Three runs at once with the default compiler: each runs Winch code and starts a
+    // background Cranelift compile; one of those compiles, the others see its claim.
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("wct"))
+                .args(["run", "--cache-dir"])
+                .arg(cache.path())
+                .arg(fixture("c/hello.wasm"))
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "hello from C\n");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while (cwasm("cwasm") < 2 || cwasm("lock") > 0) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(cwasm("cwasm"), 2, "Winch's and Cranelift's code");
+    assert_eq!(cwasm("lock"), 0, "a claim was left behind");
+}
+
+#[test]
 fn the_cache_is_bounded_by_wct_cache_max_size() {
     let cache = tempfile::tempdir().unwrap();
     let entries = || {
@@ -424,7 +461,7 @@ fn invoke_calls_core_module_exports_with_numbers() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "argument 2 `\"x\"` is not a valid i64",
+            "argument 2: `\"x\"` is not a valid i64",
         ));
     run_cmd(cache.path())
         .arg(&binary)

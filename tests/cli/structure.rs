@@ -45,34 +45,93 @@ fn no_public_library_function_returns_a_string_error() {
     );
 }
 
-/// The public functions of every library crate return typed errors, not `anyhow`'s.
+/// The public signatures of every library crate hold typed errors, not `anyhow`'s: functions
+/// (parameters and result), traits, and error types, whose messages do not flatten an
+/// `anyhow` chain with `{0:#}` either.
 #[test]
-fn no_public_library_function_returns_anyhow() {
+fn no_public_library_signature_holds_anyhow() {
     let mut offenders = Vec::new();
     for file in files_below(&root().join("crates"), "rs") {
         if file.components().any(|c| c.as_os_str() == "tests") {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
+        let at = |offset: usize| {
+            format!(
+                "{}:{}",
+                file.display(),
+                text[..offset].matches('\n').count() + 1
+            )
+        };
         let imports_anyhow_result =
             code_lines(&text).any(|l| l.starts_with("use anyhow::") && l.contains("Result"));
         if imports_anyhow_result {
             offenders.push(format!("{}: imports anyhow's Result", file.display()));
         }
-        for (at, _) in text.match_indices("pub fn ") {
-            let signature = &text[at..];
-            let end = signature.find('{').unwrap_or(signature.len());
-            let returns = signature[..end].split("->").nth(1).unwrap_or_default();
-            if returns.contains("anyhow::") {
-                let line = text[..at].matches('\n').count() + 1;
-                offenders.push(format!("{}:{line}", file.display()));
+        for (offset, _) in text.match_indices("pub fn ") {
+            let signature = &text[offset..];
+            let end = signature.find(['{', ';']).unwrap_or(signature.len());
+            if signature[..end].contains("anyhow::") {
+                offenders.push(format!("{}: a function", at(offset)));
+            }
+        }
+        for (offset, name, body) in public_items(&text) {
+            let error_type = name.ends_with("Error");
+            if (error_type || body.starts_with("trait")) && body.contains("anyhow::") {
+                offenders.push(format!("{}: {name}", at(offset)));
+            }
+        }
+        for (offset, _) in text.match_indices("#[error(") {
+            let attribute = &text[offset..];
+            let end = attribute.find(")]").unwrap_or(attribute.len());
+            if attribute[..end].contains(":#}") {
+                offenders.push(format!("{}: an error message flattens a chain", at(offset)));
             }
         }
     }
     assert!(
         offenders.is_empty(),
-        "public functions return the crate's typed errors, not anyhow: {offenders:?}"
+        "public signatures hold the crate's typed errors, not anyhow: {offenders:#?}"
     );
+}
+
+/// `pub enum`, `pub struct` and `pub trait` items of `text`: where each starts, its name, and
+/// its text from the keyword to its closing brace.
+fn public_items(text: &str) -> Vec<(usize, String, &str)> {
+    let mut items = Vec::new();
+    for keyword in ["pub enum ", "pub struct ", "pub trait "] {
+        for (offset, _) in text.match_indices(keyword) {
+            let rest = &text[offset + keyword.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let Some(open) = rest.find(['{', ';']) else {
+                continue;
+            };
+            if rest.as_bytes()[open] == b';' {
+                continue;
+            }
+            let mut depth = 0;
+            let mut close = rest.len();
+            for (i, c) in rest[open..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = open + i + 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let body = &text[offset + 4..offset + keyword.len() + close];
+            items.push((offset, name, body));
+        }
+    }
+    items
 }
 
 /// Every error type of the library crates is a `miette::Diagnostic`, so help, labels and the
@@ -122,27 +181,23 @@ fn every_library_error_is_a_diagnostic() {
 }
 
 /// The CLI shows a library's typed error as a report of it (`miette::Report::new`, or
-/// `report::about` for `FILE: ERROR`), not as text flattened into a new message.
+/// `report::about` for `FILE: ERROR`), not as text flattened into a new message: no macro
+/// that formats (`miette!`, `bail!`, `format!`, ...) interpolates an error value (`e`, `err`,
+/// `error`, `source`, `cause`), whether on one line or spread over several. `report.rs`, which
+/// renders reports, is where the chain is written out.
 #[test]
 fn the_cli_does_not_flatten_typed_errors() {
-    let flattening = [
-        "miette!(\"{e}\")",
-        "miette!(\"{e:#}\")",
-        "miette!(\"{err}\")",
-        "miette!(\"{name}: {e}\")",
-        "miette!(\"{text}: {e}\")",
-        "bail!(\"{e}\")",
-        "e.chain()",
-        "err.chain()",
-    ];
     let mut offenders = Vec::new();
     for file in files_below(&root().join("src"), "rs") {
+        if file.ends_with("src/report.rs") {
+            continue;
+        }
         let text = std::fs::read_to_string(&file).unwrap();
-        for (n, line) in text.lines().enumerate() {
-            // `miette!(help = ..., "{e}")` spreads the flattened message over its own line.
-            let alone = matches!(line.trim(), "\"{e}\"" | "\"{e}\",");
-            if alone || flattening.iter().any(|f| line.contains(f)) {
-                offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+        for (offset, arguments) in formatting_macros(&text) {
+            if interpolates_an_error(arguments) {
+                let line = text[..offset].matches('\n').count() + 1;
+                let call: Vec<&str> = arguments.split_whitespace().collect();
+                offenders.push(format!("{}:{line}: {}", file.display(), call.join(" ")));
             }
         }
     }
@@ -150,6 +205,81 @@ fn the_cli_does_not_flatten_typed_errors() {
         offenders.is_empty(),
         "typed errors flattened: {offenders:#?}"
     );
+}
+
+/// The names an error value goes by in this code base.
+const ERROR_NAMES: [&str; 5] = ["e", "err", "error", "source", "cause"];
+
+/// Every formatting macro call in `text`: where it starts and its arguments, however many
+/// lines they span (string literals are skipped when matching parentheses).
+fn formatting_macros(text: &str) -> Vec<(usize, &str)> {
+    let macros = [
+        "miette!(",
+        "bail!(",
+        "format!(",
+        "eprintln!(",
+        "println!(",
+        "write!(",
+        "writeln!(",
+        "ensure!(",
+    ];
+    let mut calls = Vec::new();
+    for name in macros {
+        for (offset, _) in text.match_indices(name) {
+            let preceded = text[..offset].chars().next_back();
+            if preceded.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let start = offset + name.len();
+            let (mut depth, mut in_string, mut escaped) = (1, false, false);
+            let mut end = text.len();
+            for (i, c) in text[start..].char_indices() {
+                match (in_string, escaped, c) {
+                    (true, true, _) => escaped = false,
+                    (true, false, '\\') => escaped = true,
+                    (true, false, '"') => in_string = false,
+                    (true, false, _) => {}
+                    (false, _, '"') => in_string = true,
+                    (false, _, '(') => depth += 1,
+                    (false, _, ')') => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = start + i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            calls.push((offset, &text[start..end]));
+        }
+    }
+    calls
+}
+
+/// Whether formatting `arguments` writes an error value: `{e}` or `{e:#}` in the format
+/// string, or `e` (or `e.to_string()`) as an argument.
+fn interpolates_an_error(arguments: &str) -> bool {
+    ERROR_NAMES.iter().any(|name| {
+        let inline =
+            arguments.contains(&format!("{{{name}}}")) || arguments.contains(&format!("{{{name}:"));
+        let positional = arguments.split(',').skip(1).any(|argument| {
+            let argument = argument.trim();
+            argument == *name || argument == format!("{name}.to_string()")
+        });
+        inline || positional
+    })
+}
+
+#[test]
+fn the_flattening_check_sees_calls_over_several_lines() {
+    let code = "let r = miette::miette!(\n    help = \"try again\",\n    \"{name}: {e}\"\n);\n\
+                let s = format!(\"{}: {}\", name,\n    err);\nlet ok = format!(\"{e_count} (\\\")\");";
+    let found: Vec<bool> = formatting_macros(code)
+        .into_iter()
+        .map(|(_, arguments)| interpolates_an_error(arguments))
+        .collect();
+    assert_eq!(found, [true, true, false], "{code}");
 }
 
 /// Every module tree the workspace builds: the crates, the CLI (`src/`) and `xtask/`.

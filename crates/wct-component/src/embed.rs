@@ -16,8 +16,8 @@ pub enum EmbedError {
     #[error("invalid module: {0}")]
     Invalid(crate::validate::ValidationError),
     /// wit-component refused the world.
-    #[error("cannot embed the world: {0:#}")]
-    Encode(anyhow::Error),
+    #[error("cannot embed the world")]
+    Encode(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Returns `module` (or, when `None`, a dummy module for the world) with the world's
@@ -41,6 +41,6 @@ pub fn embed(
         None => wit_component::dummy_module(resolve, world, ManglingAndAbi::Standard32),
     };
     wit_component::embed_component_metadata(&mut bytes, resolve, world, encoding, false)
-        .map_err(EmbedError::Encode)?;
+        .map_err(|e| EmbedError::Encode(e.into()))?;
     Ok(bytes)
 }

@@ -22,8 +22,13 @@ pub enum EncodeError {
     #[error("the module has no `component-type` metadata saying which world it implements")]
     NoMetadata,
     /// wit-component could not build the component.
-    #[error("{0:#}")]
-    Encode(anyhow::Error),
+    #[error("cannot make a component of the module")]
+    Encode(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// wit-component's reason, its chain of causes kept.
+fn encode_error(source: anyhow::Error) -> EncodeError {
+    EncodeError::Encode(source.into())
 }
 
 /// Options for [`new_component`].
@@ -71,11 +76,11 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
     }
     let mut encoder = wit_component::ComponentEncoder::default();
     encoder.validate(!opts.skip_validation);
-    encoder.module(module).map_err(EncodeError::Encode)?;
+    encoder.module(module).map_err(encode_error)?;
     for (name, bytes) in &opts.adapters {
-        encoder.adapter(name, bytes).map_err(EncodeError::Encode)?;
+        encoder.adapter(name, bytes).map_err(encode_error)?;
     }
-    encoder.encode().map_err(EncodeError::Encode)
+    encoder.encode().map_err(encode_error)
 }
 
 /// The import module of WASI Preview 1 programs.

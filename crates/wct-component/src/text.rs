@@ -5,8 +5,20 @@ use std::path::Path;
 
 /// A binary that wasmprinter cannot print (or WIT that cannot be printed), with the cause.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{0:#}")]
-pub struct PrintError(pub anyhow::Error);
+#[error("cannot print it as text")]
+pub struct PrintError {
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl PrintError {
+    /// The error for the printer's `source`.
+    pub(crate) fn new(source: anyhow::Error) -> PrintError {
+        PrintError {
+            source: source.into(),
+        }
+    }
+}
 
 /// Prints a binary module or component as WAT. With `skeleton`, function bodies and data
 /// segments are elided, which keeps the output of large binaries readable.
@@ -16,7 +28,7 @@ pub fn print(wasm: &[u8], skeleton: bool) -> Result<String, PrintError> {
     let mut out = String::new();
     config
         .print(wasm, &mut wasmprinter::PrintFmtWrite(&mut out))
-        .map_err(PrintError)?;
+        .map_err(PrintError::new)?;
     Ok(out)
 }
 

@@ -1,7 +1,7 @@
 //! Building and encoding the composition with wac-graph.
 
-use crate::plan::{Component, Fill, NearMiss, Plan, Unfilled};
-use crate::ComposeError;
+use crate::plan::{Component, Fill, Matched, NearMiss, Plan, Unfilled};
+use crate::{graph_error, ComposeError, GraphStep};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use wac_graph::types::{are_semver_compatible, ItemKind, Package, SubtypeChecker};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
@@ -117,7 +117,7 @@ impl Builder {
         import: &str,
         j: usize,
         export: &str,
-        matched: &'static str,
+        matched: Matched,
     ) -> Result<(), ComposeError> {
         let consumer = self.instance(i);
         let provider = self.instance(j);
@@ -128,14 +128,14 @@ impl Builder {
                 let a = self
                     .graph
                     .alias_instance_export(provider, export)
-                    .map_err(|e| ComposeError::Graph(e.into()))?;
+                    .map_err(graph_error(GraphStep::Alias))?;
                 self.aliases.insert(key, a);
                 a
             }
         };
         self.graph
             .set_instantiation_argument(consumer, import, alias)
-            .map_err(|e| ComposeError::Graph(e.into()))?;
+            .map_err(graph_error(GraphStep::Connect))?;
         self.depends_on[i].insert(j);
         self.filled.insert((i, import.to_string()));
         self.plan.fills.push(Fill {
@@ -201,13 +201,13 @@ impl Builder {
                 if let Err(e) = self.subtype(export_kind, kind) {
                     return Err(self.type_mismatch(i, &import, j, &wire.export, &e));
                 }
-                self.connect(i, &import, j, &wire.export, "wired")?;
+                self.connect(i, &import, j, &wire.export, Matched::Wired)?;
                 continue;
             }
             if opts.no_auto {
                 continue;
             }
-            let mut passing: Vec<(usize, String, &'static str)> = Vec::new();
+            let mut passing: Vec<(usize, String, Matched)> = Vec::new();
             let mut mismatched: Vec<(usize, String, String)> = Vec::new();
             for j in 1..self.names.len() {
                 if j == i || self.depends(j, i) {
@@ -215,9 +215,9 @@ impl Builder {
                 }
                 for (export, export_kind) in self.exports(j) {
                     let matched = if export == import {
-                        "exact"
+                        Matched::Exact
                     } else if are_semver_compatible(&export, &import) {
-                        "semver"
+                        Matched::Semver
                     } else {
                         continue;
                     };
@@ -247,7 +247,7 @@ impl Builder {
                     {
                         Some((j, export, _)) => {
                             let (j, export) = (*j, export.clone());
-                            self.connect(i, &import, j, &export, "preferred")?;
+                            self.connect(i, &import, j, &export, Matched::Preferred)?;
                         }
                         None => {
                             return Err(ComposeError::Ambiguous {
@@ -346,7 +346,7 @@ impl Builder {
                     None => self
                         .graph
                         .import(newest.0.clone(), newest.1)
-                        .map_err(|e| ComposeError::Graph(e.into()))?,
+                        .map_err(graph_error(GraphStep::Import))?,
                 })
             } else {
                 None
@@ -398,7 +398,7 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
         packages.push(
             graph
                 .register_package(package)
-                .map_err(|e| ComposeError::Graph(e.into()))?,
+                .map_err(graph_error(GraphStep::Register))?,
         );
         names.push(c.name);
     }
@@ -432,10 +432,10 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
         let alias = b
             .graph
             .alias_instance_export(socket, &name)
-            .map_err(|e| ComposeError::Graph(e.into()))?;
+            .map_err(graph_error(GraphStep::Alias))?;
         b.graph
             .export(alias, &name)
-            .map_err(|e| ComposeError::Graph(e.into()))?;
+            .map_err(graph_error(GraphStep::Export))?;
     }
     b.plan.unused = b
         .names
@@ -454,11 +454,11 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
             validate: false,
             processor: None,
         })
-        .map_err(|e| ComposeError::Graph(e.into()))?;
+        .map_err(graph_error(GraphStep::Encode))?;
     // The inputs are no longer needed: free them before validating the output.
     let plan = b.plan;
     drop(b.graph);
-    let bytes = crate::names::name_components(bytes).map_err(|e| ComposeError::Graph(e.into()))?;
+    let bytes = crate::names::name_components(bytes).map_err(graph_error(GraphStep::Name))?;
     wct_component::validate(&bytes, wasmparser::WasmFeatures::all())
         .map_err(ComposeError::InvalidOutput)?;
     Ok(Composed { bytes, plan })

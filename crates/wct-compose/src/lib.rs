@@ -22,7 +22,7 @@ pub mod report;
 pub mod wac;
 
 pub use graph::{compose, Composed, Options, Wire};
-pub use plan::{Component, Fill, NearMiss, Plan, Unfilled};
+pub use plan::{Component, Fill, Matched, NearMiss, Plan, Unfilled};
 
 /// Errors from composing.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -70,11 +70,61 @@ pub enum ComposeError {
     #[error("{0}")]
     Config(String),
     /// wac could not build or encode the graph.
-    #[error("composition failed: {0:#}")]
-    Graph(anyhow::Error),
+    #[error("composition failed while {step}")]
+    Graph {
+        /// What was being done.
+        step: GraphStep,
+        /// wac's (or the encoder's) reason.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The composed component does not validate (the composition's fault, not the inputs').
     #[error("composition failed: the composed component does not validate: {0}")]
     InvalidOutput(wct_component::ValidationError),
+}
+
+/// A step of building the composition graph, for [`ComposeError::Graph`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphStep {
+    /// Adding a component to the graph as a package.
+    Register,
+    /// Importing an item into the composition.
+    Import,
+    /// Taking an export of an instance.
+    Alias,
+    /// Passing an export as an instantiation argument.
+    Connect,
+    /// Exporting from the composition.
+    Export,
+    /// Encoding the composed component.
+    Encode,
+    /// Naming the composed component's inner components after their instances.
+    Name,
+}
+
+impl std::fmt::Display for GraphStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GraphStep::Register => "registering a component",
+            GraphStep::Import => "importing into the composition",
+            GraphStep::Alias => "taking an instance's export",
+            GraphStep::Connect => "passing an export to an instance",
+            GraphStep::Export => "exporting from the composition",
+            GraphStep::Encode => "encoding the composed component",
+            GraphStep::Name => "naming the composed component's inner components",
+        })
+    }
+}
+
+/// The [`ComposeError::Graph`] of `step` for its cause.
+pub(crate) fn graph_error<E>(step: GraphStep) -> impl FnOnce(E) -> ComposeError
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    move |source| ComposeError::Graph {
+        step,
+        source: source.into(),
+    }
 }
 
 /// Instance names from file stems, made unique.

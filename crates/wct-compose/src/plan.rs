@@ -23,8 +23,34 @@ pub struct Fill {
     pub provider: String,
     /// The export name.
     pub export: String,
-    /// How it was chosen: `exact`, `semver`, `wired` (explicitly) or `preferred`.
-    pub matched: &'static str,
+    /// How it was chosen.
+    pub matched: Matched,
+}
+
+/// How an export was chosen to fill an import (in JSON: `exact`, `semver`, `wired`,
+/// `preferred`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Matched {
+    /// The names are the same.
+    Exact,
+    /// The versions are semver-compatible.
+    Semver,
+    /// Wired explicitly.
+    Wired,
+    /// Chosen among several by a preference.
+    Preferred,
+}
+
+impl std::fmt::Display for Matched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Matched::Exact => "exact",
+            Matched::Semver => "semver",
+            Matched::Wired => "wired",
+            Matched::Preferred => "preferred",
+        })
+    }
 }
 
 /// A candidate that did not fill an import, and why.

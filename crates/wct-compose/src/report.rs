@@ -5,7 +5,7 @@
 //! componentize-js component has thirty of them, so the text report sums them up as one line
 //! per WASI package unless asked for every line. The JSON report always lists every import.
 
-use crate::plan::{Plan, Unfilled};
+use crate::plan::{Matched, Plan, Unfilled};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use wct_wit::semver_key::split_versioned;
@@ -47,7 +47,7 @@ pub enum Detail {
 pub fn render_text(plan: &Plan, detail: Detail) -> String {
     let mut out = String::new();
     for f in &plan.fills {
-        let how = if f.matched == "exact" {
+        let how = if f.matched == Matched::Exact {
             String::new()
         } else {
             format!(" ({})", f.matched)
@@ -207,7 +207,7 @@ mod tests {
                 import: "a:b/c@1.0.0".into(),
                 provider: "lib".into(),
                 export: "a:b/c@1.0.0".into(),
-                matched: "exact",
+                matched: Matched::Exact,
             }],
             unfilled: vec![
                 unfilled(

@@ -8,7 +8,7 @@
 //! Finding the packages is the caller's: [`packages`] lists what the document refers to,
 //! [`compose`] takes their bytes.
 
-use crate::plan::{Fill, Plan, Unfilled};
+use crate::plan::{Fill, Matched, Plan, Unfilled};
 use crate::Composed;
 use indexmap::IndexMap;
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -374,7 +374,7 @@ fn plan_of(graph: &wac_graph::CompositionGraph) -> Plan {
                 import,
                 provider,
                 export,
-                matched: "wired",
+                matched: Matched::Wired,
             });
         }
         if let Some(package) = graph[id].package() {

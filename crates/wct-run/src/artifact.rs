@@ -1,7 +1,6 @@
 //! What gets compiled and cached: the two compilers, and the two kinds of compiled code
 //! (components and core modules) with how each is compiled, serialized and loaded.
 
-use crate::WasmtimeResultExt;
 use wasmtime::Engine;
 
 /// Which compiler to use.
@@ -32,42 +31,42 @@ pub trait Artifact: Sized {
     /// `component` or `module`, part of the cache key.
     const KIND: &'static str;
     /// Compiles from wasm bytes.
-    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self>;
+    fn compile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Self>;
     /// Serializes compiled code for the cache.
-    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>>;
+    fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>>;
     /// Loads serialized code that the cache has verified.
-    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self>;
+    fn load(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self>;
 }
 
 impl Artifact for wasmtime::component::Component {
     const KIND: &'static str = "component";
-    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self> {
-        wasmtime::component::Component::new(engine, wasm).any()
+    fn compile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Self> {
+        wasmtime::component::Component::new(engine, wasm)
     }
-    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
-        engine.precompile_component(wasm).any()
+    fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>> {
+        engine.precompile_component(wasm)
     }
     #[allow(unsafe_code)]
-    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self> {
+    fn load(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
         // SAFETY: `bytes` were produced by `Engine::precompile_component` of this same wasmtime
         // build (the cache key includes the engine's compatibility hash) and their checksum was
         // verified against the one recorded when they were written, so they are not corrupt.
         // wasmtime itself rejects artifacts from other versions or settings.
-        unsafe { wasmtime::component::Component::deserialize(engine, bytes) }.any()
+        unsafe { wasmtime::component::Component::deserialize(engine, bytes) }
     }
 }
 
 impl Artifact for wasmtime::Module {
     const KIND: &'static str = "module";
-    fn compile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Self> {
-        wasmtime::Module::new(engine, wasm).any()
+    fn compile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Self> {
+        wasmtime::Module::new(engine, wasm)
     }
-    fn precompile(engine: &Engine, wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
-        engine.precompile_module(wasm).any()
+    fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>> {
+        engine.precompile_module(wasm)
     }
     #[allow(unsafe_code)]
-    fn load(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Self> {
+    fn load(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
         // SAFETY: as for components above: produced by this wasmtime build, checksum verified.
-        unsafe { wasmtime::Module::deserialize(engine, bytes) }.any()
+        unsafe { wasmtime::Module::deserialize(engine, bytes) }
     }
 }

@@ -135,6 +135,44 @@ impl Cache {
         self.prune(&key);
     }
 
+    /// Claims the compile of `wasm` by `engine` with `compiler` for this process, or `None`
+    /// when another process has claimed it within [`ABANDONED_AFTER`] (it is compiling the same
+    /// code: a second compile would only cost time). The claim is a `KEY.lock` file made with
+    /// `create_new` (atomic), removed when the [`Claim`] drops; a process killed meanwhile
+    /// leaves one that expires. A cache whose folder cannot be written claims nothing.
+    pub fn claim<T: Artifact>(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        compiler: Compiler,
+    ) -> Option<Claim> {
+        let key = Self::key::<T>(engine, wasm, compiler);
+        let path = self.dir.join(format!("{key}.lock"));
+        std::fs::create_dir_all(&self.dir).ok()?;
+        for _ in 0..2 {
+            match std::fs::File::options()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Some(Claim { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let expired = std::fs::metadata(&path)
+                        .ok()
+                        .and_then(|m| m.modified().ok())
+                        .and_then(|m| m.elapsed().ok())
+                        .is_some_and(|age| age > ABANDONED_AFTER);
+                    if !expired {
+                        return None;
+                    }
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
     /// Deletes the least recently used entries but `keep` while the entries exceed the bound,
     /// down to [`PRUNE_TO_PERCENT`] of it, and temporary files abandoned by killed writers.
     /// Another process may prune at the same time: what it deleted first is skipped.
@@ -158,7 +196,7 @@ impl Cache {
                 });
             } else if let Some(key) = entry_key(&name, ".blake3") {
                 checksums.push((key.to_string(), meta.len()));
-            } else if is_abandoned_temporary(&name, &meta) {
+            } else if is_abandoned(&name, &meta) {
                 let _ = std::fs::remove_file(file.path());
             }
         }
@@ -222,6 +260,18 @@ impl Cache {
     }
 }
 
+/// A compile this process has claimed ([`Cache::claim`]); dropping it releases the claim.
+#[derive(Debug)]
+pub struct Claim {
+    path: PathBuf,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// One compiled entry as a prune sees it.
 struct Entry {
     key: String,
@@ -237,10 +287,11 @@ fn entry_key<'a>(name: &'a str, suffix: &str) -> Option<&'a str> {
     (key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())).then_some(key)
 }
 
-/// A temporary file of [`wct_io::write_atomic`] (`.wct-*.tmp`) older than [`ABANDONED_AFTER`].
-fn is_abandoned_temporary(name: &str, meta: &std::fs::Metadata) -> bool {
-    name.starts_with(".wct-")
-        && name.ends_with(".tmp")
+/// A temporary file of [`wct_io::write_atomic`] (`.wct-*.tmp`) or a [`Claim`]'s lock older
+/// than [`ABANDONED_AFTER`]: its process was killed.
+fn is_abandoned(name: &str, meta: &std::fs::Metadata) -> bool {
+    let temporary = name.starts_with(".wct-") && name.ends_with(".tmp");
+    (temporary || entry_key(name, ".lock").is_some())
         && meta
             .modified()
             .ok()
@@ -343,6 +394,16 @@ mod tests {
             .unwrap()
             .set_modified(SystemTime::now() - ABANDONED_AFTER * 2)
             .unwrap();
+        let old_lock = dir.path().join(format!("{}.lock", "cd".repeat(32)));
+        std::fs::write(&old_lock, b"").unwrap();
+        std::fs::File::options()
+            .append(true)
+            .open(&old_lock)
+            .unwrap()
+            .set_modified(SystemTime::now() - ABANDONED_AFTER * 2)
+            .unwrap();
+        let fresh_lock = dir.path().join(format!("{}.lock", "ef".repeat(32)));
+        std::fs::write(&fresh_lock, b"").unwrap();
         let orphan = dir.path().join(format!("{}.blake3", "ab".repeat(32)));
         std::fs::write(&orphan, b"checksum of nothing").unwrap();
 
@@ -365,6 +426,40 @@ mod tests {
             "an abandoned temporary file was kept"
         );
         assert!(!orphan.exists(), "a checksum without its entry was kept");
+        assert!(!old_lock.exists(), "an abandoned claim was kept");
+        assert!(fresh_lock.exists(), "a claim in force was deleted");
+    }
+
+    #[test]
+    fn one_process_at_a_time_claims_a_compile() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let cache = Cache::new(dir.path());
+        let (wasm, _) = compiled(&engine, 7);
+        let claim = cache.claim::<Module>(&engine, &wasm, Compiler::Cranelift);
+        assert!(claim.is_some());
+        assert!(cache
+            .claim::<Module>(&engine, &wasm, Compiler::Cranelift)
+            .is_none());
+        // Another compiler's code is another compile.
+        assert!(cache
+            .claim::<Module>(&engine, &wasm, Compiler::Winch)
+            .is_some());
+        drop(claim);
+        let again = cache.claim::<Module>(&engine, &wasm, Compiler::Cranelift);
+        assert!(again.is_some(), "a released claim still holds");
+        // A claim left by a killed process expires.
+        std::mem::forget(again);
+        let key = Cache::key::<Module>(&engine, &wasm, Compiler::Cranelift);
+        std::fs::File::options()
+            .append(true)
+            .open(dir.path().join(format!("{key}.lock")))
+            .unwrap()
+            .set_modified(SystemTime::now() - ABANDONED_AFTER * 2)
+            .unwrap();
+        assert!(cache
+            .claim::<Module>(&engine, &wasm, Compiler::Cranelift)
+            .is_some());
     }
 
     #[test]

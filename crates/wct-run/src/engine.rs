@@ -7,10 +7,10 @@
 
 pub use crate::artifact::{Artifact, Compiler};
 use crate::cache::Cache;
+use crate::error::{AtStep, HostStep};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::WasmtimeResultExt;
-use anyhow::Context;
 use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine, Strategy};
 
@@ -57,9 +57,7 @@ pub fn engine(
     if let Some(concurrency) = serving {
         config.allocation_strategy(pooling(concurrency));
     }
-    Ok(Engine::new(&config)
-        .any()
-        .context("configuring the engine")?)
+    Ok(Engine::new(&config).any().at(HostStep::Configure)?)
 }
 
 /// A pooling allocator with room for `concurrency` instances of typical components (an
@@ -238,7 +236,14 @@ pub fn precompile_into_cache<T: Artifact>(
     {
         return Ok(());
     }
-    let bytes = T::precompile(&engine, wasm)?;
+    // Runs started together each start a background compile of the same code: one does it.
+    let Some(_claim) = cache.claim::<T>(&engine, wasm, Compiler::Cranelift) else {
+        return Ok(());
+    };
+    let bytes = T::precompile(&engine, wasm).map_err(|e| Error::Compile {
+        name: "the program".to_string(),
+        source: e.into(),
+    })?;
     cache.store::<T>(&engine, wasm, Compiler::Cranelift, &bytes);
     Ok(())
 }

@@ -107,6 +107,21 @@ pub enum Error {
     /// A function call (`name(args)` in WAVE) that cannot be made.
     #[error(transparent)]
     Call(#[from] CallError),
+    /// A Preview 1 program to run exports no `_start`.
+    #[error("{name}: a Preview 1 program must export `_start`")]
+    NoStart {
+        /// The program's display name.
+        name: String,
+    },
+    /// A core module to run through the Preview 1 adapter could not be adapted.
+    #[error("cannot adapt {name}")]
+    Adapt {
+        /// The program's display name.
+        name: String,
+        /// Why.
+        #[source]
+        source: wct_component::adapt::AdaptError,
+    },
     /// The server's address could not be bound.
     #[error("cannot listen on {addr}")]
     Bind {
@@ -116,10 +131,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Anything else: compiling, linking, the engine or the async runtime failed. The chain
-    /// of causes says what and where.
-    #[error(transparent)]
-    Host(#[from] anyhow::Error),
+    /// The host failed at `step` (not the guest: how it ended is an [`Outcome`]).
+    ///
+    /// [`Outcome`]: crate::Outcome
+    #[error("{step}")]
+    Host {
+        /// What the host was doing.
+        step: HostStep,
+        /// The engine's (or the runtime's) reason, its causes kept.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// Which kind of text an [`Error::InvalidSpec`] is about.
@@ -196,6 +218,37 @@ pub enum CallError {
         /// How many the call gives.
         given: usize,
     },
+    /// The arguments are not WAVE values separated by commas.
+    #[error("invalid arguments in `{call}`: {problem}")]
+    InvalidArguments {
+        /// The call as written.
+        call: String,
+        /// What is wrong with them, with a hint on quoting where one helps.
+        problem: String,
+    },
+    /// An argument is not a value of its parameter's type.
+    #[error("argument {param}: `{text}` is not a valid {expected}")]
+    InvalidValue {
+        /// The parameter: `` `name` ``, or its position from 1 for a core function.
+        param: String,
+        /// The argument as written.
+        text: String,
+        /// The type it must be, with a hint on quoting where one helps.
+        expected: String,
+        /// WAVE's reason, when it gives one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// A handle names no resource an earlier call returned.
+    #[error("argument `{param}`: no resource {text} (earlier calls returned {returned})")]
+    NoSuchHandle {
+        /// The parameter.
+        param: String,
+        /// The handle as written (`#3`).
+        text: String,
+        /// How many resources earlier calls returned.
+        returned: usize,
+    },
     /// A resource parameter given something other than a handle.
     #[error(
         "argument `{param}` is a resource: pass a handle returned by an earlier call, like #0"
@@ -240,9 +293,6 @@ fn foreign_phrase(imports: &[String]) -> String {
 impl Error {
     /// The error and its causes, one after another (`a: b: c`), as `anyhow` prints `{:#}`.
     pub fn chain(&self) -> String {
-        if let Error::Host(inner) = self {
-            return format!("{inner:#}");
-        }
         let mut text = self.to_string();
         let mut source = std::error::Error::source(self);
         while let Some(cause) = source {
@@ -254,9 +304,73 @@ impl Error {
     }
 }
 
-impl From<wasmtime::Error> for Error {
-    fn from(err: wasmtime::Error) -> Error {
-        Error::Host(anyhow::Error::from(err))
+/// What the host was doing when it failed ([`Error::Host`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HostStep {
+    /// Configuring the engine.
+    Configure,
+    /// Starting the asynchronous runtime.
+    Runtime,
+    /// Adding the WASI host (or another host interface) to the linker.
+    Link,
+    /// Opening a store the program was granted (a key-value store, a directory).
+    OpenStore,
+    /// Preparing the program's instances.
+    Prepare,
+    /// Running a core module's `_initialize`.
+    Initialize,
+    /// Calling into the program.
+    Call,
+    /// Serving requests.
+    Serve,
+}
+
+impl std::fmt::Display for HostStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HostStep::Configure => "cannot configure the engine",
+            HostStep::Runtime => "cannot start the asynchronous runtime",
+            HostStep::Link => "cannot link the host's interfaces",
+            HostStep::OpenStore => "cannot open a granted store",
+            HostStep::Prepare => "cannot prepare the program's instances",
+            HostStep::Initialize => "the module's `_initialize` failed",
+            HostStep::Call => "the call failed in the host",
+            HostStep::Serve => "the server failed",
+        })
+    }
+}
+
+/// Turns the engine's errors into [`Error::Host`] at a [`HostStep`].
+pub(crate) trait AtStep<T> {
+    /// The result with its error as [`Error::Host`] at `step`.
+    fn at(self, step: HostStep) -> Result<T>;
+}
+
+impl<T> AtStep<T> for wasmtime::Result<T> {
+    fn at(self, step: HostStep) -> Result<T> {
+        self.map_err(|e| Error::Host {
+            step,
+            source: e.into(),
+        })
+    }
+}
+
+impl<T> AtStep<T> for anyhow::Result<T> {
+    fn at(self, step: HostStep) -> Result<T> {
+        self.map_err(|e| Error::Host {
+            step,
+            source: e.into(),
+        })
+    }
+}
+
+impl<T> AtStep<T> for std::io::Result<T> {
+    fn at(self, step: HostStep) -> Result<T> {
+        self.map_err(|e| Error::Host {
+            step,
+            source: e.into(),
+        })
     }
 }
 

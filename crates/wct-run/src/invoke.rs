@@ -10,7 +10,6 @@ use crate::outcome::Outcome;
 use crate::run::{prepare_store, ComponentState, Program, RunOptions};
 use crate::wasi_p3::WasiGenerations;
 use crate::WasmtimeResultExt;
-use anyhow::Context;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Func, Val};
 use wasmtime::{Engine, Store};
@@ -126,20 +125,15 @@ fn lookup(
     store: &mut Store<ComponentState>,
     instance: &wasmtime::component::Instance,
     name: &str,
-) -> anyhow::Result<Func> {
-    let func = match name.split_once('#') {
+) -> Option<Func> {
+    match name.split_once('#') {
         Some((iface, f)) => {
-            let parent = instance
-                .get_export_index(&mut *store, None, iface)
-                .context("export instance not found")?;
-            let idx = instance
-                .get_export_index(&mut *store, Some(&parent), f)
-                .context("function not found")?;
+            let parent = instance.get_export_index(&mut *store, None, iface)?;
+            let idx = instance.get_export_index(&mut *store, Some(&parent), f)?;
             instance.get_func(&mut *store, idx)
         }
         None => instance.get_func(&mut *store, name),
-    };
-    func.with_context(|| format!("`{name}` is not a function"))
+    }
 }
 
 /// For a `string` or `char` written without quotes: how WAVE writes it.
@@ -336,7 +330,16 @@ impl Session<'_> {
             .find_map(|n| resolve_name(self.callables, n).ok().cloned())
             .map(Ok)
             .unwrap_or_else(|| resolve_name(self.callables, name).cloned())?;
-        let func = lookup(&mut *store, instance, &target.name)?;
+        let func = lookup(&mut *store, instance, &target.name).ok_or_else(|| {
+            CallError::NoSuchFunction {
+                name: target.name.clone(),
+                exports: self
+                    .callables
+                    .iter()
+                    .map(|c| format!("{}: {}", c.name, c.signature))
+                    .collect(),
+            }
+        })?;
         let ty = func.ty(&*store);
         let param_types: Vec<(String, wasmtime::component::Type)> =
             ty.params().map(|(n, t)| (n.to_string(), t)).collect();
@@ -362,12 +365,18 @@ impl Session<'_> {
                 .map(|(_, t)| quoting_hint(t, "..."))
                 .find(|hint| !hint.is_empty())
                 .unwrap_or_default();
-            anyhow::anyhow!("invalid arguments in `{call}`: {e}{quoting}")
+            CallError::InvalidArguments {
+                call: call.to_string(),
+                problem: format!("{e}{quoting}"),
+            }
         })?;
         let spans: Vec<std::ops::Range<usize>> = match parsed.params_node() {
             Some(node) => node
                 .as_tuple()
-                .map_err(|e| anyhow::anyhow!("invalid arguments in `{call}`: {e}"))?
+                .map_err(|e| CallError::InvalidArguments {
+                    call: call.to_string(),
+                    problem: e.to_string(),
+                })?
                 .map(|n| n.span())
                 .collect(),
             None => Vec::new(),
@@ -392,15 +401,21 @@ impl Session<'_> {
             let is_handle = is_handle_param(pty);
             let val = match text.strip_prefix('#').filter(|_| is_handle) {
                 Some(n) => {
-                    let index: usize = n.parse().with_context(|| {
-                        format!("argument `{pname}`: `{text}` is not a resource handle like #0")
-                    })?;
-                    let handle = self.handles.get(index).with_context(|| {
-                        format!(
-                            "argument `{pname}`: no resource #{index} (earlier calls returned {})",
-                            self.handles.len()
-                        )
-                    })?;
+                    let handle = n
+                        .parse::<usize>()
+                        .map_err(|e| CallError::InvalidValue {
+                            param: format!("`{pname}`"),
+                            text: text.to_string(),
+                            expected: "resource handle like #0".into(),
+                            source: Some(e.into()),
+                        })
+                        .and_then(|index| {
+                            self.handles.get(index).ok_or(CallError::NoSuchHandle {
+                                param: pname.clone(),
+                                text: text.to_string(),
+                                returned: self.handles.len(),
+                            })
+                        })?;
                     Val::Resource(*handle)
                 }
                 None if is_handle => {
@@ -409,12 +424,11 @@ impl Session<'_> {
                     }
                     .into())
                 }
-                None => Val::from_wave(pty, text).any().with_context(|| {
-                    format!(
-                        "argument `{pname}`: `{text}` is not a valid {}{}",
-                        type_desc(pty),
-                        quoting_hint(pty, text)
-                    )
+                None => Val::from_wave(pty, text).map_err(|e| CallError::InvalidValue {
+                    param: format!("`{pname}`"),
+                    text: text.to_string(),
+                    expected: format!("{}{}", type_desc(pty), quoting_hint(pty, text)),
+                    source: Some(e.into()),
                 })?,
             };
             params.push(val);

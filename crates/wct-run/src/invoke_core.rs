@@ -3,12 +3,11 @@
 //! host (a reactor's `_initialize` runs first) and the calls are made in order.
 
 use crate::call::{resolve_name, split_call, Callable, Invoked};
+use crate::error::{AtStep, HostStep};
 use crate::error::{CallError, Result};
 use crate::limits::start_timeout;
 use crate::outcome::Outcome;
 use crate::run::{instantiate_module, Program, RunOptions};
-use crate::WasmtimeResultExt;
-use anyhow::Context;
 use wasmtime::{FuncType, Val, ValType};
 
 /// Every function the instance exports, with its core signature, in export order.
@@ -103,7 +102,7 @@ fn show(value: &Val) -> String {
 }
 
 /// The arguments of `call` (the text inside the parentheses), one per parameter of `ty`.
-fn arguments(call: &str, args: &str, function: &Callable, ty: &FuncType) -> Result<Vec<Val>> {
+fn arguments(args: &str, function: &Callable, ty: &FuncType) -> Result<Vec<Val>> {
     let inner = args
         .trim()
         .strip_prefix('(')
@@ -126,10 +125,11 @@ fn arguments(call: &str, args: &str, function: &Callable, ty: &FuncType) -> Resu
     }
     let mut values = Vec::with_capacity(texts.len());
     for (i, (text, param)) in texts.iter().zip(ty.params()).enumerate() {
-        let value = parse_value(&param, text).ok_or_else(|| {
-            anyhow::anyhow!(
-                "in `{call}`: argument {} `{text}` is not a valid {param}{}",
-                i + 1,
+        let value = parse_value(&param, text).ok_or_else(|| CallError::InvalidValue {
+            param: (i + 1).to_string(),
+            text: text.to_string(),
+            expected: format!(
+                "{param}{}",
                 if matches!(
                     param,
                     ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
@@ -138,7 +138,8 @@ fn arguments(call: &str, args: &str, function: &Callable, ty: &FuncType) -> Resu
                 } else {
                     " (only numbers can be passed to a core function)"
                 }
-            )
+            ),
+            source: None,
         })?;
         values.push(value);
     }
@@ -163,16 +164,11 @@ pub(crate) fn invoke_module(
             .iter()
             .find(|(c, _)| c.name == target.name)
             .expect("resolved among the exports");
-        targets.push((
-            target.clone(),
-            arguments(call, args, target, ty)?,
-            ty.clone(),
-        ));
+        targets.push((target.clone(), arguments(args, target, ty)?, ty.clone()));
     }
     if let Some(init) = instantiated.instance.get_func(&mut *store, "_initialize") {
         init.call(&mut *store, &[], &mut [])
-            .any()
-            .with_context(|| format!("{}: `_initialize` failed", program.name))?;
+            .at(HostStep::Initialize)?;
     }
     if let Some(timeout) = opts.limits.timeout {
         start_timeout(&instantiated.engine, timeout);

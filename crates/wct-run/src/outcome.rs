@@ -93,7 +93,10 @@ impl Outcome {
             });
         }
         let Some(trap) = err.downcast_ref::<Trap>() else {
-            return Err(err.into());
+            return Err(crate::Error::Host {
+                step: crate::error::HostStep::Call,
+                source: err.into(),
+            });
         };
         match trap {
             Trap::Interrupt => Ok(Outcome::Stopped {

@@ -3,6 +3,7 @@
 //! Preview 1 host) or, with `via_adapter`, as the component `wct adapt` makes.
 
 use crate::engine::{compile, Compiled, EngineOptions};
+use crate::error::{AtStep, HostStep};
 use crate::error::{Error, Result};
 use crate::events::Events;
 use crate::limits::{start_timeout, Limits, MemoryLimiter};
@@ -11,7 +12,6 @@ use crate::sandbox::Sandbox;
 pub use crate::state::ComponentState;
 use crate::wasi_p3::{self, WasiGenerations};
 use crate::WasmtimeResultExt;
-use anyhow::Context;
 use wasmtime::Store;
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::WasiCtxBuilder;
@@ -95,10 +95,10 @@ pub fn component_linker(
     engine: &wasmtime::Engine,
 ) -> Result<wasmtime::component::Linker<ComponentState>> {
     let mut linker = wasmtime::component::Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).any()?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).any()?;
-    crate::config_store::add_to_linker(&mut linker).any()?;
-    crate::keyvalue::add_to_linker(&mut linker).any()?;
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).at(HostStep::Link)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).at(HostStep::Link)?;
+    crate::config_store::add_to_linker(&mut linker).at(HostStep::Link)?;
+    crate::keyvalue::add_to_linker(&mut linker).at(HostStep::Link)?;
     Ok(linker)
 }
 
@@ -110,7 +110,7 @@ pub fn prepare_store<T: 'static>(
 ) -> Result<()> {
     store.limiter(move |state| limiter(state) as &mut dyn wasmtime::ResourceLimiter);
     if let Some(fuel) = limits.fuel {
-        store.set_fuel(fuel).any()?;
+        store.set_fuel(fuel).at(HostStep::Configure)?;
     }
     if limits.timeout.is_some() {
         store.set_epoch_deadline(1);
@@ -127,7 +127,10 @@ pub fn run(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
                 program.wasm,
                 Some(wct_component::adapt::AdapterKind::Command),
             )
-            .with_context(|| format!("adapting {}", program.name))?;
+            .map_err(|source| Error::Adapt {
+                name: program.name.clone(),
+                source,
+            })?;
             let program = Program {
                 wasm: &adapted.component,
                 name: program.name.clone(),
@@ -252,8 +255,9 @@ fn run_module(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
     } = instantiate_module(program, opts)?;
     let start = instance
         .get_typed_func::<(), ()>(&mut store, "_start")
-        .any()
-        .with_context(|| format!("{}: a Preview 1 program must export `_start`", program.name))?;
+        .map_err(|_| Error::NoStart {
+            name: program.name.clone(),
+        })?;
     if let Some(timeout) = opts.limits.timeout {
         start_timeout(&engine, timeout);
     }
@@ -299,7 +303,8 @@ pub(crate) fn instantiate_module(program: &Program<'_>, opts: &RunOptions) -> Re
         limiter: MemoryLimiter::new(opts.limits.max_memory),
     };
     let mut linker = wasmtime::Linker::new(&engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut ModuleState| &mut s.wasi).any()?;
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut ModuleState| &mut s.wasi)
+        .at(HostStep::Link)?;
     let mut store = Store::new(&engine, state);
     prepare_store(&mut store, &opts.limits, |s| &mut s.limiter)?;
     let instance =

@@ -103,11 +103,9 @@ pub fn profile(
     }
     let marks = timeline.marks();
     let compiled = marks.compiled.unwrap_or(started);
-    let (instantiated, limiter) = marks.instantiated.ok_or_else(|| {
-        Error::Host(anyhow::anyhow!(
-            "{}: instantiation was not reached",
-            program.name
-        ))
+    let (instantiated, limiter) = marks.instantiated.ok_or_else(|| Error::Host {
+        step: crate::error::HostStep::Prepare,
+        source: format!("{}: instantiation was not reached", program.name).into(),
     })?;
     let first_call = match call {
         FirstCall::None => None,

@@ -8,11 +8,11 @@
 //! export, as `wasmtime run` does.
 
 use crate::error::Result;
+use crate::error::{AtStep, HostStep};
 use crate::limits::Limits;
 use crate::outcome::{Limit, Outcome};
 use crate::state::ComponentState;
 use crate::WasmtimeResultExt;
-use anyhow::Context;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -74,16 +74,16 @@ fn unversioned(name: &str) -> &str {
 /// corrections, [`crate::http_client_p3`]).
 pub fn async_linker(engine: &Engine) -> Result<Linker<ComponentState>> {
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker).any()?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).any()?;
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).at(HostStep::Link)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).at(HostStep::Link)?;
     if engine.get_concurrency_support() {
-        wasmtime_wasi::p3::add_to_linker(&mut linker).any()?;
-        wasmtime_wasi_http::p3::add_to_linker(&mut linker).any()?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker).at(HostStep::Link)?;
+        wasmtime_wasi_http::p3::add_to_linker(&mut linker).at(HostStep::Link)?;
     }
-    crate::config_store::add_to_linker(&mut linker).any()?;
-    crate::keyvalue::add_to_linker(&mut linker).any()?;
+    crate::config_store::add_to_linker(&mut linker).at(HostStep::Link)?;
+    crate::keyvalue::add_to_linker(&mut linker).at(HostStep::Link)?;
     if engine.get_concurrency_support() {
-        crate::http_client_p3::link_corrections(&mut linker).any()?;
+        crate::http_client_p3::link_corrections(&mut linker).at(HostStep::Link)?;
     }
     Ok(linker)
 }
@@ -94,8 +94,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("starting the async runtime")
-        .map_err(Into::into)
+        .at(HostStep::Runtime)
 }
 
 /// Runs a command component on the asynchronous host: `wasi:cli/run@0.3` when exported,

@@ -119,12 +119,27 @@ pub enum VirtError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Mount(#[from] files::MountError),
-    /// Building or composing failed.
-    #[error("virtualizing failed: {0:#}")]
-    Build(anyhow::Error),
+    /// Building a virtualizing component failed: wct's fault, not the input's.
+    #[error("virtualizing failed: cannot build {what}")]
+    Build {
+        /// What was being built (a bundled module by name, a generated component, the WIT).
+        what: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Composing failed.
     #[error(transparent)]
     Compose(#[from] wct_compose::ComposeError),
+}
+
+/// The [`VirtError::Build`] of `what` for its cause.
+fn build_error(what: impl Into<String>) -> impl FnOnce(anyhow::Error) -> VirtError {
+    let what = what.into();
+    move |source| VirtError::Build {
+        what,
+        source: source.into(),
+    }
 }
 
 /// One virtualized import and how: the interface (unversioned), the import, the
@@ -167,10 +182,11 @@ impl Layer {
             ),
         };
         if slot.is_none() {
-            let mut resolve =
-                wasi_wit::wasi_resolve(sources, versions).map_err(VirtError::Build)?;
+            let mut resolve = wasi_wit::wasi_resolve(sources, versions)
+                .map_err(build_error("the vendored WASI WIT"))?;
             if generation == Generation::P2 {
-                wasi_wit::add_proposals(&mut resolve).map_err(VirtError::Build)?;
+                wasi_wit::add_proposals(&mut resolve)
+                    .map_err(build_error("the vendored proposals' WIT"))?;
             }
             *slot = Some(resolve);
         }
@@ -237,7 +253,7 @@ impl Layer {
             let keep: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
             let wasi = self.wasi(module.generation)?;
             let bytes = assemble::build(module, wasi, &module_versions, &keep, &chosen[0].config)
-                .map_err(VirtError::Build)?;
+                .map_err(build_error(format!("the {} module", module.name)))?;
             let name = format!(
                 "wct-virt-{}-{}",
                 module.name.trim_end_matches("-p3"),
@@ -319,7 +335,7 @@ impl Layer {
             &stub,
             &files::config(&plan.config),
         )
-        .map_err(VirtError::Build)?;
+        .map_err(build_error("the files module"))?;
         let version = versions.get("wasi:io").cloned().unwrap_or_default();
         self.add(
             format!("wct-virt-files-{}", version.replace('.', "-")),
@@ -345,7 +361,8 @@ impl Layer {
         let interfaces: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
         let version = self.package_version("wasi:sockets");
         let wasi = self.wasi(Generation::P2)?;
-        let bytes = generated::tcp_denied(wasi, &interfaces, &version).map_err(VirtError::Build)?;
+        let bytes = generated::tcp_denied(wasi, &interfaces, &version)
+            .map_err(build_error("the component that denies TCP"))?;
         self.add(
             format!("wct-virt-tcp-{}", version.replace('.', "-")),
             bytes,
@@ -368,7 +385,8 @@ impl Layer {
         }
         let version = self.package_version("wasi:sockets");
         let wasi = self.wasi(Generation::P2)?;
-        let bytes = generated::name_lookup_denied(wasi, &version).map_err(VirtError::Build)?;
+        let bytes = generated::name_lookup_denied(wasi, &version)
+            .map_err(build_error("the component that denies name lookup"))?;
         self.add(
             format!("wct-virt-name-lookup-{}", version.replace('.', "-")),
             bytes,
@@ -385,7 +403,8 @@ impl Layer {
     /// WASI 0.3's HTTP client, denied by a generated component.
     fn p3_http_client(&mut self) -> Result<(), VirtError> {
         let wasi = self.wasi(Generation::P3)?;
-        let bytes = generated::http_client_denied(wasi).map_err(VirtError::Build)?;
+        let bytes = generated::http_client_denied(wasi)
+            .map_err(build_error("the component that denies the HTTP client"))?;
         let chosen = vec![Chosen {
             interface: "wasi:http/client".into(),
             import: P3_HTTP_CLIENT.into(),
@@ -410,7 +429,8 @@ impl Layer {
         }
         let interfaces: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
         let wasi = self.wasi(Generation::P3)?;
-        let bytes = generated::sockets_denied(wasi, &interfaces).map_err(VirtError::Build)?;
+        let bytes = generated::sockets_denied(wasi, &interfaces)
+            .map_err(build_error("the component that denies sockets"))?;
         self.add("wct-virt-sockets-0-3-0".into(), bytes, chosen);
         Ok(())
     }

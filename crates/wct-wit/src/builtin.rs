@@ -19,6 +19,8 @@
 //! vendored in `crates/wct-wit/wit/wasi-0.3.0/` (wasmtime-wasi-http 48's p3 WIT, the final
 //! 0.3.0). They are named with their version: a bare `wasi:cli/command` means the newest 0.2.
 
+use crate::semver_key::split_versioned;
+use crate::wasi_name::{WasiGeneration, WasiName};
 use wit_parser::{PackageId, Resolve, WorldId};
 
 /// The built-in world names.
@@ -127,17 +129,14 @@ pub struct QualifiedWorld {
 
 /// Parses `ns:pkg/world[@version]`; `None` for anything else (such as a bare world name).
 pub fn parse_qualified(name: &str) -> Option<QualifiedWorld> {
-    let (path, version) = match name.split_once('@') {
-        Some((p, v)) => (p, Some(semver::Version::parse(v).ok()?)),
-        None => (name, None),
+    let parsed = WasiName::parse(name)?;
+    let version = match parsed.version {
+        Some(v) => Some(semver::Version::parse(v).ok()?),
+        None => None,
     };
-    let (package, world) = path.split_once('/')?;
-    if !package.contains(':') || world.is_empty() {
-        return None;
-    }
     Some(QualifiedWorld {
-        package: package.to_string(),
-        world: world.to_string(),
+        package: parsed.package_name().to_string(),
+        world: parsed.interface?.to_string(),
         version,
     })
 }
@@ -148,9 +147,7 @@ pub fn is_builtin(name: &str) -> bool {
     parse_qualified(name).is_some_and(|q| {
         let unversioned = format!("{}/{}", q.package, q.world);
         if q.version.as_ref().is_some_and(is_p3) {
-            P3_NAMES
-                .iter()
-                .any(|n| n.split('@').next() == Some(unversioned.as_str()))
+            P3_NAMES.iter().any(|n| split_versioned(n).0 == unversioned)
         } else {
             NAMES.contains(&unversioned.as_str())
         }
@@ -159,7 +156,7 @@ pub fn is_builtin(name: &str) -> bool {
 
 /// A WASI 0.3 version (`0.3.x`, pre-releases included).
 fn is_p3(version: &semver::Version) -> bool {
-    version.major == 0 && version.minor == 3
+    WasiGeneration::of_version(&version.to_string()) == Some(WasiGeneration::P3)
 }
 
 /// The `wasi:cli` package as bundled: its resolve and package id, with `imports` present.
@@ -253,13 +250,13 @@ pub enum BuiltinError {
         package: String,
     },
     /// The vendored WIT did not load (a build defect, not a user error).
-    #[error("the vendored WASI WIT does not load: {0:#}")]
-    Vendored(anyhow::Error),
+    #[error("the vendored WASI WIT does not load")]
+    Vendored(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<anyhow::Error> for BuiltinError {
     fn from(error: anyhow::Error) -> Self {
-        BuiltinError::Vendored(error)
+        BuiltinError::Vendored(error.into())
     }
 }
 

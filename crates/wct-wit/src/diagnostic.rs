@@ -70,7 +70,7 @@ fn split_hint(text: &str) -> (String, Option<String>) {
 }
 
 /// Builds a diagnostic pointing into the source when the error has a resolvable span.
-pub fn locate(resolve: &Resolve, err: &anyhow::Error) -> Option<SourceDiagnostic> {
+pub(crate) fn locate(resolve: &Resolve, err: &anyhow::Error) -> Option<SourceDiagnostic> {
     let (span, message, help) = typed_span(err)?;
     located(&resolve.source_map, span, message, help, None)
 }

@@ -66,7 +66,7 @@ pub fn print_package(
     let mut printer = WitPrinter::default();
     printer
         .print(resolve, pkg, &[])
-        .map_err(crate::text::PrintError)?;
+        .map_err(crate::text::PrintError::new)?;
     Ok(printer.output.to_string())
 }
 

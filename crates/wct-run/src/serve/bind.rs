@@ -2,6 +2,7 @@
 //! 0.3 backend by its exports, binding the listener, and running until shutdown.
 
 use super::*;
+use crate::error::{AtStep, HostStep};
 
 /// The WASI generation of the HTTP interface a component is served through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +92,9 @@ impl StoreRecipe {
         store.epoch_deadline_async_yield_and_update(YIELD_AFTER_TICKS);
         store.set_epoch_deadline(YIELD_AFTER_TICKS);
         if self.limits.fuel.is_some() {
-            store.fuel_async_yield_interval(Some(100_000)).any()?;
+            store
+                .fuel_async_yield_interval(Some(100_000))
+                .at(HostStep::Configure)?;
         }
         Ok(store)
     }
@@ -114,7 +117,7 @@ impl Server {
             addr: opts.addr,
             source,
         })?;
-        let local = listener.local_addr().context("reading the bound address")?;
+        let local = listener.local_addr().at(HostStep::Serve)?;
         let engine_opts = EngineOptions {
             serving: Some(opts.max_concurrency.max(1)),
             log_long_compiles: opts.engine.log_long_compiles.as_ref().map(|_| {
@@ -137,15 +140,18 @@ impl Server {
         if !p3 {
             check_exports_handler(&engine, &component, &program.name)?;
         }
-        let world = if p3 {
-            "wasi:http/service@0.3"
+        let as_what = if p3 {
+            " as a wasi:http/service@0.3 component"
         } else {
-            "wasi:http/proxy"
+            " as a wasi:http/proxy component"
+        };
+        let refused = |e: anyhow::Error| {
+            crate::error::cannot_instantiate(&engine, &component, &program.name, as_what, e)
         };
         let pre = async_linker(&engine)?
             .instantiate_pre(&component)
             .any()
-            .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
+            .map_err(refused)?;
         let recipe = StoreRecipe {
             name: program.name.clone(),
             sandbox: opts.sandbox.clone(),
@@ -155,7 +161,7 @@ impl Server {
         let backend = if p3 {
             let pre = wasmtime_wasi_http::p3::bindings::ServicePre::new(pre)
                 .any()
-                .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
+                .map_err(refused)?;
             BackendRecipe::P3(Box::new(p3::PoolRecipe::new(
                 pre,
                 recipe.clone(),
@@ -164,12 +170,10 @@ impl Server {
         } else {
             let pre = wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre)
                 .any()
-                .with_context(|| format!("{}: cannot link as a {world} component", program.name))?;
+                .map_err(refused)?;
             BackendRecipe::P2(pre)
         };
-        listener
-            .set_nonblocking(true)
-            .context("making the listener non-blocking")?;
+        listener.set_nonblocking(true).at(HostStep::Serve)?;
         Ok(Server {
             listener,
             compile_summary,
@@ -207,10 +211,7 @@ impl Server {
 
     /// The address the server listens on.
     pub fn local_addr(&self) -> Result<SocketAddr> {
-        Ok(self
-            .listener
-            .local_addr()
-            .context("reading the listener's address")?)
+        Ok(self.listener.local_addr().at(HostStep::Serve)?)
     }
 
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
@@ -233,7 +234,7 @@ impl Server {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .context("starting the async runtime")?;
+            .at(HostStep::Runtime)?;
         let _ticker = EpochTicker::start(&self.engine);
         let (stop_tx, stop_rx) = watch::channel(false);
         let lanes = lanes::Lanes::start(

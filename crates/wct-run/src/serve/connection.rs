@@ -2,6 +2,7 @@
 //! instance or a pooled 0.3 one) and is logged; the slot is held until the body ends.
 
 use super::*;
+use crate::error::{AtStep, HostStep};
 
 /// What every serving thread shares: the store recipe, the slots and the counts.
 pub(super) struct Shared {
@@ -18,8 +19,7 @@ pub(super) async fn accept_until(
     lanes: &lanes::Lanes,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
-    let listener = tokio::net::TcpListener::from_std(listener)
-        .context("registering the listener with the async runtime")?;
+    let listener = tokio::net::TcpListener::from_std(listener).at(HostStep::Serve)?;
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

@@ -10,7 +10,7 @@
 
 use super::{serve_connection, Backend, Shared};
 use crate::error::Result;
-use anyhow::Context;
+use crate::error::{AtStep, HostStep};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -47,7 +47,7 @@ impl Lanes {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .context("starting a serving thread's async runtime")?;
+                .at(HostStep::Runtime)?;
             let (sender, receiver) = mpsc::unbounded_channel();
             let open = Arc::new(AtomicUsize::new(0));
             let work = LaneWork {
@@ -59,7 +59,7 @@ impl Lanes {
             let thread = std::thread::Builder::new()
                 .name(format!("wct-serve-{number}"))
                 .spawn(move || runtime.block_on(work.serve(receiver)))
-                .context("starting a serving thread")?;
+                .at(HostStep::Serve)?;
             lanes.push(Lane {
                 connections: sender,
                 open,

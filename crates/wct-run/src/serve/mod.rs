@@ -47,7 +47,6 @@ use crate::run::{prepare_store, ComponentState, Program};
 use crate::sandbox::Sandbox;
 use crate::wasi_p3::{async_linker, WasiGenerations};
 use crate::WasmtimeResultExt;
-use anyhow::Context;
 use failure::{error_response, Failure};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
