@@ -7,8 +7,9 @@
 //! instantiation type check) is run as the final word.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use wct_wit::semver_key::semver_key;
+use wct_wit::wasi_name::{wasi_generation, WasiGeneration, WasiName};
 use wct_wit::worlds::func_signature;
 use wit_component::DecodedWasm;
 use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
@@ -109,51 +110,39 @@ impl std::fmt::Display for OtherWasi {
     }
 }
 
-/// The WASI generation of a version: `0.2` for `0.2.9`, `0.3` for `0.3.0-rc.1`.
-pub fn wasi_generation(version: &str) -> String {
-    version.split('.').take(2).collect::<Vec<_>>().join(".")
-}
-
-/// The WASI generations (`0.2`, `0.3`) a world imports.
-pub fn world_wasi_generations(resolve: &Resolve, world: WorldId) -> Vec<String> {
-    let mut generations: Vec<String> = resolve.worlds[world]
+/// The WASI generations a world imports.
+pub fn world_wasi_generations(resolve: &Resolve, world: WorldId) -> Vec<WasiGeneration> {
+    let generations: BTreeSet<WasiGeneration> = resolve.worlds[world]
         .imports
         .keys()
-        .filter_map(|key| {
-            let name = resolve.name_world_key(key);
-            let (_, version) = name.strip_prefix("wasi:")?.rsplit_once('@')?;
-            Some(wasi_generation(version))
-        })
+        .filter_map(|key| wasi_generation(&resolve.name_world_key(key)))
         .collect();
-    generations.sort();
-    generations.dedup();
-    generations
+    generations.into_iter().collect()
 }
 
 /// Splits off the unprovided `wasi:*@VERSION` imports of another generation than the world's
 /// (`world_generations`), grouped by version, from the other mismatches (kept in order).
 pub fn group_other_wasi<'m>(
     mismatches: &'m [Mismatch],
-    world_generations: &[String],
+    world_generations: &[WasiGeneration],
 ) -> (Vec<OtherWasi>, Vec<&'m Mismatch>) {
     let mut groups: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut rest = Vec::new();
     for m in mismatches {
         let wasi = (m.direction == Direction::Import && m.expected.is_none() && m.found.is_some())
-            .then(|| m.name.strip_prefix("wasi:"))
+            .then(|| WasiName::parse(&m.name))
             .flatten()
-            .and_then(|n| n.rsplit_once('@'))
-            .and_then(|(path, version)| Some((path.split_once('/')?.0, version)))
-            .filter(|(_, version)| {
-                !world_generations.is_empty()
-                    && !world_generations.contains(&wasi_generation(version))
+            .filter(|name| {
+                name.wasi_generation().is_some_and(|g| {
+                    !world_generations.is_empty() && !world_generations.contains(&g)
+                })
             });
         match wasi {
-            Some((package, version)) => {
+            Some(name) => {
                 *groups
-                    .entry(version.to_string())
+                    .entry(name.version.unwrap_or_default().to_string())
                     .or_default()
-                    .entry(format!("wasi:{package}"))
+                    .entry(name.package_name().to_string())
                     .or_default() += 1;
             }
             None => rest.push(m),
@@ -225,8 +214,8 @@ pub enum TargetsError {
     #[error("expected a component, found {0}")]
     NotAComponent(FoundInstead),
     /// The component's types could not be decoded.
-    #[error("cannot decode the component's WIT: {0:#}")]
-    Decode(anyhow::Error),
+    #[error("cannot decode the component's WIT")]
+    Decode(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 struct Side<'a> {
@@ -348,12 +337,13 @@ pub fn check_targets(
         }
         _ => return Err(TargetsError::NotAComponent(FoundInstead::NotWasm)),
     }
-    let (cresolve, cworld) = match wit_component::decode(component).map_err(TargetsError::Decode)? {
-        DecodedWasm::Component(r, w) => (r, w),
-        DecodedWasm::WitPackage(..) => {
-            return Err(TargetsError::NotAComponent(FoundInstead::WitPackage))
-        }
-    };
+    let (cresolve, cworld) =
+        match wit_component::decode(component).map_err(|e| TargetsError::Decode(e.into()))? {
+            DecodedWasm::Component(r, w) => (r, w),
+            DecodedWasm::WitPackage(..) => {
+                return Err(TargetsError::NotAComponent(FoundInstead::WitPackage))
+            }
+        };
     let w = &resolve.worlds[world];
     let c = &cresolve.worlds[cworld];
     let mut out = Vec::new();
@@ -448,7 +438,7 @@ mod tests {
             unprovided("wasi:io/poll@0.2.9"),
             unprovided("acme:x/y@0.2.9"),
         ];
-        let (groups, rest) = group_other_wasi(&all, &["0.3".to_string()]);
+        let (groups, rest) = group_other_wasi(&all, &[WasiGeneration::P3]);
         assert_eq!(groups.len(), 1);
         assert_eq!(
             groups[0].to_string(),
@@ -456,8 +446,26 @@ mod tests {
         );
         assert_eq!(rest, [&other, &all[4]]);
         // Imports of the world's own generation are ordinary mismatches.
-        let (groups, rest) = group_other_wasi(&all, &["0.2".to_string()]);
+        let (groups, rest) = group_other_wasi(&all, &[WasiGeneration::P2]);
         assert!(groups.is_empty());
         assert_eq!(rest.len(), all.len());
+    }
+
+    #[test]
+    fn a_release_candidate_of_wasi_0_3_is_wasi_0_3() {
+        let mut resolve = Resolve::default();
+        let package = resolve
+            .push_str(
+                "w.wit",
+                "package wasi:cli@0.3.0-rc-2025-09-16;\n\
+                 interface stdout { f: func(); }\n\
+                 world w { import stdout; }\n",
+            )
+            .unwrap();
+        let world = resolve.select_world(&[package], Some("w")).unwrap();
+        assert_eq!(
+            world_wasi_generations(&resolve, world),
+            [WasiGeneration::P3]
+        );
     }
 }

@@ -11,7 +11,8 @@
 //! - [`fmt`]: `wct wit fmt` over files and folders; [`out_dir`]: writing a package and its
 //!   deps as a WIT folder;
 //! - [`worlds`]: a world flattened to its items; [`semver_key`]: names compared across
-//!   semver-compatible versions.
+//!   semver-compatible versions; [`wasi_name`]: names taken apart and the WASI generation of
+//!   a version, by one rule.
 //!
 //! Errors that point into WIT source are [`miette::Diagnostic`]s with the span underlined.
 #![deny(missing_docs)]
@@ -22,6 +23,7 @@ pub mod fmt;
 pub mod load;
 pub mod out_dir;
 pub mod semver_key;
+pub mod wasi_name;
 pub mod worlds;
 
 pub use load::{load, LoadOptions, Origin, WitSet};

@@ -2,6 +2,7 @@
 //! types in its world, and the async canonical built-ins its modules use.
 
 use super::*;
+use wct_wit::wasi_name::{WasiGeneration, WasiName};
 
 /// The packages of the WASI releases (0.2.x, 0.3.x); proposals beside them (`wasi:keyvalue`
 /// 0.2.0-draft, `wasi:config` 0.2.0-rc.1) have versions of their own and say nothing of the
@@ -31,9 +32,11 @@ pub(super) fn async_profile(
     ] {
         for (key, item) in items {
             let name = resolve.name_world_key(key);
-            if let Some((package, version)) = name.rsplit_once('@') {
-                let package = package.split('/').next().unwrap_or(package);
-                if WASI_RELEASE_PACKAGES.contains(&package) {
+            if let Some(parsed) = WasiName::parse(&name) {
+                if let (true, Some(version)) = (
+                    WASI_RELEASE_PACKAGES.contains(&parsed.package_name()),
+                    parsed.version,
+                ) {
                     versions.insert(version.to_string());
                 }
             }
@@ -56,13 +59,18 @@ pub(super) fn async_profile(
             }
         }
     }
-    let generation = |v: &String| v.split('.').take(2).collect::<Vec<_>>().join(".");
-    let generations: std::collections::BTreeSet<String> = versions.iter().map(generation).collect();
-    profile.wasi = match (generations.contains("0.2"), generations.contains("0.3")) {
-        (true, true) => "mixed",
-        (false, true) => "0.3",
-        (true, false) => "0.2",
-        (false, false) => "none",
+    let generations: std::collections::BTreeSet<WasiGeneration> = versions
+        .iter()
+        .filter_map(|v| WasiGeneration::of_version(v))
+        .collect();
+    profile.wasi = match (
+        generations.contains(&WasiGeneration::P2),
+        generations.contains(&WasiGeneration::P3),
+    ) {
+        (true, true) => WasiUse::Mixed,
+        (false, true) => WasiUse::P3,
+        (true, false) => WasiUse::P2,
+        (false, false) => WasiUse::None,
     };
     profile.wasi_versions = versions.into_iter().collect();
     profile.async_types = types.counts;

@@ -74,8 +74,8 @@ pub struct Inspection {
 /// types, and the async canonical built-ins its core code calls.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AsyncProfile {
-    /// `0.2`, `0.3`, `mixed` (both) or `none`.
-    pub wasi: &'static str,
+    /// The WASI generations it uses.
+    pub wasi: WasiUse,
     /// Every WASI version among its imports and exports, in order (`0.2.9`, `0.3.0`).
     pub wasi_versions: Vec<String>,
     /// Imported `async func`s (`interface#function`, or the name of a world function).
@@ -86,6 +86,35 @@ pub struct AsyncProfile {
     pub async_types: BTreeMap<&'static str, u32>,
     /// The async canonical built-ins defined anywhere in it (`task.return`: 2, ...).
     pub async_builtins: BTreeMap<&'static str, u32>,
+}
+
+/// The WASI generations a component uses (in JSON: `0.2`, `0.3`, `mixed` or `none`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum WasiUse {
+    /// No WASI release package.
+    #[default]
+    #[serde(rename = "none")]
+    None,
+    /// WASI 0.2 only.
+    #[serde(rename = "0.2")]
+    P2,
+    /// WASI 0.3 only.
+    #[serde(rename = "0.3")]
+    P3,
+    /// Both (a 0.3 component whose libc still calls 0.2, as componentize-py's do).
+    #[serde(rename = "mixed")]
+    Mixed,
+}
+
+impl std::fmt::Display for WasiUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WasiUse::None => "none",
+            WasiUse::P2 => "0.2",
+            WasiUse::P3 => "0.3",
+            WasiUse::Mixed => "mixed 0.2 and 0.3",
+        })
+    }
 }
 
 /// The three things `inspect` tells apart.
@@ -242,8 +271,12 @@ impl Node {
 
 /// A binary too malformed to inspect (where the walk stopped and why).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{0:#}")]
-pub struct InspectError(pub anyhow::Error);
+#[error("the binary is malformed")]
+pub struct InspectError {
+    /// Where the walk stopped and why.
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
 
 /// Inspects a binary module or component. Fails only when the binary cannot be parsed.
 pub fn inspect(wasm: &[u8]) -> Result<Inspection, InspectError> {
@@ -254,7 +287,7 @@ pub fn inspect(wasm: &[u8]) -> Result<Inspection, InspectError> {
         || (walk(wasm), wasm_metadata::Payload::from_binary(wasm).ok()),
         || is_component.then(|| wit_component::decode(wasm)),
     );
-    let (structure, sections) = walked.map_err(InspectError)?;
+    let (structure, sections) = walked.map_err(|e| InspectError { source: e.into() })?;
     let mut inspection = Inspection {
         schema_version: SCHEMA_VERSION,
         kind: if structure.kind == NodeKind::Module {
@@ -284,6 +317,19 @@ pub fn inspect(wasm: &[u8]) -> Result<Inspection, InspectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_release_candidate_of_wasi_0_3_is_wasi_0_3() {
+        let wasm = wat::parse_str(
+            r#"(component
+                (import "wasi:cli/stdout@0.3.0-rc-2025-09-16" (instance (export "f" (func))))
+            )"#,
+        )
+        .unwrap();
+        let profile = inspect(&wasm).unwrap().async_profile.unwrap();
+        assert_eq!(profile.wasi, WasiUse::P3);
+        assert_eq!(profile.wasi_versions, ["0.3.0-rc-2025-09-16"]);
+    }
 
     #[test]
     fn core_module_summary() {

@@ -92,12 +92,7 @@ fn render_async_profile(out: &mut String, p: &super::AsyncProfile) {
     } else {
         format!(" ({})", p.wasi_versions.join(", "))
     };
-    let wasi = match p.wasi {
-        "mixed" => "mixed 0.2 and 0.3",
-        "none" => "none",
-        other => other,
-    };
-    let _ = writeln!(out, "\nWASI: {wasi}{versions}");
+    let _ = writeln!(out, "\nWASI: {}{versions}", p.wasi);
     let list = |out: &mut String, title: &str, items: &[String]| {
         if !items.is_empty() {
             let _ = writeln!(out, "  {title}: {}", items.join(", "));
@@ -143,7 +138,8 @@ fn render_capabilities(out: &mut String, capabilities: &[super::capabilities::Ca
 fn compact_interfaces(interfaces: &[String]) -> String {
     let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
     for interface in interfaces {
-        let (name, version) = interface.split_once('@').unwrap_or((interface, ""));
+        let (name, version) = wct_wit::semver_key::split_versioned(interface);
+        let version = version.unwrap_or_default();
         let (package, item) = name.split_once('/').unwrap_or((name, ""));
         match groups
             .iter_mut()
