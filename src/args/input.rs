@@ -9,7 +9,7 @@ pub fn read_wasm(path: &Path) -> Result<wct_io::Bytes> {
     let input = wct_io::read_input(path).map_err(miette::Report::new)?;
     let name = input.display_name();
     let wasm = wct_component::kind::into_binary(input.bytes, path)
-        .map_err(|e| miette::miette!("{name}: {}", e.message))?;
+        .map_err(|e| crate::report::about(&name, e))?;
     if wct_component::detect(&wasm) == wct_component::WasmKind::BadBinary {
         miette::bail!(
             "{name}: truncated or unknown wasm header (expected version 1 module or component layer 1)"

@@ -118,7 +118,7 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let name = wct_io::display_name(&args.file);
     let input = wct_io::read_input(&args.file).map_err(miette::Report::new)?;
     let mut wasm = wct_component::kind::into_binary(input.bytes, &args.file)
-        .map_err(|e| miette::miette!("{name}: {}", e.message))?;
+        .map_err(|e| crate::report::about(&name, e))?;
     if !args.plug.is_empty() {
         wasm = compose_plugs(&args, wasm.into_vec(), global)?.into();
     }

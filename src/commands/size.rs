@@ -208,7 +208,7 @@ fn attribute(path: &Path, keep: bool) -> Result<(SizeReport, Option<Vec<u8>>)> {
         return Ok((analyze_bytes(&head), Some(head)));
     }
     let wasm = wct_component::kind::to_binary(&head, path)
-        .map_err(|e| miette::miette!("{}: {}", wct_io::display_name(path), e.message))?;
+        .map_err(|e| crate::report::about(wct_io::display_name(path), e))?;
     Ok((analyze_bytes(&wasm), Some(wasm)))
 }
 

@@ -361,9 +361,8 @@ impl Args {
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     let name = wct_io::display_name(&args.component);
     let grants = args.grants()?;
-    let input = wct_io::read_input(&args.component).map_err(miette::Report::new)?;
-    let virtualized =
-        virtualize(&input.bytes, &grants).map_err(|e| crate::report::about(&name, e))?;
+    let input = super::read_wasm(&args.component)?;
+    let virtualized = virtualize(&input, &grants).map_err(|e| crate::report::about(&name, e))?;
     wct_io::write_output(&args.output, &virtualized.bytes, &[&args.component])
         .map_err(miette::Report::new)?;
     let report = &virtualized.report;

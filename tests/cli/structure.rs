@@ -282,6 +282,55 @@ fn the_flattening_check_sees_calls_over_several_lines() {
     assert_eq!(found, [true, true, false], "{code}");
 }
 
+/// Versioned names (`wasi:cli/stdout@0.2.9`) are taken apart in one place,
+/// `wct_wit::semver_key::split_versioned` (which `wct_wit::wasi_name` builds on), so every
+/// command reads a name, a version and a WASI generation the same way.
+#[test]
+fn versioned_names_are_split_in_one_place() {
+    let splits = [
+        "split_once('@')",
+        "rsplit_once('@')",
+        "split('@')",
+        "splitn(2, '@')",
+    ];
+    let mut found = Vec::new();
+    for dir in ["crates", "src"] {
+        for file in files_below(&root().join(dir), "rs") {
+            if file.components().any(|c| c.as_os_str() == "tests") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in code_lines_numbered(&text) {
+                if splits.iter().any(|s| line.contains(s)) {
+                    found.push(format!(
+                        "{}:{n}",
+                        file.strip_prefix(root()).unwrap().display()
+                    ));
+                }
+            }
+        }
+    }
+    let outside: Vec<&String> = found
+        .iter()
+        .filter(|at| !at.starts_with("crates/wct-wit/src/semver_key.rs:"))
+        .collect();
+    assert!(
+        found.len() == 1 && outside.is_empty(),
+        "names split outside semver_key::split_versioned: {found:?}"
+    );
+}
+
+/// Code lines of a file with their numbers (from 1), comments left out; lines from
+/// `#[cfg(test)]` on are left out too (tests take names apart to check them).
+fn code_lines_numbered(text: &str) -> Vec<(usize, &str)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
+        .map(|(i, l)| (i + 1, l.trim_start()))
+        .filter(|(_, l)| !l.starts_with("//"))
+        .collect()
+}
+
 /// Every module tree the workspace builds: the crates, the CLI (`src/`) and `xtask/`.
 fn module_roots() -> Vec<std::path::PathBuf> {
     let mut roots: Vec<_> = std::fs::read_dir(root().join("crates"))

@@ -1214,3 +1214,34 @@ fn an_adapted_program_runs_with_the_streams_it_uses_and_the_others_denied() {
     assert!(ran.status.success(), "{}", stderr_of(&ran));
     assert_eq!(stdout_of(&ran), "hello from C\n");
 }
+
+#[test]
+fn a_wasi_0_3_release_candidate_is_0_3_and_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rc.wat");
+    std::fs::write(
+        &input,
+        r#"(component
+            (import "wasi:cli/environment@0.3.0-rc-2025-09-16" (instance
+                (export "get-arguments" (func (result (list string))))))
+        )"#,
+    )
+    .unwrap();
+    let out = wct()
+        .arg("virt")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("sealed.wasm"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains(
+            "wasi:cli/environment@0.3.0-rc-2025-09-16 is WASI 0.3, which wct virt virtualizes \
+             at 0.3.0 only"
+        ),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!dir.path().join("sealed.wasm").exists());
+}

@@ -15,7 +15,7 @@ pub fn arbitrary_bytes(data: &[u8]) -> bool {
     }
     let text = wct_component::text::print(data, false).expect("a valid binary prints");
     let again = wct_component::text::parse(text.as_bytes(), std::path::Path::new("generated.wat"))
-        .unwrap_or_else(|e| panic!("printed WAT does not parse: {}", e.message));
+        .unwrap_or_else(|e| panic!("printed WAT does not parse: {}", wct_io::error_text(&e)));
     wct_component::validate(&again, WasmFeatures::all()).expect("round trip stays valid");
     true
 }

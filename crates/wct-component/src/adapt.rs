@@ -64,10 +64,10 @@ pub enum AdaptError {
     #[error("expected a WASI Preview 1 core module")]
     NotACoreModule,
     /// Imports the adapter does not provide.
-    #[error("the {kind} adapter does not provide {}: {}", if missing.len() == 1 { "this Preview 1 import" } else { "these Preview 1 imports" }, missing.iter().map(|m| format!("`{PREVIEW1}::{m}`")).collect::<Vec<_>>().join(", "))]
+    #[error("the {} adapter does not provide {}: {}", kind.name(), if missing.len() == 1 { "this Preview 1 import" } else { "these Preview 1 imports" }, missing.iter().map(|m| format!("`{PREVIEW1}::{m}`")).collect::<Vec<_>>().join(", "))]
     MissingImports {
         /// The adapter kind used.
-        kind: &'static str,
+        kind: AdapterKind,
         /// The function names missing from the adapter.
         missing: Vec<String>,
     },
@@ -191,10 +191,7 @@ pub fn adapt(module: &[u8], kind: Option<AdapterKind>) -> Result<Adapted, AdaptE
         .cloned()
         .collect();
     if !missing.is_empty() {
-        return Err(AdaptError::MissingImports {
-            kind: kind.name(),
-            missing,
-        });
+        return Err(AdaptError::MissingImports { kind, missing });
     }
     let mut warnings = Vec::new();
     if !facts.preview1_imports.is_empty() && !facts.exports.contains("cabi_realloc") {
@@ -229,6 +226,29 @@ mod tests {
 
     fn module(text: &str) -> Vec<u8> {
         wat::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn an_import_the_adapter_lacks_is_named() {
+        let m = module(
+            r#"(module
+                (import "wasi_snapshot_preview1" "no_such_call" (func))
+                (memory (export "memory") 1)
+                (func (export "_start")))"#,
+        );
+        let err = adapt(&m, None).unwrap_err();
+        assert!(matches!(
+            err,
+            AdaptError::MissingImports {
+                kind: AdapterKind::Command,
+                ..
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "the command adapter does not provide this Preview 1 import: \
+             `wasi_snapshot_preview1::no_such_call`"
+        );
     }
 
     #[test]

@@ -121,7 +121,7 @@ fn validate_file(path: &std::path::Path, features: WasmFeatures) -> FileReport {
         Ok(wasm) => wasm,
         Err(e) => {
             report.status = Status::Invalid;
-            report.error = Some(e.message);
+            report.error = Some(wct_io::error_text(&e));
             return report;
         }
     };

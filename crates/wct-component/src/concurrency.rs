@@ -10,6 +10,7 @@ use wasmparser::{
     CanonicalFunction, CanonicalOption, ComponentDefinedType, ComponentType,
     ComponentTypeDeclaration, Encoding, InstanceTypeDeclaration, Parser, Payload,
 };
+use wct_wit::wasi_name::{wasi_generation, WasiGeneration};
 
 /// Whether `wasm` (a component; a core module never does) needs a host with concurrency:
 /// it imports or exports a WASI 0.3 interface at its top level, or anywhere in it declares
@@ -54,10 +55,7 @@ pub fn needs_concurrent_host(wasm: &[u8]) -> bool {
 
 /// `wasi:pkg/iface@0.3.x` (or `@0.3`, its version completed by a suffix).
 fn is_wasi_p3(name: &str) -> bool {
-    name.starts_with("wasi:")
-        && name
-            .split_once('@')
-            .is_some_and(|(_, version)| version == "0.3" || version.starts_with("0.3."))
+    wasi_generation(name) == Some(WasiGeneration::P3)
 }
 
 fn concurrent_canon(function: &CanonicalFunction) -> bool {

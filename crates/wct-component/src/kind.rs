@@ -45,12 +45,46 @@ pub fn detect(bytes: &[u8]) -> WasmKind {
     }
 }
 
-/// Error for input that is neither a wasm binary nor valid WAT.
+/// Error for input that is neither a wasm binary nor valid WAT (or, for [`crate::text::parse`],
+/// not WAT).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-pub struct NotWasm {
-    /// The rendered message; for WAT syntax errors it includes `--> file:line:col`.
-    pub message: String,
+#[non_exhaustive]
+pub enum NotWasm {
+    /// Nothing was read.
+    #[error("empty input: expected a wasm binary or WAT text")]
+    Empty,
+    /// Neither the wasm magic number nor UTF-8 text.
+    #[error(
+        "not a wasm binary (no `\\0asm` magic number; first bytes {first_bytes}) and not UTF-8 \
+         WAT text"
+    )]
+    Unrecognized {
+        /// The first bytes in hex (`7f 45 4c 46`).
+        first_bytes: String,
+    },
+    /// A `.wac` composition document.
+    #[error(
+        "a WAC document, not a module or component: compose it into one first (`wct compose \
+         {} --dep PKG=PATH... -o OUT.wasm`)",
+        path.display()
+    )]
+    WacDocument {
+        /// The document.
+        path: std::path::PathBuf,
+    },
+    /// Text that does not parse as WAT; the cause says where (`--> file:line:col`).
+    #[error("not a wasm binary, and not valid WAT text")]
+    InvalidWat(#[source] wat::Error),
+    /// WAT was expected ([`crate::text::parse`]) and the text does not parse; the cause says
+    /// where.
+    #[error("invalid WAT")]
+    InvalidWatText(#[source] wat::Error),
+    /// WAT was expected and a binary was given.
+    #[error("input is already a wasm binary, expected WAT text")]
+    AlreadyBinary,
+    /// WAT was expected and the bytes are not UTF-8.
+    #[error("invalid WAT: not UTF-8 text")]
+    NotUtf8(#[source] std::str::Utf8Error),
 }
 
 /// [`to_binary`] for bytes the caller owns: a wasm binary is returned as it is, without a
@@ -69,30 +103,19 @@ pub fn to_binary(bytes: &[u8], path: &Path) -> Result<Vec<u8>, NotWasm> {
         return Ok(bytes.to_vec());
     }
     if bytes.is_empty() {
-        return Err(NotWasm {
-            message: "empty input: expected a wasm binary or WAT text".into(),
-        });
+        return Err(NotWasm::Empty);
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| NotWasm {
-        message: format!(
-            "not a wasm binary (no `\\0asm` magic number; first bytes {}) and not UTF-8 WAT text",
-            hex_prefix(bytes)
-        ),
+    let text = std::str::from_utf8(bytes).map_err(|_| NotWasm::Unrecognized {
+        first_bytes: hex_prefix(bytes),
     })?;
     if path.extension().is_some_and(|e| e == "wac") {
-        return Err(NotWasm {
-            message: format!(
-                "a WAC document, not a module or component: compose it into one first \
-                 (`wct compose {} --dep PKG=PATH... -o OUT.wasm`)",
-                path.display()
-            ),
+        return Err(NotWasm::WacDocument {
+            path: path.to_path_buf(),
         });
     }
     wat::parse_str(text).map_err(|mut e| {
         e.set_path(path);
-        NotWasm {
-            message: format!("not a wasm binary, and not valid WAT text: {e}"),
-        }
+        NotWasm::InvalidWat(e)
     })
 }
 
@@ -120,8 +143,9 @@ mod tests {
     #[test]
     fn wat_errors_name_the_file() {
         let err = to_binary(b"(module (func (result i32)))x", Path::new("bad.wat")).unwrap_err();
-        assert!(err.message.contains("bad.wat"), "{}", err.message);
+        let text = wct_io::error_text(&err);
+        assert!(text.contains("bad.wat"), "{text}");
         let err = to_binary(&[0xff, 0xfe, 0x00], Path::new("x")).unwrap_err();
-        assert!(err.message.contains("ff fe 00"), "{}", err.message);
+        assert!(err.to_string().contains("ff fe 00"), "{err}");
     }
 }

@@ -151,11 +151,11 @@ pub enum LinkError {
         missing: Vec<MissingLibrary>,
     },
     /// The bundled Preview 1 adapter lacks functions a library imports.
-    #[error("the bundled {kind} adapter does not provide {}", .missing.iter().map(|m| format!("`{PREVIEW1}::{m}`")).collect::<Vec<_>>().join(", "))]
+    #[error("the bundled {} adapter does not provide {}", .kind.name(), .missing.iter().map(|m| format!("`{PREVIEW1}::{m}`")).collect::<Vec<_>>().join(", "))]
     #[diagnostic(help("give an adapter for `{PREVIEW1}` that does"))]
     MissingPreview1Imports {
         /// The adapter kind.
-        kind: &'static str,
+        kind: AdapterKind,
         /// The missing function names.
         missing: Vec<String>,
     },
@@ -381,7 +381,7 @@ fn bundled_adapter(
         .collect();
     if !missing.is_empty() {
         return Err(LinkError::MissingPreview1Imports {
-            kind: kind.name(),
+            kind,
             missing: missing.into_iter().collect(),
         });
     }

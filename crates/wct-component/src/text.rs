@@ -51,18 +51,12 @@ pub fn print_to(wasm: &[u8], skeleton: bool, out: &mut dyn std::io::Write) -> st
 /// Assembles WAT text into a binary; syntax errors name `path` with line and column.
 pub fn parse(text: &[u8], path: &Path) -> Result<Vec<u8>, crate::kind::NotWasm> {
     if text.starts_with(crate::kind::MAGIC) {
-        return Err(crate::kind::NotWasm {
-            message: "input is already a wasm binary, expected WAT text".into(),
-        });
+        return Err(crate::kind::NotWasm::AlreadyBinary);
     }
-    let text = std::str::from_utf8(text).map_err(|e| crate::kind::NotWasm {
-        message: format!("invalid WAT: not UTF-8 text ({e})"),
-    })?;
+    let text = std::str::from_utf8(text).map_err(crate::kind::NotWasm::NotUtf8)?;
     wat::parse_str(text).map_err(|mut e| {
         e.set_path(path);
-        crate::kind::NotWasm {
-            message: format!("invalid WAT: {e}"),
-        }
+        crate::kind::NotWasm::InvalidWatText(e)
     })
 }
 

@@ -140,6 +140,23 @@ impl Input {
     }
 }
 
+/// An error and its causes as one line of text, `error: cause: cause`, for a report field
+/// (JSON, a batch line) where a renderer's cause list does not reach; a cause whose text the
+/// line already holds is not repeated.
+pub fn error_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let said = next.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = next.source();
+    }
+    text
+}
+
 /// The name to show in messages for a path given on the command line.
 pub fn display_name(path: &Path) -> String {
     if path == Path::new(STDIO) {

@@ -91,10 +91,7 @@ impl std::str::FromStr for PackageSpec {
                 }),
             });
         }
-        let (name, version) = match text.split_once('@') {
-            Some((name, version)) => (name, Some(version)),
-            None => (text, None),
-        };
+        let (name, version) = wct_wit::semver_key::split_versioned(text);
         let (namespace, package) = name
             .split_once(':')
             .ok_or_else(|| invalid("expected ns:name[@version]"))?;

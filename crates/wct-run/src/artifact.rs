@@ -3,8 +3,9 @@
 
 use wasmtime::Engine;
 
-/// Which compiler to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Which compiler to use (in JSON: `auto`, `cranelift`, `winch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Compiler {
     /// Cached optimized code if available, else Winch now (optimized code later).
     #[default]
@@ -13,6 +14,12 @@ pub enum Compiler {
     Cranelift,
     /// Winch, the baseline compiler.
     Winch,
+}
+
+impl std::fmt::Display for Compiler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl Compiler {

@@ -136,7 +136,7 @@ impl Cache {
     }
 
     /// Claims the compile of `wasm` by `engine` with `compiler` for this process, or `None`
-    /// when another process has claimed it within [`ABANDONED_AFTER`] (it is compiling the same
+    /// when another process has claimed it within the hour (it is compiling the same
     /// code: a second compile would only cost time). The claim is a `KEY.lock` file made with
     /// `create_new` (atomic), removed when the [`Claim`] drops; a process killed meanwhile
     /// leaves one that expires. A cache whose folder cannot be written claims nothing.

@@ -28,7 +28,7 @@ impl Callable {
 pub fn resolve_name<'c>(callables: &'c [Callable], name: &str) -> Result<&'c Callable> {
     let strip_version = |s: &str| -> String {
         match s.split_once('#') {
-            Some((iface, f)) => format!("{}#{f}", iface.split('@').next().unwrap_or(iface)),
+            Some((iface, f)) => format!("{}#{f}", wct_wit::semver_key::base_name(iface)),
             None => s.to_string(),
         }
     };

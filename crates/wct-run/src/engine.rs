@@ -57,7 +57,7 @@ pub fn engine(
     if let Some(concurrency) = serving {
         config.allocation_strategy(pooling(concurrency));
     }
-    Ok(Engine::new(&config).any().at(HostStep::Configure)?)
+    Engine::new(&config).any().at(HostStep::Configure)
 }
 
 /// A pooling allocator with room for `concurrency` instances of typical components (an

@@ -293,14 +293,7 @@ fn foreign_phrase(imports: &[String]) -> String {
 impl Error {
     /// The error and its causes, one after another (`a: b: c`), as `anyhow` prints `{:#}`.
     pub fn chain(&self) -> String {
-        let mut text = self.to_string();
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        text
+        wct_io::error_text(self)
     }
 }
 

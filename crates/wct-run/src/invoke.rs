@@ -5,11 +5,10 @@ use crate::call::split_call;
 pub use crate::call::{resolve_name, Callable, Invoked};
 use crate::engine::{compile, Compiled};
 use crate::error::{CallError, Result};
+use crate::host::{Called, Host};
 use crate::limits::start_timeout;
 use crate::outcome::Outcome;
 use crate::run::{prepare_store, ComponentState, Program, RunOptions};
-use crate::wasi_p3::WasiGenerations;
-use crate::WasmtimeResultExt;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Func, Val};
 use wasmtime::{Engine, Store};
@@ -240,67 +239,40 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         handles: Vec::new(),
         printed: Vec::new(),
     };
-    let cannot_instantiate =
-        |source| crate::error::cannot_instantiate(&engine, &component, &program.name, "", source);
-    let needs_async = WasiGenerations::of(&engine, &component).needs_async_host()
-        || callables.iter().any(|c| c.is_async);
-    if !needs_async {
-        let instance = crate::run::component_linker(&engine)?
-            .instantiate(&mut store, &component)
-            .any()
-            .map_err(cannot_instantiate)?;
+    let host = Host::for_component(&engine, &component, callables.iter().any(|c| c.is_async));
+    host.drive(async {
+        let instance = host
+            .instantiate(&engine, &component, &mut store)
+            .await?
+            .map_err(|source| {
+                crate::error::cannot_instantiate(&engine, &component, &program.name, "", source)
+            })?;
         opts.timeline.instantiated(store.data_mut().limiter());
         if let Some(timeout) = opts.limits.timeout {
             start_timeout(&engine, timeout);
         }
         for call in calls {
             let (func, params, mut results) = session.prepare(&mut store, &instance, call)?;
-            let called = func.call(&mut store, &params, &mut results);
+            let called = host
+                .call(func, &mut store, &params, &mut results, opts.limits.timeout)
+                .await;
             opts.timeline.returned();
-            if let Err(e) = called {
-                return session.failed(e, opts);
+            match called {
+                Called::Finished(Ok(())) => session.record(&results),
+                Called::Finished(Err(e)) => return session.failed(e, opts),
+                Called::TimedOut => {
+                    let timeout = opts.limits.timeout.unwrap_or_default();
+                    return Ok(Invoked::Failed(
+                        session.printed,
+                        Outcome::Stopped {
+                            limit: crate::outcome::Limit::Timeout,
+                            message: format!(
+                                "timeout: the guest ran longer than {timeout:?} and was stopped"
+                            ),
+                        },
+                    ));
+                }
             }
-            session.record(&results);
-        }
-        return Ok(Invoked::Returned(session.printed));
-    }
-    let runtime = crate::wasi_p3::runtime()?;
-    runtime.block_on(async {
-        let instance = crate::wasi_p3::async_linker(&engine)?
-            .instantiate_async(&mut store, &component)
-            .await
-            .any()
-            .map_err(cannot_instantiate)?;
-        opts.timeline.instantiated(store.data_mut().limiter());
-        if let Some(timeout) = opts.limits.timeout {
-            start_timeout(&engine, timeout);
-        }
-        for call in calls {
-            let (func, params, mut results) = session.prepare(&mut store, &instance, call)?;
-            let called = func.call_async(&mut store, &params, &mut results);
-            let called = match opts.limits.timeout {
-                // Epoch interruption stops a computing guest; this one waiting on the host.
-                Some(timeout) => match tokio::time::timeout(timeout, called).await {
-                    Ok(called) => called,
-                    Err(_) => {
-                        return Ok(Invoked::Failed(
-                            session.printed,
-                            Outcome::Stopped {
-                                limit: crate::outcome::Limit::Timeout,
-                                message: format!(
-                                    "timeout: the guest ran longer than {timeout:?} and was stopped"
-                                ),
-                            },
-                        ))
-                    }
-                },
-                None => called.await,
-            };
-            opts.timeline.returned();
-            if let Err(e) = called {
-                return session.failed(e, opts);
-            }
-            session.record(&results);
         }
         Ok(Invoked::Returned(session.printed))
     })

@@ -28,12 +28,30 @@ pub enum Limit {
 /// A trap: its kind, message and the guest backtrace.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrapReport {
-    /// The trap kind, e.g. `unreachable`, `memory out of bounds`.
-    pub kind: String,
+    /// The trap kind.
+    pub kind: TrapKind,
     /// The full error message.
     pub message: String,
     /// Frames, innermost first: `module!function` with the name section's names.
     pub backtrace: Vec<String>,
+}
+
+/// The kind of a trap, wasmtime's own (in text and JSON: `unreachable`, `memory out of
+/// bounds`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrapKind(pub Trap);
+
+impl std::fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0.to_string();
+        f.write_str(text.trim_start_matches("wasm trap: "))
+    }
+}
+
+impl Serialize for TrapKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// How the guest finished.
@@ -133,10 +151,7 @@ impl Outcome {
                     })
                     .unwrap_or_default();
                 Ok(Outcome::Trapped(TrapReport {
-                    kind: trap
-                        .to_string()
-                        .trim_start_matches("wasm trap: ")
-                        .to_string(),
+                    kind: TrapKind(*trap),
                     message: format!("{err:#}"),
                     backtrace,
                 }))

@@ -6,6 +6,7 @@ use crate::engine::{compile, Compiled, EngineOptions};
 use crate::error::{AtStep, HostStep};
 use crate::error::{Error, Result};
 use crate::events::Events;
+use crate::host::Host;
 use crate::limits::{start_timeout, Limits, MemoryLimiter};
 use crate::outcome::Outcome;
 use crate::sandbox::Sandbox;
@@ -87,21 +88,6 @@ fn argv(program: &Program<'_>, opts: &RunOptions) -> Vec<String> {
         .collect()
 }
 
-/// A linker with everything a component may import from the host, synchronous flavour:
-/// all of WASI 0.2 (`wasi:cli`, filesystem, sockets, clocks, random, io) and `wasi:http`
-/// (componentize-js components import it for `fetch`). What the guest may actually reach is
-/// decided at call time by the [`Sandbox`].
-pub fn component_linker(
-    engine: &wasmtime::Engine,
-) -> Result<wasmtime::component::Linker<ComponentState>> {
-    let mut linker = wasmtime::component::Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).at(HostStep::Link)?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).at(HostStep::Link)?;
-    crate::config_store::add_to_linker(&mut linker).at(HostStep::Link)?;
-    crate::keyvalue::add_to_linker(&mut linker).at(HostStep::Link)?;
-    Ok(linker)
-}
-
 /// Applies fuel, epoch deadline and the memory limiter to a fresh store.
 pub fn prepare_store<T: 'static>(
     store: &mut Store<T>,
@@ -172,8 +158,8 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
     }
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
-    let generations = WasiGenerations::of(&engine, &component);
-    let outcome = if generations.needs_async_host() {
+    let outcome = if Host::for_component(&engine, &component, false) == Host::Async {
+        let generations = WasiGenerations::of(&engine, &component);
         wasi_p3::run_command(
             &engine,
             &component,
@@ -219,7 +205,7 @@ fn run_p2_command(
     opts: &RunOptions,
     name: &str,
 ) -> Result<Outcome> {
-    let linker = component_linker(engine)?;
+    let linker = crate::host::sync_linker(engine)?;
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
             .any()

@@ -4,16 +4,16 @@
 //! table elements instantiation created. Guest code runs only when a call is asked for
 //! (instantiation itself runs start functions, as every host does).
 //!
-//! The run and invoke paths report their milestones to a [`Timeline`] carried in
+//! The run and invoke paths report their milestones to a `Timeline` carried in
 //! [`RunOptions`], so what is measured is exactly what `wct run` does.
 
 use crate::engine::{compile, Compiled, EngineOptions};
 use crate::error::{Error, Result};
+use crate::host::Host;
 use crate::invoke::{invoke, Invoked};
-use crate::run::{component_linker, prepare_store, run, ComponentState, Program, RunOptions};
+use crate::run::{prepare_store, run, ComponentState, Program, RunOptions};
 use crate::timeline::Timeline;
-use crate::wasi_p3::{async_linker, runtime, WasiGenerations};
-use crate::{Compiler, Outcome, WasmtimeResultExt};
+use crate::{Compiler, Outcome};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use wasmtime::component::Component;
@@ -35,7 +35,7 @@ pub enum FirstCall {
 #[derive(Debug, Clone, Serialize)]
 pub struct StartupProfile {
     /// The compiler used.
-    pub compiler: &'static str,
+    pub compiler: Compiler,
     /// Compiling the whole program, without a cache, in milliseconds.
     pub compile_ms: f64,
     /// Instantiating it (imports linked, memories and tables created, start functions run).
@@ -113,7 +113,7 @@ pub fn profile(
         FirstCall::Invoke(calls) => calls.first().cloned(),
     };
     Ok(StartupProfile {
-        compiler: compiler.name(),
+        compiler,
         compile_ms: ms(compiled - started),
         instantiate_ms: ms(instantiated - compiled),
         first_call_ms: marks.returned.map(|r| ms(r - instantiated)),
@@ -146,24 +146,11 @@ fn instantiate_only(program: &Program<'_>, opts: &RunOptions) -> Result<()> {
             opts.timeline.compiled();
             let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
             prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
-            let cannot = |source| {
-                crate::error::cannot_instantiate(&engine, &component, &program.name, "", source)
-            };
-            if WasiGenerations::of(&engine, &component).needs_async_host() {
-                let linker = async_linker(&engine)?;
-                runtime()?.block_on(async {
-                    linker
-                        .instantiate_async(&mut store, &component)
-                        .await
-                        .any()
-                        .map_err(cannot)
+            let host = Host::for_component(&engine, &component, false);
+            host.drive(host.instantiate(&engine, &component, &mut store))?
+                .map_err(|source| {
+                    crate::error::cannot_instantiate(&engine, &component, &program.name, "", source)
                 })?;
-            } else {
-                component_linker(&engine)?
-                    .instantiate(&mut store, &component)
-                    .any()
-                    .map_err(cannot)?;
-            }
             opts.timeline.instantiated(store.data_mut().limiter());
             Ok(())
         }

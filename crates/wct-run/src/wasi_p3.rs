@@ -15,6 +15,7 @@ use crate::state::ComponentState;
 use crate::WasmtimeResultExt;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
+use wct_wit::wasi_name::{wasi_generation, WasiGeneration, WasiName};
 
 /// The WASI 0.3 interfaces and the 0.3 `run` export a component has, read from its type.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,9 +40,9 @@ impl WasiGenerations {
             .collect();
         let exports: Vec<&str> = ty.exports(engine).map(|(name, _)| name).collect();
         let exports_p3 = |interface: &str| {
-            exports
-                .iter()
-                .any(|e| is_wasi_p3(e) && unversioned(e) == interface)
+            exports.iter().any(|e| {
+                is_wasi_p3(e) && WasiName::parse(e).is_some_and(|n| n.unversioned() == interface)
+            })
         };
         WasiGenerations {
             p3_imports,
@@ -56,16 +57,9 @@ impl WasiGenerations {
     }
 }
 
-/// `wasi:pkg/iface@0.3.x`: an interface of WASI 0.3.
+/// `wasi:pkg/iface@0.3.x`: an interface of WASI 0.3 (release candidates included).
 pub fn is_wasi_p3(name: &str) -> bool {
-    name.starts_with("wasi:")
-        && name
-            .split_once('@')
-            .is_some_and(|(_, version)| version.starts_with("0.3."))
-}
-
-fn unversioned(name: &str) -> &str {
-    name.split_once('@').map_or(name, |(n, _)| n)
+    wasi_generation(name) == Some(WasiGeneration::P3)
 }
 
 /// The asynchronous linker: all of WASI 0.2, `wasi:http` included, and on an engine with

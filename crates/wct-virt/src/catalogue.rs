@@ -1,28 +1,11 @@
 //! The bundled virtualizing modules: which WASI interfaces each exports, in which
 //! generation, and what cannot be virtualized yet.
 
-/// A WASI generation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Generation {
-    /// 0.2.x (and the 0.2 pre-releases of the proposals: `wasi:config@0.2.0-rc.1`,
-    /// `wasi:keyvalue@0.2.0-draft`).
-    P2,
-    /// 0.3.0.
-    P3,
-}
+/// A WASI generation, classified by wct-wit's one rule.
+pub(crate) use wct_wit::wasi_name::WasiGeneration as Generation;
 
-impl Generation {
-    /// The generation of a WASI version, if it is one virtualized.
-    pub(crate) fn of(version: &str) -> Option<Generation> {
-        if version.starts_with("0.2.") {
-            Some(Generation::P2)
-        } else if version == "0.3.0" {
-            Some(Generation::P3)
-        } else {
-            None
-        }
-    }
-}
+/// The one WASI 0.3 version the bundled modules and WIT are written for.
+pub(crate) const P3_VERSION: &str = "0.3.0";
 
 /// A bundled virtualizing module: the interfaces it exports (unversioned) in one WASI
 /// generation, and the names to change when its source is written for another.

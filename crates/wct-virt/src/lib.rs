@@ -14,6 +14,10 @@
 //! - [`virtualize`]: deciding what to virtualize from the [`Grants`], building each
 //!   virtualizing component with wit-component and composing with wct-compose.
 //!
+//! Private: `layer` (the virtualizing components made for one component), `streams` (when
+//! wct's own streams serve WASI 0.2), `catalogue`, `assemble`, `generated`, `stub`,
+//! `wasi_wit`, `flatten`, `http_filter` and `hazards`.
+//!
 //! The virtualizing modules are written in WAT (`crates/wct-virt/virt/*.wat`), and the
 //! `files` module in C (`virt/files/files.c`), built by `cargo xtask fixtures` into the
 //! `.wasm` files next to them and bundled here; no compiler runs at virtualization time.
@@ -28,6 +32,7 @@ mod generated;
 pub mod grants;
 mod hazards;
 mod http_filter;
+mod layer;
 pub mod patch;
 mod streams;
 mod stub;
@@ -39,13 +44,13 @@ pub use grants::{
     DEFAULT_MAX_BAKE_SIZE, MONOTONIC_STEP_NS,
 };
 
-use catalogue::{Generation, Module, FILES, FILES_INTERFACES, KEYVALUE, MODULES, P3_SOCKETS};
+use catalogue::{Generation, KEYVALUE, MODULES, P3_VERSION};
+use layer::{Layer, P3_HTTP_CLIENT};
 use serde::Serialize;
-use std::collections::BTreeMap;
-use streams::{files_wanted, plan_files, streams_refused, FilesPlan};
+use streams::{files_wanted, plan_files, streams_refused};
 use wasi_wit::split_import;
 use wit_component::DecodedWasm;
-use wit_parser::{Resolve, WorldKey};
+use wit_parser::WorldKey;
 
 /// How one imported interface is provided in the result.
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +110,21 @@ pub enum VirtError {
         /// What to do instead.
         advice: String,
     },
+    /// A WASI import of a generation wct virtualizes, at a version it has no WIT for: left to
+    /// the host, it would reach past the grants.
+    #[error(
+        "{import} is WASI {generation}, which wct virt virtualizes at {supported} only, so it \
+         cannot place this import"
+    )]
+    #[diagnostic(help("build the component against WASI {supported}"))]
+    UnplacedVersion {
+        /// The import, with its version.
+        import: String,
+        /// Its generation.
+        generation: Generation,
+        /// The version wct virt has.
+        supported: &'static str,
+    },
     /// Two grants give the same guest path.
     #[error("{path} is given twice ({first} and {second})")]
     SamePath {
@@ -142,324 +162,6 @@ fn build_error(what: impl Into<String>) -> impl FnOnce(anyhow::Error) -> VirtErr
     }
 }
 
-/// One virtualized import and how: the interface (unversioned), the import, the
-/// configuration of its module, the description, and whether it is denied.
-struct Chosen {
-    interface: String,
-    import: String,
-    config: Vec<u8>,
-    how: String,
-    denied: bool,
-}
-
-/// The virtualizing components being made for one component, and what they virtualize.
-struct Layer {
-    /// The WASI 0.2 package versions the component imports.
-    versions: BTreeMap<String, String>,
-    /// The bundled WASI WIT per generation, loaded on first use.
-    p2: Option<Resolve>,
-    p3: Option<Resolve>,
-    plugs: Vec<wct_compose::Component>,
-    virtualized: Vec<Virtualized>,
-    /// WASI 0.2 interfaces served by the `files` module or a generated component rather
-    /// than by a bundled WAT module.
-    served_elsewhere: Vec<&'static str>,
-}
-
-impl Layer {
-    /// The WASI WIT of `generation`.
-    fn wasi(&mut self, generation: Generation) -> Result<&Resolve, VirtError> {
-        let (slot, sources, versions) = match generation {
-            Generation::P2 => (
-                &mut self.p2,
-                wct_wit::builtin::wasi_0_2_sources(),
-                &self.versions,
-            ),
-            Generation::P3 => (
-                &mut self.p3,
-                wct_wit::builtin::wasi_0_3_sources(),
-                &BTreeMap::new(),
-            ),
-        };
-        if slot.is_none() {
-            let mut resolve = wasi_wit::wasi_resolve(sources, versions)
-                .map_err(build_error("the vendored WASI WIT"))?;
-            if generation == Generation::P2 {
-                wasi_wit::add_proposals(&mut resolve)
-                    .map_err(build_error("the vendored proposals' WIT"))?;
-            }
-            *slot = Some(resolve);
-        }
-        Ok(slot.as_ref().expect("loaded"))
-    }
-
-    /// Adds a virtualizing component named `name` (with `bytes` describing `chosen`).
-    fn add(&mut self, name: String, mut bytes: Vec<u8>, chosen: Vec<Chosen>) {
-        let lines: Vec<String> = chosen
-            .iter()
-            .map(|c| format!("{}: {}", c.import, c.how))
-            .collect();
-        assemble::describe(&mut bytes, &lines);
-        self.plugs.push(wct_compose::Component { name, bytes });
-        self.virtualized
-            .extend(chosen.into_iter().map(|c| Virtualized {
-                import: c.import,
-                how: c.how,
-                denied: c.denied,
-            }));
-    }
-
-    /// The components of one bundled module: one per version of its package imported.
-    fn module(
-        &mut self,
-        module: &Module,
-        imports: &[String],
-        grants: &Grants,
-    ) -> Result<(), VirtError> {
-        let mut by_version: BTreeMap<(String, String), Vec<Chosen>> = BTreeMap::new();
-        for import in imports {
-            let Some((interface, package, version)) = split_import(import) else {
-                continue;
-            };
-            if Generation::of(version) != Some(module.generation)
-                || !module.interfaces.contains(&interface)
-                || !(module.when)(grants)
-                || (module.generation == Generation::P2
-                    && self.served_elsewhere.contains(&interface))
-            {
-                continue;
-            }
-            if let Some((mut how, denied, config)) = grants::decide(interface, grants) {
-                if module.generation == Generation::P3
-                    && interface == "wasi:filesystem/preopens"
-                    && (!grants.mounts.is_empty() || !grants.overlay.is_empty())
-                {
-                    how.push_str(" (mounts and overlays are served through WASI 0.2 only)");
-                }
-                by_version
-                    .entry((package.to_string(), version.to_string()))
-                    .or_default()
-                    .push(Chosen {
-                        interface: interface.to_string(),
-                        import: import.clone(),
-                        config,
-                        how,
-                        denied,
-                    });
-            }
-        }
-        for ((package, version), chosen) in by_version {
-            let module_versions = BTreeMap::from([(package, version.clone())]);
-            let keep: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
-            let wasi = self.wasi(module.generation)?;
-            let bytes = assemble::build(module, wasi, &module_versions, &keep, &chosen[0].config)
-                .map_err(build_error(format!("the {} module", module.name)))?;
-            let name = format!(
-                "wct-virt-{}-{}",
-                module.name.trim_end_matches("-p3"),
-                version.replace('.', "-")
-            );
-            self.add(name, bytes, chosen);
-        }
-        Ok(())
-    }
-
-    /// The `files` module for the WASI 0.2 streams, stdio and filesystem interfaces the
-    /// component imports.
-    fn files(
-        &mut self,
-        imports: &[String],
-        grants: &Grants,
-        plan: &FilesPlan,
-    ) -> Result<(), VirtError> {
-        let chosen: Vec<Chosen> = imports
-            .iter()
-            .filter_map(|i| {
-                let (interface, _, version) = split_import(i)?;
-                if Generation::of(version) != Some(Generation::P2) {
-                    return None;
-                }
-                let interface = *FILES_INTERFACES.iter().find(|f| **f == interface)?;
-                let (how, denied) = match interface {
-                    "wasi:io/streams" => (
-                        "wct's streams: files in memory and ignored stdio served here, the host's wrapped".to_string(),
-                        false,
-                    ),
-                    "wasi:cli/stdin" => grants::stream_how(grants.stdin, false),
-                    "wasi:cli/stdout" => grants::stream_how(grants.stdout, true),
-                    "wasi:cli/stderr" => grants::stream_how(grants.stderr, true),
-                    "wasi:filesystem/types" => (
-                        "files in memory served here; the host's passed through".to_string(),
-                        false,
-                    ),
-                    _ => (plan.preopens_how.clone(), plan.preopens_how.starts_with("denied")),
-                };
-                Some(Chosen {
-                    interface: interface.to_string(),
-                    import: i.clone(),
-                    config: Vec::new(),
-                    how,
-                    denied,
-                })
-            })
-            .collect();
-        if chosen.is_empty() {
-            return Ok(());
-        }
-        self.served_elsewhere.extend_from_slice(FILES_INTERFACES);
-        let keep: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
-        let versions = self.versions.clone();
-        let wasi = self.wasi(Generation::P2)?;
-        // What the component does not import, the module neither exports nor calls; nor
-        // does it ask the host for a standard stream it ignores or denies.
-        let unused_streams = [
-            (grants.stdin, "wasi:cli/stdin"),
-            (grants.stdout, "wasi:cli/stdout"),
-            (grants.stderr, "wasi:cli/stderr"),
-        ]
-        .into_iter()
-        .filter(|(stream, _)| *stream != Stream::Allow)
-        .map(|(_, name)| name);
-        let stub: Vec<String> = FILES_INTERFACES
-            .iter()
-            .copied()
-            .filter(|f| !keep.iter().any(|k| k == f))
-            .chain(unused_streams)
-            .map(str::to_string)
-            .collect();
-        let bytes = assemble::build_stubbed(
-            &FILES,
-            wasi,
-            &versions,
-            &keep,
-            &stub,
-            &files::config(&plan.config),
-        )
-        .map_err(build_error("the files module"))?;
-        let version = versions.get("wasi:io").cloned().unwrap_or_default();
-        self.add(
-            format!("wct-virt-files-{}", version.replace('.', "-")),
-            bytes,
-            chosen,
-        );
-        Ok(())
-    }
-
-    /// WASI 0.2's `wasi:sockets/tcp` and `tcp-create-socket`, denied by a generated
-    /// component whose sockets' streams are the `files` module's.
-    fn p2_tcp_denied(&mut self, imports: &[String]) -> Result<(), VirtError> {
-        let chosen = denied_imports(
-            imports,
-            P2_TCP,
-            Generation::P2,
-            "denied: creating a socket fails with access-denied",
-        );
-        if chosen.is_empty() {
-            return Ok(());
-        }
-        self.served_elsewhere.extend_from_slice(P2_TCP);
-        let interfaces: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
-        let version = self.package_version("wasi:sockets");
-        let wasi = self.wasi(Generation::P2)?;
-        let bytes = generated::tcp_denied(wasi, &interfaces, &version)
-            .map_err(build_error("the component that denies TCP"))?;
-        self.add(
-            format!("wct-virt-tcp-{}", version.replace('.', "-")),
-            bytes,
-            chosen,
-        );
-        Ok(())
-    }
-
-    /// WASI 0.2's `wasi:sockets/ip-name-lookup`, denied by a generated component: resolving
-    /// a name is a use of the network.
-    fn p2_name_lookup_denied(&mut self, imports: &[String]) -> Result<(), VirtError> {
-        let chosen = denied_imports(
-            imports,
-            &[P2_NAME_LOOKUP],
-            Generation::P2,
-            "denied: resolving a name fails with access-denied",
-        );
-        if chosen.is_empty() {
-            return Ok(());
-        }
-        let version = self.package_version("wasi:sockets");
-        let wasi = self.wasi(Generation::P2)?;
-        let bytes = generated::name_lookup_denied(wasi, &version)
-            .map_err(build_error("the component that denies name lookup"))?;
-        self.add(
-            format!("wct-virt-name-lookup-{}", version.replace('.', "-")),
-            bytes,
-            chosen,
-        );
-        Ok(())
-    }
-
-    /// The version of a WASI 0.2 package the component imports (`wasi:sockets`).
-    fn package_version(&self, package: &str) -> String {
-        self.versions.get(package).cloned().unwrap_or_default()
-    }
-
-    /// WASI 0.3's HTTP client, denied by a generated component.
-    fn p3_http_client(&mut self) -> Result<(), VirtError> {
-        let wasi = self.wasi(Generation::P3)?;
-        let bytes = generated::http_client_denied(wasi)
-            .map_err(build_error("the component that denies the HTTP client"))?;
-        let chosen = vec![Chosen {
-            interface: "wasi:http/client".into(),
-            import: P3_HTTP_CLIENT.into(),
-            config: Vec::new(),
-            how: "denied: send drops the request and fails with HTTP-request-denied".into(),
-            denied: true,
-        }];
-        self.add("wct-virt-http-client-0-3-0".into(), bytes, chosen);
-        Ok(())
-    }
-
-    /// WASI 0.3's socket interfaces, denied by a generated component.
-    fn p3_sockets(&mut self, imports: &[String]) -> Result<(), VirtError> {
-        let chosen = denied_imports(
-            imports,
-            P3_SOCKETS,
-            Generation::P3,
-            "denied: creating a socket and resolving a name fail with access-denied",
-        );
-        if chosen.is_empty() {
-            return Ok(());
-        }
-        let interfaces: Vec<String> = chosen.iter().map(|c| c.interface.clone()).collect();
-        let wasi = self.wasi(Generation::P3)?;
-        let bytes = generated::sockets_denied(wasi, &interfaces)
-            .map_err(build_error("the component that denies sockets"))?;
-        self.add("wct-virt-sockets-0-3-0".into(), bytes, chosen);
-        Ok(())
-    }
-}
-
-/// The imports of `interfaces` (unversioned) in `generation`, each denied as `how` says.
-fn denied_imports(
-    imports: &[String],
-    interfaces: &[&str],
-    generation: Generation,
-    how: &str,
-) -> Vec<Chosen> {
-    imports
-        .iter()
-        .filter_map(|i| {
-            let (interface, _, version) = split_import(i)?;
-            (Generation::of(version) == Some(generation) && interfaces.contains(&interface)).then(
-                || Chosen {
-                    interface: interface.to_string(),
-                    import: i.clone(),
-                    config: Vec::new(),
-                    how: how.to_string(),
-                    denied: true,
-                },
-            )
-        })
-        .collect()
-}
-
 /// The imports of a component, by name with version.
 fn imports_of(component: &[u8]) -> Result<Vec<String>, VirtError> {
     if component.get(4..8) == Some(&[1, 0, 0, 0]) {
@@ -486,20 +188,13 @@ fn imports_of(component: &[u8]) -> Result<Vec<String>, VirtError> {
         .collect())
 }
 
-/// WASI 0.2's TCP interfaces: their sockets' streams must be the `files` module's when it
-/// serves the component's streams.
-const P2_TCP: &[&str] = &["wasi:sockets/tcp", "wasi:sockets/tcp-create-socket"];
-
-/// WASI 0.2's name lookup, denied with the network.
-const P2_NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup";
-
-/// WASI 0.3's HTTP client interface, denied by a generated component.
-const P3_HTTP_CLIENT: &str = "wasi:http/client@0.3.0";
-
 /// Composes `component` with virtualizing components for the WASI 0.2 and 0.3 interfaces
 /// it imports, as `grants` say.
 pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtError> {
     let imports = imports_of(component)?;
+    if let Some(error) = unplaced_version(&imports) {
+        return Err(error);
+    }
     if let Some(error) = streams_refused(&imports, grants) {
         return Err(error);
     }
@@ -556,6 +251,21 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
             unused_grants: unused_grants(&imports, grants),
             startup_hazards: hazards::startup_hazards(component, &imports, grants),
         },
+    })
+}
+
+/// The first WASI 0.3 import at another version than the bundled [`P3_VERSION`] (a release
+/// candidate, a later 0.3.x).
+fn unplaced_version(imports: &[String]) -> Option<VirtError> {
+    imports.iter().find_map(|import| {
+        let (_, _, version) = split_import(import)?;
+        (Generation::of_version(version) == Some(Generation::P3) && version != P3_VERSION).then(
+            || VirtError::UnplacedVersion {
+                import: import.clone(),
+                generation: Generation::P3,
+                supported: P3_VERSION,
+            },
+        )
     })
 }
 

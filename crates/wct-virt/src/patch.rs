@@ -13,6 +13,7 @@ use wasm_encoder::{
     MemoryType, Module, RawSection,
 };
 use wasmparser::{Parser, Payload};
+use wct_wit::semver_key::{base_name, split_versioned};
 
 /// Where the configuration starts in every virtualizing module's memory.
 pub const CONFIG_BASE: u32 = 128;
@@ -71,7 +72,7 @@ fn rename(name: &str, renames: &[(&str, &str)]) -> String {
 /// `wasi:cli/environment@0.2.12#f` with `wasi:cli` at 0.2.9 -> `wasi:cli/environment@0.2.9#f`.
 fn renumber(name: &str, versions: &BTreeMap<String, String>) -> String {
     let (prefix, name) = split_prefix(name);
-    let Some((interface, rest)) = name.split_once('@') else {
+    let (interface, Some(rest)) = split_versioned(name) else {
         return name.to_string();
     };
     let package = interface.split('/').next().unwrap_or(interface);
@@ -85,7 +86,7 @@ fn renumber(name: &str, versions: &BTreeMap<String, String>) -> String {
 /// The unversioned interface an export implements (`wasi:cli/environment`), if any.
 fn exported_interface(name: &str) -> Option<&str> {
     let (qualified, _) = split_prefix(name).1.split_once('#')?;
-    Some(qualified.split('@').next().unwrap_or(qualified))
+    Some(base_name(qualified))
 }
 
 /// Why a bundled module could not be fitted (a fault of the bundled module, never of the

@@ -13,6 +13,8 @@ pub(crate) struct FilesPlan {
     pub(crate) config: files::FilesConfig,
     /// How its preopens read in the report.
     pub(crate) preopens_how: String,
+    /// Whether no folder is preopened.
+    pub(crate) preopens_denied: bool,
 }
 
 /// The standard streams with their grants.
@@ -53,7 +55,7 @@ pub(crate) fn files_wanted(imports: &[String], g: &Grants) -> bool {
 pub(crate) fn imports_in(imports: &[String], interface: &str, generation: Generation) -> bool {
     imports.iter().any(|i| {
         split_import(i).is_some_and(|(name, _, version)| {
-            name == interface && Generation::of(version) == Some(generation)
+            name == interface && Generation::of_version(version) == Some(generation)
         })
     })
 }
@@ -191,7 +193,8 @@ pub(crate) fn plan_files(g: &Grants) -> Result<FilesPlan, VirtError> {
     if all_host_preopens {
         how.push("all the host's preopens".into());
     }
-    let preopens_how = if how.is_empty() {
+    let preopens_denied = how.is_empty();
+    let preopens_how = if preopens_denied {
         "denied: no preopened directory".to_string()
     } else {
         how.join("; ")
@@ -203,5 +206,6 @@ pub(crate) fn plan_files(g: &Grants) -> Result<FilesPlan, VirtError> {
             all_host_preopens,
         },
         preopens_how,
+        preopens_denied,
     })
 }

@@ -19,7 +19,7 @@ use wasmparser::{Parser, Payload, TypeRef};
 /// -> `wasi:filesystem/types`).
 fn interface_of(module: &str) -> &str {
     let module = module.strip_prefix("[export]").unwrap_or(module);
-    module.split('@').next().unwrap_or(module)
+    wct_wit::semver_key::base_name(module)
 }
 
 /// Renumbers functions around the removed imports and appends their stubs.

@@ -3,13 +3,13 @@
 
 use crate::catalogue::Generation;
 use std::collections::BTreeMap;
+use wct_wit::wasi_name::WasiName;
 use wit_parser::Resolve;
 
 /// `wasi:cli/environment@0.2.9` -> (`wasi:cli/environment`, `wasi:cli`, `0.2.9`).
 pub(crate) fn split_import(name: &str) -> Option<(&str, &str, &str)> {
-    let (interface, version) = name.split_once('@')?;
-    let package = interface.split('/').next()?;
-    Some((interface, package, version))
+    let parsed = WasiName::parse(name)?;
+    Some((parsed.unversioned(), parsed.package_name(), parsed.version?))
 }
 
 /// The WASI 0.2 packages each imported at the version the component imports it
@@ -18,7 +18,7 @@ pub(crate) fn package_versions(imports: &[String]) -> BTreeMap<String, String> {
     imports
         .iter()
         .filter_map(|i| split_import(i))
-        .filter(|(_, _, v)| Generation::of(v) == Some(Generation::P2))
+        .filter(|(_, _, v)| Generation::of_version(v) == Some(Generation::P2))
         .map(|(_, p, v)| (p.to_string(), v.to_string()))
         .collect()
 }
@@ -58,7 +58,7 @@ fn package_version(text: &str) -> Option<String> {
     let line = text
         .lines()
         .find(|l| l.trim_start().starts_with("package "))?;
-    let version = line.split('@').nth(1)?;
+    let version = wct_wit::semver_key::split_versioned(line).1?;
     Some(version.trim_end_matches(';').trim().to_string())
 }
 

@@ -30,7 +30,7 @@ pub enum CapabilityKind {
 impl CapabilityKind {
     /// The capability an imported interface (`wasi:keyvalue/store@0.2.0-draft`) belongs to.
     pub fn of(interface: &str) -> Option<CapabilityKind> {
-        let name = interface.split('@').next().unwrap_or(interface);
+        let name = wct_wit::semver_key::base_name(interface);
         let (package, item) = name.split_once('/').unwrap_or((name, ""));
         Some(match package {
             "wasi:cli" => match item {

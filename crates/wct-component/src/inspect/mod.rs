@@ -229,6 +229,49 @@ pub struct Node {
     pub async_builtins: BTreeMap<&'static str, u32>,
 }
 
+/// The kind of an import or export (in JSON and text: `func`, `memory`, `instance`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// A function (core or component).
+    Func,
+    /// A core table.
+    Table,
+    /// A core memory.
+    Memory,
+    /// A core global.
+    Global,
+    /// A core exception tag.
+    Tag,
+    /// A core module.
+    Module,
+    /// A component value.
+    Value,
+    /// A type.
+    Type,
+    /// A component instance.
+    Instance,
+    /// A component.
+    Component,
+}
+
+impl std::fmt::Display for EntryKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EntryKind::Func => "func",
+            EntryKind::Table => "table",
+            EntryKind::Memory => "memory",
+            EntryKind::Global => "global",
+            EntryKind::Tag => "tag",
+            EntryKind::Module => "module",
+            EntryKind::Value => "value",
+            EntryKind::Type => "type",
+            EntryKind::Instance => "instance",
+            EntryKind::Component => "component",
+        })
+    }
+}
+
 /// One import or export of a module or component.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
@@ -237,8 +280,8 @@ pub struct Entry {
     pub module: Option<String>,
     /// The name.
     pub name: String,
-    /// The kind of item (`func`, `memory`, `instance`, ...).
-    pub kind: String,
+    /// The kind of item.
+    pub kind: EntryKind,
     /// The type, when it can be said briefly (core function signatures, limits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ty: Option<String>,

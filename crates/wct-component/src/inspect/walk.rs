@@ -74,7 +74,7 @@ fn record(
                 node.imports.push(Entry {
                     module: Some(import.module.to_string()),
                     name: import.name.to_string(),
-                    kind: kind.to_string(),
+                    kind,
                     ty,
                 });
             }
@@ -104,7 +104,7 @@ fn record(
                 node.exports.push(Entry {
                     module: None,
                     name: export.name.to_string(),
-                    kind: external_kind(export.kind).to_string(),
+                    kind: external_kind(export.kind),
                     ty: Some(format!("index {}", export.index)),
                 });
             }
@@ -145,7 +145,7 @@ fn record(
                 node.imports.push(Entry {
                     module: None,
                     name: import.name.name.to_string(),
-                    kind: component_type_ref(&import.ty).to_string(),
+                    kind: component_type_ref(&import.ty),
                     ty: None,
                 });
             }
@@ -156,7 +156,7 @@ fn record(
                 node.exports.push(Entry {
                     module: None,
                     name: export.name.name.to_string(),
-                    kind: component_external_kind(export.kind).to_string(),
+                    kind: component_external_kind(export.kind),
                     ty: None,
                 });
             }
@@ -221,27 +221,29 @@ fn core_func_type(f: &wasmparser::FuncType) -> String {
     format!("func({}) -> ({})", list(f.params()), list(f.results()))
 }
 
-fn core_type_ref(ty: &TypeRef, func_types: &[String]) -> (&'static str, Option<String>) {
+fn core_type_ref(ty: &TypeRef, func_types: &[String]) -> (EntryKind, Option<String>) {
     match ty {
-        TypeRef::Func(i) | TypeRef::FuncExact(i) => ("func", func_types.get(*i as usize).cloned()),
+        TypeRef::Func(i) | TypeRef::FuncExact(i) => {
+            (EntryKind::Func, func_types.get(*i as usize).cloned())
+        }
         TypeRef::Table(t) => (
-            "table",
+            EntryKind::Table,
             Some(format!(
                 "{} {}",
                 ref_type(&t.element_type),
                 limits(t.initial, t.maximum)
             )),
         ),
-        TypeRef::Memory(m) => ("memory", Some(memory_type(m))),
+        TypeRef::Memory(m) => (EntryKind::Memory, Some(memory_type(m))),
         TypeRef::Global(g) => (
-            "global",
+            EntryKind::Global,
             Some(format!(
                 "{}{}",
                 if g.mutable { "mut " } else { "" },
                 g.content_type
             )),
         ),
-        TypeRef::Tag(_) => ("tag", None),
+        TypeRef::Tag(_) => (EntryKind::Tag, None),
     }
 }
 
@@ -268,34 +270,34 @@ fn memory_type(m: &wasmparser::MemoryType) -> String {
     out
 }
 
-fn external_kind(kind: ExternalKind) -> &'static str {
+fn external_kind(kind: ExternalKind) -> EntryKind {
     match kind {
-        ExternalKind::Func | ExternalKind::FuncExact => "func",
-        ExternalKind::Table => "table",
-        ExternalKind::Memory => "memory",
-        ExternalKind::Global => "global",
-        ExternalKind::Tag => "tag",
+        ExternalKind::Func | ExternalKind::FuncExact => EntryKind::Func,
+        ExternalKind::Table => EntryKind::Table,
+        ExternalKind::Memory => EntryKind::Memory,
+        ExternalKind::Global => EntryKind::Global,
+        ExternalKind::Tag => EntryKind::Tag,
     }
 }
 
-fn component_external_kind(kind: ComponentExternalKind) -> &'static str {
+fn component_external_kind(kind: ComponentExternalKind) -> EntryKind {
     match kind {
-        ComponentExternalKind::Module => "module",
-        ComponentExternalKind::Func => "func",
-        ComponentExternalKind::Value => "value",
-        ComponentExternalKind::Type => "type",
-        ComponentExternalKind::Instance => "instance",
-        ComponentExternalKind::Component => "component",
+        ComponentExternalKind::Module => EntryKind::Module,
+        ComponentExternalKind::Func => EntryKind::Func,
+        ComponentExternalKind::Value => EntryKind::Value,
+        ComponentExternalKind::Type => EntryKind::Type,
+        ComponentExternalKind::Instance => EntryKind::Instance,
+        ComponentExternalKind::Component => EntryKind::Component,
     }
 }
 
-fn component_type_ref(ty: &ComponentTypeRef) -> &'static str {
+fn component_type_ref(ty: &ComponentTypeRef) -> EntryKind {
     match ty {
-        ComponentTypeRef::Module(_) => "module",
-        ComponentTypeRef::Func(_) => "func",
-        ComponentTypeRef::Value(_) => "value",
-        ComponentTypeRef::Type(_) => "type",
-        ComponentTypeRef::Instance(_) => "instance",
-        ComponentTypeRef::Component(_) => "component",
+        ComponentTypeRef::Module(_) => EntryKind::Module,
+        ComponentTypeRef::Func(_) => EntryKind::Func,
+        ComponentTypeRef::Value(_) => EntryKind::Value,
+        ComponentTypeRef::Type(_) => EntryKind::Type,
+        ComponentTypeRef::Instance(_) => EntryKind::Instance,
+        ComponentTypeRef::Component(_) => EntryKind::Component,
     }
 }

@@ -3,25 +3,7 @@
 
 use super::*;
 use crate::error::{AtStep, HostStep};
-
-/// The WASI generation of the HTTP interface a component is served through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WasiVersion {
-    /// `wasi:http/proxy` (WASI 0.2): a fresh instance per request.
-    P2,
-    /// `wasi:http/service` (WASI 0.3): instances reused.
-    P3,
-}
-
-impl std::fmt::Display for WasiVersion {
-    /// `0.2` or `0.3`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            WasiVersion::P2 => "0.2",
-            WasiVersion::P3 => "0.3",
-        })
-    }
-}
+use wct_wit::wasi_name::WasiGeneration;
 
 /// A busy guest yields to the other requests after running this many epoch ticks (100 ms),
 /// which also lets a request's timeout stop a guest stuck in a loop. Yielding on every tick
@@ -64,7 +46,7 @@ pub struct Server {
     pub(super) backend: BackendRecipe,
     pub(super) threads: usize,
     pub(super) engine: Engine,
-    pub(super) wasi_version: WasiVersion,
+    pub(super) wasi_version: WasiGeneration,
 }
 
 /// How each instance's store is made: sandbox, limits, the program's name; and where events
@@ -178,7 +160,11 @@ impl Server {
             listener,
             compile_summary,
             engine,
-            wasi_version: if p3 { WasiVersion::P3 } else { WasiVersion::P2 },
+            wasi_version: if p3 {
+                WasiGeneration::P3
+            } else {
+                WasiGeneration::P2
+            },
             backend,
             threads: opts
                 .threads
@@ -195,7 +181,7 @@ impl Server {
     }
 
     /// The WASI version of the HTTP interface served.
-    pub fn wasi_version(&self) -> WasiVersion {
+    pub fn wasi_version(&self) -> WasiGeneration {
         self.wasi_version
     }
 
@@ -211,7 +197,7 @@ impl Server {
 
     /// The address the server listens on.
     pub fn local_addr(&self) -> Result<SocketAddr> {
-        Ok(self.listener.local_addr().at(HostStep::Serve)?)
+        self.listener.local_addr().at(HostStep::Serve)
     }
 
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
@@ -276,8 +262,10 @@ pub(super) fn check_exports_handler(
     name: &str,
 ) -> Result<()> {
     let exports = crate::run::export_names(engine, component);
-    let unversioned = |n: &str| n.split('@').next().unwrap_or(n).to_string();
-    if exports.iter().any(|e| unversioned(e) == P2_HANDLER) {
+    if exports
+        .iter()
+        .any(|e| wct_wit::semver_key::base_name(e) == P2_HANDLER)
+    {
         return Ok(());
     }
     Err(Error::NotHttpComponent {

@@ -31,9 +31,10 @@ mod p3;
 mod request_uri;
 mod ticker;
 
-pub use bind::{Server, WasiVersion};
+pub use bind::Server;
 pub use options::{ServeOptions, ServeSummary};
 pub use p3::{Reuse, IDLE_INSTANCE_TIMEOUT};
+pub use wct_wit::wasi_name::WasiGeneration;
 
 use bind::{Backend, StoreRecipe};
 use connection::{accept_until, serve_connection, Shared};
