@@ -141,20 +141,29 @@ fn virt_c_module(root: &std::path::Path, dir: &std::path::Path) -> Result<()> {
         dir.join(format!("{name}.wit")),
         wit.join(format!("{name}.wit")),
     )?;
+    // Every input of the module, recorded with its digest in `virt/NAME.sources`.
+    let mut inputs = vec![
+        dir.join(format!("{name}.c")),
+        dir.join(format!("{name}.wit")),
+        dir.parent().expect("virt/").join("heap.h"),
+    ];
     let wasi = root.join("crates/wct-wit/wit/wasi-0.2.12");
     for package in ["cli", "clocks", "filesystem", "io", "random", "sockets"] {
         let to = wit.join("deps").join(package);
         fs::create_dir_all(&to)?;
-        fs::copy(
-            wasi.join(format!("{package}.wit")),
-            to.join(format!("{package}.wit")),
-        )?;
+        let from = wasi.join(format!("{package}.wit"));
+        fs::copy(&from, to.join(format!("{package}.wit")))?;
+        inputs.push(from);
     }
     let keyvalue = wit.join("deps/keyvalue");
     fs::create_dir_all(&keyvalue)?;
-    for file in fs::read_dir(root.join("crates/wct-wit/wit/wasi-keyvalue"))? {
-        let file = file?.path();
+    let mut keyvalue_files: Vec<_> = fs::read_dir(root.join("crates/wct-wit/wit/wasi-keyvalue"))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    keyvalue_files.sort();
+    for file in keyvalue_files {
         fs::copy(&file, keyvalue.join(file.file_name().expect("a file name")))?;
+        inputs.push(file);
     }
     let bindings = tmp.path().join("bindings");
     sh(Command::new(wit_bindgen())
@@ -187,22 +196,65 @@ fn virt_c_module(root: &std::path::Path, dir: &std::path::Path) -> Result<()> {
         .arg(bindings.join(format!("{name}.c"))))?;
     fs::write(
         dir.with_extension("sources"),
-        wct_virt_sources_line(dir, name)?,
+        provenance(&root.join("crates/wct-virt"), &inputs, &out)?,
     )?;
     Ok(())
 }
 
-/// The line `virt/NAME.sources` holds: the SHA-256 of `NAME.c`, `NAME.wit`, then the shared
-/// `virt/heap.h`.
-fn wct_virt_sources_line(dir: &std::path::Path, name: &str) -> Result<String> {
-    use sha2::Digest;
-    let mut hash = sha2::Sha256::new();
-    for ext in ["c", "wit"] {
-        hash.update(fs::read(dir.join(format!("{name}.{ext}")))?);
+/// What `virt/NAME.sources` holds: each input and the module with its SHA-256 (paths relative
+/// to `crates/wct-virt`), then the tools that built it. A test of wct-virt recomputes every
+/// digest, so a changed input (the C, its WIT, the WASI WIT it binds, the shared allocator)
+/// or a module edited by hand is found without a compiler.
+fn provenance(
+    crate_dir: &std::path::Path,
+    inputs: &[std::path::PathBuf],
+    module: &std::path::Path,
+) -> Result<String> {
+    let digest = |path: &std::path::Path| -> Result<String> {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(fs::read(path)?);
+        Ok(hash.iter().map(|b| format!("{b:02x}")).collect())
+    };
+    let relative = |path: &std::path::Path| -> String { pathdiff(path, crate_dir) };
+    let mut text = String::from(
+        "# Written by `cargo xtask fixtures virt`; a test of wct-virt checks every digest.\n",
+    );
+    for input in inputs {
+        text.push_str(&format!(
+            "input {} sha256 {}\n",
+            relative(input),
+            digest(input)?
+        ));
     }
-    hash.update(fs::read(dir.parent().expect("virt/").join("heap.h"))?);
-    let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("sha256 {hex}\n"))
+    text.push_str(&format!(
+        "module {} sha256 {}\n",
+        relative(module),
+        digest(module)?
+    ));
+    for (tool, program, flag) in [
+        ("clang", std::path::PathBuf::from("clang"), "--version"),
+        ("wit-bindgen", wit_bindgen(), "--version"),
+    ] {
+        let out = Command::new(&program).arg(flag).output()?;
+        let version = String::from_utf8_lossy(&out.stdout);
+        let version = version.lines().next().unwrap_or_default().trim();
+        text.push_str(&format!("tool {tool} {version}\n"));
+    }
+    Ok(text)
+}
+
+/// `path` relative to `base` (`../wct-wit/wit/...` for a file beside it), both absolute.
+fn pathdiff(path: &std::path::Path, base: &std::path::Path) -> String {
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - common];
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 /// The `wit-bindgen` CLI (crates.io `wit-bindgen-cli`): `$WIT_BINDGEN`, or `wit-bindgen` on

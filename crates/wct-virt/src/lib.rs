@@ -329,19 +329,50 @@ mod tests {
     #[test]
     fn the_c_modules_are_built_from_their_sources() {
         use sha2::Digest;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("virt");
+        let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let stale = "run cargo xtask fixtures virt";
         for name in ["files", "keyvalue"] {
-            let mut hash = sha2::Sha256::new();
-            for ext in ["c", "wit"] {
-                hash.update(std::fs::read(dir.join(format!("{name}/{name}.{ext}"))).unwrap());
+            let record =
+                std::fs::read_to_string(crate_dir.join(format!("virt/{name}.sources"))).unwrap();
+            let mut inputs = Vec::new();
+            let mut module = None;
+            for line in record.lines().filter(|l| !l.starts_with('#')) {
+                let fields: Vec<&str> = line.splitn(4, ' ').collect();
+                let checked = match fields[..] {
+                    ["input", path, "sha256", digest] => {
+                        inputs.push(path.to_string());
+                        Some((path, digest))
+                    }
+                    ["module", path, "sha256", digest] => {
+                        module = Some(path.to_string());
+                        Some((path, digest))
+                    }
+                    ["tool", ..] => None,
+                    _ => panic!("virt/{name}.sources: unexpected line `{line}`"),
+                };
+                if let Some((path, digest)) = checked {
+                    let bytes = std::fs::read(crate_dir.join(path)).unwrap();
+                    let hex: String = sha2::Sha256::digest(&bytes)
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    assert_eq!(hex, digest, "virt/{name}.wasm: {path} changed: {stale}");
+                }
             }
-            hash.update(std::fs::read(dir.join("heap.h")).unwrap());
-            let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-            let recorded = std::fs::read_to_string(dir.join(format!("{name}.sources"))).unwrap();
+            for required in [
+                format!("virt/{name}/{name}.c"),
+                format!("virt/{name}/{name}.wit"),
+                "virt/heap.h".to_string(),
+                "../wct-wit/wit/wasi-0.2.12/io.wit".to_string(),
+            ] {
+                assert!(
+                    inputs.contains(&required),
+                    "{name}: {required} not recorded"
+                );
+            }
             assert_eq!(
-                recorded.trim(),
-                format!("sha256 {hex}"),
-                "virt/{name}.wasm is stale: run cargo xtask fixtures virt"
+                module.as_deref(),
+                Some(format!("virt/{name}.wasm").as_str())
             );
         }
     }
