@@ -83,7 +83,9 @@ pub struct HostArgs {
     /// cranelift, or winch.
     #[arg(long, value_enum)]
     pub compiler: Option<CompilerArg>,
-    /// Compile cache folder (default: $XDG_CACHE_HOME/wct).
+    /// Compile cache folder (default: $XDG_CACHE_HOME/wct); it keeps at most
+    /// $WCT_CACHE_MAX_SIZE of compiled code (default 1GiB), the least recently used deleted
+    /// first.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Do not read or write the compile cache.
