@@ -151,7 +151,7 @@ impl Layer {
                 let interface = *FILES_INTERFACES.iter().find(|f| **f == interface)?;
                 let (how, denied) = match interface {
                     "wasi:io/streams" => (
-                        "wct's streams: files in memory and ignored stdio served here, the host's wrapped".to_string(),
+                        "wct's streams: files in memory and ignored or denied stdio served here, the host's wrapped".to_string(),
                         false,
                     ),
                     "wasi:cli/stdin" => grants::stream_how(grants.stdin, false),
