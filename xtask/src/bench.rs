@@ -362,9 +362,7 @@ fn bench_run(wct: &Path) -> Result<()> {
             wasmtime_cmd(&peer.path, true)
                 .stdout(Stdio::null())
                 .status()?;
-            let t_peer = median_with(rounds, &|| Ok(()), &|| {
-                vec![wasmtime_cmd(&peer.path, true)]
-            })?;
+            let t_peer = median_with(rounds, &|| Ok(()), &|| vec![wasmtime_cmd(&peer.path, true)])?;
             report_vs(
                 &format!("run {label}, repeat run (both caches warm)"),
                 &peer.name,

@@ -11,14 +11,14 @@
 //! Generated at `wct virt` time from the bundled WASI WIT;
 //! no compiler runs.
 
+use crate::abi::{self, ErrCase};
 use crate::patch::{self, Patch};
 use std::collections::BTreeMap;
 use wasm_encoder::{Function, MemArg, MemArgTarget};
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve};
 
-/// The functions that refuse: `result<_, error-code>` written as `err(access-denied)`
-/// (discriminant 1 at 16, the error's case 0 at 20: both `error-code` variants of 0.3 start
-/// with `access-denied` and align their payload to 4).
+/// The functions that refuse: `result<_, error-code>` written as `err(access-denied)`, the
+/// case and its place read from the WIT ([`abi::err_case`]).
 const REFUSING: &[&str] = &[
     "wasi:sockets/types@0.3.0#[static]tcp-socket.create",
     "wasi:sockets/types@0.3.0#[static]udp-socket.create",
@@ -34,26 +34,36 @@ fn mem(offset: u64, align: u32) -> MemArg {
     }
 }
 
-/// Writes `err(case)` into the return area at 16 (discriminant 1; the error's case at
-/// `case_at`) and returns the area: the tail of every refusing body.
-fn return_err(f: &mut Function, case_at: i32, case: i32) {
+/// The return area of every refusing body.
+const RETURN_AREA: i32 = 16;
+
+/// Writes `err(case)` into the return area (discriminant 1; the error's case where `err`
+/// says) and returns the area: the tail of every refusing body.
+fn return_err(f: &mut Function, err: ErrCase) {
     f.instructions()
-        .i32_const(16)
+        .i32_const(RETURN_AREA)
         .i32_const(1)
         .i32_store8(mem(0, 0))
-        .i32_const(case_at)
-        .i32_const(case)
+        .i32_const(RETURN_AREA + err.at as i32)
+        .i32_const(err.case as i32)
         .i32_store8(mem(0, 0))
-        .i32_const(16)
+        .i32_const(RETURN_AREA)
         .end();
 }
 
-/// `return err(access-denied)` through the return area at 16, where `access-denied` is the
-/// error's case `case` (0 in WASI 0.3, 1 in 0.2).
-fn refuse(case: i32) -> Function {
+/// `return err(access-denied)` through the return area.
+fn refuse(err: ErrCase) -> Function {
     let mut f = Function::new([]);
-    return_err(&mut f, 20, case);
+    return_err(&mut f, err);
     f
+}
+
+/// Where `name` (`INTERFACE#FUNCTION`) writes `err(access-denied)`.
+fn access_denied(wasi: &Resolve, name: &str) -> anyhow::Result<ErrCase> {
+    let (interface, function) = name
+        .split_once('#')
+        .ok_or_else(|| anyhow::anyhow!("`{name}` names no function"))?;
+    abi::err_case(wasi, interface, function, "access-denied")
 }
 
 /// A bump allocator over the memory after the configuration (for the string that
@@ -115,12 +125,11 @@ fn realloc() -> Function {
 }
 
 /// `wasi:http/client@0.3.0#send` refusing: drops the request (through `drop`, the index of
-/// the imported `[resource-drop]request`) and returns `err(HTTP-request-denied)`: the
-/// discriminant 1 at 16, the `error-code` (8-byte aligned) case 15 at 24.
-fn refuse_send(drop: u32) -> Function {
+/// the imported `[resource-drop]request`) and returns `err(HTTP-request-denied)`.
+fn refuse_send(drop: u32, err: ErrCase) -> Function {
     let mut f = Function::new([]);
     f.instructions().local_get(0).call(drop);
-    return_err(&mut f, 24, 15);
+    return_err(&mut f, err);
     f
 }
 
@@ -167,7 +176,13 @@ pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
     let interfaces = ["wasi:http/client".to_string()];
     let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces, "0.3.0")?;
     let drop = patch::imported_function(&dummy, "wasi:http/types@0.3.0", "[resource-drop]request")?;
-    let bodies = [("wasi:http/client@0.3.0#send", refuse_send(drop))];
+    let denied = abi::err_case(
+        wasi,
+        "wasi:http/client@0.3.0",
+        "send",
+        "HTTP-request-denied",
+    )?;
+    let bodies = [("wasi:http/client@0.3.0#send", refuse_send(drop, denied))];
     let core = with_bodies(&dummy, &interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
 }
@@ -176,8 +191,10 @@ pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
 /// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at 0.3.0).
 pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::Result<Vec<u8>> {
     let (dummy, resolve, world) = dummy(wasi, "sockets", interfaces, "0.3.0")?;
-    let mut bodies: Vec<(&str, Function)> =
-        REFUSING.iter().map(|name| (*name, refuse(0))).collect();
+    let mut bodies: Vec<(&str, Function)> = REFUSING
+        .iter()
+        .map(|name| Ok((*name, refuse(access_denied(wasi, name)?))))
+        .collect::<anyhow::Result<_>>()?;
     bodies.push(("cabi_realloc", realloc()));
     let core = with_bodies(&dummy, interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
@@ -194,7 +211,10 @@ pub(crate) fn tcp_denied(
 ) -> anyhow::Result<Vec<u8>> {
     let (dummy, resolve, world) = dummy(wasi, "tcp", interfaces, version)?;
     let create = format!("wasi:sockets/tcp-create-socket@{version}#create-tcp-socket");
-    let bodies = [(create.as_str(), refuse(1)), ("cabi_realloc", realloc())];
+    let bodies = [
+        (create.as_str(), refuse(access_denied(wasi, &create)?)),
+        ("cabi_realloc", realloc()),
+    ];
     let core = with_bodies(&dummy, interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
 }
@@ -214,7 +234,7 @@ pub(crate) fn name_lookup_denied(wasi: &Resolve, version: &str) -> anyhow::Resul
     )?;
     let mut body = Function::new([]);
     body.instructions().local_get(0).call(drop);
-    return_err(&mut body, 20, 1);
+    return_err(&mut body, access_denied(wasi, &resolve_addresses)?);
     let bodies = [
         (resolve_addresses.as_str(), body),
         ("cabi_realloc", realloc()),

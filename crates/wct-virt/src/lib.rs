@@ -23,6 +23,7 @@
 //! `.wasm` files next to them and bundled here; no compiler runs at virtualization time.
 #![deny(missing_docs)]
 
+mod abi;
 mod assemble;
 mod catalogue;
 pub mod config;
