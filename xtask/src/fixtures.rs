@@ -101,24 +101,29 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// `wct virt`'s virtualizing modules: each `crates/wct-virt/virt/NAME.wat` assembled into
-/// `NAME.wasm` beside it (the `wat` crate), and each `virt/NAME/NAME.c` compiled into
-/// `virt/NAME.wasm` ([`virt_c_module`]); all bundled into wct by `include_bytes!`.
+/// `wct virt`'s virtualizing modules: each `crates/wct-virt/virt/NAME.wat`, its `{{...}}`
+/// filled in from the bundled WIT, assembled into `NAME.wasm` beside it (by wct-virt's own
+/// up-to-date test in its writing mode, so the filling-in lives in one place), and each
+/// `virt/NAME/NAME.c` compiled into `virt/NAME.wasm` ([`virt_c_module`]); all bundled into
+/// wct by `include_bytes!`.
 pub fn virt_modules(root: &std::path::Path) -> Result<()> {
+    sh(Command::new("cargo")
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "wct-virt",
+            "--lib",
+            "tests::bundled_modules_are_up_to_date",
+        ])
+        .env("WCT_VIRT_WRITE", "1"))?;
     let dir = root.join("crates/wct-virt/virt");
     let mut sources: Vec<_> = fs::read_dir(&dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<std::io::Result<_>>()?;
     sources.sort();
-    for source in &sources {
-        if source.extension().is_some_and(|e| e == "wat") {
-            let wasm = wat::parse_file(source)?;
-            let out = source.with_extension("wasm");
-            eprintln!("+ wat {} -> {}", source.display(), out.display());
-            fs::write(out, wasm)?;
-        } else if source.is_dir() {
-            virt_c_module(root, source)?;
-        }
+    for source in sources.iter().filter(|s| s.is_dir()) {
+        virt_c_module(root, source)?;
     }
     Ok(())
 }

@@ -123,8 +123,8 @@
         (call $drop_request (local.get $request))
         (i32.store (local.get $block) (global.get $free))
         (global.set $free (local.get $block))
-        ;; err(HTTP-request-denied): case 15 of error-code.
-        (call $task_return (i32.const 1) (i32.const 15) (i32.const 0) (i64.const 0)
+        ;; err(HTTP-request-denied), its case read from the WIT (`{{...}}`: src/templates.rs).
+        (call $task_return (i32.const 1) (i32.const {{http-request-denied}}) (i32.const 0) (i64.const 0)
           (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
         (return (i32.const 0))))
     (local.set $status

@@ -88,6 +88,7 @@
     (call $drop_request (local.get $request))
     (if (local.get $has_options) (then (call $drop_options (local.get $options))))
     (i32.store8 (i32.const 32) (i32.const 1))
-    (i32.store8 (i32.const 40) (i32.const 15))
+    ;; err(HTTP-request-denied) where the WIT puts it (`{{...}}`: src/templates.rs).
+    (i32.store8 (i32.const {{handle-err-at-32}}) (i32.const {{http-request-denied}}))
     (i32.const 32))
 )

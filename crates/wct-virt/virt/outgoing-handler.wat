@@ -7,12 +7,13 @@
     (func $drop_options (param i32)))
   (memory (export "memory") 1)
   ;; result<own<future-incoming-response>, error-code>: discriminant 1 (err) at 16; the
-  ;; error-code variant (8-byte aligned) at 24, case `HTTP-request-denied` (15).
+  ;; error-code variant and its case `HTTP-request-denied` where the WIT puts them (the
+  ;; `{{...}}` are filled in from the bundled WIT before assembling: src/templates.rs).
   (func (export "wasi:http/outgoing-handler@0.2.12#handle")
     (param $request i32) (param $has_options i32) (param $options i32) (result i32)
     (call $drop_request (local.get $request))
     (if (local.get $has_options) (then (call $drop_options (local.get $options))))
     (i32.store8 (i32.const 16) (i32.const 1))
-    (i32.store8 (i32.const 24) (i32.const 15))
+    (i32.store8 (i32.const {{handle-err-at-16}}) (i32.const {{http-request-denied}}))
     (i32.const 16))
 )
