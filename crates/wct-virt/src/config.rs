@@ -1,8 +1,11 @@
 //! The configuration each virtualizing module reads from its memory at
 //! [`CONFIG_BASE`]: little-endian fields, and lists in the
 //! canonical ABI's own layout with absolute pointers, so a baked list is returned as it is.
-//! The field offsets are the ones the module sources in `crates/wct-virt/virt/*.wat` read.
+//! The clocks' and random's fields are laid out from the records of `virt/config.wit`
+//! (`config_layout`), whose addresses the WAT sources read through
+//! `{{config:RECORD.FIELD}}`; the other modules' offsets are still written in both places.
 
+use crate::config_layout::{offset, size};
 use crate::patch::CONFIG_BASE;
 
 /// A configuration being laid out: a fixed header, then the lists and strings it points to.
@@ -111,31 +114,37 @@ pub fn environment(c: &EnvironmentConfig) -> Vec<u8> {
 
 /// `wall-clock.wat`'s configuration: `Some((seconds, nanoseconds))` fixed, `None` denied.
 pub fn wall_clock(time: Option<(u64, u32)>) -> Vec<u8> {
-    let mut l = Layout::new(40);
-    l.put_u32(4, if time.is_some() { 1 } else { 2 });
+    let mut l = Layout::new(size("wall-clock"));
+    l.put_u32(
+        offset("wall-clock.mode"),
+        if time.is_some() { 1 } else { 2 },
+    );
     let (seconds, nanoseconds) = time.unwrap_or_default();
-    l.put_u64(8, seconds);
-    l.put_u32(16, nanoseconds);
+    l.put_u64(offset("wall-clock.time.seconds"), seconds);
+    l.put_u32(offset("wall-clock.time.nanoseconds"), nanoseconds);
     // Resolution: one nanosecond.
-    l.put_u64(24, 0);
-    l.put_u32(32, 1);
+    l.put_u64(offset("wall-clock.resolution.seconds"), 0);
+    l.put_u32(offset("wall-clock.resolution.nanoseconds"), 1);
     l.finish()
 }
 
 /// `monotonic-clock.wat`'s configuration: `Some(step)` in nanoseconds per reading, `None`
 /// denied.
 pub fn monotonic_clock(step: Option<u64>) -> Vec<u8> {
-    let mut l = Layout::new(16);
-    l.put_u32(4, if step.is_some() { 1 } else { 2 });
-    l.put_u64(8, step.unwrap_or_default());
+    let mut l = Layout::new(size("monotonic-clock"));
+    l.put_u32(
+        offset("monotonic-clock.mode"),
+        if step.is_some() { 1 } else { 2 },
+    );
+    l.put_u64(offset("monotonic-clock.step"), step.unwrap_or_default());
     l.finish()
 }
 
 /// `random.wat`'s configuration: `Some(seed)`, `None` denied.
 pub fn random(seed: Option<u64>) -> Vec<u8> {
-    let mut l = Layout::new(16);
-    l.put_u32(4, if seed.is_some() { 1 } else { 2 });
-    l.put_u64(8, seed.unwrap_or_default());
+    let mut l = Layout::new(size("random"));
+    l.put_u32(offset("random.mode"), if seed.is_some() { 1 } else { 2 });
+    l.put_u64(offset("random.seed"), seed.unwrap_or_default());
     l.finish()
 }
 

@@ -27,6 +27,7 @@ mod abi;
 mod assemble;
 mod catalogue;
 pub mod config;
+mod config_layout;
 pub mod files;
 mod flatten;
 mod generated;

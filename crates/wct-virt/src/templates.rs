@@ -1,7 +1,10 @@
 //! The bundled WAT modules' values that the WIT decides, filled in before they are assembled:
 //! a source writes `{{NAME}}` where a case index or a payload offset goes, and [`render`]
-//! puts in the value read from the bundled WIT ([`crate::abi::err_case`]). A WIT that
-//! renumbers a case fails the up-to-date test here instead of misbehaving at run time.
+//! puts in the value read from the bundled WIT ([`crate::abi::err_case`]);
+//! `{{config:RECORD.FIELD}}` is the address of a configuration field, from the records of
+//! `virt/config.wit` ([`crate::config_layout`]), which [`crate::config`] writes at the same
+//! offsets. A WIT that renumbers a case or moves a field fails the up-to-date test here
+//! instead of misbehaving at run time.
 
 use anyhow::{bail, Result};
 
@@ -61,6 +64,11 @@ pub(crate) fn render(module: &str, text: &str) -> Result<String> {
         // A comment may show the syntax itself: `{{...}}`.
         if name == "..." {
             out.push_str("{{...}}");
+        } else if let Some(path) = name.strip_prefix("config:") {
+            let Some(at) = crate::config_layout::try_offset(path) else {
+                bail!("{module}.wat: virt/config.wit declares no `{path}`");
+            };
+            out.push_str(&(crate::patch::CONFIG_BASE + at).to_string());
         } else {
             let Some(i) = values.iter().position(|(n, _)| *n == name) else {
                 bail!("{module}.wat: no value for `{{{{{name}}}}}`");
@@ -93,6 +101,15 @@ mod tests {
         assert!(
             unknown.to_string().contains("no value for `{{nope}}`"),
             "{unknown}"
+        );
+        assert_eq!(
+            render("random", "(i32.const {{config:random.seed}})").unwrap(),
+            "(i32.const 136)"
+        );
+        let field = render("random", "{{config:random.nope}}").unwrap_err();
+        assert!(
+            field.to_string().contains("declares no `random.nope`"),
+            "{field}"
         );
         let unused = render("outgoing-handler", "(i32.const {{http-request-denied}})").unwrap_err();
         assert!(unused.to_string().contains("never used"), "{unused}");

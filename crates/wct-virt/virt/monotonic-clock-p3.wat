@@ -2,8 +2,7 @@
 ;; advances by a fixed step at every reading, or denied (each call traps in a function named
 ;; after it). Waiting is real: both waits ask the host's clock to wait for the same duration
 ;; (the `async` functions are lifted and lowered synchronously: the caller waits).
-;; Configuration at 128 (as monotonic-clock.wat's): +0 heap start; +4 mode (1 fixed,
-;; 2 denied); +8 the step in nanoseconds (u64).
+;; Configuration: the record `monotonic-clock` of virt/config.wit, as monotonic-clock.wat's.
 (module
   (import "wasi:clocks/monotonic-clock@0.3.0" "wait-for" (func $host_wait_for (param i64)))
   (memory (export "memory") 1)
@@ -11,20 +10,20 @@
   (func $denied:wasi:clocks/monotonic-clock.now unreachable)
   (func $denied:wasi:clocks/monotonic-clock.wait unreachable)
   (func $check_now
-    (if (i32.eq (i32.load (i32.const 132)) (i32.const 2))
+    (if (i32.eq (i32.load (i32.const {{config:monotonic-clock.mode}})) (i32.const 2))
       (then (call $denied:wasi:clocks/monotonic-clock.now))))
   (func $check_wait
-    (if (i32.eq (i32.load (i32.const 132)) (i32.const 2))
+    (if (i32.eq (i32.load (i32.const {{config:monotonic-clock.mode}})) (i32.const 2))
       (then (call $denied:wasi:clocks/monotonic-clock.wait))))
   (func (export "wasi:clocks/monotonic-clock@0.3.0#now") (result i64)
     (local $t i64)
     (call $check_now)
     (local.set $t (global.get $now))
-    (global.set $now (i64.add (local.get $t) (i64.load (i32.const 136))))
+    (global.set $now (i64.add (local.get $t) (i64.load (i32.const {{config:monotonic-clock.step}}))))
     (local.get $t))
   (func (export "wasi:clocks/monotonic-clock@0.3.0#get-resolution") (result i64)
     (call $check_now)
-    (i64.load (i32.const 136)))
+    (i64.load (i32.const {{config:monotonic-clock.step}})))
   (func (export "wasi:clocks/monotonic-clock@0.3.0#wait-for") (param $d i64)
     (call $check_wait)
     (call $host_wait_for (local.get $d)))

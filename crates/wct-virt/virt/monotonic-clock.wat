@@ -2,8 +2,8 @@
 ;; advances by a fixed step at every reading (the same readings on every run), or denied
 ;; (each call traps in a function named after it). Waiting is real: a subscription asks the
 ;; host's clock for the same duration.
-;; Configuration at 128: +0 heap start; +4 mode (1 fixed, 2 denied); +8 the step in
-;; nanoseconds (u64).
+;; Configuration: the record `monotonic-clock` of virt/config.wit (mode 1 stepping, 2
+;; denied; the step in nanoseconds), its fields' addresses filled in from that WIT.
 (module
   (import "wasi:clocks/monotonic-clock@0.2.12" "subscribe-duration"
     (func $host_subscribe_duration (param i64) (result i32)))
@@ -12,20 +12,20 @@
   (func $denied:wasi:clocks/monotonic-clock.now unreachable)
   (func $denied:wasi:clocks/monotonic-clock.subscribe unreachable)
   (func $check_now
-    (if (i32.eq (i32.load (i32.const 132)) (i32.const 2))
+    (if (i32.eq (i32.load (i32.const {{config:monotonic-clock.mode}})) (i32.const 2))
       (then (call $denied:wasi:clocks/monotonic-clock.now))))
   (func $check_subscribe
-    (if (i32.eq (i32.load (i32.const 132)) (i32.const 2))
+    (if (i32.eq (i32.load (i32.const {{config:monotonic-clock.mode}})) (i32.const 2))
       (then (call $denied:wasi:clocks/monotonic-clock.subscribe))))
   (func (export "wasi:clocks/monotonic-clock@0.2.12#now") (result i64)
     (local $t i64)
     (call $check_now)
     (local.set $t (global.get $now))
-    (global.set $now (i64.add (local.get $t) (i64.load (i32.const 136))))
+    (global.set $now (i64.add (local.get $t) (i64.load (i32.const {{config:monotonic-clock.step}}))))
     (local.get $t))
   (func (export "wasi:clocks/monotonic-clock@0.2.12#resolution") (result i64)
     (call $check_now)
-    (i64.load (i32.const 136)))
+    (i64.load (i32.const {{config:monotonic-clock.step}})))
   (func (export "wasi:clocks/monotonic-clock@0.2.12#subscribe-duration") (param $d i64) (result i32)
     (call $check_subscribe)
     (call $host_subscribe_duration (local.get $d)))

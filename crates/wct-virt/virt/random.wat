@@ -1,7 +1,8 @@
 ;; The virtual `wasi:random` interfaces (WASI 0.2): `random`, `insecure` and `insecure-seed`
 ;; from one seeded generator (SplitMix64: the same bytes on every run), or denied (each call
 ;; traps in a function named after it).
-;; Configuration at 128: +0 heap start; +4 mode (1 seeded, 2 denied); +8 the seed (u64).
+;; Configuration: the record `random` of virt/config.wit (mode 1 seeded, 2 denied; the seed),
+;; its fields' addresses filled in from that WIT.
 (module
   (memory (export "memory") 1)
   (global $state (mut i64) (i64.const 0))
@@ -10,10 +11,10 @@
 
   (func $next (result i64)
     (local $z i64)
-    (if (i32.eq (i32.load (i32.const 132)) (i32.const 2)) (then (call $denied:wasi:random)))
+    (if (i32.eq (i32.load (i32.const {{config:random.mode}})) (i32.const 2)) (then (call $denied:wasi:random)))
     (if (i32.eqz (global.get $seeded))
       (then
-        (global.set $state (i64.load (i32.const 136)))
+        (global.set $state (i64.load (i32.const {{config:random.seed}})))
         (global.set $seeded (i32.const 1))))
     (global.set $state (i64.add (global.get $state) (i64.const 0x9e3779b97f4a7c15)))
     (local.set $z (global.get $state))
@@ -27,7 +28,7 @@
   (func $bytes (param $len i64) (result i32)
     (local $ptr i32) (local $end i32) (local $need i32) (local $word i64)
     (if (i64.gt_u (local.get $len) (i64.const 0x40000000)) (then unreachable))
-    (local.set $ptr (i32.and (i32.add (i32.load (i32.const 128)) (i32.const 7)) (i32.const -8)))
+    (local.set $ptr (i32.and (i32.add (i32.load (i32.const {{config:random.heap-start}})) (i32.const 7)) (i32.const -8)))
     (local.set $end (i32.add (local.get $ptr) (i32.wrap_i64 (local.get $len))))
     (local.set $need (i32.sub (i32.add (local.get $end) (i32.const 8)) (i32.shl (memory.size) (i32.const 16))))
     (if (i32.gt_s (local.get $need) (i32.const 0))

@@ -1,0 +1,105 @@
+//! Where each field of a bundled module's configuration lies, from the records declared in
+//! `virt/config.wit` and wit-parser's `SizeAlign` (the canonical ABI's layout): what
+//! [`crate::config`] writes and what the WAT sources read (`{{config:RECORD.FIELD}}`).
+
+use std::sync::OnceLock;
+use wit_parser::{Resolve, SizeAlign, Type, TypeDefKind, TypeId};
+
+/// The records of `virt/config.wit`.
+const CONFIG_WIT: &str = include_str!("../virt/config.wit");
+
+/// The loaded records with their sizes.
+struct Records {
+    resolve: Resolve,
+    sizes: SizeAlign,
+}
+
+fn records() -> &'static Records {
+    static RECORDS: OnceLock<Records> = OnceLock::new();
+    RECORDS.get_or_init(|| {
+        let mut resolve = Resolve::default();
+        resolve
+            .push_str("virt/config.wit", CONFIG_WIT)
+            .expect("virt/config.wit parses (the layout tests load it)");
+        let mut sizes = SizeAlign::default();
+        sizes.fill(&resolve).expect("virt/config.wit lays out");
+        Records { resolve, sizes }
+    })
+}
+
+/// The record named `name`.
+fn record(records: &Records, name: &str) -> Option<TypeId> {
+    records
+        .resolve
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some(name) && matches!(t.kind, TypeDefKind::Record(_)))
+        .map(|(id, _)| id)
+}
+
+/// The offset of `path` (`RECORD.FIELD[.FIELD...]`, `wall-clock.time.seconds`) from the
+/// record's start; `None` when the WIT declares no such field.
+pub(crate) fn try_offset(path: &str) -> Option<u32> {
+    let records = records();
+    let mut parts = path.split('.');
+    let mut id = Some(record(records, parts.next()?)?);
+    let mut offset = 0;
+    for field in parts {
+        let TypeDefKind::Record(r) = &records.resolve.types[id?].kind else {
+            return None;
+        };
+        let offsets = records.sizes.field_offsets(r.fields.iter().map(|f| &f.ty));
+        let (at, ty) = offsets
+            .into_iter()
+            .zip(&r.fields)
+            .find(|(_, f)| f.name == field)
+            .map(|((at, ty), _)| (at.size_wasm32(), ty))?;
+        offset += at;
+        id = match ty {
+            Type::Id(next) => Some(*next),
+            _ => None,
+        };
+    }
+    u32::try_from(offset).ok()
+}
+
+/// The offset of `path` (`RECORD.FIELD...`) declared in `virt/config.wit`.
+///
+/// # Panics
+///
+/// When the WIT has no such field: a defect of wct's own sources, which the layout test
+/// finds for every path [`crate::config`] uses.
+pub(crate) fn offset(path: &str) -> usize {
+    try_offset(path).unwrap_or_else(|| panic!("virt/config.wit declares no `{path}`")) as usize
+}
+
+/// The size of the record `name`, in bytes.
+///
+/// # Panics
+///
+/// As [`offset`], when the WIT declares no such record.
+pub(crate) fn size(name: &str) -> usize {
+    let records = records();
+    let id = record(records, name)
+        .unwrap_or_else(|| panic!("virt/config.wit declares no record `{name}`"));
+    records.sizes.size(&Type::Id(id)).size_wasm32()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_lie_where_the_canonical_abi_puts_them() {
+        assert_eq!(size("wall-clock"), 40);
+        assert_eq!(try_offset("wall-clock.mode"), Some(4));
+        assert_eq!(try_offset("wall-clock.time"), Some(8));
+        assert_eq!(try_offset("wall-clock.time.nanoseconds"), Some(16));
+        assert_eq!(try_offset("wall-clock.resolution.nanoseconds"), Some(32));
+        assert_eq!(size("monotonic-clock"), 16);
+        assert_eq!(try_offset("monotonic-clock.step"), Some(8));
+        assert_eq!(try_offset("random.seed"), Some(8));
+        assert_eq!(try_offset("random.nope"), None);
+        assert_eq!(try_offset("nope.mode"), None);
+    }
+}
