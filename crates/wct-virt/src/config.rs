@@ -1,9 +1,10 @@
 //! The configuration each virtualizing module reads from its memory at
 //! [`CONFIG_BASE`]: little-endian fields, and lists in the
 //! canonical ABI's own layout with absolute pointers, so a baked list is returned as it is.
-//! The clocks' and random's fields are laid out from the records of `virt/config.wit`
-//! (`config_layout`), whose addresses the WAT sources read through
-//! `{{config:RECORD.FIELD}}`; the other modules' offsets are still written in both places.
+//! Each WAT module's fields are laid out from its record in `virt/config.wit`
+//! (`config_layout`), whose addresses the WAT sources read through `{{config:RECORD.FIELD}}`;
+//! every record starts with `heap-start`, which the layout's finish fills in. The C modules'
+//! layouts (`files`, `keyvalue`) are their own.
 
 use crate::config_layout::{offset, size};
 use crate::patch::CONFIG_BASE;
@@ -97,17 +98,20 @@ pub struct EnvironmentConfig {
 
 /// `environment.wat`'s configuration.
 pub fn environment(c: &EnvironmentConfig) -> Vec<u8> {
-    let mut l = Layout::new(44);
+    let mut l = Layout::new(size("environment"));
     let (env_ptr, env_len) = l.pairs(&c.env);
     let (pass_ptr, pass_len) = l.strings(&c.pass);
     let (args_ptr, args_len) = l.strings(c.args.as_deref().unwrap_or_default());
-    l.put_u32(4, env_ptr);
-    l.put_u32(8, env_len);
-    l.put_u32(12, pass_ptr);
-    l.put_u32(16, pass_len);
-    l.put_u32(20, u32::from(c.args.is_none()));
-    l.put_u32(24, args_ptr);
-    l.put_u32(28, args_len);
+    l.put_u32(offset("environment.env.ptr"), env_ptr);
+    l.put_u32(offset("environment.env.len"), env_len);
+    l.put_u32(offset("environment.pass.ptr"), pass_ptr);
+    l.put_u32(offset("environment.pass.len"), pass_len);
+    l.put_u32(
+        offset("environment.args-from-host"),
+        u32::from(c.args.is_none()),
+    );
+    l.put_u32(offset("environment.args.ptr"), args_ptr);
+    l.put_u32(offset("environment.args.len"), args_len);
     // No initial working directory (mode 0: `none`).
     l.finish()
 }
@@ -151,34 +155,34 @@ pub fn random(seed: Option<u64>) -> Vec<u8> {
 /// `preopens.wat`'s configuration: `None` no preopens, `Some(paths)` the host's preopens at
 /// these guest paths only.
 pub fn preopens(kept: Option<&[String]>) -> Vec<u8> {
-    let mut l = Layout::new(16);
+    let mut l = Layout::new(size("preopens"));
     if let Some(kept) = kept {
         let (ptr, len) = l.strings(kept);
-        l.put_u32(4, 1);
-        l.put_u32(8, ptr);
-        l.put_u32(12, len);
+        l.put_u32(offset("preopens.mode"), 1);
+        l.put_u32(offset("preopens.paths.ptr"), ptr);
+        l.put_u32(offset("preopens.paths.len"), len);
     }
     l.finish()
 }
 
 /// `outgoing-handler-filter.wat`'s configuration: the allowed authorities.
 pub fn allowed_authorities(authorities: &[String]) -> Vec<u8> {
-    let mut l = Layout::new(16);
+    let mut l = Layout::new(size("allowed-authorities"));
     let (ptr, len) = l.strings(authorities);
-    l.put_u32(4, 1);
-    l.put_u32(8, ptr);
-    l.put_u32(12, len);
+    l.put_u32(offset("allowed-authorities.mode"), 1);
+    l.put_u32(offset("allowed-authorities.authorities.ptr"), ptr);
+    l.put_u32(offset("allowed-authorities.authorities.len"), len);
     l.finish()
 }
 
 /// `config-store.wat`'s configuration: the variables `get` and `get-all` answer with, in
 /// the order given (`get-all` returns them so).
 pub fn config_store(variables: &[(String, String)]) -> Vec<u8> {
-    let mut l = Layout::new(16);
+    let mut l = Layout::new(size("config-store"));
     let (ptr, len) = l.pairs(variables);
-    // +4 stays 0: `get-all`'s answer is `ok`, its list at +8/+12.
-    l.put_u32(8, ptr);
-    l.put_u32(12, len);
+    // `answer` stays 0: `get-all`'s answer is `ok`, with the list.
+    l.put_u32(offset("config-store.variables.ptr"), ptr);
+    l.put_u32(offset("config-store.variables.len"), len);
     l.finish()
 }
 

@@ -100,6 +100,17 @@ mod tests {
         assert_eq!(try_offset("monotonic-clock.step"), Some(8));
         assert_eq!(try_offset("random.seed"), Some(8));
         assert_eq!(try_offset("random.nope"), None);
+        assert_eq!(try_offset("environment.cwd-mode"), Some(32));
+        assert_eq!(size("environment"), 44);
+        // `Layout::finish` writes the heap start first, in every record.
+        let records = records();
+        for (_, ty) in records.resolve.types.iter() {
+            if let (TypeDefKind::Record(r), Some(name)) = (&ty.kind, &ty.name) {
+                if r.fields.iter().any(|f| f.name == "heap-start") {
+                    assert_eq!(try_offset(&format!("{name}.heap-start")), Some(0), "{name}");
+                }
+            }
+        }
         assert_eq!(try_offset("nope.mode"), None);
     }
 }

@@ -10,8 +10,8 @@
 ;; Memory: 16..28 the authority's option<string>; 128.. the configuration, then the heap.
 ;; Each send that waits keeps a task block (48 bytes, in the task's context slot): +0 its
 ;; waitable set, +8 the host's result<own<response>, error-code>. Finished blocks are reused.
-;; Configuration at 128: +0 heap start; +4 mode (1); +8/+12 the allowed authorities
-;; (list<string>).
+;; Configuration: the record `allowed-authorities` of virt/config.wit, its fields' addresses
+;; filled in from that WIT.
 (module
   (import "wasi:http/types@0.3.0" "[method]request.get-authority"
     (func $authority (param i32 i32)))
@@ -34,7 +34,7 @@
   (func $cabi_realloc (export "cabi_realloc")
     (param $old i32) (param $old_size i32) (param $align i32) (param $new_size i32) (result i32)
     (local $ptr i32) (local $need i32)
-    (if (i32.eqz (global.get $heap)) (then (global.set $heap (i32.load (i32.const 128)))))
+    (if (i32.eqz (global.get $heap)) (then (global.set $heap (i32.load (i32.const {{config:allowed-authorities.heap-start}})))))
     (local.set $ptr
       (i32.and
         (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
@@ -70,8 +70,8 @@
   ;; by `:` and a port.
   (func $allowed (param $ptr i32) (param $len i32) (result i32)
     (local $grant i32) (local $end i32) (local $glen i32)
-    (local.set $grant (i32.load (i32.const 136)))
-    (local.set $end (i32.add (local.get $grant) (i32.shl (i32.load (i32.const 140)) (i32.const 3))))
+    (local.set $grant (i32.load (i32.const {{config:allowed-authorities.authorities.ptr}})))
+    (local.set $end (i32.add (local.get $grant) (i32.shl (i32.load (i32.const {{config:allowed-authorities.authorities.len}})) (i32.const 3))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $grant) (local.get $end)))

@@ -5,14 +5,14 @@
 ;; Memory: 16..32 `get`'s return area; 128.. the configuration `wct virt` writes (see
 ;; crates/wct-virt/src/config.rs), then the heap, which holds only the key `get` is called
 ;; with and is reset when the call ends.
-;; Configuration at 128: +0 heap start; +4 0, then +8/+12 the baked variables
-;; (list<tuple<string,string>>, canonical layout, absolute pointers): together `get-all`'s
-;; answer, `ok(list)`.
+;; Configuration: the record `config-store` of virt/config.wit: `answer` (0) and the baked
+;; variables (canonical layout, absolute pointers) are together `get-all`'s answer,
+;; `ok(list)`; the fields' addresses are filled in from that WIT.
 (module
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 0))
 
-  (func $reset (global.set $heap (i32.load (i32.const 128))))
+  (func $reset (global.set $heap (i32.load (i32.const {{config:config-store.heap-start}}))))
 
   (func $cabi_realloc (export "cabi_realloc")
     (param $old i32) (param $old_size i32) (param $align i32) (param $new_size i32) (result i32)
@@ -54,8 +54,8 @@
     (local $pair i32) (local $end i32)
     (i32.store (i32.const 16) (i32.const 0))
     (i32.store (i32.const 20) (i32.const 0))
-    (local.set $pair (i32.load (i32.const 136)))
-    (local.set $end (i32.add (local.get $pair) (i32.shl (i32.load (i32.const 140)) (i32.const 4))))
+    (local.set $pair (i32.load (i32.const {{config:config-store.variables.ptr}})))
+    (local.set $end (i32.add (local.get $pair) (i32.shl (i32.load (i32.const {{config:config-store.variables.len}})) (i32.const 4))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $pair) (local.get $end)))
@@ -74,5 +74,5 @@
 
   (func (export "wasi:config/store@0.2.0-rc.1#get-all") (result i32)
     (call $reset)
-    (i32.const 132))
+    (i32.const {{config:config-store.answer}}))
 )

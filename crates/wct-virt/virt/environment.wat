@@ -5,10 +5,9 @@
 ;; Memory: 16..64 return areas; 128.. the configuration `wct virt` writes (see
 ;; crates/wct-virt/src/config.rs), then the heap, reset at the start of every call (what a
 ;; call returns is copied out by the caller before the next call).
-;; Configuration at 128: +0 heap start; +4/+8 baked environment (list<tuple<string,string>>,
-;; canonical layout, absolute pointers); +12/+16 names passed through (list<string>);
-;; +20 arguments mode (0 baked, 1 the host's); +24/+28 baked arguments (list<string>);
-;; +32 working directory mode (0 none, 1 baked, 2 the host's); +36/+40 baked directory.
+;; Configuration: the record `environment` of virt/config.wit (baked variables, names passed
+;; through, arguments baked or the host's, working directory none, baked or the host's), its
+;; fields' addresses filled in from that WIT.
 (module
   (import "wasi:cli/environment@0.2.12" "get-environment" (func $host_environment (param i32)))
   (import "wasi:cli/environment@0.2.12" "get-arguments" (func $host_arguments (param i32)))
@@ -16,7 +15,7 @@
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 0))
 
-  (func $reset (global.set $heap (i32.load (i32.const 128))))
+  (func $reset (global.set $heap (i32.load (i32.const {{config:environment.heap-start}}))))
 
   (func $cabi_realloc (export "cabi_realloc")
     (param $old i32) (param $old_size i32) (param $align i32) (param $new_size i32) (result i32)
@@ -55,8 +54,8 @@
   ;; Whether the string (`ptr`, `len`) is one of the names passed through.
   (func $passed (param $ptr i32) (param $len i32) (result i32)
     (local $name i32) (local $end i32)
-    (local.set $name (i32.load (i32.const 140)))
-    (local.set $end (i32.add (local.get $name) (i32.shl (i32.load (i32.const 144)) (i32.const 3))))
+    (local.set $name (i32.load (i32.const {{config:environment.pass.ptr}})))
+    (local.set $end (i32.add (local.get $name) (i32.shl (i32.load (i32.const {{config:environment.pass.len}})) (i32.const 3))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $name) (local.get $end)))
@@ -71,14 +70,14 @@
   (func (export "wasi:cli/environment@0.2.12#get-environment") (result i32)
     (local $baked i32) (local $host i32) (local $host_end i32) (local $out i32) (local $count i32)
     (call $reset)
-    (if (i32.eqz (i32.load (i32.const 144)))
-      (then (return (i32.const 132))))
+    (if (i32.eqz (i32.load (i32.const {{config:environment.pass.len}})))
+      (then (return (i32.const {{config:environment.env}}))))
     (call $host_environment (i32.const 16))
-    (local.set $baked (i32.load (i32.const 136)))
+    (local.set $baked (i32.load (i32.const {{config:environment.env.len}})))
     (local.set $out
       (call $cabi_realloc (i32.const 0) (i32.const 0) (i32.const 4)
         (i32.shl (i32.add (local.get $baked) (i32.load (i32.const 20))) (i32.const 4))))
-    (memory.copy (local.get $out) (i32.load (i32.const 132)) (i32.shl (local.get $baked) (i32.const 4)))
+    (memory.copy (local.get $out) (i32.load (i32.const {{config:environment.env.ptr}})) (i32.shl (local.get $baked) (i32.const 4)))
     (local.set $count (local.get $baked))
     (local.set $host (i32.load (i32.const 16)))
     (local.set $host_end (i32.add (local.get $host) (i32.shl (i32.load (i32.const 20)) (i32.const 4))))
@@ -99,15 +98,15 @@
 
   (func (export "wasi:cli/environment@0.2.12#get-arguments") (result i32)
     (call $reset)
-    (if (i32.eqz (i32.load (i32.const 148)))
-      (then (return (i32.const 152))))
+    (if (i32.eqz (i32.load (i32.const {{config:environment.args-from-host}})))
+      (then (return (i32.const {{config:environment.args}}))))
     (call $host_arguments (i32.const 32))
     (i32.const 32))
 
   (func (export "wasi:cli/environment@0.2.12#initial-cwd") (result i32)
     (call $reset)
-    (if (i32.ne (i32.load (i32.const 160)) (i32.const 2))
-      (then (return (i32.const 160))))
+    (if (i32.ne (i32.load (i32.const {{config:environment.cwd-mode}})) (i32.const 2))
+      (then (return (i32.const {{config:environment.cwd-mode}}))))
     (call $host_cwd (i32.const 40))
     (i32.const 40))
 )

@@ -3,8 +3,8 @@
 ;; host's handler; any other is refused with `HTTP-request-denied` and dropped.
 ;;
 ;; Memory: 16..64 return areas; 128.. the configuration, then the heap (reset at every call).
-;; Configuration at 128: +0 heap start; +4 mode (1); +8/+12 the allowed authorities
-;; (list<string>).
+;; Configuration: the record `allowed-authorities` of virt/config.wit, its fields' addresses
+;; filled in from that WIT.
 (module
   (import "wasi:http/types@0.2.12" "[resource-drop]outgoing-request"
     (func $drop_request (param i32)))
@@ -55,8 +55,8 @@
   ;; by `:` and a port.
   (func $allowed (param $ptr i32) (param $len i32) (result i32)
     (local $grant i32) (local $end i32) (local $glen i32)
-    (local.set $grant (i32.load (i32.const 136)))
-    (local.set $end (i32.add (local.get $grant) (i32.shl (i32.load (i32.const 140)) (i32.const 3))))
+    (local.set $grant (i32.load (i32.const {{config:allowed-authorities.authorities.ptr}})))
+    (local.set $end (i32.add (local.get $grant) (i32.shl (i32.load (i32.const {{config:allowed-authorities.authorities.len}})) (i32.const 3))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $grant) (local.get $end)))
@@ -75,7 +75,7 @@
   ;; result<own<future-incoming-response>, error-code> (8-byte aligned payload).
   (func (export "wasi:http/outgoing-handler@0.2.12#handle")
     (param $request i32) (param $has_options i32) (param $options i32) (result i32)
-    (global.set $heap (i32.load (i32.const 128)))
+    (global.set $heap (i32.load (i32.const {{config:allowed-authorities.heap-start}})))
     ;; option<string> at 16: discriminant, pointer at 20, length at 24.
     (call $authority (local.get $request) (i32.const 16))
     (if (i32.load8_u (i32.const 16))

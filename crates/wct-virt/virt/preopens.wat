@@ -3,8 +3,8 @@
 ;; names (the others are dropped unseen).
 ;;
 ;; Memory: 16..32 return areas; 128.. the configuration, then the heap (reset at every call).
-;; Configuration at 128: +0 heap start; +4 mode (0 none, 1 the host's, filtered);
-;; +8/+12 the guest paths kept (list<string>).
+;; Configuration: the record `preopens` of virt/config.wit (mode 0 none, 1 the host's,
+;; filtered; the guest paths kept), its fields' addresses filled in from that WIT.
 (module
   (import "wasi:filesystem/preopens@0.2.12" "get-directories" (func $host_directories (param i32)))
   (import "wasi:filesystem/types@0.2.12" "[resource-drop]descriptor" (func $drop (param i32)))
@@ -48,8 +48,8 @@
   ;; Whether the string (`ptr`, `len`) is one of the paths kept.
   (func $kept (param $ptr i32) (param $len i32) (result i32)
     (local $name i32) (local $end i32)
-    (local.set $name (i32.load (i32.const 136)))
-    (local.set $end (i32.add (local.get $name) (i32.shl (i32.load (i32.const 140)) (i32.const 3))))
+    (local.set $name (i32.load (i32.const {{config:preopens.paths.ptr}})))
+    (local.set $end (i32.add (local.get $name) (i32.shl (i32.load (i32.const {{config:preopens.paths.len}})) (i32.const 3))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $name) (local.get $end)))
@@ -64,10 +64,10 @@
   ;; list<tuple<own<descriptor>, string>>: 12-byte elements (handle, name pointer, length).
   (func (export "wasi:filesystem/preopens@0.2.12#get-directories") (result i32)
     (local $entry i32) (local $end i32) (local $out i32) (local $count i32)
-    (global.set $heap (i32.load (i32.const 128)))
+    (global.set $heap (i32.load (i32.const {{config:preopens.heap-start}})))
     (i32.store (i32.const 24) (i32.const 0))
     (i32.store (i32.const 28) (i32.const 0))
-    (if (i32.eqz (i32.load (i32.const 132)))
+    (if (i32.eqz (i32.load (i32.const {{config:preopens.mode}})))
       (then (return (i32.const 24))))
     (call $host_directories (i32.const 16))
     (local.set $entry (i32.load (i32.const 16)))
