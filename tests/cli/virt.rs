@@ -1255,3 +1255,56 @@ fn a_wasi_0_3_release_candidate_is_0_3_and_refused_by_name() {
     );
     assert!(!dir.path().join("sealed.wasm").exists());
 }
+
+/// The bundled WASI WIT is 0.2.12; a component built against a later 0.2 patch release is
+/// served at its own version: the modules' names, the WIT and the case indices and offsets
+/// they use are renumbered or read from that WIT, not written down for 0.2.12.
+#[test]
+fn a_later_wasi_0_2_patch_release_virtualizes_at_its_own_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("newer.wat");
+    std::fs::write(&input, NEWER_ARGUMENTS_WAT).unwrap();
+    let sealed = dir.path().join("sealed.wasm");
+    let out = virt(&input, &sealed, &["--arg", "a", "--arg", "b", "--arg", "c"]);
+    assert!(
+        stdout_of(&out)
+            .contains("wasi:cli/environment@0.2.13: 0 baked variable(s); 3 baked argument(s)"),
+        "{}",
+        stdout_of(&out)
+    );
+    let out = wct()
+        .args(["run", "--invoke", "count()"])
+        .arg(&sealed)
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out), "3\n", "{}", stderr_of(&out));
+}
+
+/// A component importing `wasi:cli/environment@0.2.13` whose `count` returns how many
+/// arguments `get-arguments` gives.
+const NEWER_ARGUMENTS_WAT: &str = r#"(component
+  (import "wasi:cli/environment@0.2.13" (instance $env
+    (export "get-arguments" (func (result (list string))))))
+  (core module $heap
+    (memory (export "memory") 1)
+    (global $next (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $at i32)
+      (local.set $at (global.get $next))
+      (global.set $next (i32.add (global.get $next) (local.get 3)))
+      (local.get $at)))
+  (core instance $h (instantiate $heap))
+  (alias core export $h "memory" (core memory $mem))
+  (alias core export $h "realloc" (core func $realloc))
+  (core func $args (canon lower (func $env "get-arguments") (memory $mem) (realloc $realloc)))
+  (core module $main
+    (import "env" "args" (func $args (param i32)))
+    (import "env" "memory" (memory 1))
+    (func (export "count") (result i32)
+      (call $args (i32.const 16))
+      (i32.load (i32.const 20))))
+  (core instance $m (instantiate $main
+    (with "env" (instance (export "args" (func $args)) (export "memory" (memory $mem))))))
+  (func (export "count") (result u32) (canon lift (core func $m "count")))
+)
+"#;
