@@ -17,7 +17,10 @@ fn values(module: &str) -> Result<Vec<(&'static str, u32)>> {
     let p2_handle = || {
         http_denied(
             wct_wit::builtin::wasi_0_2_sources(),
-            "wasi:http/outgoing-handler@0.2.12",
+            &format!(
+                "wasi:http/outgoing-handler@{}",
+                crate::wasi_wit::p2_version()
+            ),
             "handle",
         )
     };

@@ -53,6 +53,15 @@ pub(crate) fn add_proposals(resolve: &mut Resolve) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The version of the bundled WASI WIT `sources` (`0.2.12`, `0.3.0`): what the WAT modules'
+/// names and the WIT are written at, read from the WIT itself.
+pub(crate) fn bundled_version(sources: &[(&str, &str)]) -> String {
+    sources
+        .iter()
+        .find_map(|(_, text)| package_version(text))
+        .unwrap_or_default()
+}
+
 /// The version in a WIT file's `package wasi:NAME@VERSION;` line.
 fn package_version(text: &str) -> Option<String> {
     let line = text
@@ -91,8 +100,16 @@ pub(crate) fn clamp_since(text: &str, version: &str) -> String {
     out
 }
 
-/// Every `wasi:NAME@0.2.12` and `wasi:NAME/ITEM@0.2.12` in `text` with NAME's version from
-/// `versions`.
+/// The bundled WASI 0.2 version, read once from its WIT.
+static P2_VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The bundled WASI 0.2 version (`0.2.12`).
+pub(crate) fn p2_version() -> &'static str {
+    P2_VERSION.get_or_init(|| bundled_version(wct_wit::builtin::wasi_0_2_sources()))
+}
+
+/// Every `wasi:NAME@V` and `wasi:NAME/ITEM@V` in `text`, V the bundled version
+/// ([`p2_version`]), with NAME's version from `versions`.
 pub(crate) fn renumber_text(text: &str, versions: &BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -105,7 +122,10 @@ pub(crate) fn renumber_text(text: &str, versions: &BTreeMap<String, String>) -> 
         let name = &tail[..end];
         let package = name.split('/').next().unwrap_or(name);
         let after = &tail[end..];
-        match (after.strip_prefix("@0.2.12"), versions.get(package)) {
+        let bundled = after
+            .strip_prefix('@')
+            .and_then(|v| v.strip_prefix(p2_version()));
+        match (bundled, versions.get(package)) {
             (Some(after), Some(version)) => {
                 out.push_str(name);
                 out.push('@');
