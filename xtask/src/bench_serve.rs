@@ -68,7 +68,7 @@ impl Load {
     }
 }
 
-pub fn run(wct: &Path, peer: &crate::bench::Peer) -> Result<()> {
+pub fn run(wct: &Path, peer: &crate::peers::Peer) -> Result<()> {
     let wasmtime = peer.path.as_path();
     let wrk = which("wrk").context("no `wrk` on PATH: apt-get install wrk")?;
     let p2 = root().join("tests/fixtures/http/echo.wasm");

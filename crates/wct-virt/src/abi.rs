@@ -3,7 +3,7 @@
 //! in the return area (the canonical ABI's layout, from wit-parser's `SizeAlign`). A WIT that
 //! renumbers the cases or changes the types moves these with it.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Context};
 use wit_parser::{Int, Resolve, Type, TypeDefKind, TypeId};
 
 /// Where a refusing body writes `err(case)`: its offset in the return area, and the case.
@@ -22,7 +22,7 @@ pub(crate) fn err_case(
     interface: &str,
     function: &str,
     case: &str,
-) -> Result<ErrCase> {
+) -> anyhow::Result<ErrCase> {
     let (_, iface) = resolve
         .interfaces
         .iter()

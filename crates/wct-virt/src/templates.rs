@@ -6,10 +6,10 @@
 //! offsets. A WIT that renumbers a case or moves a field fails the up-to-date test here
 //! instead of misbehaving at run time.
 
-use anyhow::{bail, Result};
+use anyhow::bail;
 
 /// The values `module`'s source may name, read from the bundled WIT.
-fn values(module: &str) -> Result<Vec<(&'static str, u32)>> {
+fn values(module: &str) -> anyhow::Result<Vec<(&'static str, u32)>> {
     let http_denied = |generation_sources: &[(&str, &str)], interface: &str, function: &str| {
         let wasi = crate::wasi_wit::wasi_resolve(generation_sources, &Default::default())?;
         crate::abi::err_case(&wasi, interface, function, "HTTP-request-denied")
@@ -53,7 +53,7 @@ fn values(module: &str) -> Result<Vec<(&'static str, u32)>> {
 
 /// `text`, the WAT source of `module`, with every `{{NAME}}` filled in; a name the module
 /// has no value for is an error, and so is a value no placeholder uses.
-pub(crate) fn render(module: &str, text: &str) -> Result<String> {
+pub(crate) fn render(module: &str, text: &str) -> anyhow::Result<String> {
     let values = values(module)?;
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
