@@ -1308,3 +1308,45 @@ const NEWER_ARGUMENTS_WAT: &str = r#"(component
   (func (export "count") (result u32) (canon lift (core func $m "count")))
 )
 "#;
+
+#[test]
+fn what_is_not_a_component_is_refused_with_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.wasm");
+    let refused = |input: &Path| {
+        let run = wct()
+            .arg("virt")
+            .arg(input)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{}", stderr_of(&run));
+        assert!(!out.exists());
+        stderr_of(&run)
+    };
+    let core = refused(&fixture("c/hello.wasm"));
+    assert!(
+        core.contains("not a component: a core wasm module"),
+        "{core}"
+    );
+    assert!(
+        core.contains("help: make it a component first (`wct adapt`"),
+        "{core}"
+    );
+    // A component that does not decode: the cause says why, on its own line.
+    let broken = dir.path().join("broken.wat");
+    std::fs::write(
+        &broken,
+        r#"(component
+            (core module $m (import "env" "f" (func)))
+            (core instance (instantiate $m (with "env" (instance))))
+        )"#,
+    )
+    .unwrap();
+    let undecodable = refused(&broken);
+    assert!(
+        undecodable.contains("not a component\n  caused by: "),
+        "{undecodable}"
+    );
+}

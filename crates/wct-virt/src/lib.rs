@@ -92,9 +92,16 @@ pub struct Virtual {
 /// Why a component could not be virtualized.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum VirtError {
-    /// The input is not a component.
-    #[error("not a component: {0}")]
-    NotAComponent(String),
+    /// The input is a core module.
+    #[error("not a component: a core wasm module")]
+    #[diagnostic(help("make it a component first (`wct adapt` for a WASI Preview 1 program)"))]
+    CoreModule,
+    /// The input is a WIT package.
+    #[error("not a component: a WIT package")]
+    WitPackage,
+    /// The input does not decode as a component; the cause says where.
+    #[error("not a component")]
+    Undecodable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// It imports no interface this virtualizes.
     #[error("the component imports no WASI 0.2 interface that can be virtualized (it imports: {})", if imports.is_empty() { "nothing".to_string() } else { imports.join(", ") })]
     #[diagnostic(help("virtualized are wasi:cli/environment, stdin, stdout, stderr, wasi:clocks, wasi:random, wasi:filesystem/preopens, the socket creation interfaces, wasi:http/outgoing-handler, wasi:config/store and wasi:keyvalue"))]
@@ -169,18 +176,12 @@ fn build_error(what: impl Into<String>) -> impl FnOnce(anyhow::Error) -> VirtErr
 /// The imports of a component, by name with version.
 fn imports_of(component: &[u8]) -> Result<Vec<String>, VirtError> {
     if component.get(4..8) == Some(&[1, 0, 0, 0]) {
-        return Err(VirtError::NotAComponent(
-            "a core wasm module: make it a component first (`wct adapt` for a WASI Preview 1 program)".into(),
-        ));
+        return Err(VirtError::CoreModule);
     }
     let (resolve, world) = match wit_component::decode(component) {
         Ok(DecodedWasm::Component(resolve, world)) => (resolve, world),
-        Ok(DecodedWasm::WitPackage(..)) => {
-            return Err(VirtError::NotAComponent(
-                "a WIT package, not a component".into(),
-            ))
-        }
-        Err(e) => return Err(VirtError::NotAComponent(format!("{e:#}"))),
+        Ok(DecodedWasm::WitPackage(..)) => return Err(VirtError::WitPackage),
+        Err(e) => return Err(VirtError::Undecodable(e.into())),
     };
     Ok(resolve.worlds[world]
         .imports
