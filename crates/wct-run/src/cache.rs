@@ -329,12 +329,15 @@ mod tests {
         (wasm, bytes)
     }
 
+    /// Sets `path`'s modification time to `ago` before now.
+    fn modified_ago(path: &Path, ago: Duration) {
+        let file = std::fs::File::options().append(true).open(path).unwrap();
+        file.set_modified(SystemTime::now() - ago).unwrap();
+    }
+
     /// Sets when `key`'s entry was last used.
     fn used_at(cache: &Cache, key: &str, seconds_ago: u64) {
-        let (data, _) = cache.paths(key);
-        let file = std::fs::File::options().append(true).open(data).unwrap();
-        file.set_modified(SystemTime::now() - Duration::from_secs(seconds_ago))
-            .unwrap();
+        modified_ago(&cache.paths(key).0, Duration::from_secs(seconds_ago));
     }
 
     fn has(cache: &Cache, engine: &Engine, wasm: &[u8]) -> bool {
@@ -388,20 +391,10 @@ mod tests {
         std::fs::write(&fresh_temporary, b"being written").unwrap();
         let old_temporary = dir.path().join(".wct-old.tmp");
         std::fs::write(&old_temporary, b"abandoned").unwrap();
-        std::fs::File::options()
-            .append(true)
-            .open(&old_temporary)
-            .unwrap()
-            .set_modified(SystemTime::now() - ABANDONED_AFTER * 2)
-            .unwrap();
+        modified_ago(&old_temporary, ABANDONED_AFTER * 2);
         let old_lock = dir.path().join(format!("{}.lock", "cd".repeat(32)));
         std::fs::write(&old_lock, b"").unwrap();
-        std::fs::File::options()
-            .append(true)
-            .open(&old_lock)
-            .unwrap()
-            .set_modified(SystemTime::now() - ABANDONED_AFTER * 2)
-            .unwrap();
+        modified_ago(&old_lock, ABANDONED_AFTER * 2);
         let fresh_lock = dir.path().join(format!("{}.lock", "ef".repeat(32)));
         std::fs::write(&fresh_lock, b"").unwrap();
         let orphan = dir.path().join(format!("{}.blake3", "ab".repeat(32)));
@@ -451,12 +444,7 @@ mod tests {
         // A claim left by a killed process expires.
         std::mem::forget(again);
         let key = Cache::key::<Module>(&engine, &wasm, Compiler::Cranelift);
-        std::fs::File::options()
-            .append(true)
-            .open(dir.path().join(format!("{key}.lock")))
-            .unwrap()
-            .set_modified(SystemTime::now() - ABANDONED_AFTER * 2)
-            .unwrap();
+        modified_ago(&dir.path().join(format!("{key}.lock")), ABANDONED_AFTER * 2);
         assert!(cache
             .claim::<Module>(&engine, &wasm, Compiler::Cranelift)
             .is_some());

@@ -3,7 +3,7 @@
 //! ([`Layer::files`]), and the generated components that deny sockets, name lookup and WASI
 //! 0.3's HTTP client.
 
-use crate::catalogue::{Generation, Module, FILES, FILES_INTERFACES, P3_SOCKETS};
+use crate::catalogue::{Generation, Module, FILES, FILES_INTERFACES, P3_SOCKETS, P3_VERSION};
 use crate::grants::{self, Grants, Stream};
 use crate::streams::FilesPlan;
 use crate::wasi_wit::{self, split_import};
@@ -206,11 +206,7 @@ impl Layer {
         )
         .map_err(build_error("the files module"))?;
         let version = versions.get("wasi:io").cloned().unwrap_or_default();
-        self.add(
-            format!("wct-virt-files-{}", version.replace('.', "-")),
-            bytes,
-            chosen,
-        );
+        self.add(component_name("files", &version), bytes, chosen);
         Ok(())
     }
 
@@ -232,11 +228,7 @@ impl Layer {
         let wasi = self.wasi(Generation::P2)?;
         let bytes = generated::tcp_denied(wasi, &interfaces, &version)
             .map_err(build_error("the component that denies TCP"))?;
-        self.add(
-            format!("wct-virt-tcp-{}", version.replace('.', "-")),
-            bytes,
-            chosen,
-        );
+        self.add(component_name("tcp", &version), bytes, chosen);
         Ok(())
     }
 
@@ -256,11 +248,7 @@ impl Layer {
         let wasi = self.wasi(Generation::P2)?;
         let bytes = generated::name_lookup_denied(wasi, &version)
             .map_err(build_error("the component that denies name lookup"))?;
-        self.add(
-            format!("wct-virt-name-lookup-{}", version.replace('.', "-")),
-            bytes,
-            chosen,
-        );
+        self.add(component_name("name-lookup", &version), bytes, chosen);
         Ok(())
     }
 
@@ -281,7 +269,7 @@ impl Layer {
             how: "denied: send drops the request and fails with HTTP-request-denied".into(),
             denied: true,
         }];
-        self.add("wct-virt-http-client-0-3-0".into(), bytes, chosen);
+        self.add(component_name("http-client", P3_VERSION), bytes, chosen);
         Ok(())
     }
 
@@ -300,9 +288,15 @@ impl Layer {
         let wasi = self.wasi(Generation::P3)?;
         let bytes = generated::sockets_denied(wasi, &interfaces)
             .map_err(build_error("the component that denies sockets"))?;
-        self.add("wct-virt-sockets-0-3-0".into(), bytes, chosen);
+        self.add(component_name("sockets", P3_VERSION), bytes, chosen);
         Ok(())
     }
+}
+
+/// The instance name of a virtualizing component of `kind` at WASI `version`
+/// (`wct-virt-tcp-0-2-9`).
+fn component_name(kind: &str, version: &str) -> String {
+    format!("wct-virt-{kind}-{}", version.replace('.', "-"))
 }
 
 /// The imports of `interfaces` (unversioned) in `generation`, each denied as `how` says.
