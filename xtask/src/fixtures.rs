@@ -101,12 +101,12 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// `wct virt`'s virtualizing modules: each `crates/wct-virt/virt/NAME.wat`, its `{{...}}`
-/// filled in from the bundled WIT, assembled into `NAME.wasm` beside it (by wct-virt's own
-/// up-to-date test in its writing mode, so the filling-in lives in one place), and each
-/// `virt/NAME/NAME.c` compiled into `virt/NAME.wasm` ([`virt_c_module`]); all bundled into
-/// wct by `include_bytes!`.
+/// `wct virt`'s compiled virtualizing modules: each `crates/wct-virt/virt/NAME/NAME.c`
+/// (with its `layout.h` made from `virt/config.wit` first) compiled into `virt/NAME.wasm` ([`virt_c_module`]), bundled into wct by `include_bytes!`.
+/// (The WAT modules beside them are bundled as text and assembled by wct-virt when used.)
 pub fn virt_modules(root: &std::path::Path) -> Result<()> {
+    // Each C module's `layout.h`, made from `virt/config.wit` by wct-virt's own test in its
+    // writing mode (the layout is computed in one place).
     sh(Command::new("cargo")
         .args([
             "test",
@@ -114,7 +114,7 @@ pub fn virt_modules(root: &std::path::Path) -> Result<()> {
             "-p",
             "wct-virt",
             "--lib",
-            "tests::bundled_modules_are_up_to_date",
+            "config_layout::tests::the_c_layout_headers_are_made_from_config_wit",
         ])
         .env("WCT_VIRT_WRITE", "1"))?;
     let dir = root.join("crates/wct-virt/virt");
@@ -150,7 +150,9 @@ fn virt_c_module(root: &std::path::Path, dir: &std::path::Path) -> Result<()> {
     let mut inputs = vec![
         dir.join(format!("{name}.c")),
         dir.join(format!("{name}.wit")),
+        dir.join("layout.h"),
         dir.parent().expect("virt/").join("heap.h"),
+        dir.parent().expect("virt/").join("config.wit"),
     ];
     let wasi = root.join("crates/wct-wit/wit/wasi-0.2.12");
     for package in ["cli", "clocks", "filesystem", "io", "random", "sockets"] {

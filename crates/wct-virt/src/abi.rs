@@ -79,27 +79,36 @@ mod tests {
 
     #[test]
     fn the_refusals_are_found_by_name_in_the_bundled_wit() {
-        let p3 = wasi(wct_wit::builtin::wasi_0_3_sources());
+        use wct_wit::wasi_name::WasiGeneration as Generation;
+        use crate::wasi_wit::{bundled_sources, p2_version, p3_version};
+        let (v2, v3) = (p2_version(), p3_version());
+        let p3 = wasi(bundled_sources(Generation::P3));
         // `result<response, error-code>`: the payload is 8-byte aligned.
         assert_eq!(
-            err_case(&p3, "wasi:http/client@0.3.0", "send", "HTTP-request-denied").unwrap(),
+            err_case(
+                &p3,
+                &format!("wasi:http/client@{v3}"),
+                "send",
+                "HTTP-request-denied"
+            )
+            .unwrap(),
             ErrCase { at: 8, case: 15 }
         );
         assert_eq!(
             err_case(
                 &p3,
-                "wasi:sockets/types@0.3.0",
+                &format!("wasi:sockets/types@{v3}"),
                 "[static]tcp-socket.create",
                 "access-denied"
             )
             .unwrap(),
             ErrCase { at: 4, case: 0 }
         );
-        let p2 = wasi(wct_wit::builtin::wasi_0_2_sources());
+        let p2 = wasi(bundled_sources(Generation::P2));
         assert_eq!(
             err_case(
                 &p2,
-                "wasi:sockets/ip-name-lookup@0.2.12",
+                &format!("wasi:sockets/ip-name-lookup@{v2}"),
                 "resolve-addresses",
                 "access-denied"
             )
@@ -108,7 +117,7 @@ mod tests {
         );
         let missing = err_case(
             &p2,
-            "wasi:sockets/ip-name-lookup@0.2.12",
+            &format!("wasi:sockets/ip-name-lookup@{v2}"),
             "resolve-addresses",
             "nope",
         );

@@ -51,8 +51,9 @@ pub(crate) fn build_stubbed(
         .iter()
         .map(|(name, body)| (name.as_str(), body.clone()))
         .collect();
+    let source = module.core()?;
     let core = patch::apply(
-        module.wasm,
+        &source,
         &patch::Patch {
             versions,
             keep,

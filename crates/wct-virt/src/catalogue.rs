@@ -4,21 +4,41 @@
 /// A WASI generation, classified by wct-wit's one rule.
 pub(crate) use wct_wit::wasi_name::WasiGeneration as Generation;
 
-/// The one WASI 0.3 version the bundled modules and WIT are written for.
-pub(crate) const P3_VERSION: &str = "0.3.0";
-
 /// A bundled virtualizing module: the interfaces it exports (unversioned) in one WASI
 /// generation, and the names to change when its source is written for another.
 pub(crate) struct Module {
     pub(crate) name: &'static str,
     pub(crate) generation: Generation,
-    pub(crate) wasm: &'static [u8],
+    pub(crate) source: Source,
     pub(crate) interfaces: &'static [&'static str],
+    /// Functions to export or import under another name in this generation, unversioned
+    /// (`wasi:cli/environment#initial-cwd` -> `wasi:cli/environment#get-initial-cwd`).
     pub(crate) renames: &'static [(&'static str, &'static str)],
     /// Whether this module (rather than another for the same interfaces) serves `grants`.
     pub(crate) when: fn(&crate::Grants) -> bool,
     /// The bodies generated for it at `wct virt` time, by export name, from the WASI WIT.
     pub(crate) bodies: GeneratedBodies,
+}
+
+/// Where a bundled module's core module comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum Source {
+    /// WAT (`virt/NAME.wat`) with `{{...}}` placeholders, filled in from the bundled WIT
+    /// and assembled when it is used ([`crate::templates`]): nothing committed to keep in step.
+    Wat(&'static str),
+    /// A core module compiled from C (`virt/NAME/NAME.c`) by `cargo xtask fixtures virt`;
+    /// `virt/NAME.sources` records what it was built from.
+    Compiled(&'static [u8]),
+}
+
+impl Module {
+    /// The module's core module, assembled from its WAT source for the bundled WIT.
+    pub(crate) fn core(&self) -> anyhow::Result<std::borrow::Cow<'static, [u8]>> {
+        match self.source {
+            Source::Wat(text) => crate::templates::assemble(self.name, text).map(Into::into),
+            Source::Compiled(bytes) => Ok(bytes.into()),
+        }
+    }
 }
 
 /// Makes function bodies, by export name, from the WASI WIT (see [`Module::bodies`]).
@@ -33,13 +53,13 @@ fn no_bodies(_: &wit_parser::Resolve) -> anyhow::Result<Vec<(String, wasm_encode
 const fn module(
     name: &'static str,
     generation: Generation,
-    wasm: &'static [u8],
+    source: Source,
     interfaces: &'static [&'static str],
 ) -> Module {
     Module {
         name,
         generation,
-        wasm,
+        source,
         interfaces,
         renames: &[],
         when: |_| true,
@@ -47,9 +67,16 @@ const fn module(
     }
 }
 
-const ENVIRONMENT: &[u8] = include_bytes!("../virt/environment.wasm");
-const RANDOM: &[u8] = include_bytes!("../virt/random.wasm");
-const PREOPENS: &[u8] = include_bytes!("../virt/preopens.wasm");
+/// The WAT source `virt/NAME.wat`.
+macro_rules! wat {
+    ($name:literal) => {
+        Source::Wat(include_str!(concat!("../virt/", $name, ".wat")))
+    };
+}
+
+const ENVIRONMENT: Source = wat!("environment");
+const RANDOM: Source = wat!("random");
+const PREOPENS: Source = wat!("preopens");
 const RANDOM_INTERFACES: &[&str] = &[
     "wasi:random/random",
     "wasi:random/insecure",
@@ -66,20 +93,20 @@ pub(crate) const MODULES: &[Module] = &[
     module(
         "wall-clock",
         Generation::P2,
-        include_bytes!("../virt/wall-clock.wasm"),
+        wat!("wall-clock"),
         &["wasi:clocks/wall-clock"],
     ),
     module(
         "monotonic-clock",
         Generation::P2,
-        include_bytes!("../virt/monotonic-clock.wasm"),
+        wat!("monotonic-clock"),
         &["wasi:clocks/monotonic-clock"],
     ),
     module("random", Generation::P2, RANDOM, RANDOM_INTERFACES),
     module(
         "stdio",
         Generation::P2,
-        include_bytes!("../virt/stdio.wasm"),
+        wat!("stdio"),
         &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"],
     ),
     module(
@@ -91,7 +118,7 @@ pub(crate) const MODULES: &[Module] = &[
     module(
         "sockets",
         Generation::P2,
-        include_bytes!("../virt/sockets.wasm"),
+        wat!("sockets"),
         &[
             "wasi:sockets/tcp-create-socket",
             "wasi:sockets/udp-create-socket",
@@ -102,7 +129,7 @@ pub(crate) const MODULES: &[Module] = &[
         ..module(
             "outgoing-handler",
             Generation::P2,
-            include_bytes!("../virt/outgoing-handler.wasm"),
+            wat!("outgoing-handler"),
             &["wasi:http/outgoing-handler"],
         )
     },
@@ -111,20 +138,20 @@ pub(crate) const MODULES: &[Module] = &[
         ..module(
             "outgoing-handler-filter",
             Generation::P2,
-            include_bytes!("../virt/outgoing-handler-filter.wasm"),
+            wat!("outgoing-handler-filter"),
             &["wasi:http/outgoing-handler"],
         )
     },
     module(
         "config-store",
         Generation::P2,
-        include_bytes!("../virt/config-store.wasm"),
+        wat!("config-store"),
         &["wasi:config/store"],
     ),
     Module {
         renames: &[(
-            "wasi:cli/environment@0.3.0#initial-cwd",
-            "wasi:cli/environment@0.3.0#get-initial-cwd",
+            "wasi:cli/environment#initial-cwd",
+            "wasi:cli/environment#get-initial-cwd",
         )],
         ..module(
             "environment",
@@ -136,26 +163,26 @@ pub(crate) const MODULES: &[Module] = &[
     module(
         "system-clock",
         Generation::P3,
-        include_bytes!("../virt/system-clock.wasm"),
+        wat!("system-clock"),
         &["wasi:clocks/system-clock"],
     ),
     module(
         "monotonic-clock-p3",
         Generation::P3,
-        include_bytes!("../virt/monotonic-clock-p3.wasm"),
+        wat!("monotonic-clock-p3"),
         &["wasi:clocks/monotonic-clock"],
     ),
     Module {
         renames: &[(
-            "wasi:random/insecure-seed@0.3.0#insecure-seed",
-            "wasi:random/insecure-seed@0.3.0#get-insecure-seed",
+            "wasi:random/insecure-seed#insecure-seed",
+            "wasi:random/insecure-seed#get-insecure-seed",
         )],
         ..module("random", Generation::P3, RANDOM, RANDOM_INTERFACES)
     },
     module(
         "stdio-p3",
         Generation::P3,
-        include_bytes!("../virt/stdio-p3.wasm"),
+        wat!("stdio-p3"),
         &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"],
     ),
     module(
@@ -170,7 +197,7 @@ pub(crate) const MODULES: &[Module] = &[
         ..module(
             "client-filter-p3",
             Generation::P3,
-            include_bytes!("../virt/client-filter-p3.wasm"),
+            Source::Wat(crate::http_filter::CLIENT_FILTER_P3_WAT),
             &["wasi:http/client"],
         )
     },
@@ -182,7 +209,7 @@ pub(crate) const MODULES: &[Module] = &[
 pub(crate) const FILES: Module = Module {
     name: "files",
     generation: Generation::P2,
-    wasm: include_bytes!("../virt/files.wasm"),
+    source: Source::Compiled(include_bytes!("../virt/files.wasm")),
     interfaces: FILES_INTERFACES,
     renames: &[],
     when: |_| true,
@@ -194,7 +221,7 @@ pub(crate) const FILES: Module = Module {
 pub(crate) const KEYVALUE: Module = Module {
     name: "keyvalue",
     generation: Generation::P2,
-    wasm: include_bytes!("../virt/keyvalue.wasm"),
+    source: Source::Compiled(include_bytes!("../virt/keyvalue.wasm")),
     interfaces: &[
         "wasi:keyvalue/store",
         "wasi:keyvalue/atomics",

@@ -191,8 +191,9 @@ pub fn config_store(variables: &[(String, String)]) -> Vec<u8> {
 /// with `data` (bucket, key, value) in them from the start. Entries of other buckets are
 /// left out.
 pub fn keyvalue(buckets: Option<&[String]>, data: &[(String, String, Vec<u8>)]) -> Vec<u8> {
+    use crate::config_layout::{offset, size};
     let names = buckets.unwrap_or_default();
-    let mut bytes = vec![0u8; 24];
+    let mut bytes = vec![0u8; size("keyvalue")];
     let blob = |bytes: &mut Vec<u8>, data: &[u8]| -> (u32, u32) {
         let at = bytes.len() as u32;
         bytes.extend_from_slice(data);
@@ -215,28 +216,41 @@ pub fn keyvalue(buckets: Option<&[String]>, data: &[(String, String, Vec<u8>)]) 
     while !bytes.len().is_multiple_of(4) {
         bytes.push(0);
     }
-    let buckets_at = bytes.len() as u32;
-    for (at, len) in &spans {
-        bytes.extend_from_slice(&at.to_le_bytes());
-        bytes.extend_from_slice(&len.to_le_bytes());
+    let put = |bytes: &mut Vec<u8>, at: usize, field: &str, v: u32| {
+        let at = at + offset(field);
+        bytes[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    };
+    let buckets_at = bytes.len();
+    let bucket_size = size("keyvalue-bucket");
+    bytes.resize(buckets_at + spans.len() * bucket_size, 0);
+    for (i, (at, len)) in spans.iter().enumerate() {
+        let record = buckets_at + i * bucket_size;
+        put(&mut bytes, record, "keyvalue-bucket.name-at", *at);
+        put(&mut bytes, record, "keyvalue-bucket.name-len", *len);
     }
-    let entries_at = bytes.len() as u32;
-    for (index, [(key, key_len), (value, value_len)]) in &entries {
-        for n in [*index, *key, *key_len, *value, *value_len] {
-            bytes.extend_from_slice(&n.to_le_bytes());
-        }
+    let entries_at = bytes.len();
+    let entry_size = size("keyvalue-entry");
+    bytes.resize(entries_at + entries.len() * entry_size, 0);
+    for (i, (index, [(key, key_len), (value, value_len)])) in entries.iter().enumerate() {
+        let record = entries_at + i * entry_size;
+        put(&mut bytes, record, "keyvalue-entry.bucket", *index);
+        put(&mut bytes, record, "keyvalue-entry.key-at", *key);
+        put(&mut bytes, record, "keyvalue-entry.key-len", *key_len);
+        put(&mut bytes, record, "keyvalue-entry.value-at", *value);
+        put(&mut bytes, record, "keyvalue-entry.value-len", *value_len);
     }
-    let header = [
-        bytes.len() as u32,
+    let total = bytes.len() as u32;
+    put(&mut bytes, 0, "keyvalue.total-size", total);
+    put(
+        &mut bytes,
+        0,
+        "keyvalue.granted",
         u32::from(buckets.is_some()),
-        names.len() as u32,
-        buckets_at,
-        entries.len() as u32,
-        entries_at,
-    ];
-    for (i, n) in header.iter().enumerate() {
-        bytes[i * 4..i * 4 + 4].copy_from_slice(&n.to_le_bytes());
-    }
+    );
+    put(&mut bytes, 0, "keyvalue.bucket-count", names.len() as u32);
+    put(&mut bytes, 0, "keyvalue.buckets-at", buckets_at as u32);
+    put(&mut bytes, 0, "keyvalue.entry-count", entries.len() as u32);
+    put(&mut bytes, 0, "keyvalue.entries-at", entries_at as u32);
     bytes
 }
 

@@ -85,9 +85,84 @@ pub(crate) fn size(name: &str) -> usize {
     records.sizes.size(&Type::Id(id)).size_wasm32()
 }
 
+/// A C header with the layout of `names`, records of `u32` fields: for each record
+/// `#define RECORD_SIZE` and, for each field, `#define RECORD_FIELD` (its offset), names in
+/// upper case with `-` as `_`. What a C module (`virt/files/layout.h`) reads its
+/// configuration with; a test checks the committed header is this.
+///
+/// # Panics
+///
+/// When a record is not declared or has a field that is not a `u32`: a defect of wct's own
+/// sources, found by that test.
+#[cfg(test)]
+pub(crate) fn c_header(names: &[&str], made_by: &str) -> String {
+    let records = records();
+    let c_name = |name: &str| name.to_uppercase().replace('-', "_");
+    let mut out = format!(
+        "// The layout of the records {} of virt/config.wit, offsets in bytes.\n// {made_by}\n#pragma once\n",
+        names.join(", ")
+    );
+    for name in names {
+        let id = record(records, name)
+            .unwrap_or_else(|| panic!("virt/config.wit declares no record `{name}`"));
+        let TypeDefKind::Record(r) = &records.resolve.types[id].kind else {
+            unreachable!("`record` finds records only")
+        };
+        out.push_str(&format!("\n#define {}_SIZE {}\n", c_name(name), size(name)));
+        for field in &r.fields {
+            assert!(
+                field.ty == Type::U32,
+                "{name}.{}: a C module reads only u32 fields",
+                field.name
+            );
+            let at = offset(&format!("{name}.{}", field.name));
+            out.push_str(&format!(
+                "#define {}_{} {at}\n",
+                c_name(name),
+                c_name(&field.name)
+            ));
+        }
+    }
+    out
+}
+
+/// The C modules' layout headers (`virt/NAME/layout.h`) and the records each is made of.
+#[cfg(test)]
+const C_HEADERS: &[(&str, &[&str])] = &[
+    ("files", &["files", "files-preopen", "files-node"]),
+    (
+        "keyvalue",
+        &["keyvalue", "keyvalue-bucket", "keyvalue-entry"],
+    ),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each C module's `virt/NAME/layout.h`, what it reads its configuration with, is the
+    /// layout [`crate::files::config`] and [`crate::config::keyvalue`] write (made from
+    /// `virt/config.wit`); with `WCT_VIRT_WRITE=1` (what `cargo xtask fixtures virt` runs
+    /// before it compiles the C) each is rewritten instead.
+    #[test]
+    fn the_c_layout_headers_are_made_from_config_wit() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("virt");
+        for (module, names) in C_HEADERS {
+            let path = dir.join(module).join("layout.h");
+            let header = c_header(
+                names,
+                "Made by wct-virt's test config_layout::tests::the_c_layout_headers_are_made_from_config_wit; `cargo xtask fixtures virt` rewrites it.",
+            );
+            if std::env::var_os("WCT_VIRT_WRITE").is_some() {
+                std::fs::write(&path, &header).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                committed == header,
+                "virt/{module}/layout.h is stale: run cargo xtask fixtures virt"
+            );
+        }
+    }
 
     #[test]
     fn fields_lie_where_the_canonical_abi_puts_them() {

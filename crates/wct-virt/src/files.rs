@@ -3,10 +3,11 @@
 //! in-memory overlay, the host's preopens passed through and stdio (allowed, denied or
 //! ignored) — all through its own `wasi:io/streams`.
 //!
-//! The layout (little-endian u32, offsets from the configuration's start) is the one
-//! `files.c` documents: a header, the preopens (20 bytes each), the nodes (24 bytes each),
-//! then names and file contents.
+//! The layout is declared as records in `virt/config.wit` (`files`, `files-preopen`,
+//! `files-node`) and laid out by the canonical ABI ([`config_layout`]); `files.c` reads the
+//! same offsets from `virt/files/layout.h`, which is made from those records.
 
+use crate::config_layout;
 use crate::grants::Stream;
 use std::path::{Path, PathBuf};
 
@@ -138,9 +139,10 @@ pub struct FilesConfig {
     pub all_host_preopens: bool,
 }
 
-/// Node types as `wasi:filesystem` numbers them.
-const DIRECTORY: u32 = 3;
-const FILE: u32 = 6;
+/// Node kinds as `files-node.kind` numbers them (`virt/config.wit`; the C turns them into
+/// `descriptor-type`'s cases through its bindings).
+const DIRECTORY: u32 = 0;
+const FILE: u32 = 1;
 
 /// A node being laid out: type, name, contents, parent index.
 struct Node<'a> {
@@ -174,9 +176,11 @@ fn flatten<'a>(tree: &'a Tree, parent: u32, nodes: &mut Vec<Node<'a>>) {
     }
 }
 
-/// The `files` module's configuration.
+/// The `files` module's configuration: the `files` record of `virt/config.wit`, then its
+/// preopens and nodes as arrays of `files-preopen` and `files-node`, then the names and
+/// contents they point at; each field where [`config_layout`] (the canonical ABI over those
+/// records) puts it, which is where `virt/files/layout.h` says the C reads it.
 pub fn config(c: &FilesConfig) -> Vec<u8> {
-    const HEADER: usize = 32;
     let mut nodes = Vec::new();
     // Preopen: (kind, guest path, root node, writable).
     let mut preopens: Vec<(u32, &str, u32, u32)> = Vec::new();
@@ -199,10 +203,15 @@ pub fn config(c: &FilesConfig) -> Vec<u8> {
     if c.all_host_preopens {
         preopens.push((2, "", 0, 0));
     }
-    let preopens_at = HEADER;
-    let nodes_at = preopens_at + preopens.len() * 20;
-    let mut bytes = vec![0u8; nodes_at + nodes.len() * 24];
-    let put = |bytes: &mut Vec<u8>, at: usize, v: u32| {
+    let (preopen_size, node_size) = (
+        config_layout::size("files-preopen"),
+        config_layout::size("files-node"),
+    );
+    let preopens_at = config_layout::size("files");
+    let nodes_at = preopens_at + preopens.len() * preopen_size;
+    let mut bytes = vec![0u8; nodes_at + nodes.len() * node_size];
+    let put = |bytes: &mut Vec<u8>, at: usize, field: &str, v: u32| {
+        let at = at + config_layout::offset(field);
         bytes[at..at + 4].copy_from_slice(&v.to_le_bytes());
     };
     // Appends `data`; returns its offset.
@@ -212,30 +221,34 @@ pub fn config(c: &FilesConfig) -> Vec<u8> {
         at
     };
     for (i, (kind, path, root, writable)) in preopens.iter().enumerate() {
-        let at = preopens_at + i * 20;
+        let at = preopens_at + i * preopen_size;
         let path_at = append(&mut bytes, path.as_bytes());
-        for (k, v) in [*kind, path_at, path.len() as u32, *root, *writable]
-            .into_iter()
-            .enumerate()
-        {
-            put(&mut bytes, at + k * 4, v);
-        }
+        put(&mut bytes, at, "files-preopen.kind", *kind);
+        put(&mut bytes, at, "files-preopen.path-at", path_at);
+        put(&mut bytes, at, "files-preopen.path-len", path.len() as u32);
+        put(&mut bytes, at, "files-preopen.root", *root);
+        put(&mut bytes, at, "files-preopen.writable", *writable);
     }
     for (i, node) in nodes.iter().enumerate() {
-        let at = nodes_at + i * 24;
+        let at = nodes_at + i * node_size;
         let name_at = append(&mut bytes, node.name.as_bytes());
         let data_at = append(&mut bytes, node.data);
-        let fields = [
-            node.kind,
-            name_at,
+        put(&mut bytes, at, "files-node.kind", node.kind);
+        put(&mut bytes, at, "files-node.name-at", name_at);
+        put(
+            &mut bytes,
+            at,
+            "files-node.name-len",
             node.name.len() as u32,
-            data_at,
+        );
+        put(&mut bytes, at, "files-node.data-at", data_at);
+        put(
+            &mut bytes,
+            at,
+            "files-node.data-len",
             node.data.len() as u32,
-            node.parent,
-        ];
-        for (k, v) in fields.into_iter().enumerate() {
-            put(&mut bytes, at + k * 4, v);
-        }
+        );
+        put(&mut bytes, at, "files-node.parent", node.parent);
     }
     while !bytes.len().is_multiple_of(16) {
         bytes.push(0);
@@ -246,19 +259,14 @@ pub fn config(c: &FilesConfig) -> Vec<u8> {
         Stream::Deny => 1,
         Stream::Ignore => 2,
     };
-    let header = [
-        total,
-        mode(c.stdio[0]),
-        mode(c.stdio[1]),
-        mode(c.stdio[2]),
-        preopens.len() as u32,
-        nodes.len() as u32,
-        preopens_at as u32,
-        nodes_at as u32,
-    ];
-    for (k, v) in header.into_iter().enumerate() {
-        put(&mut bytes, k * 4, v);
-    }
+    put(&mut bytes, 0, "files.total-size", total);
+    put(&mut bytes, 0, "files.stdin", mode(c.stdio[0]));
+    put(&mut bytes, 0, "files.stdout", mode(c.stdio[1]));
+    put(&mut bytes, 0, "files.stderr", mode(c.stdio[2]));
+    put(&mut bytes, 0, "files.preopen-count", preopens.len() as u32);
+    put(&mut bytes, 0, "files.node-count", nodes.len() as u32);
+    put(&mut bytes, 0, "files.preopens-at", preopens_at as u32);
+    put(&mut bytes, 0, "files.nodes-at", nodes_at as u32);
     bytes
 }
 

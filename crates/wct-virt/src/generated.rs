@@ -13,16 +13,18 @@
 
 use crate::abi::{self, ErrCase};
 use crate::patch::{self, Patch};
+use crate::wasi_wit::p3_version;
 use std::collections::BTreeMap;
 use wasm_encoder::{Function, MemArg, MemArgTarget};
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve};
 
 /// The functions that refuse: `result<_, error-code>` written as `err(access-denied)`, the
 /// case and its place read from the WIT ([`abi::err_case`]).
-const REFUSING: &[&str] = &[
-    "wasi:sockets/types@0.3.0#[static]tcp-socket.create",
-    "wasi:sockets/types@0.3.0#[static]udp-socket.create",
-    "wasi:sockets/ip-name-lookup@0.3.0#resolve-addresses",
+/// Interfaces are unversioned: they are refused at the bundled WASI 0.3 version.
+const REFUSING: &[(&str, &str)] = &[
+    ("wasi:sockets/types", "[static]tcp-socket.create"),
+    ("wasi:sockets/types", "[static]udp-socket.create"),
+    ("wasi:sockets/ip-name-lookup", "resolve-addresses"),
 ];
 
 fn mem(offset: u64, align: u32) -> MemArg {
@@ -171,29 +173,33 @@ fn with_bodies(
 }
 
 /// The component that denies HTTP requests to a WASI 0.3 component importing
-/// `wasi:http/client@0.3.0`.
+/// `wasi:http/client` at the bundled 0.3 version.
 pub(crate) fn http_client_denied(wasi: &Resolve) -> anyhow::Result<Vec<u8>> {
     let interfaces = ["wasi:http/client".to_string()];
-    let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces, "0.3.0")?;
-    let drop = patch::imported_function(&dummy, "wasi:http/types@0.3.0", "[resource-drop]request")?;
-    let denied = abi::err_case(
-        wasi,
-        "wasi:http/client@0.3.0",
-        "send",
-        "HTTP-request-denied",
-    )?;
-    let bodies = [("wasi:http/client@0.3.0#send", refuse_send(drop, denied))];
+    let version = p3_version();
+    let (dummy, resolve, world) = dummy(wasi, "http-client", &interfaces, &version)?;
+    let types = format!("wasi:http/types@{version}");
+    let drop = patch::imported_function(&dummy, &types, "[resource-drop]request")?;
+    let client = format!("wasi:http/client@{version}");
+    let denied = abi::err_case(wasi, &client, "send", "HTTP-request-denied")?;
+    let send = format!("{client}#send");
+    let bodies = [(send.as_str(), refuse_send(drop, denied))];
     let core = with_bodies(&dummy, &interfaces, &bodies)?;
     crate::assemble::encode(core, &resolve, world)
 }
 
 /// The component that denies the network to a WASI 0.3 component importing `interfaces`
-/// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at 0.3.0).
+/// (a subset of `wasi:sockets/types` and `wasi:sockets/ip-name-lookup`, at the bundled 0.3 version).
 pub(crate) fn sockets_denied(wasi: &Resolve, interfaces: &[String]) -> anyhow::Result<Vec<u8>> {
-    let (dummy, resolve, world) = dummy(wasi, "sockets", interfaces, "0.3.0")?;
-    let mut bodies: Vec<(&str, Function)> = REFUSING
+    let version = p3_version();
+    let (dummy, resolve, world) = dummy(wasi, "sockets", interfaces, &version)?;
+    let exports: Vec<String> = REFUSING
         .iter()
-        .map(|name| Ok((*name, refuse(access_denied(wasi, name)?))))
+        .map(|(interface, function)| format!("{interface}@{version}#{function}"))
+        .collect();
+    let mut bodies: Vec<(&str, Function)> = exports
+        .iter()
+        .map(|name| Ok((name.as_str(), refuse(access_denied(wasi, name)?))))
         .collect::<anyhow::Result<_>>()?;
     bodies.push(("cabi_realloc", realloc()));
     let core = with_bodies(&dummy, interfaces, &bodies)?;

@@ -6,6 +6,9 @@ use crate::patch;
 use wasm_encoder::Function;
 use wit_parser::Resolve;
 
+/// The WASI 0.3 HTTP filter's source (its generated body finds `task.return` in it).
+pub(crate) const CLIENT_FILTER_P3_WAT: &str = include_str!("../virt/client-filter-p3.wat");
+
 /// The generated body of `client-filter-p3.wat`'s `$return-result`: reads `send`'s
 /// `result<response, error-code>` where the host's client left it and calls `task.return`
 /// with it (the host's verdict on an allowed request goes back unchanged).
@@ -20,10 +23,10 @@ pub(crate) fn client_filter_bodies(wasi: &Resolve) -> anyhow::Result<Vec<(String
     let result = send
         .result
         .ok_or_else(|| anyhow::anyhow!("wasi:http/client's send returns nothing"))?;
-    let module = include_bytes!("../virt/client-filter-p3.wasm");
+    let module = crate::templates::assemble("client-filter-p3", CLIENT_FILTER_P3_WAT)?;
     let task_return = patch::imported_function(
-        module,
-        "[export]wasi:http/client@0.3.0",
+        &module,
+        &format!("[export]wasi:http/client@{}", crate::wasi_wit::p3_version()),
         "[task-return]send",
     )?;
     let flattener = crate::flatten::Flattener::new(wasi)?;

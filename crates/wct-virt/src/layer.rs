@@ -3,7 +3,7 @@
 //! ([`Layer::files`]), and the generated components that deny sockets, name lookup and WASI
 //! 0.3's HTTP client.
 
-use crate::catalogue::{Generation, Module, FILES, FILES_INTERFACES, P3_SOCKETS, P3_VERSION};
+use crate::catalogue::{Generation, Module, FILES, FILES_INTERFACES, P3_SOCKETS};
 use crate::grants::{self, Grants, Stream};
 use crate::streams::FilesPlan;
 use crate::wasi_wit::{self, split_import};
@@ -41,12 +41,12 @@ impl Layer {
         let (slot, sources, versions) = match generation {
             Generation::P2 => (
                 &mut self.p2,
-                wct_wit::builtin::wasi_0_2_sources(),
+                wasi_wit::bundled_sources(generation),
                 &self.versions,
             ),
             Generation::P3 => (
                 &mut self.p3,
-                wct_wit::builtin::wasi_0_3_sources(),
+                wasi_wit::bundled_sources(generation),
                 &BTreeMap::new(),
             ),
         };
@@ -264,12 +264,16 @@ impl Layer {
             .map_err(build_error("the component that denies the HTTP client"))?;
         let chosen = vec![Chosen {
             interface: "wasi:http/client".into(),
-            import: P3_HTTP_CLIENT.into(),
+            import: p3_http_client(),
             config: Vec::new(),
             how: "denied: send drops the request and fails with HTTP-request-denied".into(),
             denied: true,
         }];
-        self.add(component_name("http-client", P3_VERSION), bytes, chosen);
+        self.add(
+            component_name("http-client", &wasi_wit::p3_version()),
+            bytes,
+            chosen,
+        );
         Ok(())
     }
 
@@ -288,7 +292,11 @@ impl Layer {
         let wasi = self.wasi(Generation::P3)?;
         let bytes = generated::sockets_denied(wasi, &interfaces)
             .map_err(build_error("the component that denies sockets"))?;
-        self.add(component_name("sockets", P3_VERSION), bytes, chosen);
+        self.add(
+            component_name("sockets", &wasi_wit::p3_version()),
+            bytes,
+            chosen,
+        );
         Ok(())
     }
 }
@@ -329,5 +337,7 @@ const P2_TCP: &[&str] = &["wasi:sockets/tcp", "wasi:sockets/tcp-create-socket"];
 /// WASI 0.2's name lookup, denied with the network.
 const P2_NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup";
 
-/// WASI 0.3's HTTP client interface, denied by a generated component.
-pub(crate) const P3_HTTP_CLIENT: &str = "wasi:http/client@0.3.0";
+/// WASI 0.3's HTTP client interface at the bundled version, denied by a generated component.
+pub(crate) fn p3_http_client() -> String {
+    format!("wasi:http/client@{}", wasi_wit::p3_version())
+}

@@ -26,9 +26,10 @@ pub struct Patch<'a> {
     pub keep: &'a [String],
     /// The configuration, written at [`CONFIG_BASE`].
     pub config: &'a [u8],
-    /// Names that differ in the target WASI generation, after renumbering: an export
-    /// `wasi:cli/environment@0.3.0#initial-cwd` or an import written the same way
-    /// (`MODULE#NAME`) becomes the second name.
+    /// Names that differ in the target WASI generation, written unversioned: after
+    /// renumbering, an export `wasi:cli/environment@V#initial-cwd` (or an import written the
+    /// same way, `MODULE#NAME`) matching `wasi:cli/environment#initial-cwd` becomes the
+    /// second name at the same version V.
     pub renames: &'a [(&'a str, &'a str)],
     /// New bodies for exported functions, by export name (as in the module, before
     /// renumbering).
@@ -60,13 +61,23 @@ pub const GENERATED_PREFIX: &str = "wct-virt:";
 /// The export through which a compiled module says where its heap starts.
 const HEAP_BASE: &str = "__heap_base";
 
-/// `name` after `renames`.
+/// `name` after `renames`, which are written unversioned
+/// (`wasi:cli/environment#initial-cwd` -> `wasi:cli/environment#get-initial-cwd`): the
+/// version `name` has stays.
 fn rename(name: &str, renames: &[(&str, &str)]) -> String {
-    renames
-        .iter()
-        .find(|(from, _)| *from == name)
-        .map_or(name, |(_, to)| to)
-        .to_string()
+    let (prefix, rest) = split_prefix(name);
+    let (interface, Some(versioned)) = split_versioned(rest) else {
+        return name.to_string();
+    };
+    let (version, tail) = versioned.split_at(versioned.find(['#', '/']).unwrap_or(versioned.len()));
+    let unversioned = format!("{interface}{tail}");
+    match renames.iter().find(|(from, _)| *from == unversioned) {
+        Some((_, to)) => {
+            let (to_interface, to_tail) = to.split_at(to.find('#').unwrap_or(to.len()));
+            format!("{prefix}{to_interface}@{version}{to_tail}")
+        }
+        None => name.to_string(),
+    }
 }
 
 /// `wasi:cli/environment@0.2.12#f` with `wasi:cli` at 0.2.9 -> `wasi:cli/environment@0.2.9#f`.
@@ -332,6 +343,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn renames_at_the_version_the_name_has() {
+        let renames = [(
+            "wasi:cli/environment#initial-cwd",
+            "wasi:cli/environment#get-initial-cwd",
+        )];
+        assert_eq!(
+            rename("wasi:cli/environment@0.3.1#initial-cwd", &renames),
+            "wasi:cli/environment@0.3.1#get-initial-cwd"
+        );
+        assert_eq!(
+            rename("[export]wasi:cli/environment@0.3.0#initial-cwd", &renames),
+            "[export]wasi:cli/environment@0.3.0#get-initial-cwd"
+        );
+        assert_eq!(
+            rename("wasi:cli/environment@0.3.0#get-arguments", &renames),
+            "wasi:cli/environment@0.3.0#get-arguments"
+        );
+    }
+
+    #[test]
     fn renumbers_packages_it_knows() {
         let versions = BTreeMap::from([("wasi:cli".to_string(), "0.2.9".to_string())]);
         assert_eq!(
@@ -372,7 +403,7 @@ mod tests {
                 versions: &versions,
                 keep: &keep,
                 config: &config,
-                renames: &[("a:b/c@1.0.0#f", "a:b/c@1.0.0#get-f")],
+                renames: &[("a:b/c#f", "a:b/c#get-f")],
                 bodies: &[("a:b/c@1.0.0#f", body)],
             },
         )

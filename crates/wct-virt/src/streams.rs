@@ -74,7 +74,7 @@ pub(crate) fn streams_refused(imports: &[String], g: &Grants) -> Option<VirtErro
             && !imports_in(imports, name, Generation::P2)
         {
             return Some(VirtError::Unsupported {
-                what: format!("ignoring {name}@0.3.0"),
+                what: format!("ignoring {name}@{}", crate::wasi_wit::p3_version()),
                 reason: P3_STREAMS.into(),
                 advice: "allow or deny the stream".into(),
             });
@@ -85,7 +85,10 @@ pub(crate) fn streams_refused(imports: &[String], g: &Grants) -> Option<VirtErro
         && !imports_in(imports, "wasi:filesystem/preopens", Generation::P2)
     {
         return Some(VirtError::Unsupported {
-            what: "virtual files for wasi:filesystem@0.3.0".into(),
+            what: format!(
+                "virtual files for wasi:filesystem@{}",
+                crate::wasi_wit::p3_version()
+            ),
             reason: P3_STREAMS.into(),
             advice: "pass the host's folders through instead".into(),
         });

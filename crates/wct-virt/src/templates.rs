@@ -1,29 +1,32 @@
-//! The bundled WAT modules' values that the WIT decides, filled in before they are assembled:
-//! a source writes `{{NAME}}` where a case index or a payload offset goes, and [`render`]
-//! puts in the value read from the bundled WIT ([`crate::abi::err_case`]);
-//! `{{config:RECORD.FIELD}}` is the address of a configuration field, from the records of
-//! `virt/config.wit` ([`crate::config_layout`]), which [`crate::config`] writes at the same
-//! offsets. A WIT that renumbers a case or moves a field fails the up-to-date test here
-//! instead of misbehaving at run time.
+//! The bundled WAT modules' values that the WIT decides, filled in when they are assembled
+//! ([`assemble`], at `wct virt` time: no assembled module is committed): a source writes
+//! `{{NAME}}` where a case index or a payload offset goes, and [`render`] puts in the value
+//! read from the bundled WIT ([`crate::abi::err_case`]); `{{wasi-0.2}}` and `{{wasi-0.3}}`
+//! are the bundled WASI versions its names are written at; `{{config:RECORD.FIELD}}` is the
+//! address of a configuration field, from the records of `virt/config.wit`
+//! ([`crate::config_layout`]), which [`crate::config`] writes at the same offsets. A WIT
+//! that renumbers a case, moves a field or bumps a version changes the module with it; one
+//! that removes what a module names fails this crate's tests.
 
-use anyhow::bail;
+use crate::wasi_wit::{bundled_sources, bundled_version_of};
+use anyhow::{bail, Context};
+use wct_wit::wasi_name::WasiGeneration as Generation;
+
+/// The core module of the bundled WAT source `text` of `module`, its placeholders filled in.
+pub(crate) fn assemble(module: &str, text: &str) -> anyhow::Result<Vec<u8>> {
+    let text = render(module, text)?;
+    wat::parse_str(&text).with_context(|| format!("assembling virt/{module}.wat"))
+}
 
 /// The values `module`'s source may name, read from the bundled WIT.
 fn values(module: &str) -> anyhow::Result<Vec<(&'static str, u32)>> {
-    let http_denied = |generation_sources: &[(&str, &str)], interface: &str, function: &str| {
-        let wasi = crate::wasi_wit::wasi_resolve(generation_sources, &Default::default())?;
-        crate::abi::err_case(&wasi, interface, function, "HTTP-request-denied")
+    let http_denied = |generation: Generation, interface: &str, function: &str| {
+        let sources = bundled_sources(generation);
+        let wasi = crate::wasi_wit::wasi_resolve(sources, &Default::default())?;
+        let interface = format!("{interface}@{}", bundled_version_of(generation));
+        crate::abi::err_case(&wasi, &interface, function, "HTTP-request-denied")
     };
-    let p2_handle = || {
-        http_denied(
-            wct_wit::builtin::wasi_0_2_sources(),
-            &format!(
-                "wasi:http/outgoing-handler@{}",
-                crate::wasi_wit::p2_version()
-            ),
-            "handle",
-        )
-    };
+    let p2_handle = || http_denied(Generation::P2, "wasi:http/outgoing-handler", "handle");
     Ok(match module {
         "outgoing-handler" => {
             let err = p2_handle()?;
@@ -40,11 +43,7 @@ fn values(module: &str) -> anyhow::Result<Vec<(&'static str, u32)>> {
             ]
         }
         "client-filter-p3" => {
-            let err = http_denied(
-                wct_wit::builtin::wasi_0_3_sources(),
-                "wasi:http/client@0.3.0",
-                "send",
-            )?;
+            let err = http_denied(Generation::P3, "wasi:http/client", "send")?;
             vec![("http-request-denied", err.case)]
         }
         _ => Vec::new(),
@@ -67,6 +66,8 @@ pub(crate) fn render(module: &str, text: &str) -> anyhow::Result<String> {
         // A comment may show the syntax itself: `{{...}}`.
         if name == "..." {
             out.push_str("{{...}}");
+        } else if let Some(generation) = version_placeholder(name) {
+            out.push_str(&bundled_version_of(generation));
         } else if let Some(path) = name.strip_prefix("config:") {
             let Some(at) = crate::config_layout::try_offset(path) else {
                 bail!("{module}.wat: virt/config.wit declares no `{path}`");
@@ -86,6 +87,15 @@ pub(crate) fn render(module: &str, text: &str) -> anyhow::Result<String> {
         bail!("{module}.wat: `{{{{{}}}}}` is never used", values[i].0);
     }
     Ok(out)
+}
+
+/// The generation whose bundled version `name` stands for (`wasi-0.2`, `wasi-0.3`).
+fn version_placeholder(name: &str) -> Option<Generation> {
+    match name {
+        "wasi-0.2" => Some(Generation::P2),
+        "wasi-0.3" => Some(Generation::P3),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +123,11 @@ mod tests {
         assert!(
             field.to_string().contains("declares no `random.nope`"),
             "{field}"
+        );
+        let p2 = bundled_version_of(Generation::P2);
+        assert_eq!(
+            render("random", "wasi:random/random@{{wasi-0.2}}").unwrap(),
+            format!("wasi:random/random@{p2}")
         );
         let unused = render("outgoing-handler", "(i32.const {{http-request-denied}})").unwrap_err();
         assert!(unused.to_string().contains("never used"), "{unused}");

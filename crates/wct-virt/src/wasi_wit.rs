@@ -1,8 +1,8 @@
 //! The WASI WIT the virtualizing components are built against: the bundled WIT, each package
 //! renumbered to the version the component imports, and the import names taken apart.
 
-use crate::catalogue::Generation;
 use std::collections::BTreeMap;
+use wct_wit::wasi_name::WasiGeneration as Generation;
 use wct_wit::wasi_name::WasiName;
 use wit_parser::Resolve;
 
@@ -100,17 +100,39 @@ pub(crate) fn clamp_since(text: &str, version: &str) -> String {
     out
 }
 
-/// The bundled WASI 0.2 version, read once from its WIT.
-static P2_VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// The bundled WASI WIT of `generation` (wct-wit's), or what a test of this crate put in
+/// its place ([`tests::with_bundled`]) to check that nothing here is written for one release.
+pub(crate) fn bundled_sources(generation: Generation) -> &'static [(&'static str, &'static str)] {
+    #[cfg(test)]
+    if let Some(sources) = tests::bundled_override(generation) {
+        return sources;
+    }
+    match generation {
+        Generation::P2 => wct_wit::builtin::wasi_0_2_sources(),
+        Generation::P3 => wct_wit::builtin::wasi_0_3_sources(),
+    }
+}
+
+/// The version of the bundled WASI WIT of `generation` (`0.2.12`, `0.3.0`), read from the
+/// WIT: what the WAT modules' names are written at (`{{wasi-0.2}}`) and what wct virt places.
+pub(crate) fn bundled_version_of(generation: Generation) -> String {
+    bundled_version(bundled_sources(generation))
+}
 
 /// The bundled WASI 0.2 version (`0.2.12`).
-pub(crate) fn p2_version() -> &'static str {
-    P2_VERSION.get_or_init(|| bundled_version(wct_wit::builtin::wasi_0_2_sources()))
+pub(crate) fn p2_version() -> String {
+    bundled_version_of(Generation::P2)
+}
+
+/// The bundled WASI 0.3 version (`0.3.0`).
+pub(crate) fn p3_version() -> String {
+    bundled_version_of(Generation::P3)
 }
 
 /// Every `wasi:NAME@V` and `wasi:NAME/ITEM@V` in `text`, V the bundled version
 /// ([`p2_version`]), with NAME's version from `versions`.
 pub(crate) fn renumber_text(text: &str, versions: &BTreeMap<String, String>) -> String {
+    let p2 = p2_version();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("wasi:") {
@@ -124,7 +146,9 @@ pub(crate) fn renumber_text(text: &str, versions: &BTreeMap<String, String>) -> 
         let after = &tail[end..];
         let bundled = after
             .strip_prefix('@')
-            .and_then(|v| v.strip_prefix(p2_version()));
+            .and_then(|v| v.strip_prefix(p2.as_str()))
+            // `0.2.1` is not the start of `0.2.12`, nor `0.2.12` of `0.2.12-rc`.
+            .filter(|after| !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-'));
         match (bundled, versions.get(package)) {
             (Some(after), Some(version)) => {
                 out.push_str(name);
@@ -143,8 +167,72 @@ pub(crate) fn renumber_text(text: &str, versions: &BTreeMap<String, String>) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    type Sources = &'static [(&'static str, &'static str)];
+
+    thread_local! {
+        /// The WASI WIT a test put in place of the bundled one, per generation.
+        static BUNDLED: Cell<[Option<Sources>; 2]> = const { Cell::new([None, None]) };
+    }
+
+    fn slot(generation: Generation) -> usize {
+        match generation {
+            Generation::P2 => 0,
+            Generation::P3 => 1,
+        }
+    }
+
+    /// The sources a test put in place of `generation`'s bundled WIT on this thread.
+    pub(crate) fn bundled_override(generation: Generation) -> Option<Sources> {
+        BUNDLED.with(|b| b.get()[slot(generation)])
+    }
+
+    /// Runs `f` with the bundled WASI WIT of `generation` renumbered from its version to
+    /// `version` (`@0.2.12` -> `@0.2.99` everywhere the WIT names its packages), on this
+    /// thread only: as if wct-wit had been bumped to that release.
+    pub(crate) fn with_bundled<T>(
+        generation: Generation,
+        version: &str,
+        f: impl FnOnce() -> T,
+    ) -> T {
+        let from = format!("@{}", bundled_version_of(generation));
+        let to = format!("@{version}");
+        let bumped: Vec<(&'static str, &'static str)> = bundled_sources(generation)
+            .iter()
+            .map(|(name, text)| {
+                (
+                    *name,
+                    &*Box::leak(text.replace(&from, &to).into_boxed_str()),
+                )
+            })
+            .collect();
+        let bumped: Sources = Box::leak(bumped.into_boxed_slice());
+        let before = BUNDLED.with(|b| {
+            let before = b.get();
+            let mut now = before;
+            now[slot(generation)] = Some(bumped);
+            b.set(now);
+            before
+        });
+        let out = f();
+        BUNDLED.with(|b| b.set(before));
+        out
+    }
+
+    #[test]
+    fn a_bumped_wit_is_read_at_its_version() {
+        let p2 = p2_version();
+        with_bundled(Generation::P2, "0.2.99", || {
+            assert_eq!(p2_version(), "0.2.99");
+            assert!(bundled_sources(Generation::P2)
+                .iter()
+                .all(|(_, text)| !text.contains(&format!("@{p2}"))));
+        });
+        assert_eq!(p2_version(), p2);
+    }
 
     #[test]
     fn clamps_feature_gates() {
@@ -157,9 +245,20 @@ mod tests {
     #[test]
     fn renumbers_wit_text() {
         let versions = BTreeMap::from([("wasi:io".to_string(), "0.2.9".to_string())]);
+        let v = p2_version();
         assert_eq!(
-            renumber_text("package wasi:io@0.2.12;\nuse wasi:io/poll@0.2.12.{pollable};\nuse wasi:cli/x@0.2.12;", &versions),
-            "package wasi:io@0.2.9;\nuse wasi:io/poll@0.2.9.{pollable};\nuse wasi:cli/x@0.2.12;"
+            renumber_text(
+                &format!(
+                    "package wasi:io@{v};\nuse wasi:io/poll@{v}.{{pollable}};\nuse wasi:cli/x@{v};"
+                ),
+                &versions
+            ),
+            format!(
+                "package wasi:io@0.2.9;\nuse wasi:io/poll@0.2.9.{{pollable}};\nuse wasi:cli/x@{v};"
+            )
         );
+        // Another version that starts with the bundled one is not the bundled one.
+        let longer = format!("package wasi:io@{v}1;");
+        assert_eq!(renumber_text(&longer, &versions), longer);
     }
 }

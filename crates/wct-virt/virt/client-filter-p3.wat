@@ -13,11 +13,11 @@
 ;; Configuration: the record `allowed-authorities` of virt/config.wit, its fields' addresses
 ;; filled in from that WIT.
 (module
-  (import "wasi:http/types@0.3.0" "[method]request.get-authority"
+  (import "wasi:http/types@{{wasi-0.3}}" "[method]request.get-authority"
     (func $authority (param i32 i32)))
-  (import "wasi:http/types@0.3.0" "[resource-drop]request"
+  (import "wasi:http/types@{{wasi-0.3}}" "[resource-drop]request"
     (func $drop_request (param i32)))
-  (import "wasi:http/client@0.3.0" "[async-lower]send"
+  (import "wasi:http/client@{{wasi-0.3}}" "[async-lower]send"
     (func $host_send (param i32 i32) (result i32)))
   (import "$root" "[waitable-set-new]" (func $set_new (result i32)))
   (import "$root" "[waitable-set-drop]" (func $set_drop (param i32)))
@@ -25,7 +25,7 @@
   (import "$root" "[subtask-drop]" (func $subtask_drop (param i32)))
   (import "$root" "[context-get-0]" (func $context_get (result i32)))
   (import "$root" "[context-set-0]" (func $context_set (param i32)))
-  (import "[export]wasi:http/client@0.3.0" "[task-return]send"
+  (import "[export]wasi:http/client@{{wasi-0.3}}" "[task-return]send"
     (func $task_return (param i32 i32 i32 i64 i32 i32 i32 i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 0))
@@ -108,7 +108,7 @@
     (global.set $free (local.get $block))
     (i32.const 0))
 
-  (func (export "[async-lift]wasi:http/client@0.3.0#send") (param $request i32) (result i32)
+  (func (export "[async-lift]wasi:http/client@{{wasi-0.3}}#send") (param $request i32) (result i32)
     (local $mark i32) (local $allowed i32) (local $block i32) (local $status i32) (local $set i32)
     ;; The authority's string lives only until it is checked.
     (local.set $block (call $take-block))
@@ -139,7 +139,7 @@
     ;; 2: wait on the set.
     (i32.or (i32.const 2) (i32.shl (local.get $set) (i32.const 4))))
 
-  (func (export "[callback][async-lift]wasi:http/client@0.3.0#send")
+  (func (export "[callback][async-lift]wasi:http/client@{{wasi-0.3}}#send")
     (param $event i32) (param $handle i32) (param $code i32) (result i32)
     (local $block i32)
     (local.set $block (call $context_get))

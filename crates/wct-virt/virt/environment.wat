@@ -9,9 +9,9 @@
 ;; through, arguments baked or the host's, working directory none, baked or the host's), its
 ;; fields' addresses filled in from that WIT.
 (module
-  (import "wasi:cli/environment@0.2.12" "get-environment" (func $host_environment (param i32)))
-  (import "wasi:cli/environment@0.2.12" "get-arguments" (func $host_arguments (param i32)))
-  (import "wasi:cli/environment@0.2.12" "initial-cwd" (func $host_cwd (param i32)))
+  (import "wasi:cli/environment@{{wasi-0.2}}" "get-environment" (func $host_environment (param i32)))
+  (import "wasi:cli/environment@{{wasi-0.2}}" "get-arguments" (func $host_arguments (param i32)))
+  (import "wasi:cli/environment@{{wasi-0.2}}" "initial-cwd" (func $host_cwd (param i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 0))
 
@@ -67,7 +67,7 @@
         (br $next)))
     (i32.const 0))
 
-  (func (export "wasi:cli/environment@0.2.12#get-environment") (result i32)
+  (func (export "wasi:cli/environment@{{wasi-0.2}}#get-environment") (result i32)
     (local $baked i32) (local $host i32) (local $host_end i32) (local $out i32) (local $count i32)
     (call $reset)
     (if (i32.eqz (i32.load (i32.const {{config:environment.pass.len}})))
@@ -96,14 +96,14 @@
     (i32.store (i32.const 28) (local.get $count))
     (i32.const 24))
 
-  (func (export "wasi:cli/environment@0.2.12#get-arguments") (result i32)
+  (func (export "wasi:cli/environment@{{wasi-0.2}}#get-arguments") (result i32)
     (call $reset)
     (if (i32.eqz (i32.load (i32.const {{config:environment.args-from-host}})))
       (then (return (i32.const {{config:environment.args}}))))
     (call $host_arguments (i32.const 32))
     (i32.const 32))
 
-  (func (export "wasi:cli/environment@0.2.12#initial-cwd") (result i32)
+  (func (export "wasi:cli/environment@{{wasi-0.2}}#initial-cwd") (result i32)
     (call $reset)
     (if (i32.ne (i32.load (i32.const {{config:environment.cwd-mode}})) (i32.const 2))
       (then (return (i32.const {{config:environment.cwd-mode}}))))

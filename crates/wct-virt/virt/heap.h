@@ -2,7 +2,8 @@
 // writes at `__heap_base` (the module's own data and stack end there), and the allocator
 // (malloc, free, realloc, calloc; the bindings' `cabi_realloc` calls realloc), whose heap
 // starts after the configuration. Nothing here needs WASI: the modules link no libc function
-// that does. Included once, by the module's C file.
+// that does. Included once, by the module's C file, after its `layout.h` (made from
+// `virt/config.wit`), which says where the configuration's total size is (`CONFIG_TOTAL_SIZE`).
 #ifndef WCT_VIRT_HEAP_H
 #define WCT_VIRT_HEAP_H
 
@@ -38,7 +39,7 @@ static int size_class(size_t size) {
 
 static uint8_t *heap_take(size_t size) {
   if (!heap_next) {
-    heap_next = (uint8_t *)config() + ((config_u32(0) + 15) & ~15u);
+    heap_next = (uint8_t *)config() + ((config_u32(CONFIG_TOTAL_SIZE) + 15) & ~15u);
     heap_end = (uint8_t *)(__builtin_wasm_memory_size(0) * 65536);
   }
   while ((size_t)(heap_end - heap_next) < size) {

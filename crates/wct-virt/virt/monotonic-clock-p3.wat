@@ -4,7 +4,7 @@
 ;; (the `async` functions are lifted and lowered synchronously: the caller waits).
 ;; Configuration: the record `monotonic-clock` of virt/config.wit, as monotonic-clock.wat's.
 (module
-  (import "wasi:clocks/monotonic-clock@0.3.0" "wait-for" (func $host_wait_for (param i64)))
+  (import "wasi:clocks/monotonic-clock@{{wasi-0.3}}" "wait-for" (func $host_wait_for (param i64)))
   (memory (export "memory") 1)
   (global $now (mut i64) (i64.const 0))
   (func $denied:wasi:clocks/monotonic-clock.now unreachable)
@@ -15,19 +15,19 @@
   (func $check_wait
     (if (i32.eq (i32.load (i32.const {{config:monotonic-clock.mode}})) (i32.const 2))
       (then (call $denied:wasi:clocks/monotonic-clock.wait))))
-  (func (export "wasi:clocks/monotonic-clock@0.3.0#now") (result i64)
+  (func (export "wasi:clocks/monotonic-clock@{{wasi-0.3}}#now") (result i64)
     (local $t i64)
     (call $check_now)
     (local.set $t (global.get $now))
     (global.set $now (i64.add (local.get $t) (i64.load (i32.const {{config:monotonic-clock.step}}))))
     (local.get $t))
-  (func (export "wasi:clocks/monotonic-clock@0.3.0#get-resolution") (result i64)
+  (func (export "wasi:clocks/monotonic-clock@{{wasi-0.3}}#get-resolution") (result i64)
     (call $check_now)
     (i64.load (i32.const {{config:monotonic-clock.step}})))
-  (func (export "wasi:clocks/monotonic-clock@0.3.0#wait-for") (param $d i64)
+  (func (export "wasi:clocks/monotonic-clock@{{wasi-0.3}}#wait-for") (param $d i64)
     (call $check_wait)
     (call $host_wait_for (local.get $d)))
-  (func (export "wasi:clocks/monotonic-clock@0.3.0#wait-until") (param $when i64)
+  (func (export "wasi:clocks/monotonic-clock@{{wasi-0.3}}#wait-until") (param $when i64)
     (call $check_wait)
     (call $host_wait_for
       (select

@@ -6,13 +6,13 @@
 ;; Configuration: the record `allowed-authorities` of virt/config.wit, its fields' addresses
 ;; filled in from that WIT.
 (module
-  (import "wasi:http/types@0.2.12" "[resource-drop]outgoing-request"
+  (import "wasi:http/types@{{wasi-0.2}}" "[resource-drop]outgoing-request"
     (func $drop_request (param i32)))
-  (import "wasi:http/types@0.2.12" "[resource-drop]request-options"
+  (import "wasi:http/types@{{wasi-0.2}}" "[resource-drop]request-options"
     (func $drop_options (param i32)))
-  (import "wasi:http/types@0.2.12" "[method]outgoing-request.authority"
+  (import "wasi:http/types@{{wasi-0.2}}" "[method]outgoing-request.authority"
     (func $authority (param i32 i32)))
-  (import "wasi:http/outgoing-handler@0.2.12" "handle"
+  (import "wasi:http/outgoing-handler@{{wasi-0.2}}" "handle"
     (func $host_handle (param i32 i32 i32 i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 0))
@@ -73,7 +73,7 @@
     (i32.const 0))
 
   ;; result<own<future-incoming-response>, error-code> (8-byte aligned payload).
-  (func (export "wasi:http/outgoing-handler@0.2.12#handle")
+  (func (export "wasi:http/outgoing-handler@{{wasi-0.2}}#handle")
     (param $request i32) (param $has_options i32) (param $options i32) (result i32)
     (global.set $heap (i32.load (i32.const {{config:allowed-authorities.heap-start}})))
     ;; option<string> at 16: discriminant, pointer at 20, length at 24.

@@ -6,8 +6,8 @@
 ;; Configuration: the record `preopens` of virt/config.wit (mode 0 none, 1 the host's,
 ;; filtered; the guest paths kept), its fields' addresses filled in from that WIT.
 (module
-  (import "wasi:filesystem/preopens@0.2.12" "get-directories" (func $host_directories (param i32)))
-  (import "wasi:filesystem/types@0.2.12" "[resource-drop]descriptor" (func $drop (param i32)))
+  (import "wasi:filesystem/preopens@{{wasi-0.2}}" "get-directories" (func $host_directories (param i32)))
+  (import "wasi:filesystem/types@{{wasi-0.2}}" "[resource-drop]descriptor" (func $drop (param i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 0))
 
@@ -62,7 +62,7 @@
     (i32.const 0))
 
   ;; list<tuple<own<descriptor>, string>>: 12-byte elements (handle, name pointer, length).
-  (func (export "wasi:filesystem/preopens@0.2.12#get-directories") (result i32)
+  (func (export "wasi:filesystem/preopens@{{wasi-0.2}}#get-directories") (result i32)
     (local $entry i32) (local $end i32) (local $out i32) (local $count i32)
     (global.set $heap (i32.load (i32.const {{config:preopens.heap-start}})))
     (i32.store (i32.const 24) (i32.const 0))

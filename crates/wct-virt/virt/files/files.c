@@ -11,19 +11,27 @@
 // allocator starts after it. Nothing here calls a libc function that needs WASI.
 
 #include "files.h"
+#include "layout.h"
+#define CONFIG_TOTAL_SIZE FILES_TOTAL_SIZE
 #include "heap.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-// ---- configuration (all offsets relative to its start, little-endian u32) ----
-//  0 total size       4 stdin mode   8 stdout mode   12 stderr mode (0 allow, 1 deny, 2 ignore)
-// 16 preopen count   20 node count  24 preopens at  28 nodes at
-// preopen (20 bytes): kind (0 the host's at this path, 1 a tree, 2 all the host's others),
-//                     path at, path length, root node, writable (1: the overlay)
-// node (24 bytes): type (3 directory, 6 file), name at, name length, data at, data length,
-//                  parent node (itself for a root)
+// ---- configuration: the records `files`, `files-preopen` and `files-node` of
+// virt/config.wit, at the offsets layout.h gives (little-endian u32 fields) ----
+
+// The field at `field` of record number `i` of an array of `size`-byte records at `at`.
+static uint32_t config_record_u32(uint32_t at, uint32_t size, uint32_t i, uint32_t field) {
+  return config_u32(at + i * size + field);
+}
+#define PREOPEN(i, FIELD) \
+  config_record_u32(config_u32(FILES_PREOPENS_AT), FILES_PREOPEN_SIZE, i, FILES_PREOPEN_##FIELD)
+#define NODE(i, FIELD) \
+  config_record_u32(config_u32(FILES_NODES_AT), FILES_NODE_SIZE, i, FILES_NODE_##FIELD)
+enum { NODE_DIRECTORY = 0, NODE_FILE = 1 };
+enum { PREOPEN_HOST = 0, PREOPEN_TREE = 1, PREOPEN_ALL_HOST = 2 };
 
 enum { MODE_ALLOW = 0, MODE_DENY = 1, MODE_IGNORE = 2 };
 
@@ -68,35 +76,29 @@ static void add_child(node *dir, node *n) {
 static void load(void) {
   if (loaded) return;
   loaded = true;
-  uint32_t count = config_u32(20), at = config_u32(28);
+  uint32_t count = config_u32(FILES_NODE_COUNT);
   nodes = calloc(count ? count : 1, sizeof(node));
   for (uint32_t i = 0; i < count; i++) {
-    const uint8_t *c = config() + at + i * 24;
-    uint32_t f[6];
-    memcpy(f, c, 24);
     node *n = &nodes[i];
-    n->type = (uint8_t)f[0];
-    n->name = (const char *)config() + f[1];
-    n->name_len = f[2];
-    n->data = (uint8_t *)config() + f[3];
-    n->len = n->cap = f[4];
+    n->type = NODE(i, KIND) == NODE_DIRECTORY ? TYPE_DIRECTORY : TYPE_FILE;
+    n->name = (const char *)config() + NODE(i, NAME_AT);
+    n->name_len = NODE(i, NAME_LEN);
+    n->data = (uint8_t *)config() + NODE(i, DATA_AT);
+    n->len = n->cap = NODE(i, DATA_LEN);
     n->id = next_id++;
   }
   // Children in reverse so that a directory lists them in configuration order.
   for (uint32_t i = count; i-- > 0;) {
-    uint32_t parent;
-    memcpy(&parent, config() + at + i * 24 + 20, 4);
+    uint32_t parent = NODE(i, PARENT);
     if (parent != i) add_child(&nodes[parent], &nodes[i]);
   }
-  uint32_t preopens = config_u32(16), pat = config_u32(24);
+  uint32_t preopens = config_u32(FILES_PREOPEN_COUNT);
   for (uint32_t i = 0; i < preopens; i++) {
-    uint32_t f[5];
-    memcpy(f, config() + pat + i * 20, 20);
-    if (f[0] == 1 && f[4]) {
+    if (PREOPEN(i, KIND) == PREOPEN_TREE && PREOPEN(i, WRITABLE)) {
       // The overlay: the whole tree is writable.
       node *stack[64];
       int top = 0;
-      stack[top++] = &nodes[f[3]];
+      stack[top++] = &nodes[PREOPEN(i, ROOT)];
       while (top) {
         node *n = stack[--top];
         n->writable = true;
@@ -457,14 +459,14 @@ bool exports_wasi_io_streams_method_output_stream_blocking_splice(output_stream 
 // ---- stdio ----
 
 exports_wasi_cli_stdin_own_input_stream_t exports_wasi_cli_stdin_get_stdin(void) {
-  uint32_t mode = config_u32(4);
+  uint32_t mode = config_u32(FILES_STDIN);
   input_stream *s = new_input(mode == MODE_ALLOW ? STREAM_HOST : STREAM_EMPTY);
   if (mode == MODE_ALLOW) s->host = wasi_cli_stdin_get_stdin();
   return exports_wasi_io_streams_input_stream_new(s);
 }
 
 exports_wasi_cli_stdout_own_output_stream_t exports_wasi_cli_stdout_get_stdout(void) {
-  uint32_t mode = config_u32(8);
+  uint32_t mode = config_u32(FILES_STDOUT);
   output_stream *s = new_output(mode == MODE_ALLOW    ? STREAM_HOST
                                 : mode == MODE_IGNORE ? STREAM_DISCARD
                                                       : STREAM_CLOSED);
@@ -473,7 +475,7 @@ exports_wasi_cli_stdout_own_output_stream_t exports_wasi_cli_stdout_get_stdout(v
 }
 
 exports_wasi_cli_stderr_own_output_stream_t exports_wasi_cli_stderr_get_stderr(void) {
-  uint32_t mode = config_u32(12);
+  uint32_t mode = config_u32(FILES_STDERR);
   output_stream *s = new_output(mode == MODE_ALLOW    ? STREAM_HOST
                                 : mode == MODE_IGNORE ? STREAM_DISCARD
                                                       : STREAM_CLOSED);
@@ -1096,23 +1098,23 @@ static void add_preopen(exports_wasi_filesystem_preopens_list_tuple2_own_descrip
 void exports_wasi_filesystem_preopens_get_directories(
     exports_wasi_filesystem_preopens_list_tuple2_own_descriptor_string_t *ret) {
   load();
-  uint32_t count = config_u32(16), at = config_u32(24);
+  uint32_t count = config_u32(FILES_PREOPEN_COUNT);
   ret->ptr = NULL;
   ret->len = 0;
   for (uint32_t i = 0; i < count; i++) {
-    uint32_t f[5];
-    memcpy(f, config() + at + i * 20, 20);
-    const char *path = (const char *)config() + f[1];
-    size_t path_len = f[2];
-    if (f[0] == 1) {
-      uint8_t flags = FLAG_READ | (f[4] ? FLAG_WRITE | FLAG_MUTATE : 0);
-      add_preopen(ret, new_virtual(&nodes[f[3]], flags), path, path_len);
+    uint32_t kind = PREOPEN(i, KIND);
+    const char *path = (const char *)config() + PREOPEN(i, PATH_AT);
+    size_t path_len = PREOPEN(i, PATH_LEN);
+    if (kind == PREOPEN_TREE) {
+      uint8_t flags = FLAG_READ | (PREOPEN(i, WRITABLE) ? FLAG_WRITE | FLAG_MUTATE : 0);
+      add_preopen(ret, new_virtual(&nodes[PREOPEN(i, ROOT)], flags), path, path_len);
       continue;
     }
     wasi_filesystem_preopens_list_tuple2_own_descriptor_string_t *host = host_list();
     for (size_t j = 0; j < host->len; j++) {
       files_string_t *name = &host->ptr[j].f1;
-      bool wanted = f[0] == 2 || (name->len == path_len && memcmp(name->ptr, path, path_len) == 0);
+      bool wanted = kind == PREOPEN_ALL_HOST ||
+                    (name->len == path_len && memcmp(name->ptr, path, path_len) == 0);
       if (!wanted || host->ptr[j].f0.__handle == 0) continue;
       add_preopen(ret, new_host(host->ptr[j].f0), (const char *)name->ptr, name->len);
       host->ptr[j].f0.__handle = 0;

@@ -11,6 +11,8 @@
 // The configuration is data at `__heap_base` (written by `wct virt`, layout below).
 
 #include "keyvalue.h"
+#include "layout.h"
+#define CONFIG_TOTAL_SIZE KEYVALUE_TOTAL_SIZE
 #include "heap.h"
 
 // ---- configuration (all offsets relative to its start, little-endian u32) ----
@@ -119,20 +121,21 @@ static void remove_key(bucket *b, const uint8_t *key, size_t key_len) {
 static void load(void) {
   if (loaded) return;
   loaded = true;
-  bucket_count = config_u32(8);
+  bucket_count = config_u32(KEYVALUE_BUCKET_COUNT);
   buckets = calloc(bucket_count ? bucket_count : 1, sizeof *buckets);
   for (uint32_t i = 0; i < bucket_count; i++) {
-    uint32_t at = config_u32(12) + i * 8;
-    buckets[i].name = config() + config_u32(at);
-    buckets[i].name_len = config_u32(at + 4);
+    uint32_t at = config_u32(KEYVALUE_BUCKETS_AT) + i * KEYVALUE_BUCKET_SIZE;
+    buckets[i].name = config() + config_u32(at + KEYVALUE_BUCKET_NAME_AT);
+    buckets[i].name_len = config_u32(at + KEYVALUE_BUCKET_NAME_LEN);
   }
-  for (uint32_t i = 0; i < config_u32(16); i++) {
-    uint32_t at = config_u32(20) + i * 20;
-    uint32_t index = config_u32(at);
+  for (uint32_t i = 0; i < config_u32(KEYVALUE_ENTRY_COUNT); i++) {
+    uint32_t at = config_u32(KEYVALUE_ENTRIES_AT) + i * KEYVALUE_ENTRY_SIZE;
+    uint32_t index = config_u32(at + KEYVALUE_ENTRY_BUCKET);
     if (index >= bucket_count) continue;
-    put(&buckets[index], copy(config() + config_u32(at + 4), config_u32(at + 8)),
-        config_u32(at + 8), copy(config() + config_u32(at + 12), config_u32(at + 16)),
-        config_u32(at + 16));
+    uint32_t key_len = config_u32(at + KEYVALUE_ENTRY_KEY_LEN);
+    uint32_t value_len = config_u32(at + KEYVALUE_ENTRY_VALUE_LEN);
+    put(&buckets[index], copy(config() + config_u32(at + KEYVALUE_ENTRY_KEY_AT), key_len), key_len,
+        copy(config() + config_u32(at + KEYVALUE_ENTRY_VALUE_AT), value_len), value_len);
   }
 }
 
@@ -149,13 +152,13 @@ bool exports_wasi_keyvalue_store_open(keyvalue_string_t *identifier,
                                       kv_error *err) {
   load();
   int32_t index = -1;
-  for (uint32_t i = 0; i < bucket_count && config_u32(4); i++) {
+  for (uint32_t i = 0; i < bucket_count && config_u32(KEYVALUE_GRANTED); i++) {
     if (compare(buckets[i].name, buckets[i].name_len, identifier->ptr, identifier->len) == 0) {
       index = (int32_t)i;
     }
   }
   keyvalue_string_free(identifier);
-  if (!config_u32(4)) {
+  if (!config_u32(KEYVALUE_GRANTED)) {
     err->tag = EXPORTS_WASI_KEYVALUE_STORE_ERROR_ACCESS_DENIED;
     return false;
   }
