@@ -79,10 +79,10 @@ pub struct Args {
     random_seed: Option<u64>,
     /// Standard input, output and error together: allow, deny (default) or ignore (output
     /// discarded, input empty; WASI 0.2 streams); --stdin, --stdout and --stderr override it
-    /// per stream. (A denied WASI 0.2 stream is refused where it is used: stdin reads as
-    /// ended, writes fail with `closed`, so a Preview 1 program, which takes all three at
-    /// start, still runs; it traps when taken in a component that imports wasi:http/types@0.2
-    /// or TCP with the network allowed, and in WASI 0.3.)
+    /// per stream. (A denied stream is refused where it is used: stdin reads as ended,
+    /// writes fail with `closed`, so a Preview 1 program, which takes all three at start,
+    /// still runs; only in a WASI 0.2 component that imports wasi:http/types@0.2 or TCP
+    /// with the network allowed does it trap when taken.)
     #[arg(long, value_enum, value_name = "allow|deny|ignore")]
     stdio: Option<StreamArg>,
     /// Standard input: allow, deny (default) or ignore (empty).

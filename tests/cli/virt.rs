@@ -954,6 +954,61 @@ fn mounts_that_cannot_be_baked_and_streams_that_cannot_be_served_are_refused() {
     );
 }
 
+/// A denied WASI 0.3 stream is refused where it is used, not when it is taken: the WAT
+/// command's line finds stdout closed (its `run` returns the write's `err`: exit 1, nothing
+/// printed, no trap), and the Python 0.3 probe, which imports stdin and stderr of both
+/// generations, runs with them denied. The same on wasmtime.
+#[test]
+fn a_denied_wasi_0_3_stream_is_refused_where_it_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let p3 = crate::wasi_p3::wat_command(dir.path());
+    let sealed = dir.path().join("sealed.wasm");
+    let report = virt(&p3, &sealed, &["--stdout", "deny", "-v"]);
+    assert!(
+        stdout_of(&report).contains("wasi:cli/stdout@0.3.0: denied: writing fails with closed"),
+        "{}",
+        stdout_of(&report)
+    );
+    let ours = wct().arg("run").arg(&sealed).output().unwrap();
+    let theirs = std::process::Command::new(wasmtime())
+        .args(["run", "-Sp3", "-Wcomponent-model-async"])
+        .arg(&sealed)
+        .output()
+        .unwrap();
+    for (who, out) in [("wct", &ours), ("wasmtime", &theirs)] {
+        assert_eq!(out.status.code(), Some(1), "{who}: {}", stderr_of(out));
+        assert_eq!(stdout_of(out), "", "{who}");
+        assert!(
+            !stderr_of(out).contains("wasm backtrace") && !stderr_of(out).contains("unreachable"),
+            "{who} trapped: {}",
+            stderr_of(out)
+        );
+    }
+
+    let probe = python_probe3();
+    let grant = host_data(dir.path());
+    let mut grants = SEALED_PROBE.to_vec();
+    grants.extend(["--stdin", "deny", "--stderr", "deny", "-v"]);
+    let report = stdout_of(&virt(&probe, &sealed, &grants));
+    for line in [
+        "wasi:cli/stdin@0.3.0: denied: reading finds the end at once",
+        "wasi:cli/stderr@0.3.0: denied: writing fails with closed",
+    ] {
+        assert!(report.contains(line), "no `{line}` in:\n{report}");
+    }
+    let out = run_everywhere(
+        &sealed,
+        &["--dir", &grant],
+        &["-Sp3", "-Wcomponent-model-async", "--dir", &grant],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("GREETING=hi"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
 /// A WIT folder in `dir` whose root package `test:shapes` holds `worlds` (WIT text), with the
 /// bundled WASI 0.2 packages as its dependencies.
 fn shapes_wit(dir: &Path, worlds: &str) -> PathBuf {
@@ -1108,7 +1163,7 @@ fn real_programs_with_stdio_and_no_files_are_virtualized_and_run() {
     let text = stdout_of(&report);
     assert!(
         text.contains("wasi:cli/stderr@0.2.4: ignored: what is written is discarded")
-            && text.contains("wasi:cli/stderr@0.3.0: denied: getting the stream traps (ignore is served through WASI 0.2 streams only)"),
+            && text.contains("wasi:cli/stderr@0.3.0: denied: writing fails with closed (ignore is served through WASI 0.2 streams only)"),
         "{text}"
     );
     assert!(!imports_of(&out).contains("wasi:filesystem"));

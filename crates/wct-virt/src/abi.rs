@@ -16,7 +16,8 @@ pub(crate) struct ErrCase {
 }
 
 /// `err(CASE)` for function `function` of `interface` (`wasi:http/client@0.3.0`, `send`),
-/// which returns a `result` whose error is a variant or enum with the case `case`.
+/// which returns a `result` (or a `future` of one, whose payload is then laid out alone)
+/// whose error is a variant or enum with the case `case`.
 pub(crate) fn err_case(
     resolve: &Resolve,
     interface: &str,
@@ -34,6 +35,10 @@ pub(crate) fn err_case(
         .with_context(|| format!("no function {function} in {interface}"))?;
     let Some(Type::Id(result)) = func.result else {
         bail!("{interface}#{function} does not return a result");
+    };
+    let result = match resolve.types[dealias(resolve, result)].kind {
+        TypeDefKind::Future(Some(Type::Id(payload))) => payload,
+        _ => result,
     };
     let TypeDefKind::Result(result) = &resolve.types[dealias(resolve, result)].kind else {
         bail!("{interface}#{function} does not return a result");
@@ -79,8 +84,8 @@ mod tests {
 
     #[test]
     fn the_refusals_are_found_by_name_in_the_bundled_wit() {
-        use wct_wit::wasi_name::WasiGeneration as Generation;
         use crate::wasi_wit::{bundled_sources, p2_version, p3_version};
+        use wct_wit::wasi_name::WasiGeneration as Generation;
         let (v2, v3) = (p2_version(), p3_version());
         let p3 = wasi(bundled_sources(Generation::P3));
         // `result<response, error-code>`: the payload is 8-byte aligned.

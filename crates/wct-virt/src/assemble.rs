@@ -25,7 +25,9 @@ pub(crate) fn describe(component: &mut Vec<u8>, how: &[String]) {
 }
 
 /// Builds one virtualizing component: the module fitted to the component's versions, with
-/// a world that exports `keep` and imports what the module calls.
+/// a world that exports `keep` and imports what the module calls. What the module imports
+/// for the interfaces it no longer exports (the stream and future built-ins of a cut
+/// `[export]wasi:cli/stdin`) is stubbed out with them.
 pub(crate) fn build(
     module: &Module,
     guest: &Resolve,
@@ -33,7 +35,13 @@ pub(crate) fn build(
     keep: &[String],
     config: &[u8],
 ) -> anyhow::Result<Vec<u8>> {
-    build_stubbed(module, guest, versions, keep, &[], config)
+    let cut: Vec<String> = module
+        .interfaces
+        .iter()
+        .filter(|i| !keep.iter().any(|k| k == *i))
+        .map(|i| i.to_string())
+        .collect();
+    build_stubbed(module, guest, versions, keep, &cut, config)
 }
 
 /// [`build`], with the module's imports from `stub` (unversioned interfaces the component

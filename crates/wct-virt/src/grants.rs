@@ -3,6 +3,7 @@
 
 use crate::config;
 use serde::Serialize;
+use wct_wit::wasi_name::WasiGeneration as Generation;
 
 /// What the component may reach; everything not granted is denied.
 #[derive(Debug, Clone, Default)]
@@ -144,18 +145,27 @@ pub enum Random {
 /// The monotonic clock's step per reading when the clock is fixed.
 pub const MONOTONIC_STEP_NS: u64 = 1_000_000;
 
-/// How a standard stream answers when the `stdio` modules (not the `files` one) serve it:
-/// the host's, or denied. An ignored stream reaches them only in WASI 0.3 (0.2's is the
-/// `files` module's), where it cannot be served, so it is denied and the report says why.
-fn stream(s: Stream) -> Option<(String, bool, Vec<u8>)> {
-    let how = match s {
-        Stream::Allow => return None,
-        Stream::Deny => "denied: getting the stream traps",
-        Stream::Ignore => {
-            "denied: getting the stream traps (ignore is served through WASI 0.2 streams only)"
+/// How a standard stream answers when the `stdio` modules (not the `files` one) serve it.
+/// WASI 0.2's (`stdio.wat`, used only where the `files` module cannot be) traps when the
+/// stream is taken. WASI 0.3's (`stdio-p3.wat`) refuses where the stream is used: stdin has
+/// ended, a write finds the stream closed; so an ignored stdin is the same stream, while an
+/// ignored output cannot be served (a component cannot keep reading a stream after the
+/// synchronous call that took it returns) and is denied, as the report says.
+fn stream(s: Stream, output: bool, generation: Generation) -> Option<(String, bool, Vec<u8>)> {
+    let (how, denied) = match (s, generation, output) {
+        (Stream::Allow, ..) => return None,
+        (_, Generation::P2, _) => ("denied: getting the stream traps", true),
+        (Stream::Deny, Generation::P3, false) => ("denied: reading finds the end at once", true),
+        (Stream::Ignore, Generation::P3, false) => {
+            ("ignored: reading finds the end at once", false)
         }
+        (Stream::Deny, Generation::P3, true) => ("denied: writing fails with closed", true),
+        (Stream::Ignore, Generation::P3, true) => (
+            "denied: writing fails with closed (ignore is served through WASI 0.2 streams only)",
+            true,
+        ),
     };
-    Some((how.into(), true, config::empty()))
+    Some((how.into(), denied, config::empty()))
 }
 
 /// How a standard stream answers when the `files` module serves it.
@@ -172,7 +182,11 @@ pub(crate) fn stream_how(s: Stream, output: bool) -> (String, bool) {
 
 /// Whether `interface` (unversioned) is virtualized under `grants`, with how it answers and
 /// its module's configuration.
-pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u8>)> {
+pub(crate) fn decide(
+    interface: &str,
+    g: &Grants,
+    generation: Generation,
+) -> Option<(String, bool, Vec<u8>)> {
     let access = |a: Access, what: &str| match a {
         Access::Allow => None,
         Access::Deny => Some((format!("denied: {what}"), true, config::empty())),
@@ -273,9 +287,9 @@ pub(crate) fn decide(interface: &str, g: &Grants) -> Option<(String, bool, Vec<u
                 }
             }
         }
-        "wasi:cli/stdin" => stream(g.stdin),
-        "wasi:cli/stdout" => stream(g.stdout),
-        "wasi:cli/stderr" => stream(g.stderr),
+        "wasi:cli/stdin" => stream(g.stdin, false, generation),
+        "wasi:cli/stdout" => stream(g.stdout, true, generation),
+        "wasi:cli/stderr" => stream(g.stderr, true, generation),
         "wasi:filesystem/preopens" => match (g.files, g.preopen.is_empty()) {
             (Access::Allow, _) => None,
             (Access::Deny, true) => Some((

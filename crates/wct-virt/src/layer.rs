@@ -98,7 +98,9 @@ impl Layer {
             {
                 continue;
             }
-            if let Some((mut how, denied, config)) = grants::decide(interface, grants) {
+            if let Some((mut how, denied, config)) =
+                grants::decide(interface, grants, module.generation)
+            {
                 if module.generation == Generation::P3
                     && interface == "wasi:filesystem/preopens"
                     && (!grants.mounts.is_empty() || !grants.overlay.is_empty())

@@ -60,7 +60,7 @@ pub(crate) fn imports_in(imports: &[String], interface: &str, generation: Genera
     })
 }
 
-/// Why WASI 0.3 streams cannot be served by a component.
+/// Why WASI 0.3 streams cannot be served by a component (beyond refusing them).
 const P3_STREAMS: &str = "WASI 0.3 returns this stream from a synchronous function, and a \
 component cannot keep serving a stream after such a call returns (the component model \
 lifts only async functions asynchronously)";
@@ -68,7 +68,8 @@ lifts only async functions asynchronously)";
 /// Grants that need wct's own streams, refused for what the component imports.
 pub(crate) fn streams_refused(imports: &[String], g: &Grants) -> Option<VirtError> {
     let wants_files = !g.mounts.is_empty() || !g.overlay.is_empty();
-    for (stream, name) in stdio(g) {
+    // WASI 0.3's stdin has ended when denied, which is what ignoring it means too.
+    for (stream, name) in stdio(g).into_iter().skip(1) {
         if stream == Stream::Ignore
             && imports_in(imports, name, Generation::P3)
             && !imports_in(imports, name, Generation::P2)

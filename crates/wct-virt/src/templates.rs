@@ -46,6 +46,39 @@ fn values(module: &str) -> anyhow::Result<Vec<(&'static str, u32)>> {
             let err = http_denied(Generation::P3, "wasi:http/client", "send")?;
             vec![("http-request-denied", err.case)]
         }
+        "sockets" => {
+            let version = bundled_version_of(Generation::P2);
+            let wasi = crate::wasi_wit::wasi_resolve(
+                bundled_sources(Generation::P2),
+                &Default::default(),
+            )?;
+            let case = |interface: &str, function: &str| {
+                let interface = format!("{interface}@{version}");
+                crate::abi::err_case(&wasi, &interface, function, "access-denied")
+            };
+            let tcp = case("wasi:sockets/tcp-create-socket", "create-tcp-socket")?;
+            let udp = case("wasi:sockets/udp-create-socket", "create-udp-socket")?;
+            anyhow::ensure!(
+                tcp == udp,
+                "TCP's and UDP's create fail differently in the bundled WIT"
+            );
+            vec![
+                ("create-err-at-16", 16 + tcp.at),
+                ("access-denied", tcp.case),
+            ]
+        }
+        "stdio-p3" => {
+            let err = crate::abi::err_case(
+                &crate::wasi_wit::wasi_resolve(
+                    bundled_sources(Generation::P3),
+                    &Default::default(),
+                )?,
+                &format!("wasi:cli/stdout@{}", bundled_version_of(Generation::P3)),
+                "write-via-stream",
+                "pipe",
+            )?;
+            vec![("write-err-at-32", 32 + err.at), ("pipe", err.case)]
+        }
         _ => Vec::new(),
     })
 }
