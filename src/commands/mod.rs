@@ -15,6 +15,7 @@ mod parse;
 mod print;
 pub(crate) mod registry;
 mod run;
+mod sbom;
 mod semver_check;
 mod serve;
 mod size;
@@ -38,6 +39,7 @@ pub enum Command {
     #[command(subcommand)]
     Metadata(metadata::MetadataCommand),
     Size(size::Args),
+    Sbom(sbom::Args),
     Strip(strip::Args),
     Demangle(demangle::Args),
     Addr2line(addr2line::Args),
@@ -72,6 +74,7 @@ impl Command {
             Command::Inspect(args) => inspect::run(args, global),
             Command::Metadata(cmd) => cmd.run(global),
             Command::Size(args) => size::run(args, global),
+            Command::Sbom(args) => sbom::run(args, global),
             Command::Strip(args) => strip::run(args, global),
             Command::Demangle(args) => demangle::run(args, global),
             Command::Addr2line(args) => addr2line::run(args, global),

