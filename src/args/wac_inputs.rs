@@ -226,6 +226,7 @@ fn pull(
                     digest: v.digest.clone(),
                     bytes,
                     from_cache: true,
+                    signature: None,
                 }),
             None => cache.and_then(|c| c.pulled(&location, &spec.version)),
         };

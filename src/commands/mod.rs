@@ -18,6 +18,7 @@ mod run;
 mod sbom;
 mod semver_check;
 mod serve;
+mod sign;
 mod size;
 mod strip;
 mod targets;
@@ -59,6 +60,8 @@ pub enum Command {
     SemverCheck(semver_check::Args),
     Publish(registry::PublishArgs),
     Pull(registry::PullArgs),
+    Sign(sign::SignArgs),
+    Verify(sign::VerifyArgs),
     Completions(completions::Args),
     #[command(hide = true)]
     GenerateMan(completions::ManArgs),
@@ -94,6 +97,8 @@ impl Command {
             Command::SemverCheck(args) => semver_check::run(args, global),
             Command::Publish(args) => registry::publish(args, global),
             Command::Pull(args) => registry::pull(args, global),
+            Command::Sign(args) => sign::sign(args, global),
+            Command::Verify(args) => sign::verify(args, global),
             Command::Completions(args) => completions::run(args),
             Command::GenerateMan(args) => completions::man(args),
             Command::Wit(cmd) => cmd.run(global),

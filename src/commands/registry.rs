@@ -21,6 +21,9 @@ use wct_registry::{PackageSpec, VersionSpec};
       wct publish demo.wasm --registry 127.0.0.1:5000
   wct publish tests/fixtures/compose/greeter.wasm --name wct:greeter@0.2.0 \\
       --registry 127.0.0.1:5000
+  COSIGN_PASSWORD=s3cret wct sign generate-key --output-key-prefix pub && \\
+      COSIGN_PASSWORD=s3cret wct publish tests/fixtures/compose/greeter.wasm \\
+      --name wct:greeter@0.3.0 --sign pub.key --registry 127.0.0.1:5000
 
 Exit status:
   0  published
@@ -36,6 +39,13 @@ pub struct PublishArgs {
     /// Replace the version if it is published already.
     #[arg(long)]
     force: bool,
+    /// Sign what was published with this private key (cosign's format; its passphrase from
+    /// COSIGN_PASSWORD or --passphrase-file), as `wct sign` does.
+    #[arg(long, value_name = "KEY")]
+    sign: Option<PathBuf>,
+    /// With --sign: read the key's passphrase from the first line of FILE.
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    passphrase_file: Option<PathBuf>,
     /// Print what was published as JSON.
     #[arg(long)]
     json: bool,
@@ -52,6 +62,9 @@ struct PublishReport<'a> {
     version: String,
     #[serde(flatten)]
     published: &'a wct_registry::Published,
+    /// With --sign: where the signature is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature: Option<String>,
 }
 
 pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
@@ -76,6 +89,14 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
             }
         }
     };
+    // The key is opened before anything is published: a wrong passphrase publishes nothing.
+    let key = match &args.sign {
+        Some(path) => Some(super::sign::private_key(
+            path,
+            &super::sign::passphrase(args.passphrase_file.as_deref())?,
+        )?),
+        None => None,
+    };
     let spec: PackageSpec = name.parse().map_err(miette::Report::new)?;
     let VersionSpec::Exact(version) = &spec.version else {
         miette::bail!("--name needs an exact version to publish as (ns:name@1.2.3), not '{name}'");
@@ -84,18 +105,37 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
     let location = args.registry.locate(&config, &spec)?;
     match registry.publish(&location, version, &wasm, args.force) {
         Ok(published) => {
+            let signed = match &key {
+                Some(key) => match registry.sign_digest(
+                    &location,
+                    &version.to_string(),
+                    &published.manifest_digest,
+                    key,
+                ) {
+                    Ok(signed) => Some(signed),
+                    Err(e) => {
+                        print_error(&miette::Report::new(e));
+                        return Ok(ExitCode::from(EXIT_FAILED));
+                    }
+                },
+                None => None,
+            };
             if args.json {
                 output::json(&PublishReport {
                     schema_version: 1,
                     package: &spec.name,
                     version: version.to_string(),
                     published: &published,
+                    signature: signed.as_ref().map(|s| s.signature.clone()),
                 })?;
             } else if !global.quiet {
                 output::stdout(&format!(
                     "published {name} as {} ({})\n",
                     published.reference, published.digest
                 ))?;
+                if let Some(signed) = &signed {
+                    output::stdout(&format!("signed it at {}\n", signed.signature))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -122,11 +162,13 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
 #[command(after_help = "Examples:
   wct pull wct:greeter@0.1.0 --registry 127.0.0.1:5000 -o greeter.wasm
   wct pull 'wct:demo@^0.1' --registry 127.0.0.1:5000 -o demo.wasm
+  wct pull wct:greeter@0.3.0 --verify pub.pub --registry 127.0.0.1:5000 -o signed.wasm
 
 Exit status:
   0  pulled
-  1  not found (the published versions are listed), denied, unreachable, digest mismatch
-  2  bad reference or output path")]
+  1  not found (the published versions are listed), denied, unreachable, digest mismatch,
+     or with --verify not signed by the key (nothing is written)
+  2  bad reference, output path or key")]
 pub struct PullArgs {
     /// `ns:name@version`, `ns:name@^0.2`, `ns:name` or `oci://REGISTRY/REPOSITORY:TAG`.
     #[arg(value_name = "REFERENCE")]
@@ -137,15 +179,28 @@ pub struct PullArgs {
     /// Refuse unless the layer has this digest (`sha256:...`).
     #[arg(long, value_name = "DIGEST")]
     digest: Option<String>,
+    /// Refuse unless the manifest is signed by this public key (cosign's format, as `wct
+    /// verify` checks): nothing is downloaded or written otherwise.
+    #[arg(long, value_name = "PUBLIC_KEY")]
+    verify: Option<PathBuf>,
     #[command(flatten)]
     registry: RegistryArgs,
 }
 
 pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
     let spec: PackageSpec = args.reference.parse().map_err(miette::Report::new)?;
+    let key = match &args.verify {
+        Some(path) => Some(super::sign::public_key(path)?),
+        None => None,
+    };
     let (registry, config) = args.registry.connect()?;
     let location = args.registry.locate(&config, &spec)?;
-    let pulled = match registry.pull(&location, &spec.version, args.digest.as_deref()) {
+    let pulled = match registry.pull_verified(
+        &location,
+        &spec.version,
+        args.digest.as_deref(),
+        key.as_ref(),
+    ) {
         Ok(pulled) => pulled,
         Err(e) => {
             print_error(&miette::Report::new(e));
@@ -161,6 +216,12 @@ pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
             from_cache(&pulled),
             args.output.display()
         );
+        if let Some(signature) = &pulled.signature {
+            eprintln!(
+                "verified the signature of manifest {} ({})",
+                signature.manifest_digest, signature.signature
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

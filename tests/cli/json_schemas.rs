@@ -219,6 +219,10 @@ fn every_json_output_has_a_schema() {
         "metadata show",
         "addr2line",
         "metadata add",
+        "sbom",
+        "sign",
+        "sign generate-key",
+        "verify",
     ];
     for command in commands {
         let help = wct()
@@ -271,6 +275,58 @@ fn publish_json() {
     let mut broken = v.clone();
     broken.as_object_mut().unwrap().remove("digest");
     assert!(!schema("publish").is_valid(&broken));
+}
+
+#[test]
+fn verify_json_and_publish_json_with_a_signature() {
+    let registry = crate::registry::RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k");
+    wct()
+        .args(["sign", "generate-key", "--output-key-prefix"])
+        .arg(&key)
+        .env("COSIGN_PASSWORD", "p")
+        .assert()
+        .success();
+    let private = format!("{}.key", key.display());
+    let public = format!("{}.pub", key.display());
+    let passphrase = dir.path().join("passphrase");
+    std::fs::write(&passphrase, "p\n").unwrap();
+    let passphrase = passphrase.display().to_string();
+    let published = check(
+        "publish",
+        &[
+            "publish",
+            "--json",
+            "tests/fixtures/compose/greeter.wasm",
+            "--name",
+            "wct:greeter@1.0.0",
+            "--registry",
+            &registry.addr,
+            "--sign",
+            &private,
+            "--passphrase-file",
+            &passphrase,
+        ],
+    );
+    let verified = check(
+        "verify",
+        &[
+            "verify",
+            "--json",
+            "wct:greeter@1.0.0",
+            "--key",
+            &public,
+            "--registry",
+            &registry.addr,
+        ],
+    );
+    assert_eq!(published["signature"], verified["signature"]);
+    assert_eq!(published["manifest_digest"], verified["manifest_digest"]);
+    assert_eq!(
+        verified["identity"],
+        format!("{}/wct/greeter", registry.addr)
+    );
 }
 
 #[test]

@@ -23,6 +23,7 @@ mod robustness;
 mod run;
 mod sbom;
 mod serve;
+mod sign;
 mod size;
 mod strip;
 mod structure;

@@ -5,7 +5,7 @@
 use crate::common::*;
 use predicates::prelude::*;
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -163,6 +163,18 @@ impl RegistryServer {
             .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
             .assert()
             .success();
+    }
+
+    /// Where the registry keeps the blob `digest` (`sha256:<hex>`) on disk: what a test
+    /// changes to play a registry that serves other bytes than it was given.
+    pub fn blob_path(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        self.storage
+            .path()
+            .join("data/docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
     }
 
     /// `command` with the documented registry address replaced by this one's.

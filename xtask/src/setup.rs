@@ -9,6 +9,8 @@
 //!   components `wct virt` makes are cross-checked against; the tests get it as `WASMTIME`;
 //! - `cyclonedx-python-lib` (with its JSON validation) and `spdx-tools` (PyPI): the formats'
 //!   own validators, which every document `wct sbom` writes in the tests must pass;
+//! - `cryptography` and `pynacl` (PyPI): the independent signer and verifier in cosign's
+//!   formats that `wct sign`/`verify` are checked against (cosign is not packaged);
 //! - the wasi-testsuite runner's requirements, in a Python >= 3.12 (the runner refuses older
 //!   ones; pyenv's 3.12.1 on these machines); the suite itself is `$WCT_WASI_TESTSUITE`, by
 //!   default `../shared/wasi-testsuite` beside the checkout, and its absence is said first;
@@ -38,6 +40,9 @@ const PIP_PACKAGES: &[(&str, &str, &str)] = &[
     // strictly) and SPDX 2.3.
     ("cyclonedx-python-lib", "11.12.0", "[json-validation]"),
     ("spdx-tools", "0.8.5", ""),
+    // The independent cosign-format signer and verifier (tests/fixtures/sign/cosign.py).
+    ("cryptography", "46.0.3", ""),
+    ("pynacl", "1.5.0", ""),
 ];
 
 /// Debian packages the tests run, with a command each provides (to tell whether it is there).

@@ -96,6 +96,7 @@ impl Cache {
                 digest: digest.trim().to_string(),
                 bytes,
                 from_cache: true,
+                signature: None,
             })
         })
     }

@@ -37,7 +37,7 @@ pub struct RegistryOptions {
 /// A registry client.
 pub struct Registry {
     options: RegistryOptions,
-    runtime: tokio::runtime::Runtime,
+    pub(crate) runtime: tokio::runtime::Runtime,
     /// Credentials found per registry, so a credential helper runs once per registry.
     auths: Mutex<BTreeMap<String, RegistryAuth>>,
 }
@@ -78,6 +78,8 @@ pub struct Pulled {
     pub bytes: Vec<u8>,
     /// Whether the wasm came from the local cache (the manifest came from the registry).
     pub from_cache: bool,
+    /// The signature verified before the wasm was taken, when a key was given.
+    pub signature: Option<crate::Verified>,
 }
 
 impl Registry {
@@ -99,7 +101,7 @@ impl Registry {
         })
     }
 
-    fn client(&self, location: &Location) -> Result<Client> {
+    pub(crate) fn client(&self, location: &Location) -> Result<Client> {
         // HTTPS, except plain HTTP to loopback (or anywhere with `insecure`); an explicit
         // `https://` or `http://` before the registry decides.
         let https = location
@@ -130,7 +132,7 @@ impl Registry {
         }))
     }
 
-    fn auth(&self, location: &Location) -> RegistryAuth {
+    pub(crate) fn auth(&self, location: &Location) -> RegistryAuth {
         let mut auths = self.auths.lock().unwrap_or_else(|e| e.into_inner());
         auths
             .entry(location.registry.clone())
@@ -272,6 +274,19 @@ impl Registry {
         spec: &VersionSpec,
         expected_digest: Option<&str>,
     ) -> Result<Pulled> {
+        self.pull_verified(location, spec, expected_digest, None)
+    }
+
+    /// [`pull`](Self::pull), and first, with `key`, the manifest's signature: its digest is
+    /// computed from the bytes the registry sent and must be signed by `key`
+    /// ([`verify`](Self::verify)); nothing is downloaded otherwise.
+    pub fn pull_verified(
+        &self,
+        location: &Location,
+        spec: &VersionSpec,
+        expected_digest: Option<&str>,
+        key: Option<&wct_sign::PublicKey>,
+    ) -> Result<Pulled> {
         let version = match spec {
             VersionSpec::Exact(v) => v.clone(),
             _ => self.resolve(location, spec)?,
@@ -280,20 +295,31 @@ impl Registry {
         let tag = version.to_string();
         let full = location.reference(&tag);
         let image = reference(location, &tag);
-        let (manifest, _) = self
-            .runtime
-            .block_on(client.pull_image_manifest(&image, &self.auth(location)))
-            .map_err(|e| match e {
-                e if is_not_found(&e) => match self.versions(location) {
-                    Ok(versions) => Error::VersionNotFound {
-                        reference: format!("{}/{}", location.registry, location.repository),
-                        wanted: tag.clone(),
-                        available: versions.iter().map(|v| v.to_string()).collect(),
-                    },
-                    Err(other) => other,
-                },
-                e => classify(location, e),
-            })?;
+        let not_found = || match self.versions(location) {
+            Ok(versions) => Error::VersionNotFound {
+                reference: format!("{}/{}", location.registry, location.repository),
+                wanted: tag.clone(),
+                available: versions.iter().map(|v| v.to_string()).collect(),
+            },
+            Err(other) => other,
+        };
+        let (manifest, signature) = match key {
+            Some(key) => {
+                let raw = self.raw_manifest(location, &tag)?.ok_or_else(not_found)?;
+                let verified = self.verify_digest(location, &tag, &raw.digest, key)?;
+                (raw.manifest, Some(verified))
+            }
+            None => {
+                let (manifest, _) = self
+                    .runtime
+                    .block_on(client.pull_image_manifest(&image, &self.auth(location)))
+                    .map_err(|e| match e {
+                        e if is_not_found(&e) => not_found(),
+                        e => classify(location, e),
+                    })?;
+                (manifest, None)
+            }
+        };
         let layer = match manifest.layers.as_slice() {
             [layer] if layer.media_type == WASM_MEDIA_TYPE => layer,
             layers => {
@@ -324,6 +350,7 @@ impl Registry {
                 digest,
                 bytes,
                 from_cache: true,
+                signature,
             });
         }
         let mut bytes = Vec::new();
@@ -348,11 +375,12 @@ impl Registry {
             digest,
             bytes,
             from_cache: false,
+            signature,
         })
     }
 }
 
-fn reference(location: &Location, tag: &str) -> Reference {
+pub(crate) fn reference(location: &Location, tag: &str) -> Reference {
     Reference::with_tag(
         location.registry.clone(),
         location.repository.clone(),
@@ -375,7 +403,7 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-fn is_not_found(e: &OciDistributionError) -> bool {
+pub(crate) fn is_not_found(e: &OciDistributionError) -> bool {
     match e {
         OciDistributionError::ImageManifestNotFoundError(_) => true,
         OciDistributionError::ServerError { code, .. } => *code == 404,
@@ -391,7 +419,7 @@ fn is_not_found(e: &OciDistributionError) -> bool {
 }
 
 /// The registry's failure in this crate's words (never with credentials in them).
-fn classify(location: &Location, e: OciDistributionError) -> Error {
+pub(crate) fn classify(location: &Location, e: OciDistributionError) -> Error {
     let registry = location.registry.clone();
     match e {
         OciDistributionError::RequestError(e) if e.is_connect() || e.is_timeout() => {

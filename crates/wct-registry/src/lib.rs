@@ -7,6 +7,8 @@
 //! - [`client`]: publish, pull (digest verified), and the versions a package has.
 //! - [`credentials`]: registry credentials from the docker config (`auths`, `credHelpers`,
 //!   `credsStore`) or the environment.
+//! - [`signatures`]: signatures attached as cosign attaches them (`sha256-<hex>.sig`),
+//!   made and checked by wct-sign; `pull` verifies before it downloads when given a key.
 //! - [`cache`]: the content-addressed layer cache pulls share.
 //! - [`lock`]: `wkg.lock`, wkg's lock file format.
 //! - [`fetch`](mod@fetch): filling a WIT folder's `deps/` from registries, pinned by the lock.
@@ -19,12 +21,14 @@ pub mod credentials;
 pub mod fetch;
 pub mod lock;
 pub mod naming;
+pub mod signatures;
 
 pub use cache::Cache;
 pub use client::{Published, Pulled, Registry, RegistryOptions};
 pub use fetch::{fetch, FetchOptions, FetchReport};
 pub use lock::LockFile;
 pub use naming::{Location, PackageSpec, RegistryConfig, VersionSpec};
+pub use signatures::{Signed, Verified};
 
 /// What can go wrong talking to a registry. Secrets never appear in these messages.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -159,6 +163,34 @@ pub enum Error {
         /// The system's message.
         message: String,
     },
+    /// There is no manifest to sign or verify at the reference.
+    #[error("{reference}: nothing is published there")]
+    NothingToSign {
+        /// The full reference.
+        reference: String,
+    },
+    /// No signature is attached to the manifest.
+    #[error("{reference} is not signed (no signature attached to manifest {digest})")]
+    #[diagnostic(help("`wct sign REFERENCE --key KEY` or `wct publish --sign KEY` signs it"))]
+    Unsigned {
+        /// The full reference.
+        reference: String,
+        /// The digest of its manifest.
+        digest: String,
+    },
+    /// Signatures are attached, but none by this key for this manifest.
+    #[error("{reference} is not signed by this key (manifest {digest}): {}", reasons.join("; "))]
+    NotSignedByKey {
+        /// The full reference.
+        reference: String,
+        /// The digest of its manifest.
+        digest: String,
+        /// Why each attached signature was refused.
+        reasons: Vec<String>,
+    },
+    /// A signature could not be made or read.
+    #[error("signature")]
+    Signature(#[source] wct_sign::SignError),
     /// Any other answer of the registry.
     #[error("registry '{registry}': {message}")]
     Registry {
