@@ -4,7 +4,7 @@
 //! ignored) — all through its own `wasi:io/streams`.
 //!
 //! The layout is declared as records in `virt/config.wit` (`files`, `files-preopen`,
-//! `files-node`) and laid out by the canonical ABI ([`config_layout`]); `files.c` reads the
+//! `files-node`) and laid out by the canonical ABI (`config_layout`); `files.c` reads the
 //! same offsets from `virt/files/layout.h`, which is made from those records.
 
 use crate::config_layout;
@@ -178,7 +178,7 @@ fn flatten<'a>(tree: &'a Tree, parent: u32, nodes: &mut Vec<Node<'a>>) {
 
 /// The `files` module's configuration: the `files` record of `virt/config.wit`, then its
 /// preopens and nodes as arrays of `files-preopen` and `files-node`, then the names and
-/// contents they point at; each field where [`config_layout`] (the canonical ABI over those
+/// contents they point at; each field where `config_layout` (the canonical ABI over those
 /// records) puts it, which is where `virt/files/layout.h` says the C reads it.
 pub fn config(c: &FilesConfig) -> Vec<u8> {
     let mut nodes = Vec::new();
