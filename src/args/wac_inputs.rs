@@ -227,6 +227,7 @@ fn pull(
                     bytes,
                     from_cache: true,
                     signature: None,
+                    manifest_digest: None,
                 }),
             None => cache.and_then(|c| c.pulled(&location, &spec.version)),
         };

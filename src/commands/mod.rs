@@ -15,7 +15,7 @@ mod parse;
 mod print;
 pub(crate) mod registry;
 mod run;
-mod sbom;
+pub(crate) mod sbom;
 mod semver_check;
 mod serve;
 mod sign;

@@ -23,7 +23,7 @@ use wct_registry::{PackageSpec, VersionSpec};
       --registry 127.0.0.1:5000
   COSIGN_PASSWORD=s3cret wct sign generate-key --output-key-prefix pub && \\
       COSIGN_PASSWORD=s3cret wct publish tests/fixtures/compose/greeter.wasm \\
-      --name wct:greeter@0.3.0 --sign pub.key --registry 127.0.0.1:5000
+      --name wct:greeter@0.3.0 --sign pub.key --sbom --registry 127.0.0.1:5000
 
 Exit status:
   0  published
@@ -46,6 +46,10 @@ pub struct PublishArgs {
     /// With --sign: read the key's passphrase from the first line of FILE.
     #[arg(long, value_name = "FILE", requires = "sign")]
     passphrase_file: Option<PathBuf>,
+    /// Attach an SBOM of the file (as `wct sbom` writes it; CycloneDX unless `spdx` is
+    /// given) beside the artifact, as `cosign attach sbom` does (tag `sha256-<hex>.sbom`).
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "cyclonedx")]
+    sbom: Option<super::sbom::Format>,
     /// Print what was published as JSON.
     #[arg(long)]
     json: bool,
@@ -65,6 +69,9 @@ struct PublishReport<'a> {
     /// With --sign: where the signature is.
     #[serde(skip_serializing_if = "Option::is_none")]
     signature: Option<String>,
+    /// With --sbom: where the SBOM is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sbom: Option<String>,
 }
 
 pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
@@ -105,6 +112,29 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
     let location = args.registry.locate(&config, &spec)?;
     match registry.publish(&location, version, &wasm, args.force) {
         Ok(published) => {
+            let sbom = match args.sbom {
+                Some(format) => {
+                    let text = super::sbom::document(
+                        &wasm,
+                        &wct_io::display_name(&args.file),
+                        format,
+                        &wct_sbom::DocumentOptions::default(),
+                    )?;
+                    match registry.attach_sbom(
+                        &location,
+                        &published.manifest_digest,
+                        text.as_bytes(),
+                        format.media_type(),
+                    ) {
+                        Ok(at) => Some(at),
+                        Err(e) => {
+                            print_error(&miette::Report::new(e));
+                            return Ok(ExitCode::from(EXIT_FAILED));
+                        }
+                    }
+                }
+                None => None,
+            };
             let signed = match &key {
                 Some(key) => match registry.sign_digest(
                     &location,
@@ -127,6 +157,7 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
                     version: version.to_string(),
                     published: &published,
                     signature: signed.as_ref().map(|s| s.signature.clone()),
+                    sbom: sbom.clone(),
                 })?;
             } else if !global.quiet {
                 output::stdout(&format!(
@@ -135,6 +166,9 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
                 ))?;
                 if let Some(signed) = &signed {
                     output::stdout(&format!("signed it at {}\n", signed.signature))?;
+                }
+                if let Some(sbom) = &sbom {
+                    output::stdout(&format!("attached its SBOM at {sbom}\n"))?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -162,12 +196,14 @@ pub fn publish(args: PublishArgs, global: &GlobalOpts) -> Result<ExitCode> {
 #[command(after_help = "Examples:
   wct pull wct:greeter@0.1.0 --registry 127.0.0.1:5000 -o greeter.wasm
   wct pull 'wct:demo@^0.1' --registry 127.0.0.1:5000 -o demo.wasm
-  wct pull wct:greeter@0.3.0 --verify pub.pub --registry 127.0.0.1:5000 -o signed.wasm
+  wct pull wct:greeter@0.3.0 --verify pub.pub --sbom greeter.cdx.json \\
+      --registry 127.0.0.1:5000 -o signed.wasm
 
 Exit status:
   0  pulled
   1  not found (the published versions are listed), denied, unreachable, digest mismatch,
-     or with --verify not signed by the key (nothing is written)
+     with --verify not signed by the key, with --sbom no SBOM of the file attached
+     (nothing is written then)
   2  bad reference, output path or key")]
 pub struct PullArgs {
     /// `ns:name@version`, `ns:name@^0.2`, `ns:name` or `oci://REGISTRY/REPOSITORY:TAG`.
@@ -183,6 +219,11 @@ pub struct PullArgs {
     /// verify` checks): nothing is downloaded or written otherwise.
     #[arg(long, value_name = "PUBLIC_KEY")]
     verify: Option<PathBuf>,
+    /// Also fetch the SBOM attached beside the artifact (by `publish --sbom` or `cosign
+    /// attach sbom`) to FILE; it must describe the pulled wasm (its SHA-256), else nothing is
+    /// written.
+    #[arg(long, value_name = "FILE")]
+    sbom: Option<PathBuf>,
     #[command(flatten)]
     registry: RegistryArgs,
 }
@@ -207,6 +248,19 @@ pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_FAILED));
         }
     };
+    let sbom = match &args.sbom {
+        Some(_) => match attached_sbom(&registry, &location, &pulled) {
+            Ok(sbom) => Some(sbom),
+            Err(e) => {
+                print_error(&e);
+                return Ok(ExitCode::from(EXIT_FAILED));
+            }
+        },
+        None => None,
+    };
+    if let (Some(path), Some(sbom)) = (&args.sbom, &sbom) {
+        wct_io::write_output(path, &sbom.bytes, &[]).map_err(miette::Report::new)?;
+    }
     wct_io::write_output(&args.output, &pulled.bytes, &[]).map_err(miette::Report::new)?;
     if !global.quiet {
         eprintln!(
@@ -216,6 +270,13 @@ pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
             from_cache(&pulled),
             args.output.display()
         );
+        if let (Some(path), Some(sbom)) = (&args.sbom, &sbom) {
+            eprintln!(
+                "fetched its SBOM ({}) to {}",
+                sbom.media_type,
+                path.display()
+            );
+        }
         if let Some(signature) = &pulled.signature {
             eprintln!(
                 "verified the signature of manifest {} ({})",
@@ -224,4 +285,42 @@ pub fn pull(args: PullArgs, global: &GlobalOpts) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The SBOM attached beside what was pulled, which must describe the pulled wasm.
+fn attached_sbom(
+    registry: &wct_registry::Registry,
+    location: &wct_registry::Location,
+    pulled: &wct_registry::Pulled,
+) -> std::result::Result<wct_registry::attachments::AttachedSbom, miette::Report> {
+    let Some(digest) = &pulled.manifest_digest else {
+        miette::bail!(
+            "{}: the manifest is not known offline: no SBOM",
+            pulled.reference
+        );
+    };
+    let Some(sbom) = registry
+        .fetch_sbom(location, digest)
+        .map_err(miette::Report::new)?
+    else {
+        miette::bail!(
+            help = "`wct publish --sbom` or `cosign attach sbom` attaches one",
+            "{} has no SBOM attached (manifest {digest})",
+            pulled.reference
+        );
+    };
+    let wasm = pulled.digest.trim_start_matches("sha256:");
+    match wct_sbom::described_sha256(&sbom.bytes) {
+        Some(described) if described == wasm => Ok(sbom),
+        Some(described) => miette::bail!(
+            "{}: the SBOM attached at {} describes another file (sha256:{described}), not the pulled one",
+            pulled.reference,
+            sbom.reference
+        ),
+        None => miette::bail!(
+            "{}: the SBOM attached at {} names no SHA-256 of the file it describes",
+            pulled.reference,
+            sbom.reference
+        ),
+    }
 }

@@ -44,7 +44,7 @@ pub struct Args {
 
 /// The SBOM formats.
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     /// CycloneDX 1.6 JSON.
     Cyclonedx,
     /// SPDX 2.3 JSON.
@@ -55,18 +55,39 @@ enum Format {
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let name = wct_io::display_name(&args.file);
     let wasm = super::read_wasm(&args.file)?;
-    let sbom = wct_sbom::describe(&wasm, &name).map_err(|e| crate::report::about(&name, e))?;
     let options = DocumentOptions {
         timestamp: args.timestamp.then(timestamp).transpose()?,
     };
-    let document = match args.format {
-        Format::Cyclonedx => wct_sbom::cyclonedx::document(&sbom, &options),
-        Format::Spdx => wct_sbom::spdx::document(&sbom, &options),
+    let text = document(&wasm, &name, args.format, &options)?;
+    output::write(args.output.as_ref(), text.as_bytes(), false, &[&args.file])?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The SBOM of `wasm` (named `name`) in `format`, as pretty JSON with a final newline.
+pub(crate) fn document(
+    wasm: &[u8],
+    name: &str,
+    format: Format,
+    options: &DocumentOptions,
+) -> Result<String> {
+    let sbom = wct_sbom::describe(wasm, name).map_err(|e| crate::report::about(name, e))?;
+    let document = match format {
+        Format::Cyclonedx => wct_sbom::cyclonedx::document(&sbom, options),
+        Format::Spdx => wct_sbom::spdx::document(&sbom, options),
     };
     let mut text = serde_json::to_string_pretty(&document).into_diagnostic()?;
     text.push('\n');
-    output::write(args.output.as_ref(), text.as_bytes(), false, &[&args.file])?;
-    Ok(ExitCode::SUCCESS)
+    Ok(text)
+}
+
+impl Format {
+    /// The media type the document is attached to a registry artifact with.
+    pub(crate) fn media_type(self) -> &'static str {
+        match self {
+            Format::Cyclonedx => wct_registry::attachments::CYCLONEDX_MEDIA_TYPE,
+            Format::Spdx => wct_registry::attachments::SPDX_MEDIA_TYPE,
+        }
+    }
 }
 
 /// Now, or `$SOURCE_DATE_EPOCH` (reproducible builds' convention), as RFC 3339.

@@ -310,3 +310,116 @@ fn bad_input_is_refused_with_its_name_and_the_input_is_never_overwritten() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(&input).unwrap(), whole, "the input is kept");
 }
+
+/// `publish --sbom` attaches the document beside the artifact as `cosign attach sbom` does
+/// (read back here by skopeo, which wct shares no code with); `pull --sbom` fetches it,
+/// checks that it describes the pulled wasm, and refuses (writing nothing) when none is there.
+#[test]
+fn an_sbom_is_attached_on_publish_and_fetched_on_pull() {
+    let server = crate::registry::RegistryServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let registry = server.addr.as_str();
+    let published = wct()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "publish",
+            "tests/fixtures/js/polite-greeter.wasm",
+            "--name",
+            "wct:qjs@0.1.0",
+            "--sbom",
+            "spdx",
+            "--json",
+            "--registry",
+            registry,
+        ])
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .output()
+        .unwrap();
+    assert!(published.status.success(), "{}", stderr_of(&published));
+    let report: Value = serde_json::from_slice(&published.stdout).unwrap();
+    let digest = report["manifest_digest"].as_str().unwrap();
+    let tag = format!("{}.sbom", digest.replace("sha256:", "sha256-"));
+    assert_eq!(report["sbom"], format!("{registry}/wct/qjs:{tag}"));
+    let attached = crate::registry::skopeo_manifest(&format!("{registry}/wct/qjs:{tag}"));
+    assert_eq!(attached["layers"][0]["mediaType"], "text/spdx+json");
+
+    let pull = |reference: &str, sbom: &str| {
+        wct()
+            .current_dir(dir.path())
+            .args(["pull", reference, "--registry", registry, "-o", "qjs.wasm"])
+            .args(["--sbom", sbom])
+            .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+            .output()
+            .unwrap()
+    };
+    let out = pull("wct:qjs@0.1.0", "qjs.spdx.json");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let fetched = dir.path().join("qjs.spdx.json");
+    let validator = std::process::Command::new("python3")
+        .arg(fixture("sbom/validate.py"))
+        .arg("spdx")
+        .arg(&fetched)
+        .output()
+        .unwrap();
+    assert!(validator.status.success(), "{}", stderr_of(&validator));
+    let document: Value = serde_json::from_slice(&std::fs::read(&fetched).unwrap()).unwrap();
+    assert!(document["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "rquickjs"));
+    assert_eq!(
+        sha256(&dir.path().join("qjs.wasm")),
+        sha256(&fixture("js/polite-greeter.wasm"))
+    );
+
+    // Without an SBOM attached: exit 1 and nothing written.
+    let bare = wct()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "publish",
+            "tests/fixtures/compose/greeter.wasm",
+            "--name",
+            "wct:qjs@0.2.0",
+            "--json",
+            "--registry",
+            registry,
+        ])
+        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+        .output()
+        .unwrap();
+    assert!(bare.status.success(), "{}", stderr_of(&bare));
+    let bare: Value = serde_json::from_slice(&bare.stdout).unwrap();
+    std::fs::remove_file(dir.path().join("qjs.wasm")).unwrap();
+    let out = pull("wct:qjs@0.2.0", "bare.json");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("has no SBOM attached"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!dir.path().join("qjs.wasm").exists() && !dir.path().join("bare.json").exists());
+    // Another file's SBOM copied beside it (by skopeo): refused, nothing written.
+    let bare_tag = format!(
+        "{}.sbom",
+        bare["manifest_digest"]
+            .as_str()
+            .unwrap()
+            .replace("sha256:", "sha256-")
+    );
+    let copy = std::process::Command::new("skopeo")
+        .args(["copy", "--src-tls-verify=false", "--dest-tls-verify=false"])
+        .arg(format!("docker://{registry}/wct/qjs:{tag}"))
+        .arg(format!("docker://{registry}/wct/qjs:{bare_tag}"))
+        .output()
+        .unwrap();
+    assert!(copy.status.success(), "{}", stderr_of(&copy));
+    let out = pull("wct:qjs@0.2.0", "bare.json");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("describes another file"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!dir.path().join("qjs.wasm").exists() && !dir.path().join("bare.json").exists());
+}

@@ -97,6 +97,7 @@ impl Cache {
                 bytes,
                 from_cache: true,
                 signature: None,
+                manifest_digest: None,
             })
         })
     }

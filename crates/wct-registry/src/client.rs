@@ -80,6 +80,9 @@ pub struct Pulled {
     pub from_cache: bool,
     /// The signature verified before the wasm was taken, when a key was given.
     pub signature: Option<crate::Verified>,
+    /// The digest of the manifest the wasm was taken from (not known for a pull served
+    /// wholly from the cache offline).
+    pub manifest_digest: Option<String>,
 }
 
 impl Registry {
@@ -303,21 +306,21 @@ impl Registry {
             },
             Err(other) => other,
         };
-        let (manifest, signature) = match key {
+        let (manifest, signature, manifest_digest) = match key {
             Some(key) => {
                 let raw = self.raw_manifest(location, &tag)?.ok_or_else(not_found)?;
                 let verified = self.verify_digest(location, &tag, &raw.digest, key)?;
-                (raw.manifest, Some(verified))
+                (raw.manifest, Some(verified), raw.digest)
             }
             None => {
-                let (manifest, _) = self
+                let (manifest, digest) = self
                     .runtime
                     .block_on(client.pull_image_manifest(&image, &self.auth(location)))
                     .map_err(|e| match e {
                         e if is_not_found(&e) => not_found(),
                         e => classify(location, e),
                     })?;
-                (manifest, None)
+                (manifest, None, digest)
             }
         };
         let layer = match manifest.layers.as_slice() {
@@ -351,6 +354,7 @@ impl Registry {
                 bytes,
                 from_cache: true,
                 signature,
+                manifest_digest: Some(manifest_digest),
             });
         }
         let mut bytes = Vec::new();
@@ -376,6 +380,7 @@ impl Registry {
             bytes,
             from_cache: false,
             signature,
+            manifest_digest: Some(manifest_digest),
         })
     }
 }

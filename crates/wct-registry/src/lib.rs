@@ -7,6 +7,8 @@
 //! - [`client`]: publish, pull (digest verified), and the versions a package has.
 //! - [`credentials`]: registry credentials from the docker config (`auths`, `credHelpers`,
 //!   `credsStore`) or the environment.
+//! - [`attachments`]: an SBOM attached beside a manifest (`sha256-<hex>.sbom`), as cosign
+//!   attaches one.
 //! - [`signatures`]: signatures attached as cosign attaches them (`sha256-<hex>.sig`),
 //!   made and checked by wct-sign; `pull` verifies before it downloads when given a key.
 //! - [`cache`]: the content-addressed layer cache pulls share.
@@ -15,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod artifact;
+pub mod attachments;
 pub mod cache;
 pub mod client;
 pub mod credentials;

@@ -78,6 +78,35 @@ pub fn describe(wasm: &[u8], file_name: &str) -> Result<Sbom, SbomError> {
     })
 }
 
+/// The SHA-256 (hex) of the file a CycloneDX or SPDX JSON document describes: the
+/// `metadata.component`'s `SHA-256` hash, or the `SHA256` checksum of the package the SPDX
+/// document `DESCRIBES`. `None` when the document is neither or names no digest. What
+/// `wct pull --sbom` checks an attached SBOM against.
+pub fn described_sha256(document: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(document).ok()?;
+    if value["bomFormat"] == "CycloneDX" {
+        return value["metadata"]["component"]["hashes"]
+            .as_array()?
+            .iter()
+            .find(|h| h["alg"] == "SHA-256")?["content"]
+            .as_str()
+            .map(str::to_lowercase);
+    }
+    let described = value["relationships"].as_array()?.iter().find(|r| {
+        r["spdxElementId"] == "SPDXRef-DOCUMENT" && r["relationshipType"] == "DESCRIBES"
+    })?["relatedSpdxElement"]
+        .clone();
+    value["packages"]
+        .as_array()?
+        .iter()
+        .find(|p| p["SPDXID"] == described)?["checksums"]
+        .as_array()?
+        .iter()
+        .find(|c| c["algorithm"] == "SHA256")?["checksumValue"]
+        .as_str()
+        .map(str::to_lowercase)
+}
+
 /// What a document says of itself beyond the SBOM.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentOptions {
@@ -141,6 +170,25 @@ pub(crate) fn urn_uuid(sha256: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_formats_say_which_file_they_describe() {
+        let wasm = wat::parse_str("(component)").unwrap();
+        let sbom = describe(&wasm, "empty.wasm").unwrap();
+        let options = DocumentOptions::default();
+        for document in [
+            cyclonedx::document(&sbom, &options),
+            spdx::document(&sbom, &options),
+        ] {
+            let bytes = serde_json::to_vec(&document).unwrap();
+            assert_eq!(
+                described_sha256(&bytes).as_deref(),
+                Some(sbom.root.sha256.as_str())
+            );
+        }
+        assert_eq!(described_sha256(b"{}"), None);
+        assert_eq!(described_sha256(b"not json"), None);
+    }
 
     #[test]
     fn times_and_serials_are_formatted() {
