@@ -75,28 +75,14 @@ fn layout(src: &str, style: &Style) -> Result<String, ParseError> {
 
 /// Significant tokens and comments of `a` and `b` must be the same, in the same order.
 fn check_same_tokens(before: &str, after: &str) -> Result<(), FormatError> {
-    let meaningful = |src: &str| -> Vec<(String, usize)> {
-        lex(src)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|t| t.kind != TokenKind::Whitespace)
-            .map(|t| (src[t.span.clone()].trim_end().to_string(), t.span.start))
-            .collect()
-    };
-    let (a, b) = (meaningful(before), meaningful(after));
     // Commas are added and dropped (one after every entry), and comments may move past one
     // (`a /* c */,` prints as `a, /* c */`): compare comments among themselves and the other
-    // tokens, commas aside, among themselves.
-    let a: Vec<_> = a.into_iter().filter(|(t, _)| t != ",").collect();
-    let b: Vec<_> = b.into_iter().filter(|(t, _)| t != ",").collect();
-    let split = |v: &[(String, usize)], comments: bool| -> Vec<(String, usize)> {
-        v.iter()
-            .filter(|(t, _)| (t.starts_with("//") || t.starts_with("/*")) == comments)
-            .cloned()
-            .collect()
-    };
+    // tokens, commas aside, among themselves. Slices of the sources, nothing copied.
+    let (a, b) = (meaningful_tokens(before), meaningful_tokens(after));
+    let is_comment = |t: &&(&str, usize)| t.0.starts_with("//") || t.0.starts_with("/*");
     for comments in [false, true] {
-        let (x, y) = (split(&a, comments), split(&b, comments));
+        let x: Vec<_> = a.iter().filter(|t| is_comment(t) == comments).collect();
+        let y: Vec<_> = b.iter().filter(|t| is_comment(t) == comments).collect();
         if let Some(pos) = x.iter().zip(&y).position(|(p, q)| p.0 != q.0) {
             return Err(FormatError::Changed { offset: y[pos].1 });
         }
@@ -107,6 +93,17 @@ fn check_same_tokens(before: &str, after: &str) -> Result<(), FormatError> {
         }
     }
     Ok(())
+}
+
+/// The tokens of `src` that carry meaning (no whitespace, no commas), with their offsets.
+fn meaningful_tokens(src: &str) -> Vec<(&str, usize)> {
+    lex(src)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Whitespace)
+        .map(|t| (src[t.span.clone()].trim_end(), t.span.start))
+        .filter(|(t, _)| *t != ",")
+        .collect()
 }
 
 struct Printer<'a> {

@@ -79,43 +79,47 @@ pub enum FormatFilesError {
     Write(#[from] wct_io::IoError),
 }
 
-/// Formats `files` in order, each with the style of its folder ([`style_for`]): rewrites each
-/// that changes (atomically), or with `check` only computes its diff. A file that cannot be
-/// read or does not parse is reported and left alone; the run goes on.
+/// Formats `files`, each with the style of its folder ([`style_for`]), in parallel, the results
+/// in the order given: rewrites each that changes (atomically), or with `check` only computes
+/// its diff. A file that cannot be read or does not parse is reported and left alone; the run
+/// goes on.
 pub fn format_files(
     files: &[PathBuf],
     check: bool,
 ) -> Result<Vec<(PathBuf, FileResult)>, FormatFilesError> {
+    use rayon::prelude::*;
+    // The styles first (a `wct.toml` lookup per folder), then the files in parallel: each is
+    // read, parsed, formatted and written on its own.
     let mut styles: std::collections::BTreeMap<PathBuf, Style> = Default::default();
-    let mut results = Vec::with_capacity(files.len());
     for file in files {
-        let name = file.display().to_string();
         let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
-        let style = match styles.get(&dir) {
-            Some(style) => style.clone(),
-            None => {
-                let (style, _) = style_for(&dir)?;
-                styles.insert(dir, style.clone());
-                style
-            }
-        };
-        let result = match std::fs::read_to_string(file) {
-            Err(e) => FileResult::Unreadable(e),
-            Ok(text) => match format_source(&name, &text, &style) {
-                Err(e) => FileResult::Invalid(e),
-                Ok(formatted) if formatted == text => FileResult::Unchanged,
-                Ok(formatted) if check => FileResult::Changed {
-                    diff: Some(unified_diff(&name, &text, &formatted)),
-                },
-                Ok(formatted) => {
-                    wct_io::write_output(file, formatted.as_bytes(), &[])?;
-                    FileResult::Changed { diff: None }
-                }
-            },
-        };
-        results.push((file.clone(), result));
+        if let std::collections::btree_map::Entry::Vacant(slot) = styles.entry(dir) {
+            let (style, _) = style_for(slot.key())?;
+            slot.insert(style);
+        }
     }
-    Ok(results)
+    files
+        .par_iter()
+        .map(|file| {
+            let name = file.display().to_string();
+            let style = &styles[file.parent().unwrap_or(Path::new(""))];
+            let result = match std::fs::read_to_string(file) {
+                Err(e) => FileResult::Unreadable(e),
+                Ok(text) => match format_source(&name, &text, style) {
+                    Err(e) => FileResult::Invalid(e),
+                    Ok(formatted) if formatted == text => FileResult::Unchanged,
+                    Ok(formatted) if check => FileResult::Changed {
+                        diff: Some(unified_diff(&name, &text, &formatted)),
+                    },
+                    Ok(formatted) => {
+                        wct_io::write_output(file, formatted.as_bytes(), &[])?;
+                        FileResult::Changed { diff: None }
+                    }
+                },
+            };
+            Ok((file.clone(), result))
+        })
+        .collect()
 }
 
 /// The style for WIT files in `dir`: the `[fmt]` table of the nearest `wct.toml` in `dir` or
