@@ -43,6 +43,9 @@ pub trait Artifact: Sized {
     fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>>;
     /// Loads serialized code that the cache has verified.
     fn load(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self>;
+    /// Loads serialized code from a cache file that has been verified, mapping it rather
+    /// than reading it (the cache replaces files only by renaming, never writes one in place).
+    fn load_file(engine: &Engine, path: &std::path::Path) -> wasmtime::Result<Self>;
 }
 
 impl Artifact for wasmtime::component::Component {
@@ -61,6 +64,13 @@ impl Artifact for wasmtime::component::Component {
         // wasmtime itself rejects artifacts from other versions or settings.
         unsafe { wasmtime::component::Component::deserialize(engine, bytes) }
     }
+    #[allow(unsafe_code)]
+    fn load_file(engine: &Engine, path: &std::path::Path) -> wasmtime::Result<Self> {
+        // SAFETY: as for `load`: the file was produced by this wasmtime build and its checksum
+        // verified just before; it is mapped, and the cache never writes a file in place (a
+        // new entry is renamed over the old one, which keeps the mapped inode alive).
+        unsafe { wasmtime::component::Component::deserialize_file(engine, path) }
+    }
 }
 
 impl Artifact for wasmtime::Module {
@@ -75,5 +85,10 @@ impl Artifact for wasmtime::Module {
     fn load(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
         // SAFETY: as for components above: produced by this wasmtime build, checksum verified.
         unsafe { wasmtime::Module::deserialize(engine, bytes) }
+    }
+    #[allow(unsafe_code)]
+    fn load_file(engine: &Engine, path: &std::path::Path) -> wasmtime::Result<Self> {
+        // SAFETY: as for components above: verified just before, never written in place.
+        unsafe { wasmtime::Module::deserialize_file(engine, path) }
     }
 }
