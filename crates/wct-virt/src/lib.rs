@@ -242,12 +242,9 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
     }];
     components.extend(layer.plugs);
     let composed = wct_compose::compose(components, &wct_compose::Options::default())?;
-    let host_imports = composed
-        .plan
-        .unfilled
-        .iter()
-        .map(|u| u.import.clone())
-        .collect();
+    // What the result imports, once each (the composition's unfilled list names an import
+    // once per component that leaves it open).
+    let host_imports = imports_of(&composed.bytes)?;
     let mut virtualized = layer.virtualized;
     virtualized.sort_by(|a, b| a.import.cmp(&b.import));
     Ok(Virtual {
