@@ -79,17 +79,12 @@ pub struct Entry {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum MetadataError {
     /// The input is not a module or component that parses.
-    #[error("not a valid module or component: {message}")]
-    Invalid {
-        /// wasm-metadata's reason.
-        message: String,
-    },
+    #[error("not a valid module or component")]
+    Invalid(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 fn invalid(e: anyhow::Error) -> MetadataError {
-    MetadataError::Invalid {
-        message: format!("{e:#}"),
-    }
+    MetadataError::Invalid(e.into())
 }
 
 /// The metadata of `wasm` (a module or component), nested items included.
@@ -103,9 +98,8 @@ pub fn show(wasm: &[u8]) -> Result<Entry, MetadataError> {
 /// first: wasm-metadata's rewriter assumes well-formed input (on a truncated file it would
 /// index past the end).
 pub fn add(wasm: &[u8], add: &AddMetadata) -> Result<Vec<u8>, MetadataError> {
-    crate::validate(wasm, wasmparser::WasmFeatures::all()).map_err(|e| MetadataError::Invalid {
-        message: e.to_string(),
-    })?;
+    crate::validate(wasm, wasmparser::WasmFeatures::all())
+        .map_err(|e| MetadataError::Invalid(Box::new(e)))?;
     add.to_wasm(wasm).map_err(invalid)
 }
 
