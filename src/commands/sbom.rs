@@ -103,5 +103,5 @@ fn timestamp() -> Result<String> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
     };
-    Ok(wct_sbom::rfc3339(secs))
+    Ok(wct_io::time::rfc3339(secs))
 }

@@ -7,12 +7,14 @@
 //!
 //! - [`config_file`]: errors in wct's own TOML files (compose, `wct-diff.toml`), located;
 //! - [`clipped_source`]: source text for diagnostics, with huge lines clipped around the span;
-//! - [`progress`]: progress lines on stderr for long batch commands.
+//! - [`progress`]: progress lines on stderr for long batch commands;
+//! - [`time`]: RFC 3339 times, and now as reproducible builds ask for it.
 #![deny(missing_docs)]
 
 pub mod clipped_source;
 pub mod config_file;
 pub mod progress;
+pub mod time;
 
 use std::fs;
 use std::io::{self, Read, Write};

@@ -92,6 +92,24 @@ fn core_space(kind: ExternalKind) -> u8 {
 }
 
 impl Frame {
+    /// Where component function `index` comes from.
+    fn func(&self, index: u32) -> Origin {
+        self.funcs
+            .get(index as usize)
+            .cloned()
+            .unwrap_or(Origin::Unknown)
+    }
+
+    /// Where an instantiation argument or an export of `kind` at `index` comes from
+    /// (instances and functions; nothing this walk follows otherwise).
+    fn item(&self, kind: ComponentExternalKind, index: u32) -> Option<Origin> {
+        match kind {
+            ComponentExternalKind::Instance => Some(Origin::Instance(index)),
+            ComponentExternalKind::Func => Some(self.func(index)),
+            _ => None,
+        }
+    }
+
     fn core_item(&self, kind: ExternalKind, index: u32) -> Origin {
         self.core_items
             .get(&core_space(kind))
@@ -217,7 +235,7 @@ fn section(
                 match export.kind {
                     ComponentExternalKind::Func => {
                         frame.exports.push(export.name.full_name().into_owned());
-                        let origin = frame.funcs.get(i).cloned().unwrap_or(Origin::Unknown);
+                        let origin = frame.func(export.index);
                         frame.funcs.push(origin);
                     }
                     ComponentExternalKind::Instance => {
@@ -279,11 +297,7 @@ fn section(
                         frame.funcs.push(origin);
                     }
                     CanonicalFunction::Lower { func_index, .. } => {
-                        let origin = frame
-                            .funcs
-                            .get(func_index as usize)
-                            .cloned()
-                            .unwrap_or(Origin::Unknown);
+                        let origin = frame.func(func_index);
                         frame.push_core(ExternalKind::Func, origin);
                     }
                     // Every other canonical function is a built-in core function.
@@ -325,14 +339,8 @@ fn section(
                             .copied()
                             .flatten();
                         for arg in args.iter() {
-                            let origin = match arg.kind {
-                                ComponentExternalKind::Instance => Origin::Instance(arg.index),
-                                ComponentExternalKind::Func => frame
-                                    .funcs
-                                    .get(arg.index as usize)
-                                    .cloned()
-                                    .unwrap_or(Origin::Unknown),
-                                _ => continue,
+                            let Some(origin) = frame.item(arg.kind, arg.index) else {
+                                continue;
                             };
                             record(frame, dependent, arg.name, &origin, filled);
                         }
@@ -341,15 +349,11 @@ fn section(
                     ComponentInstance::FromExports(exports) => {
                         let mut bag = Vec::new();
                         for export in exports.iter() {
-                            bag.push(match export.kind {
-                                ComponentExternalKind::Instance => Origin::Instance(export.index),
-                                ComponentExternalKind::Func => frame
-                                    .funcs
-                                    .get(export.index as usize)
-                                    .cloned()
+                            bag.push(
+                                frame
+                                    .item(export.kind, export.index)
                                     .unwrap_or(Origin::Unknown),
-                                _ => Origin::Unknown,
-                            });
+                            );
                         }
                         frame.instances.push(Made::Bag(bag));
                     }

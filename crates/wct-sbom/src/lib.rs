@@ -122,28 +122,6 @@ pub(crate) const TOOL_NAME: &str = "wct";
 /// This crate's version, which is wct's.
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// `secs` since the Unix epoch as RFC 3339 in UTC (`2026-12-07T06:30:00Z`).
-pub fn rfc3339(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rest = secs % 86_400;
-    // Howard Hinnant's civil-from-days, for days since 1970-01-01.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
-}
-
 /// A URN UUID derived from `sha256` (hex): version 8 (RFC 9562's custom layout), so the same
 /// file always gets the same serial number.
 pub(crate) fn urn_uuid(sha256: &str) -> String {
@@ -191,10 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn times_and_serials_are_formatted() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_767_225_600), "2026-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400 + 3_723), "2000-02-29T01:02:03Z");
+    fn serials_are_derived_from_the_digest() {
         let digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         assert_eq!(
             urn_uuid(digest),

@@ -106,7 +106,7 @@ pub fn document(sbom: &Sbom, options: &DocumentOptions) -> Value {
         "name": sbom.file_name,
         "documentNamespace": format!("urn:wct:sbom:sha256:{}", sbom.root.sha256),
         "creationInfo": {
-            "created": options.timestamp.clone().unwrap_or_else(|| crate::rfc3339(0)),
+            "created": options.timestamp.clone().unwrap_or_else(|| wct_io::time::rfc3339(0)),
             "creators": [format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
         },
         "packages": packages,
