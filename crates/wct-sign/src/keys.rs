@@ -210,6 +210,19 @@ impl PrivateKey {
 impl PublicKey {
     /// Reads a PEM `PUBLIC KEY` (an ECDSA P-256 SubjectPublicKeyInfo).
     pub fn from_pem(pem: &str) -> Result<PublicKey, SignError> {
+        if let Ok((label, _)) = pem_rfc7468::decode_vec(pem.trim().as_bytes()) {
+            if label != "PUBLIC KEY" {
+                let hint = if label == PRIVATE_KEY_LABEL || label == LEGACY_PRIVATE_KEY_LABEL {
+                    " (a private key: give its public half, the .pub file)"
+                } else {
+                    ""
+                };
+                return Err(SignError::NotAKey {
+                    wanted: "public key",
+                    reason: format!("a PEM block labelled `{label}`{hint}"),
+                });
+            }
+        }
         VerifyingKey::from_public_key_pem(pem.trim())
             .map(PublicKey)
             .map_err(|e| SignError::NotAKey {
@@ -263,5 +276,10 @@ mod tests {
             PrivateKey::from_pem(&pair.public_pem, b"secret"),
             Err(SignError::NotAKey { .. })
         ));
+        let swapped = PublicKey::from_pem(&pair.private_pem).unwrap_err();
+        assert!(
+            swapped.to_string().contains("give its public half"),
+            "{swapped}"
+        );
     }
 }
