@@ -30,6 +30,9 @@ pub const LEGACY_PRIVATE_KEY_LABEL: &str = "ENCRYPTED COSIGN PRIVATE KEY";
 /// scrypt's cost as cosign sets it (N = 2^15, r = 8, p = 1).
 pub const SCRYPT_LOG_N: u8 = 15;
 
+/// The largest scrypt cost a key file may ask for (N = 2^20).
+const MAX_SCRYPT_LOG_N: u8 = 20;
+
 /// A new key pair's two files.
 #[derive(Debug, Clone)]
 pub struct KeyPair {
@@ -41,6 +44,13 @@ pub struct KeyPair {
 
 /// A private key, opened.
 pub struct PrivateKey(SigningKey);
+
+impl std::fmt::Debug for PrivateKey {
+    /// Never the key itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivateKey(..)")
+    }
+}
 
 /// A public key.
 #[derive(Debug, Clone)]
@@ -136,6 +146,16 @@ fn derive(passphrase: &[u8], salt: &[u8], params: &ScryptParams) -> Result<[u8; 
         });
     }
     let log_n = params.n.trailing_zeros() as u8;
+    // 128 * r * N bytes of memory: cosign's 2^15 with r = 8 takes 32 MiB; a file asking for
+    // more than 2^20 (1 GiB) is refused rather than allowed to exhaust memory.
+    if log_n > MAX_SCRYPT_LOG_N || params.r > 16 || params.p > 16 {
+        return Err(SignError::Malformed {
+            reason: format!(
+                "scrypt parameters N = {}, r = {}, p = {} ask for more memory than a key needs",
+                params.n, params.r, params.p
+            ),
+        });
+    }
     let scrypt =
         scrypt::Params::new(log_n, params.r, params.p, 32).map_err(|e| SignError::Malformed {
             reason: format!("scrypt parameters: {e}"),
@@ -276,6 +296,18 @@ mod tests {
             PrivateKey::from_pem(&pair.public_pem, b"secret"),
             Err(SignError::NotAKey { .. })
         ));
+        // A file asking scrypt for 2^30 rounds of memory is refused, not obeyed.
+        let (label, json) = pem_rfc7468::decode_vec(pair.private_pem.as_bytes()).unwrap();
+        let mut document: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        document["kdf"]["params"]["N"] = serde_json::json!(1u64 << 30);
+        let greedy = pem_rfc7468::encode_string(
+            label,
+            pem_rfc7468::LineEnding::LF,
+            &serde_json::to_vec(&document).unwrap(),
+        )
+        .unwrap();
+        let refused = PrivateKey::from_pem(&greedy, b"secret").unwrap_err();
+        assert!(refused.to_string().contains("more memory"), "{refused}");
         let swapped = PublicKey::from_pem(&pair.private_pem).unwrap_err();
         assert!(
             swapped.to_string().contains("give its public half"),
