@@ -319,24 +319,31 @@ fn an_sbom_is_attached_on_publish_and_fetched_on_pull() {
     let server = crate::registry::RegistryServer::start();
     let dir = tempfile::tempdir().unwrap();
     let registry = server.addr.as_str();
-    let published = wct()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "publish",
-            "tests/fixtures/js/polite-greeter.wasm",
-            "--name",
-            "wct:qjs@0.1.0",
-            "--sbom",
-            "spdx",
-            "--json",
-            "--registry",
-            registry,
-        ])
-        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
-        .output()
-        .unwrap();
-    assert!(published.status.success(), "{}", stderr_of(&published));
-    let report: Value = serde_json::from_slice(&published.stdout).unwrap();
+    // `wct publish --json` of a fixture as `name`, its report.
+    let publish_json = |file: &str, name: &str, extra: &[&str]| -> Value {
+        let out = wct()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "publish",
+                file,
+                "--name",
+                name,
+                "--json",
+                "--registry",
+                registry,
+            ])
+            .args(extra)
+            .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let report = publish_json(
+        "tests/fixtures/js/polite-greeter.wasm",
+        "wct:qjs@0.1.0",
+        &["--sbom", "spdx"],
+    );
     let digest = report["manifest_digest"].as_str().unwrap();
     let tag = format!("{}.sbom", digest.replace("sha256:", "sha256-"));
     assert_eq!(report["sbom"], format!("{registry}/wct/qjs:{tag}"));
@@ -374,22 +381,7 @@ fn an_sbom_is_attached_on_publish_and_fetched_on_pull() {
     );
 
     // Without an SBOM attached: exit 1 and nothing written.
-    let bare = wct()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "publish",
-            "tests/fixtures/compose/greeter.wasm",
-            "--name",
-            "wct:qjs@0.2.0",
-            "--json",
-            "--registry",
-            registry,
-        ])
-        .env("WKG_CONFIG_FILE", "/nonexistent/wct-test-config.toml")
-        .output()
-        .unwrap();
-    assert!(bare.status.success(), "{}", stderr_of(&bare));
-    let bare: Value = serde_json::from_slice(&bare.stdout).unwrap();
+    let bare = publish_json("tests/fixtures/compose/greeter.wasm", "wct:qjs@0.2.0", &[]);
     std::fs::remove_file(dir.path().join("qjs.wasm")).unwrap();
     let out = pull("wct:qjs@0.2.0", "bare.json");
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
