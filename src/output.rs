@@ -47,13 +47,30 @@ pub struct WasmOutputArgs {
 impl WasmOutputArgs {
     /// Writes `wasm` as [`write`](fn@write) does, or as WAT text with `--wat`.
     pub fn write(&self, wasm: &[u8], inputs: &[&Path]) -> Result<()> {
+        self.write_pieces(&[wasm], inputs)
+    }
+
+    /// [`Self::write`] for a binary made of `pieces` one after the other, written piece by
+    /// piece (joined only for `--wat`).
+    pub fn write_pieces(&self, pieces: &[&[u8]], inputs: &[&Path]) -> Result<()> {
         if self.wat {
-            let text = wct_component::text::print(wasm, false)
+            let text = wct_component::text::print(&pieces.concat(), false)
                 .map_err(|e| crate::report::about("cannot print the result as WAT", e))?;
-            write(self.output.as_ref(), text.as_bytes(), false, inputs)
-        } else {
-            write(self.output.as_ref(), wasm, true, inputs)
+            return write(self.output.as_ref(), text.as_bytes(), false, inputs);
         }
+        let to_file = self
+            .output
+            .as_ref()
+            .is_some_and(|path| path != Path::new(wct_io::STDIO));
+        if !to_file && io::stdout().is_terminal() {
+            miette::bail!(
+                help = "pass `-o FILE` to write a file, or `-t`/`--wat` for text",
+                "refusing to write a binary to the terminal"
+            );
+        }
+        stream(self.output.as_ref(), inputs, &mut |out| {
+            pieces.iter().try_for_each(|piece| out.write_all(piece))
+        })
     }
 }
 

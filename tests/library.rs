@@ -58,7 +58,7 @@ fn compose_app(app: Vec<u8>, greeter: Vec<u8>) -> anyhow::Result<(Vec<u8>, Vec<S
         .iter()
         .map(|f| f.import.clone())
         .collect();
-    Ok((composed.bytes, filled))
+    Ok((composed.wasm.into_vec(), filled))
 }
 
 /// The semver bump that the changes between two versions of a WIT package need.

@@ -14,7 +14,7 @@ pub fn load_components(paths: &[PathBuf]) -> Result<Vec<Component>> {
         .iter()
         .zip(wct_compose::instance_names(paths))
         .map(|(path, name)| {
-            let bytes = super::input::read_wasm(path)?.into_vec();
+            let bytes = super::input::read_wasm_owned(path)?;
             if wct_component::kind::detect(&bytes) == wct_component::kind::WasmKind::CoreModule {
                 return Err(miette::miette!(
                     help = format!(

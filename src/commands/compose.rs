@@ -265,7 +265,7 @@ fn finish(
     global: &GlobalOpts,
 ) -> Result<ExitCode> {
     if args.out.output.is_some() {
-        args.out.write(&composed.bytes, inputs)?;
+        args.out.write_pieces(&composed.wasm.pieces(), inputs)?;
     }
     let plan = &composed.plan;
     if args.json {

@@ -150,7 +150,7 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         .collect();
     let mut adapters = Vec::new();
     for (name, path) in &args.adapters {
-        adapters.push((name.clone(), super::read_wasm(path)?.into_vec()));
+        adapters.push((name.clone(), super::read_wasm_owned(path)?));
     }
     let opts = LinkOptions {
         adapters,

@@ -106,4 +106,4 @@ impl Command {
     }
 }
 
-pub use crate::args::input::read_wasm;
+pub use crate::args::input::{read_wasm, read_wasm_owned};

@@ -42,7 +42,7 @@ pub struct Args {
 
 pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
     let name = wct_io::display_name(&args.module);
-    let mut module = super::read_wasm(&args.module)?.into_vec();
+    let mut module = super::read_wasm_owned(&args.module)?;
     if let Some(wit) = &args.wit {
         let mut set = super::wit::load(wit, &args.features)?;
         let world = set
@@ -65,7 +65,7 @@ pub fn run(args: Args, _global: &GlobalOpts) -> Result<ExitCode> {
             .ok_or_else(|| miette::miette!("--adapt expects NAME=FILE, got `{spec}`"))?;
         adapters.push((
             adapter_name.to_string(),
-            super::read_wasm(std::path::Path::new(file))?.into_vec(),
+            super::read_wasm_owned(std::path::Path::new(file))?,
         ));
     }
     let component = new_component(

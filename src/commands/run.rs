@@ -195,7 +195,7 @@ fn compose_plugs(args: &Args, socket: Vec<u8>, global: &GlobalOpts) -> Result<Ve
             crate::args::compose_inputs::render(&composed.plan, global)
         );
     }
-    Ok(composed.bytes)
+    Ok(composed.wasm.into_vec())
 }
 
 /// Prints what stopped the guest (if anything did) and returns the exit status.

@@ -50,4 +50,4 @@ pub mod unbundle;
 pub mod validate;
 
 pub use kind::{detect, WasmKind};
-pub use validate::{validate, ValidationError};
+pub use validate::{validate, validate_pieces, ValidationError};

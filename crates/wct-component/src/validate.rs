@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::ops::Range;
 use wasmparser::{
-    BinaryReaderError, FuncValidatorAllocations, KnownCustom, Name, Parser, Payload, ValidPayload,
-    Validator, WasmFeatures,
+    BinaryReaderError, Chunk, FuncValidatorAllocations, KnownCustom, Name, Parser, Payload,
+    ValidPayload, Validator, WasmFeatures,
 };
 
 /// Where and why a binary is invalid.
@@ -61,19 +61,81 @@ impl ValidationError {
 
 /// Validates a binary module or component with `features`.
 pub fn validate(wasm: &[u8], features: WasmFeatures) -> Result<(), ValidationError> {
+    validate_pieces(&[wasm], features)
+}
+
+/// Validates the binary that `pieces` make one after the other, without joining them: a
+/// composition written from the components it nests, each kept where it was read. Every
+/// boundary between pieces must fall between sections (a nested component or module may make
+/// a piece of its own); a section cut in two is reported as an error at its offset.
+pub fn validate_pieces(pieces: &[&[u8]], features: WasmFeatures) -> Result<(), ValidationError> {
     let mut validator = Validator::new_with_features(features);
     let mut bodies = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.map_err(ValidationError::from_parser)?;
-        match validator
-            .payload(&payload)
-            .map_err(ValidationError::from_parser)?
-        {
-            ValidPayload::Func(to_validate, body) => bodies.push((to_validate, body)),
-            ValidPayload::Ok | ValidPayload::Parser(_) | ValidPayload::End(_) => {}
+    let mut parser = Parser::new(0);
+    let mut enclosing = Vec::new();
+    let mut offset = 0u64;
+    'pieces: for (i, piece) in pieces.iter().enumerate() {
+        let eof = i + 1 == pieces.len();
+        let mut data: &[u8] = piece;
+        loop {
+            let (payload, consumed) = match parser
+                .parse(data, eof)
+                .map_err(ValidationError::from_parser)?
+            {
+                Chunk::NeedMoreData(_) if data.is_empty() => continue 'pieces,
+                Chunk::NeedMoreData(_) => {
+                    return Err(ValidationError {
+                        message: "a section continues past the end of its piece".to_string(),
+                        offset,
+                        function: None,
+                    })
+                }
+                Chunk::Parsed { payload, consumed } => (payload, consumed),
+            };
+            data = &data[consumed..];
+            offset += consumed as u64;
+            match validator
+                .payload(&payload)
+                .map_err(ValidationError::from_parser)?
+            {
+                ValidPayload::Func(to_validate, body) => bodies.push((to_validate, body)),
+                ValidPayload::Ok | ValidPayload::Parser(_) | ValidPayload::End(_) => {}
+            }
+            match payload {
+                Payload::ModuleSection { parser: nested, .. }
+                | Payload::ComponentSection { parser: nested, .. } => {
+                    enclosing.push(std::mem::replace(&mut parser, nested));
+                }
+                Payload::End(_) => match enclosing.pop() {
+                    Some(outer) => parser = outer,
+                    // The outermost binary ends only at the end of the last piece.
+                    None => break 'pieces,
+                },
+                _ => {}
+            }
         }
     }
+    validate_bodies(bodies).map_err(|(index, err)| ValidationError {
+        message: err.message().to_string(),
+        offset: err.offset(),
+        function: Some(FunctionRef {
+            index,
+            name: match pieces {
+                [whole] => function_name(whole, err.offset(), index),
+                _ => function_name(&pieces.concat(), err.offset(), index),
+            },
+        }),
+    })
+}
 
+/// Validates function bodies in parallel; the failure that comes first in the binary, with
+/// its function's index.
+fn validate_bodies(
+    bodies: Vec<(
+        wasmparser::FuncToValidate<wasmparser::ValidatorResources>,
+        wasmparser::FunctionBody<'_>,
+    )>,
+) -> Result<(), (u32, BinaryReaderError)> {
     let first_failure = bodies
         .into_par_iter()
         .map_init(FuncValidatorAllocations::default, |allocs, (func, body)| {
@@ -86,18 +148,7 @@ pub fn validate(wasm: &[u8], features: WasmFeatures) -> Result<(), ValidationErr
         })
         .filter_map(Result::err)
         .min_by_key(|(_, e)| e.offset());
-
-    match first_failure {
-        None => Ok(()),
-        Some((index, err)) => Err(ValidationError {
-            message: err.message().to_string(),
-            offset: err.offset(),
-            function: Some(FunctionRef {
-                index,
-                name: function_name(wasm, err.offset(), index),
-            }),
-        }),
-    }
+    first_failure.map_or(Ok(()), Err)
 }
 
 /// Looks up the name of function `index` in the name section of the (possibly nested) module
@@ -193,5 +244,64 @@ mod tests {
         let bytes = wat("(module (func (export \"f\")))");
         let err = validate(&bytes[..bytes.len() - 3], WasmFeatures::default()).unwrap_err();
         assert!(err.offset > 0 && err.function.is_none(), "{err:?}");
+    }
+
+    /// A component nesting a module, cut where the nested module begins and ends: the
+    /// pieces are the binary a composition writes without joining it.
+    fn nesting() -> (Vec<u8>, Range<usize>) {
+        let bytes = wat(r#"(component
+            (core module $m (func (export "f") (result i32) i32.const 1))
+            (core instance (instantiate $m))
+        )"#);
+        let nested = Parser::new(0)
+            .parse_all(&bytes)
+            .find_map(|payload| match payload.unwrap() {
+                Payload::ModuleSection {
+                    unchecked_range, ..
+                } => Some(unchecked_range.start as usize..unchecked_range.end as usize),
+                _ => None,
+            })
+            .unwrap();
+        (bytes, nested)
+    }
+
+    #[test]
+    fn pieces_cut_between_sections_validate_as_the_whole() {
+        let (bytes, nested) = nesting();
+        let pieces = [
+            &bytes[..nested.start],
+            &bytes[nested.clone()],
+            &bytes[nested.end..],
+        ];
+        validate_pieces(&pieces, WasmFeatures::default()).unwrap();
+        // The same pieces with a bad body in the nested module: reported at the same offset
+        // as when the binary is whole.
+        let mut broken = bytes.clone();
+        let at = broken.len() - 1 - broken.iter().rev().position(|&b| b == 0x41).unwrap();
+        broken[at] = 0x42; // i32.const -> i64.const
+        let whole = validate(&broken, WasmFeatures::default()).unwrap_err();
+        let pieces = [
+            &broken[..nested.start],
+            &broken[nested.clone()],
+            &broken[nested.end..],
+        ];
+        let split = validate_pieces(&pieces, WasmFeatures::default()).unwrap_err();
+        assert_eq!(split, whole);
+        assert!(split.function.is_some(), "{split:?}");
+    }
+
+    #[test]
+    fn a_section_cut_in_two_or_bytes_after_the_binary_are_errors() {
+        let (bytes, nested) = nesting();
+        let middle = nested.start + 3;
+        let err = validate_pieces(
+            &[&bytes[..middle], &bytes[middle..]],
+            WasmFeatures::default(),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("past the end of its piece"), "{err:?}");
+        let extra = [0u8, 1, 2];
+        let err = validate_pieces(&[&bytes, &extra], WasmFeatures::default()).unwrap_err();
+        assert!(err.offset >= bytes.len() as u64, "{err:?}");
     }
 }

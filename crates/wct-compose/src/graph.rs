@@ -1,6 +1,7 @@
 //! Building and encoding the composition with wac-graph.
 
 use crate::plan::{Component, Fill, Matched, NearMiss, Plan, Unfilled};
+use crate::spliced::ComposedWasm;
 use crate::{graph_error, ComposeError, GraphStep};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use wac_graph::types::{are_semver_compatible, ItemKind, Package, SubtypeChecker};
@@ -37,8 +38,8 @@ pub struct Options {
 /// The composed component and the report.
 #[derive(Debug, Clone)]
 pub struct Composed {
-    /// The component bytes (validated).
-    pub bytes: Vec<u8>,
+    /// The component (validated).
+    pub wasm: ComposedWasm,
     /// What was filled and what was left.
     pub plan: Plan,
 }
@@ -445,21 +446,36 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
         .filter(|(_, node)| node.is_none())
         .map(|(name, _)| name.clone())
         .collect();
-    let bytes = b
+    // Encoded with the components imported, then each import replaced by the component's
+    // own bytes (`spliced`): the composition is never copied whole.
+    let skeleton = b
         .graph
         .encode(EncodeOptions {
-            define_components: true,
+            define_components: false,
             // Validated below, function bodies in parallel: wac's own check is the same
             // validation on one thread, most of the time a composition takes.
             validate: false,
             processor: None,
         })
         .map_err(graph_error(GraphStep::Encode))?;
-    // The inputs are no longer needed: free them before validating the output.
+    let skeleton = crate::names::name_components(skeleton).map_err(graph_error(GraphStep::Name))?;
+    let imported: Vec<(String, PackageId)> = b
+        .packages
+        .iter()
+        .map(|&id| (import_name(&b.graph[id]), id))
+        .collect();
     let plan = b.plan;
-    drop(b.graph);
-    let bytes = crate::names::name_components(bytes).map_err(graph_error(GraphStep::Name))?;
-    wct_component::validate(&bytes, wasmparser::WasmFeatures::all())
+    let wasm = crate::spliced::splice(skeleton, b.graph, &imported)
+        .map_err(graph_error(GraphStep::Encode))?;
+    wct_component::validate_pieces(&wasm.pieces(), wasmparser::WasmFeatures::all())
         .map_err(ComposeError::InvalidOutput)?;
-    Ok(Composed { bytes, plan })
+    Ok(Composed { wasm, plan })
+}
+
+/// The name wac-graph imports a package under when it does not define it.
+fn import_name(package: &Package) -> String {
+    match package.version() {
+        Some(version) => format!("unlocked-dep=<{}@{{>={version}}}>", package.name()),
+        None => format!("unlocked-dep=<{}>", package.name()),
+    }
 }

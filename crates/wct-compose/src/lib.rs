@@ -19,10 +19,12 @@ mod graph;
 mod names;
 mod plan;
 pub mod report;
+mod spliced;
 pub mod wac;
 
 pub use graph::{compose, Composed, Options, Wire};
 pub use plan::{Component, Fill, Matched, NearMiss, Plan, Unfilled};
+pub use spliced::ComposedWasm;
 
 /// Errors from composing.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -162,13 +162,14 @@ pub(crate) fn name_components(
     let range = range.start as usize..range.end as usize;
     let size_bytes = leb128_len(range.len() as u64);
     let start = range.start - 1 - size_bytes;
-    let mut out = Vec::with_capacity(component.len() + 64);
-    out.extend_from_slice(&component[..start]);
+    // Spliced in place: only the bytes after the section move (it is the last one wac-graph
+    // writes), where a copy would fault in and fill as many fresh pages as the composition has.
     use wasm_encoder::Encode;
-    out.push(0);
-    rebuilt.as_custom().encode(&mut out);
-    out.extend_from_slice(&component[range.end..]);
-    Ok(out)
+    let mut section = vec![0];
+    rebuilt.as_custom().encode(&mut section);
+    let mut component = component;
+    component.splice(start..range.end, section);
+    Ok(component)
 }
 
 /// The names of a name map by index, whatever order they were written in (the first name

@@ -9,7 +9,7 @@
 //! [`compose`] takes their bytes.
 
 use crate::plan::{Fill, Matched, Plan, Unfilled};
-use crate::Composed;
+use crate::{Composed, ComposedWasm};
 use indexmap::IndexMap;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use std::sync::Arc;
@@ -318,7 +318,7 @@ pub fn compose(
     let plan = plan_of(resolution.graph());
     if opts.check_only {
         return Ok(Composed {
-            bytes: Vec::new(),
+            wasm: ComposedWasm::whole(Vec::new()),
             plan,
         });
     }
@@ -334,7 +334,10 @@ pub fn compose(
     drop(resolution);
     wct_component::validate(&bytes, wasmparser::WasmFeatures::all())
         .map_err(|e| WacError::in_document(&source, DocumentError::InvalidOutput(e)))?;
-    Ok(Composed { bytes, plan })
+    Ok(Composed {
+        wasm: ComposedWasm::whole(bytes),
+        plan,
+    })
 }
 
 /// What the resolved graph instantiates, which argument each instance gets from where, and

@@ -244,11 +244,12 @@ pub fn virtualize(component: &[u8], grants: &Grants) -> Result<Virtual, VirtErro
     let composed = wct_compose::compose(components, &wct_compose::Options::default())?;
     // What the result imports, once each (the composition's unfilled list names an import
     // once per component that leaves it open).
-    let host_imports = imports_of(&composed.bytes)?;
+    let bytes = composed.wasm.into_vec();
+    let host_imports = imports_of(&bytes)?;
     let mut virtualized = layer.virtualized;
     virtualized.sort_by(|a, b| a.import.cmp(&b.import));
     Ok(Virtual {
-        bytes: composed.bytes,
+        bytes,
         report: VirtReport {
             virtualized,
             host_imports,
