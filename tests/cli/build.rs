@@ -91,6 +91,12 @@ fn adapt_errors_name_the_problem() {
         ),
         (fixture("invalid/wrong-magic.wasm"), "not a wasm binary"),
         (fixture("nope.wasm"), "failed to read"),
+        // Named in the module's own terms, not the adapted component's.
+        (
+            fixture("invalid/p1-bad-body.wat"),
+            "invalid module: type mismatch: expected i32, found i64 (at offset 0x",
+        ),
+        (fixture("invalid/p1-bad-body.wat"), "in function 1 `answer`"),
     ];
     for (input, message) in cases {
         wct()

@@ -12,7 +12,7 @@ pub enum EncodeError {
     /// The input is not a core module.
     #[error("expected a core wasm module")]
     NotACoreModule,
-    /// The module is not valid (checked before wit-component sees it).
+    /// The module (or an adapter) is not valid.
     #[error("invalid module: {0}")]
     Invalid(crate::validate::ValidationError),
     /// The module is a WASI Preview 1 program and no adapter for its imports was given.
@@ -21,6 +21,9 @@ pub enum EncodeError {
     /// The module has no metadata saying which world it implements.
     #[error("the module has no `component-type` metadata saying which world it implements")]
     NoMetadata,
+    /// The inputs are valid but the component made of them is not (a wit-component bug).
+    #[error("the component made of the module does not validate: {0}")]
+    InvalidResult(crate::validate::ValidationError),
     /// wit-component could not build the component.
     #[error("cannot make a component of the module")]
     Encode(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -49,12 +52,61 @@ pub fn has_component_type(module: &[u8]) -> bool {
 }
 
 /// Builds a component from a core module with embedded metadata.
+///
+/// Function bodies are validated once: in the result, which holds the module's and what is
+/// used of each adapter, in parallel. Only when something fails are the inputs validated on
+/// their own, so that an invalid input is reported at its own offsets and function names
+/// rather than the result's. With `skip_validation` the inputs are validated instead of the
+/// result.
 pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, EncodeError> {
     match detect(module) {
         WasmKind::CoreModule => {}
         WasmKind::Component => return Err(EncodeError::AlreadyAComponent),
         _ => return Err(EncodeError::NotACoreModule),
     }
+    let preview1_adapter = opts
+        .adapters
+        .iter()
+        .any(|(name, _)| name == PREVIEW1_MODULE);
+    if !preview1_adapter && import_modules(module).any(|m| m == PREVIEW1_MODULE) {
+        return Err(validate_inputs(module, opts)
+            .err()
+            .unwrap_or(EncodeError::PreviewOneProgram));
+    }
+    if lacks_world(module, &opts.adapters) {
+        return Err(validate_inputs(module, opts)
+            .err()
+            .unwrap_or(EncodeError::NoMetadata));
+    }
+    if opts.skip_validation {
+        validate_inputs(module, opts)?;
+    }
+    let mut encoder = wit_component::ComponentEncoder::default();
+    encoder.validate(false);
+    let encoded = encoder.module(module).and_then(|encoder| {
+        for (name, bytes) in &opts.adapters {
+            encoder.adapter(name, bytes)?;
+        }
+        encoder.encode()
+    });
+    let component = match encoded {
+        Ok(component) => component,
+        Err(e) => {
+            validate_inputs(module, opts)?;
+            return Err(encode_error(e));
+        }
+    };
+    if !opts.skip_validation {
+        if let Err(invalid) = crate::validate(&component, wasmparser::WasmFeatures::all()) {
+            validate_inputs(module, opts)?;
+            return Err(EncodeError::InvalidResult(invalid));
+        }
+    }
+    Ok(component)
+}
+
+/// Validates the module and the adapters on their own (an adapter's errors name it).
+fn validate_inputs(module: &[u8], opts: &NewOptions) -> Result<(), EncodeError> {
     crate::validate(module, wasmparser::WasmFeatures::all()).map_err(EncodeError::Invalid)?;
     for (name, bytes) in &opts.adapters {
         crate::validate(bytes, wasmparser::WasmFeatures::all()).map_err(|e| {
@@ -64,23 +116,7 @@ pub fn new_component(module: &[u8], opts: &NewOptions) -> Result<Vec<u8>, Encode
             })
         })?;
     }
-    let preview1_adapter = opts
-        .adapters
-        .iter()
-        .any(|(name, _)| name == PREVIEW1_MODULE);
-    if !preview1_adapter && import_modules(module).any(|m| m == PREVIEW1_MODULE) {
-        return Err(EncodeError::PreviewOneProgram);
-    }
-    if lacks_world(module, &opts.adapters) {
-        return Err(EncodeError::NoMetadata);
-    }
-    let mut encoder = wit_component::ComponentEncoder::default();
-    encoder.validate(!opts.skip_validation);
-    encoder.module(module).map_err(encode_error)?;
-    for (name, bytes) in &opts.adapters {
-        encoder.adapter(name, bytes).map_err(encode_error)?;
-    }
-    encoder.encode().map_err(encode_error)
+    Ok(())
 }
 
 /// The import module of WASI Preview 1 programs.
