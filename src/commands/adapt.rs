@@ -4,23 +4,33 @@ use crate::output;
 use crate::report::GlobalOpts;
 use clap::ValueEnum;
 use miette::Result;
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wct_component::adapt::{adapt, AdapterKind};
+use wct_component::adapt::{adapt, AdaptError, Adapted, AdapterKind};
 
 /// Turn a WASI Preview 1 module into a Preview 2 component, with the adapter bundled in wct.
 ///
 /// A module exporting `_start` becomes a `wasi:cli/command` component, anything else a
 /// reactor; `--kind` overrides. Works for modules from clang/wasi-libc, Go `GOOS=wasip1`,
 /// Rust `wasm32-wasip1` and others.
+///
+/// Several modules are adapted in one run, in parallel, into `--out-dir` (each as
+/// `DIR/<name>.wasm`); a module that cannot be adapted is reported and the others are still
+/// written (exit 2 if any failed).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   wct adapt tests/fixtures/c/hello.wasm -o hello.component.wasm
-  wct adapt tests/fixtures/wat/p1-reactor.wat --kind reactor -o reactor.wasm")]
+  wct adapt tests/fixtures/wat/p1-reactor.wat --kind reactor -o reactor.wasm
+  wct adapt tests/fixtures/c/*.wasm --out-dir components")]
 pub struct Args {
-    /// The Preview 1 core module.
-    #[arg(value_name = "MODULE")]
-    module: PathBuf,
+    /// The Preview 1 core module(s).
+    #[arg(value_name = "MODULE", required = true, num_args = 1..)]
+    modules: Vec<PathBuf>,
+    /// Write each result as `DIR/<name>.wasm` (the module's file name, `.wasm`): needed for
+    /// several modules.
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    out_dir: Option<PathBuf>,
     /// Which adapter to use instead of the automatic choice.
     #[arg(long, value_enum)]
     kind: Option<Kind>,
@@ -36,30 +46,143 @@ enum Kind {
 }
 
 pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
-    let name = wct_io::display_name(&args.module);
-    let module = super::read_wasm(&args.module)?;
     let kind = args.kind.map(|k| match k {
         Kind::Command => AdapterKind::Command,
         Kind::Reactor => AdapterKind::Reactor,
         Kind::Proxy => AdapterKind::Proxy,
     });
-    let adapted = adapt(&module, kind).map_err(|e| match e {
-        wct_component::adapt::AdaptError::AlreadyAComponent => crate::report::about(
-            &name,
-            crate::report::WithHelp::new(e, "`wct adapt` takes a WASI Preview 1 core module"),
-        ),
-        e => crate::report::about(&name, e),
+    let Some(dir) = &args.out_dir else {
+        let [module] = args.modules.as_slice() else {
+            miette::bail!(
+                help = "pass `--out-dir DIR` to write each as DIR/<name>.wasm",
+                "{} modules given: one output file cannot hold them",
+                args.modules.len()
+            );
+        };
+        let adapted = adapt_one(module, kind)?;
+        report(module, &adapted, global);
+        args.out.write(&adapted.component, &[module])?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let outputs = output_paths(&args.modules, dir)?;
+    std::fs::create_dir_all(dir).map_err(|source| {
+        miette::Report::new(wct_io::IoError::Write {
+            path: dir.clone(),
+            source,
+        })
     })?;
-    if !global.quiet {
-        eprintln!(
-            "{name}: adapting as a {} ({})",
-            adapted.kind.name(),
-            adapted.reason
-        );
-        for warning in &adapted.warnings {
-            eprintln!("warning: {name}: {warning}");
+    let read: Vec<Result<wct_io::Bytes>> =
+        args.modules.iter().map(|m| super::read_wasm(m)).collect();
+    let readable: Vec<&[u8]> = read.iter().filter_map(|r| r.as_deref().ok()).collect();
+    let mut adapted = wct_component::adapt::adapt_all(&readable, kind).into_iter();
+    let inputs: Vec<&Path> = args.modules.iter().map(PathBuf::as_path).collect();
+    let mut failed = 0;
+    for ((module, out), read) in args.modules.iter().zip(&outputs).zip(read) {
+        let result = read.and_then(|_| {
+            let adapted = adapted
+                .next()
+                .expect("one result per readable module")
+                .map_err(|e| adapt_error(module, e))?;
+            write(out, &adapted.component, args.out.wat, &inputs)?;
+            Ok(adapted)
+        });
+        match result {
+            Ok(adapted) => {
+                report(module, &adapted, global);
+                if !global.quiet {
+                    eprintln!("{}: wrote {}", wct_io::display_name(module), out.display());
+                }
+            }
+            Err(error) => {
+                failed += 1;
+                crate::report::print_error(&error);
+            }
         }
     }
-    args.out.write(&adapted.component, &[&args.module])?;
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} of {} module(s) not adapted",
+            args.modules.len()
+        );
+        return Ok(ExitCode::from(crate::report::EXIT_USAGE));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes one result of several to `out` (as WAT text with `--wat`).
+fn write(out: &Path, component: &[u8], wat: bool, inputs: &[&Path]) -> Result<()> {
+    let text;
+    let bytes = if wat {
+        text = wct_component::text::print(component, false)
+            .map_err(|e| crate::report::about("cannot print the result as WAT", e))?;
+        text.as_bytes()
+    } else {
+        component
+    };
+    wct_io::write_output(out, bytes, inputs).map_err(miette::Report::new)
+}
+
+/// Reads and adapts one module; errors name it.
+fn adapt_one(path: &Path, kind: Option<AdapterKind>) -> Result<Adapted> {
+    let module = super::read_wasm(path)?;
+    adapt(&module, kind).map_err(|e| adapt_error(path, e))
+}
+
+/// An adapting error, naming the module.
+fn adapt_error(path: &Path, error: AdaptError) -> miette::Report {
+    let name = wct_io::display_name(path);
+    match error {
+        AdaptError::AlreadyAComponent => crate::report::about(
+            &name,
+            crate::report::WithHelp::new(error, "`wct adapt` takes a WASI Preview 1 core module"),
+        ),
+        e => crate::report::about(&name, e),
+    }
+}
+
+/// Says which adapter was used and why, and the module's hazards (unless `-q`).
+fn report(path: &Path, adapted: &Adapted, global: &GlobalOpts) {
+    if global.quiet {
+        return;
+    }
+    let name = wct_io::display_name(path);
+    eprintln!(
+        "{name}: adapting as a {} ({})",
+        adapted.kind.name(),
+        adapted.reason
+    );
+    for warning in &adapted.warnings {
+        eprintln!("warning: {name}: {warning}");
+    }
+}
+
+/// `DIR/<name>.wasm` for each module; refused before anything is done when two modules
+/// would be written to one file or a module is read from stdin.
+fn output_paths(modules: &[PathBuf], dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut seen: BTreeMap<PathBuf, &Path> = BTreeMap::new();
+    modules
+        .iter()
+        .map(|module| {
+            let Some(stem) = module
+                .file_stem()
+                .filter(|_| module != Path::new(wct_io::STDIO))
+            else {
+                miette::bail!(
+                    "{}: `--out-dir` names each result after its module's file",
+                    wct_io::display_name(module)
+                );
+            };
+            let out = dir.join(stem).with_extension("wasm");
+            if let Some(other) = seen.insert(out.clone(), module) {
+                miette::bail!(
+                    help = "adapt them in separate runs, or rename one",
+                    "{} and {} would both be written to {}",
+                    other.display(),
+                    module.display(),
+                    out.display()
+                );
+            }
+            Ok(out)
+        })
+        .collect()
 }

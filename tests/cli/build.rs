@@ -48,6 +48,69 @@ fn adapt_is_deterministic_byte_for_byte() {
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
 }
 
+/// Several modules in one run: each result is the bytes a run of its own writes, a module
+/// that cannot be adapted is reported by name while the others are still written (exit 2),
+/// and two modules that would be written to one file are refused before anything is done.
+#[test]
+fn adapt_several_modules_into_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("components");
+    let names = ["hello", "env", "files", "exit"];
+    let mut cmd = wct();
+    cmd.arg("adapt");
+    for name in names {
+        cmd.arg(fixture(&format!("c/{name}.wasm")));
+    }
+    cmd.arg(fixture("invalid/p1-bad-body.wat"))
+        .arg("--out-dir")
+        .arg(&out_dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "p1-bad-body.wat: invalid module: type mismatch",
+        ))
+        .stderr(predicate::str::contains("1 of 5 module(s) not adapted"))
+        .stderr(predicate::str::contains("files.wasm: wrote "));
+    assert!(!out_dir.join("p1-bad-body.wasm").exists());
+    for name in names {
+        let alone = dir.path().join(format!("{name}.alone.wasm"));
+        wct()
+            .arg("adapt")
+            .arg(fixture(&format!("c/{name}.wasm")))
+            .arg("-o")
+            .arg(&alone)
+            .assert()
+            .success();
+        let batch = out_dir.join(format!("{name}.wasm"));
+        assert_eq!(
+            std::fs::read(&batch).unwrap(),
+            std::fs::read(&alone).unwrap(),
+            "{name}"
+        );
+        wasm_tools_validates(&batch);
+    }
+
+    let refused = dir.path().join("refused");
+    wct()
+        .arg("adapt")
+        .arg(fixture("c/hello.wasm"))
+        .arg(fixture("wat/p1-reactor.wat"))
+        .arg(dir.path().join("components/hello.wasm"))
+        .arg("--out-dir")
+        .arg(&refused)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("would both be written to"));
+    assert!(!refused.exists(), "refused before anything was written");
+    wct()
+        .arg("adapt")
+        .arg(fixture("c/hello.wasm"))
+        .arg(fixture("c/env.wasm"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--out-dir"));
+}
+
 #[test]
 fn adapt_chooses_reactor_without_start_and_honours_kind() {
     let dir = tempfile::tempdir().unwrap();

@@ -166,6 +166,62 @@ fn bench_adapt(wct: &Path, wasm_tools: &Path) -> Result<()> {
         vec![cmd]
     })?;
     report("adapt c/files.wasm (Preview 1 -> component)", t_wct, t_peer);
+    bench_adapt_suite(wct, wasm_tools, &adapter)
+}
+
+/// The wasi-testsuite's Preview 1 programs (AssemblyScript and C): one `wct adapt
+/// --out-dir` run against a `wasm-tools component new --adapt` run per program, as a
+/// pipeline adapting them all would call each.
+fn bench_adapt_suite(wct: &Path, wasm_tools: &Path, adapter: &Path) -> Result<()> {
+    let suite = crate::tools::wasi_testsuite();
+    let mut programs = Vec::new();
+    for dir in ["assemblyscript", "c"] {
+        let Ok(entries) = std::fs::read_dir(suite.join(dir)) else {
+            eprintln!(
+                "skipping the suite's programs: {}",
+                crate::tools::wasi_testsuite_missing()
+            );
+            return Ok(());
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "wasm") {
+                programs.push(path);
+            }
+        }
+    }
+    programs.sort();
+    let tmp = tempfile::tempdir()?;
+    let out_dir = tmp.path().join("wct");
+    let out_peer = tmp.path().join("peer.wasm");
+    let t_wct = median(&|| {
+        let mut cmd = Command::new(wct);
+        cmd.args(["adapt", "-q"])
+            .args(&programs)
+            .arg("--out-dir")
+            .arg(&out_dir);
+        vec![cmd]
+    })?;
+    let t_peer = median(&|| {
+        programs
+            .iter()
+            .map(|program| {
+                let mut cmd = Command::new(wasm_tools);
+                cmd.args(["component", "new"])
+                    .arg(program)
+                    .arg("--adapt")
+                    .arg(format!("wasi_snapshot_preview1={}", adapter.display()))
+                    .arg("-o")
+                    .arg(&out_peer);
+                cmd
+            })
+            .collect()
+    })?;
+    report(
+        &format!("adapt the suite's {} Preview 1 programs", programs.len()),
+        t_wct,
+        t_peer,
+    );
     Ok(())
 }
 

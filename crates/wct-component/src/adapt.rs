@@ -167,6 +167,15 @@ pub(crate) fn exports_of(module: &[u8]) -> BTreeSet<String> {
     module_facts(module).map(|f| f.exports).unwrap_or_default()
 }
 
+/// [`adapt`] for several modules at once, in parallel; the results in the modules' order.
+pub fn adapt_all(modules: &[&[u8]], kind: Option<AdapterKind>) -> Vec<Result<Adapted, AdaptError>> {
+    use rayon::prelude::*;
+    modules
+        .par_iter()
+        .map(|module| adapt(module, kind))
+        .collect()
+}
+
 /// Adapts a Preview 1 module; `kind` overrides the automatic choice.
 pub fn adapt(module: &[u8], kind: Option<AdapterKind>) -> Result<Adapted, AdaptError> {
     match detect(module) {
