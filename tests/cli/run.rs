@@ -268,10 +268,11 @@ fn a_run_leaves_optimized_code_in_the_cache_for_the_next() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), "hello from C\n");
     }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while (cwasm("cwasm") < 2 || cwasm("lock") > 0) && std::time::Instant::now() < deadline {
+    while (cwasm("cwasm") < 1 || cwasm("lock") > 0) && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(cwasm("cwasm"), 2, "Winch's and Cranelift's code");
+    // Only Cranelift's: Winch's code is cached when `--compiler winch` asks for it.
+    assert_eq!(cwasm("cwasm"), 1, "Cranelift's code");
     assert_eq!(cwasm("lock"), 0, "a claim was left behind");
 }
 

@@ -1,8 +1,9 @@
 //! `cargo xtask bench serve`: `wct serve` and `wasmtime serve` on the same components, each
 //! loaded by `wrk` on loopback with the same settings in the same run; requests per second
 //! and p99 latency are reported as wct/wasmtime ratios (medians of alternating rounds).
-//! WASI 0.2: the C proxy component `tests/fixtures/http/echo.wasm` (a fresh instance per
-//! request on both). WASI 0.3: the
+//! WASI 0.2: the C proxy component `tests/fixtures/http/echo.wasm` and a Python one
+//! (`xtask/bench/proxy.py`, componentize-py), a fresh instance per request on both. WASI
+//! 0.3: the
 //! wasi-testsuite's Rust `http-service.wasm` beside the checkout (GET / answers `hey`), with
 //! instance reuse on both (128 requests, 16 at once).
 //!
@@ -82,6 +83,24 @@ pub fn run(wct: &Path, peer: &crate::peers::Peer) -> Result<()> {
         ),
         ("0.2 GET /nowhere (404)", &p2, "/nowhere", &[][..]),
     ];
+    // A Python proxy (componentize-py, ~18 MB): a fresh instance of the Python runtime per
+    // request on both. It imports wasi:cli beside the proxy world: wasmtime serve needs -S cli.
+    let python = root().join("target/bench/python-proxy.wasm");
+    let python_built = crate::large_inputs::python_command(
+        wct,
+        "wasi:http/proxy",
+        &root().join("xtask/bench"),
+        "proxy",
+        &python,
+    )?;
+    if python_built {
+        cases.push((
+            "0.2 Python GET / (fresh instance per request)",
+            &python,
+            "/",
+            &["-Scli"][..],
+        ));
+    }
     if p3.exists() {
         // The Rust service imports wasi:cli 0.2 too: wasmtime serve needs -S cli for it.
         cases.push((

@@ -328,12 +328,20 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), IoError> {
     write_atomic_with(dest, &mut |out| out.write_all(bytes), Durability::Synced)
 }
 
+/// [`write_atomic`] for a file whose reader verifies it (a checksummed cache entry): renamed
+/// into place without waiting for the disk, as a crash can only leave it incomplete, which
+/// the reader's check refuses.
+pub fn write_verified(dest: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    write_atomic_with(dest, &mut |out| out.write_all(bytes), Durability::Replaced)
+}
+
 /// Whether an atomic write waits for the disk before the rename.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Durability {
     /// Renamed once written: readers see the old file or the whole new one, as with cargo's,
     /// rustc's and wasm-tools' outputs; a crash may lose the new one. A command's output, which
-    /// the command makes again (an `fsync` of a 30 MB composition took 15 ms).
+    /// the command makes again (an `fsync` of a 30 MB composition took 15 ms), or a file its
+    /// reader verifies.
     Replaced,
     /// `fsync`ed before the rename, so that a crash leaves the old file or the whole new one.
     Synced,

@@ -140,8 +140,10 @@ impl Cache {
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
-        if wct_io::write_atomic(&data, bytes).is_ok() {
-            let _ = wct_io::write_atomic(&sum, blake3::hash(bytes).to_hex().as_bytes());
+        // Not synced to the disk: `load` checks the entry against its sum, so a crash can
+        // only cost a recompile (syncing a large component's code took as long as loading it).
+        if wct_io::write_verified(&data, bytes).is_ok() {
+            let _ = wct_io::write_verified(&sum, blake3::hash(bytes).to_hex().as_bytes());
         }
         self.prune(&key);
     }

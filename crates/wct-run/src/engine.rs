@@ -159,8 +159,15 @@ pub fn compile<T: Artifact>(
             self::engine(Compiler::Winch, limits, opts.serving, concurrent)?,
         ),
     };
+    // Winch's code is cached only when asked for by name: for `Auto` the optimized code
+    // compiled in the background is what the cache is for, and writing Winch's (75 MB for a
+    // Python component) then reading it back took a tenth of a cold start.
+    let cache = opts
+        .cache
+        .as_ref()
+        .filter(|_| !(chosen == Compiler::Winch && opts.compiler == Compiler::Auto));
     if chosen == Compiler::Winch {
-        if let Some(cache) = &opts.cache {
+        if let Some(cache) = cache {
             if let Some(artifact) = cache.load::<T>(&engine, wasm, Compiler::Winch) {
                 let optimize_later = opts.compiler == Compiler::Auto;
                 return Ok(Compiled {
@@ -190,7 +197,7 @@ pub fn compile<T: Artifact>(
         )
     });
     let progress = wct_io::progress::Progress::start_or_log(opts.progress, label, log_line);
-    let built = match &opts.cache {
+    let built = match cache {
         Some(cache) => T::precompile(&engine, wasm).and_then(|bytes| {
             cache.store::<T>(&engine, wasm, chosen, &bytes);
             T::load(&engine, &bytes)
