@@ -298,12 +298,14 @@ fn free_addr() -> Result<SocketAddr> {
 struct Server(Child);
 
 impl Server {
-    /// Starts `cmd` and waits until `addr` accepts connections (compilation included).
+    /// Starts `cmd` and waits until it answers a request on `addr` (compilation included:
+    /// `wct serve` listens at once and holds requests until compiled, where `wasmtime serve`
+    /// listens once compiled, so an open port is not enough).
     fn start(cmd: &mut Command, addr: SocketAddr) -> Result<Server> {
         let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
         let server = Server(child);
         let deadline = Instant::now() + Duration::from_secs(120);
-        while TcpStream::connect(addr).is_err() {
+        while !answers(addr) {
             if Instant::now() > deadline {
                 bail!(
                     "{} did not start listening on {addr}",
@@ -314,6 +316,23 @@ impl Server {
         }
         Ok(server)
     }
+}
+
+/// Whether a `GET /` on `addr` gets an HTTP status line back.
+fn answers(addr: SocketAddr) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
+    if stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 ")
 }
 
 impl Drop for Server {
