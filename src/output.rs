@@ -62,11 +62,8 @@ impl WasmOutputArgs {
             .output
             .as_ref()
             .is_some_and(|path| path != Path::new(wct_io::STDIO));
-        if !to_file && io::stdout().is_terminal() {
-            miette::bail!(
-                help = "pass `-o FILE` to write a file, or `-t`/`--wat` for text",
-                "refusing to write a binary to the terminal"
-            );
+        if !to_file {
+            refuse_a_terminal()?;
         }
         stream(self.output.as_ref(), inputs, &mut |out| {
             pieces.iter().try_for_each(|piece| out.write_all(piece))
@@ -101,13 +98,21 @@ pub fn write(dest: Option<&PathBuf>, bytes: &[u8], binary: bool, inputs: &[&Path
             wct_io::write_output(path, bytes, inputs).map_err(miette::Report::new)
         }
         _ => {
-            if binary && io::stdout().is_terminal() {
-                miette::bail!(
-                    help = "pass `-o FILE` to write a file, or `-t`/`--wat` for text",
-                    "refusing to write a binary to the terminal"
-                );
+            if binary {
+                refuse_a_terminal()?;
             }
             raw_stdout(bytes)
         }
     }
+}
+
+/// Binary output is not written to a terminal.
+fn refuse_a_terminal() -> Result<()> {
+    if io::stdout().is_terminal() {
+        miette::bail!(
+            help = "pass `-o FILE` to write a file, or `-t`/`--wat` for text",
+            "refusing to write a binary to the terminal"
+        );
+    }
+    Ok(())
 }

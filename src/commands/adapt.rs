@@ -83,7 +83,11 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
                 .next()
                 .expect("one result per readable module")
                 .map_err(|e| adapt_error(module, e))?;
-            write(out, &adapted.component, args.out.wat, &inputs)?;
+            let out = output::WasmOutputArgs {
+                output: Some(out.clone()),
+                wat: args.out.wat,
+            };
+            out.write(&adapted.component, &inputs)?;
             Ok(adapted)
         });
         match result {
@@ -107,19 +111,6 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
         return Ok(ExitCode::from(crate::report::EXIT_USAGE));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes one result of several to `out` (as WAT text with `--wat`).
-fn write(out: &Path, component: &[u8], wat: bool, inputs: &[&Path]) -> Result<()> {
-    let text;
-    let bytes = if wat {
-        text = wct_component::text::print(component, false)
-            .map_err(|e| crate::report::about("cannot print the result as WAT", e))?;
-        text.as_bytes()
-    } else {
-        component
-    };
-    wct_io::write_output(out, bytes, inputs).map_err(miette::Report::new)
 }
 
 /// Reads and adapts one module; errors name it.
