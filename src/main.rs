@@ -11,6 +11,13 @@ mod report;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: compiling (Cranelift, Winch) and parsing wasm allocate
+/// many small objects from several threads, and a cold `wct run` of a Python component took a
+/// quarter less time with it (docs/architecture.md). Built without transparent huge pages: with
+/// them the kernel zeroed 2 MB pages on first touch and a cold run took longer than with glibc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The versions of the bundled Bytecode Alliance crates, shown by `wct --version`.
 const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
