@@ -27,6 +27,25 @@ fn failed(what: &str, error: impl std::fmt::Display) -> StoreError {
     StoreError(format!("{what}: {error}"))
 }
 
+/// Makes a new, empty database at `path` all at once: redb sizes a new file before it writes
+/// the header that makes it a database, so a run killed in between left a file no later run
+/// could open. It is made under a temporary name in `dir` and renamed into place unless a
+/// process starting at the same time got there first (then that one is kept).
+fn create_whole(dir: &Path, path: &Path) -> Result<(), StoreError> {
+    let what = path.display().to_string();
+    let fresh = tempfile::Builder::new()
+        .prefix(".keyvalue-")
+        .suffix(".redb.new")
+        .tempfile_in(dir)
+        .map_err(|e| failed(&what, e))?;
+    drop(Database::create(fresh.path()).map_err(|e| failed(&what, e))?);
+    match fresh.persist_noclobber(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(failed(&what, e.error)),
+    }
+}
+
 /// The table of `bucket` (a name is never empty: the empty bucket is `bucket:`).
 fn table_name(bucket: &str) -> String {
     format!("bucket:{bucket}")
@@ -43,6 +62,9 @@ impl DiskStore {
         }
         std::fs::create_dir_all(dir).map_err(|e| failed(&dir.display().to_string(), e))?;
         let path = dir.join(FILE_NAME);
+        if !path.exists() {
+            create_whole(dir, &path)?;
+        }
         let db = Database::create(&path).map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError(format!(
                 "{} is in use by another process (a folder store serves one process at a \
@@ -167,5 +189,26 @@ mod tests {
         store.delete_many("", &["a".into()]).unwrap();
         assert_eq!(store.get("", "a"), Ok(None));
         assert_eq!(store.keys("never"), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_new_store_appears_whole_and_an_existing_one_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let store = DiskStore::open(dir.path()).unwrap();
+        store.set_many("", &[("k".into(), b"v".to_vec())]).unwrap();
+        drop(store);
+        // Nothing but the database is left in the folder.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [FILE_NAME]);
+        // A creator that finds the database already there (made by a process that started
+        // at the same time) keeps it, and cleans up its own.
+        create_whole(dir.path(), &path).unwrap();
+        let store = DiskStore::open(dir.path()).unwrap();
+        assert_eq!(store.get("", "k"), Ok(Some(b"v".to_vec())));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
