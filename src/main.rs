@@ -3,6 +3,7 @@
 // Doc comments of the clap structs are help text (`HOST[::GUEST][:ro]`, `[2]`), not links.
 #![allow(rustdoc::broken_intra_doc_links)]
 
+mod allocator;
 mod args;
 mod commands;
 mod output;
@@ -11,12 +12,9 @@ mod report;
 use clap::Parser;
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc's malloc: compiling (Cranelift, Winch) and parsing wasm allocate
-/// many small objects from several threads, and a cold `wct run` of a Python component took a
-/// quarter less time with it (docs/architecture.md). Built without transparent huge pages: with
-/// them the kernel zeroed 2 MB pages on first touch and a cold run took longer than with glibc.
+/// Small blocks from mimalloc, large ones from the system allocator (`allocator` says why).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::SplitAllocator = allocator::SplitAllocator;
 
 /// The versions of the bundled Bytecode Alliance crates, shown by `wct --version`.
 const LONG_VERSION: &str = concat!(
