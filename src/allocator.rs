@@ -76,3 +76,43 @@ unsafe impl GlobalAlloc for SplitAllocator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_keeps_its_bytes_when_it_grows_past_large_and_shrinks_back() {
+        let small = Layout::from_size_align(1000, 8).unwrap();
+        let pattern = |i: usize| (i * 7 % 251) as u8;
+        unsafe {
+            let p = SplitAllocator.alloc(small);
+            assert!(!p.is_null());
+            for i in 0..small.size() {
+                *p.add(i) = pattern(i);
+            }
+            // Small -> large: copied from mimalloc to the system allocator.
+            let p = SplitAllocator.realloc(p, small, 3 * LARGE);
+            assert!(!p.is_null());
+            let large = Layout::from_size_align(3 * LARGE, 8).unwrap();
+            for i in 0..small.size() {
+                assert_eq!(*p.add(i), pattern(i));
+            }
+            for i in small.size()..large.size() {
+                *p.add(i) = pattern(i);
+            }
+            // Large -> larger: the system allocator's own realloc.
+            let p = SplitAllocator.realloc(p, large, 4 * LARGE);
+            let larger = Layout::from_size_align(4 * LARGE, 8).unwrap();
+            for i in (0..large.size()).step_by(4093) {
+                assert_eq!(*p.add(i), pattern(i));
+            }
+            // Large -> small: back to mimalloc, the first bytes kept.
+            let p = SplitAllocator.realloc(p, larger, 500);
+            for i in 0..500 {
+                assert_eq!(*p.add(i), pattern(i));
+            }
+            SplitAllocator.dealloc(p, Layout::from_size_align(500, 8).unwrap());
+        }
+    }
+}
