@@ -69,8 +69,18 @@ pub fn engine(
 
 /// A pooling allocator with room for `concurrency` instances of typical components (an
 /// adapted C component has 4 core instances, a componentize-py one about 20).
+///
+/// A slot's memory and table are reset for the next instance in place, the pages the guest
+/// wrote found with Linux's `PAGEMAP_SCAN` (6.7 and later; below, the first
+/// [`KEEP_RESIDENT`] bytes are reset whole) and set back with `memset`, rather than given back
+/// to the kernel with `madvise` and faulted in again by the next request: with a fresh
+/// instance per request that doubled the requests per second of a small C component and
+/// added a sixth to a Python one's, for a few megabytes more resident memory.
 fn pooling(concurrency: usize) -> wasmtime::InstanceAllocationStrategy {
     let mut pool = wasmtime::PoolingAllocationConfig::default();
+    pool.linear_memory_keep_resident(KEEP_RESIDENT)
+        .table_keep_resident(KEEP_RESIDENT / 16)
+        .pagemap_scan(wasmtime::Enabled::Auto);
     let at_least = |n: usize| n.max(1000) as u32;
     pool.total_component_instances(at_least(concurrency))
         .total_core_instances(at_least(concurrency * 32))
@@ -78,6 +88,9 @@ fn pooling(concurrency: usize) -> wasmtime::InstanceAllocationStrategy {
         .total_tables(at_least(concurrency * 32));
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
+
+/// How much of each pooled linear memory is kept resident and reset in place ([`pooling`]).
+const KEEP_RESIDENT: usize = 16 << 20;
 
 /// How a program's code was obtained, for `--verbose`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
