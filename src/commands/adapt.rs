@@ -73,23 +73,31 @@ pub fn run(args: Args, global: &GlobalOpts) -> Result<ExitCode> {
     })?;
     let read: Vec<Result<wct_io::Bytes>> =
         args.modules.iter().map(|m| super::read_wasm(m)).collect();
-    let readable: Vec<&[u8]> = read.iter().filter_map(|r| r.as_deref().ok()).collect();
-    let mut adapted = wct_component::adapt::adapt_all(&readable, kind).into_iter();
+    let readable: Vec<(usize, &[u8])> = read
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.as_deref().ok()?)))
+        .collect();
     let inputs: Vec<&Path> = args.modules.iter().map(PathBuf::as_path).collect();
+    // Each component is written by the thread that made it, while the others are adapted.
+    let mut adapted = wct_component::adapt::adapt_all(
+        &readable.iter().map(|(_, bytes)| *bytes).collect::<Vec<_>>(),
+        kind,
+        |index, result| {
+            let module_index = readable[index].0;
+            let adapted = result.map_err(|e| adapt_error(&args.modules[module_index], e))?;
+            output::WasmOutputArgs {
+                output: Some(outputs[module_index].clone()),
+                wat: args.out.wat,
+            }
+            .write(&adapted.component, &inputs)?;
+            Ok(adapted)
+        },
+    )
+    .into_iter();
     let mut failed = 0;
     for ((module, out), read) in args.modules.iter().zip(&outputs).zip(read) {
-        let result = read.and_then(|_| {
-            let adapted = adapted
-                .next()
-                .expect("one result per readable module")
-                .map_err(|e| adapt_error(module, e))?;
-            let out = output::WasmOutputArgs {
-                output: Some(out.clone()),
-                wat: args.out.wat,
-            };
-            out.write(&adapted.component, &inputs)?;
-            Ok(adapted)
-        });
+        let result = read.and_then(|_| adapted.next().expect("one result per readable module"));
         match result {
             Ok(adapted) => {
                 report(module, &adapted, global);

@@ -167,12 +167,19 @@ pub(crate) fn exports_of(module: &[u8]) -> BTreeSet<String> {
     module_facts(module).map(|f| f.exports).unwrap_or_default()
 }
 
-/// [`adapt`] for several modules at once, in parallel; the results in the modules' order.
-pub fn adapt_all(modules: &[&[u8]], kind: Option<AdapterKind>) -> Vec<Result<Adapted, AdaptError>> {
+/// [`adapt`] for several modules at once, in parallel, each result handed to `then` (with
+/// the module's index) on the thread that adapted it, so that what follows (writing the
+/// component) overlaps the adapting of the others; what `then` returns, in the modules' order.
+pub fn adapt_all<R: Send>(
+    modules: &[&[u8]],
+    kind: Option<AdapterKind>,
+    then: impl Fn(usize, Result<Adapted, AdaptError>) -> R + Sync,
+) -> Vec<R> {
     use rayon::prelude::*;
     modules
         .par_iter()
-        .map(|module| adapt(module, kind))
+        .enumerate()
+        .map(|(index, module)| then(index, adapt(module, kind)))
         .collect()
 }
 

@@ -270,11 +270,27 @@ pub fn check_output(dest: &Path, inputs: &[&Path]) -> Result<(), IoError> {
     Ok(())
 }
 
-/// Returns true when `a` and `b` name the same existing file.
+/// Returns true when `a` and `b` name the same existing file (through links, `..` or another
+/// hard link). On Unix by device and inode: a `stat` each, where resolving both paths took a
+/// `readlink` per path component (a batch of 26 outputs checked against 26 inputs made 5,400).
 fn same_file(a: &Path, b: &Path) -> bool {
-    match (fs::canonicalize(a), fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
+    // The destination first: it usually does not exist yet.
+    let Ok(b_meta) = fs::metadata(b) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(a)
+            .is_ok_and(|a_meta| (a_meta.dev(), a_meta.ino()) == (b_meta.dev(), b_meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = b_meta;
+        match (fs::canonicalize(a), fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
     }
 }
 
@@ -494,6 +510,30 @@ mod tests {
         let err = write_output(&input, b"x", &[&input]).unwrap_err();
         assert!(matches!(err, IoError::WouldClobberInput { .. }));
         assert_eq!(fs::read(&input).unwrap(), b"keep");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_input_reached_by_another_name_is_still_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.wasm");
+        fs::write(&input, b"keep").unwrap();
+        let through_dots = dir.path().join("sub/../in.wasm");
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        let symlink = dir.path().join("link.wasm");
+        std::os::unix::fs::symlink(&input, &symlink).unwrap();
+        let hard_link = dir.path().join("hard.wasm");
+        fs::hard_link(&input, &hard_link).unwrap();
+        for dest in [&through_dots, &symlink, &hard_link] {
+            let err = write_output(dest, b"x", &[&input]).unwrap_err();
+            assert!(matches!(err, IoError::WouldClobberInput { .. }), "{dest:?}");
+        }
+        assert_eq!(fs::read(&input).unwrap(), b"keep");
+        // A different file with the same content is not the input.
+        let other = dir.path().join("other.wasm");
+        fs::write(&other, b"keep").unwrap();
+        write_output(&other, b"x", &[&input]).unwrap();
+        assert_eq!(fs::read(&other).unwrap(), b"x");
     }
 
     #[test]
