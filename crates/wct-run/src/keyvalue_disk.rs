@@ -46,6 +46,22 @@ fn create_whole(dir: &Path, path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Removes what runs killed inside [`create_whole`] left in `dir` (a temporary database that
+/// never got its name). Called with the database open, which no other process can have: a
+/// process creating one at this moment would find it taken and not use its own either.
+fn remove_unfinished_creations(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".keyvalue-") && name.ends_with(".redb.new") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// The table of `bucket` (a name is never empty: the empty bucket is `bucket:`).
 fn table_name(bucket: &str) -> String {
     format!("bucket:{bucket}")
@@ -73,6 +89,7 @@ impl DiskStore {
             )),
             e => failed(&path.display().to_string(), e),
         })?;
+        remove_unfinished_creations(dir);
         Ok(DiskStore { db })
     }
 
@@ -210,5 +227,19 @@ mod tests {
         let store = DiskStore::open(dir.path()).unwrap();
         assert_eq!(store.get("", "k"), Ok(Some(b"v".to_vec())));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn what_a_killed_creation_left_is_removed_when_the_store_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let left = dir.path().join(".keyvalue-AbC123.redb.new");
+        std::fs::write(&left, [0u8; 4096]).unwrap();
+        let unrelated = dir.path().join("notes.txt");
+        std::fs::write(&unrelated, "kept").unwrap();
+        let store = DiskStore::open(dir.path()).unwrap();
+        store.set_many("", &[("k".into(), b"v".to_vec())]).unwrap();
+        assert!(!left.exists());
+        assert_eq!(std::fs::read_to_string(&unrelated).unwrap(), "kept");
+        assert!(dir.path().join(FILE_NAME).exists());
     }
 }
