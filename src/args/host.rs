@@ -91,6 +91,11 @@ pub struct HostArgs {
     /// Do not read or write the compile cache.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
+    /// Take the core modules the component imports instead of carrying them from DIR
+    /// (DIR/NAME.wasm for the import NAME, as `wct unbundle --module-dir DIR` writes them);
+    /// each is compiled once into the cache, whichever component imports it.
+    #[arg(long, value_name = "DIR")]
+    pub module_dir: Option<PathBuf>,
     /// wasmtime's spelling of the limits: fuel=N, timeout=DURATION, max-memory-size=BYTES
     /// (repeatable or comma-separated), so `wasmtime run` scripts work unchanged;
     /// component-model-async is accepted and always on.
@@ -387,6 +392,7 @@ impl HostArgs {
             progress: !global.quiet,
             log_long_compiles: None,
             serving: None,
+            module_dir: self.module_dir.clone(),
         })
     }
 }

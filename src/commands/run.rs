@@ -102,6 +102,9 @@ impl Args {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+        if let Some(dir) = &self.host.module_dir {
+            cmd.arg("--module-dir").arg(dir);
+        }
         if let Some(fuel) = self.host.fuel {
             cmd.arg("--fuel").arg(fuel.to_string());
         }
@@ -134,8 +137,13 @@ pub fn run(mut args: Args, global: &GlobalOpts) -> Result<ExitCode> {
             .cache
             .as_ref()
             .ok_or_else(|| miette::miette!("--precompile-only needs a cache"))?;
-        wct_run::engine::precompile(&wasm, &opts.limits, cache)
-            .map_err(|e| crate::report::about(&name, e))?;
+        wct_run::engine::precompile(
+            &wasm,
+            &opts.limits,
+            cache,
+            opts.engine.module_dir.as_deref(),
+        )
+        .map_err(|e| crate::report::about(&name, e))?;
         return Ok(ExitCode::SUCCESS);
     }
 

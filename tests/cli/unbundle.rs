@@ -175,3 +175,137 @@ fn bad_input_is_refused_and_nothing_is_written() {
         "refusing to overwrite input",
     );
 }
+
+/// The composed demo unbundled at every depth, and the folder its modules went to.
+fn unbundled_demo(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let composed = dir.join("composed.wasm");
+    wct()
+        .args(["compose", "-q"])
+        .arg(fixture("compose/hello-app.wasm"))
+        .arg(fixture("compose/greeter.wasm"))
+        .arg("-o")
+        .arg(&composed)
+        .assert()
+        .success();
+    let (rest, modules) = (dir.join("rest.wasm"), dir.join("modules"));
+    wct()
+        .args(["unbundle", "-q", "--threshold", "0"])
+        .arg(&composed)
+        .arg("--module-dir")
+        .arg(&modules)
+        .arg("-o")
+        .arg(&rest)
+        .assert()
+        .success();
+    (rest, modules)
+}
+
+/// The compiled entries in a compile cache folder.
+fn cache_entries(cache: &Path) -> usize {
+    listing(cache)
+        .iter()
+        .filter(|name| name.ends_with(".cwasm"))
+        .count()
+}
+
+#[test]
+fn an_unbundled_component_runs_with_its_modules_from_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rest, modules) = unbundled_demo(dir.path());
+    let out = wct()
+        .arg("run")
+        .arg("--module-dir")
+        .arg(&modules)
+        .arg(&rest)
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello, world!\n");
+
+    // Optimized code for the component and each module goes into the cache once, keyed by
+    // content: a later run, from another folder holding the same modules, compiles nothing.
+    let cache = dir.path().join("cache");
+    let run_cached = |module_dir: &Path| {
+        wct()
+            .args(["run", "--compiler", "cranelift", "--cache-dir"])
+            .arg(&cache)
+            .arg("--module-dir")
+            .arg(module_dir)
+            .arg(&rest)
+            .assert()
+            .success()
+            .stdout("Hello, world!\n");
+    };
+    run_cached(&modules);
+    let moved = listing(&modules).len();
+    assert_eq!(cache_entries(&cache), 1 + moved);
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    for name in listing(&modules) {
+        std::fs::copy(modules.join(&name), copy.join(&name)).unwrap();
+    }
+    run_cached(&copy);
+    assert_eq!(cache_entries(&cache), 1 + moved);
+}
+
+#[test]
+fn an_unbundled_component_without_its_modules_is_refused_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rest, modules) = unbundled_demo(dir.path());
+    let out = wct().arg("run").arg(&rest).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("imports the core modules unbundled-module0, unbundled-module1")
+            && err.contains("--module-dir"),
+        "{err}"
+    );
+    // A module missing from the folder is named with the file looked for.
+    std::fs::remove_file(modules.join("unbundled-module3.wasm")).unwrap();
+    let out = wct()
+        .arg("run")
+        .arg("--module-dir")
+        .arg(&modules)
+        .arg(&rest)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("imports the core module unbundled-module3: cannot use")
+            && err.contains("unbundled-module3.wasm")
+            && err.contains("No such file"),
+        "{err}"
+    );
+    // Text in its place is named as not a module.
+    std::fs::write(modules.join("unbundled-module3.wasm"), "garbage").unwrap();
+    let out = wct()
+        .arg("run")
+        .arg("--module-dir")
+        .arg(&modules)
+        .arg(&rest)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("unbundled-module3.wasm") && err.contains("not a core wasm module"),
+        "{err}"
+    );
+    // A module of another type in its place is refused at instantiation, not run.
+    std::fs::copy(
+        modules.join("unbundled-module0.wasm"),
+        modules.join("unbundled-module3.wasm"),
+    )
+    .unwrap();
+    let out = wct()
+        .arg("run")
+        .arg("--module-dir")
+        .arg(&modules)
+        .arg(&rest)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(out.stdout.is_empty());
+}

@@ -24,6 +24,32 @@ pub fn import_name(index: usize) -> String {
     format!("unbundled-module{index}")
 }
 
+/// The names of the core modules `component` imports at its top level (what [`unbundle`]
+/// leaves it importing), in import order; empty for anything that is not a component or does
+/// not parse.
+pub fn imported_modules(component: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(component) {
+        let Ok(payload) = payload else {
+            return names;
+        };
+        match payload {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(imports) if depth == 0 => {
+                for import in imports.into_iter().flatten() {
+                    if matches!(import.ty, wasmparser::ComponentTypeRef::Module(_)) {
+                        names.push(import.name.name.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
 /// One moved module.
 #[derive(Debug, Clone, Serialize)]
 pub struct MovedModule {
@@ -413,6 +439,18 @@ mod tests {
         Validator::new_with_features(WasmFeatures::all())
             .validate_all(&all.component)
             .unwrap();
+
+        // What the result imports is what was moved; the input imports no module.
+        assert_eq!(imported_modules(&out.component), ["unbundled-module0"]);
+        assert_eq!(
+            imported_modules(&all.component),
+            [
+                "unbundled-module0",
+                "unbundled-module1",
+                "unbundled-module2"
+            ]
+        );
+        assert!(imported_modules(&component).is_empty());
     }
 
     #[test]

@@ -31,6 +31,21 @@ pub struct EngineOptions {
     /// code checks the epoch even without a timeout, so guests yield to each other on a few
     /// threads, and instances come from a pooling allocator (no mmap/munmap per request).
     pub serving: Option<usize>,
+    /// Where the core modules a component imports instead of carrying are
+    /// (`DIR/NAME.wasm` for the import `NAME`, as `wct unbundle` writes them).
+    pub module_dir: Option<std::path::PathBuf>,
+}
+
+impl EngineOptions {
+    /// The cache code compiled with `chosen` goes through: none for Winch's under `Auto`
+    /// (the optimized code compiled in the background is what the cache is for, and writing
+    /// Winch's, 75 MB for a Python component, then reading it back took a tenth of a cold
+    /// start).
+    fn cache_for(&self, chosen: Compiler) -> Option<&Cache> {
+        self.cache
+            .as_ref()
+            .filter(|_| !(chosen == Compiler::Winch && self.compiler == Compiler::Auto))
+    }
 }
 
 /// Builds an engine for `compiler` (never `Auto`) honouring the limits that need engine
@@ -179,13 +194,7 @@ pub fn compile<T: Artifact>(
             self::engine(Compiler::Winch, limits, opts.serving, concurrent)?,
         ),
     };
-    // Winch's code is cached only when asked for by name: for `Auto` the optimized code
-    // compiled in the background is what the cache is for, and writing Winch's (75 MB for a
-    // Python component) then reading it back took a tenth of a cold start.
-    let cache = opts
-        .cache
-        .as_ref()
-        .filter(|_| !(chosen == Compiler::Winch && opts.compiler == Compiler::Auto));
+    let cache = opts.cache_for(chosen);
     if chosen == Compiler::Winch {
         if let Some(cache) = cache {
             if let Some(artifact) = cache.load::<T>(&engine, wasm, Compiler::Winch) {
@@ -217,13 +226,7 @@ pub fn compile<T: Artifact>(
         )
     });
     let progress = wct_io::progress::Progress::start_or_log(opts.progress, label, log_line);
-    let built = match cache {
-        Some(cache) => T::precompile(&engine, wasm).and_then(|bytes| {
-            cache.store::<T>(&engine, wasm, chosen, &bytes);
-            T::load(&engine, &bytes)
-        }),
-        None => T::compile(&engine, wasm),
-    };
+    let built = compile_fresh(&engine, wasm, chosen, cache);
     drop(progress);
     match built {
         Ok(artifact) => Ok(Compiled {
@@ -249,6 +252,56 @@ pub fn compile<T: Artifact>(
     }
 }
 
+/// Compiles `wasm` on `engine` with `chosen`, through `cache` when given (stored there, then
+/// loaded from the stored bytes).
+fn compile_fresh<T: Artifact>(
+    engine: &Engine,
+    wasm: &[u8],
+    chosen: Compiler,
+    cache: Option<&Cache>,
+) -> wasmtime::Result<T> {
+    match cache {
+        Some(cache) => T::precompile(engine, wasm).and_then(|bytes| {
+            cache.store::<T>(engine, wasm, chosen, &bytes);
+            T::load(engine, &bytes)
+        }),
+        None => T::compile(engine, wasm),
+    }
+}
+
+/// Compiles `wasm` on an existing `engine` (made for `chosen`): from `cache` when it holds
+/// the code, else fresh and into it. For code that must share an engine with other code (the
+/// core modules a component imports, [`crate::modules`]).
+pub(crate) fn compile_on<T: Artifact>(
+    engine: &Engine,
+    wasm: &[u8],
+    chosen: Compiler,
+    cache: Option<&Cache>,
+) -> wasmtime::Result<T> {
+    if let Some(artifact) = cache.and_then(|cache| cache.load::<T>(engine, wasm, chosen)) {
+        return Ok(artifact);
+    }
+    compile_fresh(engine, wasm, chosen, cache)
+}
+
+/// The core modules the component `wasm` (named `name`) imports, from
+/// [`EngineOptions::module_dir`], compiled on `compiled`'s engine.
+pub(crate) fn provided_modules<T>(
+    compiled: &Compiled<T>,
+    wasm: &[u8],
+    name: &str,
+    opts: &EngineOptions,
+) -> Result<crate::modules::ProvidedModules> {
+    crate::modules::ProvidedModules::load(
+        &compiled.engine,
+        compiled.compiler,
+        opts.cache_for(compiled.compiler),
+        wasm,
+        name,
+        opts.module_dir.as_deref(),
+    )
+}
+
 /// Compiles with Cranelift into the cache and nothing else (the background half of `Auto`).
 pub fn precompile_into_cache<T: Artifact>(
     wasm: &[u8],
@@ -257,29 +310,55 @@ pub fn precompile_into_cache<T: Artifact>(
 ) -> Result<()> {
     let concurrent = wct_component::concurrency::needs_concurrent_host(wasm);
     let engine = engine(Compiler::Cranelift, limits, None, concurrent)?;
-    if cache
-        .load::<T>(&engine, wasm, Compiler::Cranelift)
-        .is_some()
-    {
+    precompile_on::<T>(&engine, wasm, "the program", cache)
+}
+
+/// [`precompile_into_cache`] on an existing engine; `name` in messages.
+fn precompile_on<T: Artifact>(
+    engine: &Engine,
+    wasm: &[u8],
+    name: &str,
+    cache: &Cache,
+) -> Result<()> {
+    if cache.load::<T>(engine, wasm, Compiler::Cranelift).is_some() {
         return Ok(());
     }
     // Runs started together each start a background compile of the same code: one does it.
-    let Some(_claim) = cache.claim::<T>(&engine, wasm, Compiler::Cranelift) else {
+    let Some(_claim) = cache.claim::<T>(engine, wasm, Compiler::Cranelift) else {
         return Ok(());
     };
-    let bytes = T::precompile(&engine, wasm).map_err(|e| Error::Compile {
-        name: "the program".to_string(),
+    let bytes = T::precompile(engine, wasm).map_err(|e| Error::Compile {
+        name: name.to_string(),
         source: e.into(),
     })?;
-    cache.store::<T>(&engine, wasm, Compiler::Cranelift, &bytes);
+    cache.store::<T>(engine, wasm, Compiler::Cranelift, &bytes);
     Ok(())
 }
 
-/// [`precompile_into_cache`] for a component or a core module, whichever `wasm` is.
-pub fn precompile(wasm: &[u8], limits: &Limits, cache: &Cache) -> Result<()> {
-    if wct_component::detect(wasm) == wct_component::WasmKind::Component {
-        precompile_into_cache::<wasmtime::component::Component>(wasm, limits, cache)
-    } else {
-        precompile_into_cache::<wasmtime::Module>(wasm, limits, cache)
+/// [`precompile_into_cache`] for a component or a core module, whichever `wasm` is; for a
+/// component, also the core modules it imports from `module_dir` (on the component's engine,
+/// as a run compiles them).
+pub fn precompile(
+    wasm: &[u8],
+    limits: &Limits,
+    cache: &Cache,
+    module_dir: Option<&std::path::Path>,
+) -> Result<()> {
+    if wct_component::detect(wasm) != wct_component::WasmKind::Component {
+        return precompile_into_cache::<wasmtime::Module>(wasm, limits, cache);
     }
+    let concurrent = wct_component::concurrency::needs_concurrent_host(wasm);
+    let engine = engine(Compiler::Cranelift, limits, None, concurrent)?;
+    precompile_on::<wasmtime::component::Component>(&engine, wasm, "the program", cache)?;
+    let Some(dir) = module_dir else {
+        return Ok(());
+    };
+    for module in wct_component::unbundle::imported_modules(wasm) {
+        let path = dir.join(format!("{module}.wasm"));
+        // A module that cannot be read now is reported by the run that needs it.
+        if let Ok(bytes) = wct_io::read_file(&path) {
+            precompile_on::<wasmtime::Module>(&engine, &bytes, &path.display().to_string(), cache)?;
+        }
+    }
+    Ok(())
 }

@@ -88,6 +88,33 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The component imports core modules (as `wct unbundle` leaves it) and no folder to
+    /// take them from was given.
+    #[error(
+        "{name} imports the core module{} {}, which it does not carry (as `wct unbundle` \
+         leaves a component): pass --module-dir DIR, the folder they were written to",
+        if modules.len() == 1 { "" } else { "s" },
+        modules.join(", ")
+    )]
+    ModulesNotProvided {
+        /// The program's display name.
+        name: String,
+        /// The imported modules' names.
+        modules: Vec<String>,
+    },
+    /// A core module the component imports could not be read from the folder given.
+    #[error("{name} imports the core module {module}: cannot use {}", path.display())]
+    ModuleFile {
+        /// The program's display name.
+        name: String,
+        /// The import's name.
+        module: String,
+        /// The file it was looked for in.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The program did not instantiate against the host.
     #[error(
         "{name}: cannot instantiate{as_what}{}",
@@ -382,6 +409,12 @@ pub(crate) fn cannot_instantiate(
         as_what,
         foreign_imports: ty
             .imports(engine)
+            .filter(|(_, item)| {
+                !matches!(
+                    item.ty,
+                    wasmtime::component::types::ComponentItem::Module(_)
+                )
+            })
             .map(|(name, _)| name)
             .filter(|name| !name.starts_with("wasi:"))
             .map(str::to_string)

@@ -8,6 +8,7 @@
 //! to the end in one poll, with no runtime.
 
 use crate::error::{AtStep, Error, HostStep, Result};
+use crate::modules::ProvidedModules;
 use crate::state::ComponentState;
 use crate::wasi_p3::WasiGenerations;
 use crate::WasmtimeResultExt;
@@ -70,11 +71,14 @@ impl Host {
         self,
         engine: &Engine,
         component: &Component,
+        modules: &ProvidedModules,
         store: &mut Store<ComponentState>,
     ) -> Result<std::result::Result<Instance, anyhow::Error>> {
         Ok(match self {
-            Host::Sync => sync_linker(engine)?.instantiate(store, component).any(),
-            Host::Async => crate::wasi_p3::async_linker(engine)?
+            Host::Sync => sync_linker(engine, modules)?
+                .instantiate(store, component)
+                .any(),
+            Host::Async => crate::wasi_p3::async_linker(engine, modules)?
                 .instantiate_async(store, component)
                 .await
                 .any(),
@@ -109,11 +113,14 @@ impl Host {
 /// A linker with everything a component may import from the host, synchronous flavour:
 /// all of WASI 0.2 (`wasi:cli`, filesystem, sockets, clocks, random, io) and `wasi:http`
 /// (componentize-js components import it for `fetch`). What the guest may actually reach is
-/// decided at call time by the [`crate::Sandbox`].
+/// decided at call time by the [`crate::Sandbox`]. `modules`: the core modules the component
+/// imports.
 pub(crate) fn sync_linker(
     engine: &wasmtime::Engine,
+    modules: &ProvidedModules,
 ) -> Result<wasmtime::component::Linker<ComponentState>> {
     let mut linker = wasmtime::component::Linker::new(engine);
+    modules.define(&mut linker)?;
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).at(HostStep::Link)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).at(HostStep::Link)?;
     crate::config_store::add_to_linker(&mut linker).at(HostStep::Link)?;

@@ -225,11 +225,14 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
     if wct_component::detect(program.wasm) == wct_component::WasmKind::CoreModule {
         return crate::invoke_core::invoke_module(program, calls, opts);
     }
+    let compiled = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+    let modules =
+        crate::engine::provided_modules(&compiled, program.wasm, &program.name, &opts.engine)?;
     let Compiled {
         engine,
         artifact: component,
         ..
-    } = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+    } = compiled;
     opts.timeline.compiled();
     let callables = callables(&engine, &component);
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
@@ -242,7 +245,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
     let host = Host::for_component(&engine, &component, callables.iter().any(|c| c.is_async));
     host.drive(async {
         let instance = host
-            .instantiate(&engine, &component, &mut store)
+            .instantiate(&engine, &component, &modules, &mut store)
             .await?
             .map_err(|source| {
                 crate::error::cannot_instantiate(&engine, &component, &program.name, "", source)

@@ -14,7 +14,8 @@
 //! - [`limits`]: fuel, wall-clock timeout (epoch interruption), memory; each stops the guest
 //!   with its own [`Outcome`].
 //! - [`engine`]: engine configuration and compilation (Cranelift or Winch) through the
-//!   [`cache`] of compiled code.
+//!   [`cache`] of compiled code; [`modules`]: the core modules an unbundled component
+//!   imports, from a folder.
 //! - [`startup`]: how long a program takes to compile, instantiate and answer a first call,
 //!   and what instantiation commits.
 //! - [`serve`]: serving `wasi:http` components over HTTP, WASI 0.2 and 0.3.
@@ -43,6 +44,7 @@ pub mod keyvalue;
 pub mod keyvalue_disk;
 pub mod keyvalue_redis;
 pub mod limits;
+pub mod modules;
 mod outcome;
 mod run;
 mod sandbox;

@@ -11,7 +11,7 @@ use crate::limits::{start_timeout, Limits, MemoryLimiter};
 use crate::outcome::Outcome;
 use crate::sandbox::Sandbox;
 pub use crate::state::ComponentState;
-use crate::wasi_p3::{self, WasiGenerations};
+use crate::wasi_p3;
 use crate::WasmtimeResultExt;
 use wasmtime::Store;
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -137,6 +137,8 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         &opts.limits,
         &opts.engine,
     )?;
+    let modules =
+        crate::engine::provided_modules(&compiled, program.wasm, &program.name, &opts.engine)?;
     opts.timeline.compiled();
     let summary = compiled.summary();
     let Compiled {
@@ -159,18 +161,17 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
     let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
     prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
     let outcome = if Host::for_component(&engine, &component, false) == Host::Async {
-        let generations = WasiGenerations::of(&engine, &component);
         wasi_p3::run_command(
             &engine,
             &component,
+            &modules,
             store,
-            &generations,
             &opts.limits,
             &program.name,
             &opts.timeline,
         )?
     } else {
-        run_p2_command(&engine, &component, store, opts, &program.name)?
+        run_p2_command(&engine, &component, &modules, store, opts, &program.name)?
     };
     Ok(RunReport {
         outcome,
@@ -201,11 +202,12 @@ pub(crate) fn export_names(
 fn run_p2_command(
     engine: &wasmtime::Engine,
     component: &wasmtime::component::Component,
+    modules: &crate::modules::ProvidedModules,
     mut store: Store<ComponentState>,
     opts: &RunOptions,
     name: &str,
 ) -> Result<Outcome> {
-    let linker = crate::host::sync_linker(engine)?;
+    let linker = crate::host::sync_linker(engine, modules)?;
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
             .any()

@@ -81,6 +81,7 @@ pub fn profile(
             progress: opts.engine.progress,
             log_long_compiles: None,
             serving: None,
+            module_dir: opts.engine.module_dir.clone(),
         },
         timeline: timeline.clone(),
         ..opts.clone()
@@ -138,16 +139,24 @@ fn describe(outcome: &Outcome) -> String {
 fn instantiate_only(program: &Program<'_>, opts: &RunOptions) -> Result<()> {
     match detect(program.wasm) {
         WasmKind::Component => {
+            let compiled =
+                compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+            let modules = crate::engine::provided_modules(
+                &compiled,
+                program.wasm,
+                &program.name,
+                &opts.engine,
+            )?;
             let Compiled {
                 engine,
                 artifact: component,
                 ..
-            } = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
+            } = compiled;
             opts.timeline.compiled();
             let mut store = Store::new(&engine, ComponentState::new(program, opts)?);
             prepare_store(&mut store, &opts.limits, ComponentState::limiter)?;
             let host = Host::for_component(&engine, &component, false);
-            host.drive(host.instantiate(&engine, &component, &mut store))?
+            host.drive(host.instantiate(&engine, &component, &modules, &mut store))?
                 .map_err(|source| {
                     crate::error::cannot_instantiate(&engine, &component, &program.name, "", source)
                 })?;

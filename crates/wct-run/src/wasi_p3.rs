@@ -10,6 +10,7 @@
 use crate::error::Result;
 use crate::error::{AtStep, HostStep};
 use crate::limits::Limits;
+use crate::modules::ProvidedModules;
 use crate::outcome::{Limit, Outcome};
 use crate::state::ComponentState;
 use crate::WasmtimeResultExt;
@@ -65,9 +66,10 @@ pub fn is_wasi_p3(name: &str) -> bool {
 /// The asynchronous linker: all of WASI 0.2, `wasi:http` included, and on an engine with
 /// the component model's concurrency (chosen for components that need it,
 /// [`crate::engine::engine`]) all of WASI 0.3 too (0.3's outgoing requests with wct's
-/// corrections, [`crate::http_client_p3`]).
-pub fn async_linker(engine: &Engine) -> Result<Linker<ComponentState>> {
+/// corrections, [`crate::http_client_p3`]); `modules`: the core modules the component imports.
+pub fn async_linker(engine: &Engine, modules: &ProvidedModules) -> Result<Linker<ComponentState>> {
     let mut linker = Linker::new(engine);
+    modules.define(&mut linker)?;
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).at(HostStep::Link)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).at(HostStep::Link)?;
     if engine.get_concurrency_support() {
@@ -92,18 +94,20 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Runs a command component on the asynchronous host: `wasi:cli/run@0.3` when exported,
-/// else the 0.2 `run`. `store` is prepared (sandbox, limits); the timeout also covers a guest
-/// that waits on the host (a sleep, a socket) rather than computing.
+/// else the 0.2 `run`; `modules`: the core modules it imports. `store` is prepared (sandbox,
+/// limits); the timeout also covers a guest that waits on the host (a sleep, a socket) rather
+/// than computing.
 pub fn run_command(
     engine: &Engine,
     component: &Component,
+    modules: &ProvidedModules,
     mut store: Store<ComponentState>,
-    generations: &WasiGenerations,
     limits: &Limits,
     name: &str,
     timeline: &crate::timeline::Timeline,
 ) -> Result<Outcome> {
-    let linker = async_linker(engine)?;
+    let generations = WasiGenerations::of(engine, component);
+    let linker = async_linker(engine, modules)?;
     let runtime = runtime()?;
     let instantiate_error = |source| {
         crate::error::cannot_instantiate(

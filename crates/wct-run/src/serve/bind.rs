@@ -112,6 +112,8 @@ impl Server {
         };
         let compiled =
             compile::<Component>(program.wasm, &program.name, &opts.limits, &engine_opts)?;
+        let modules =
+            crate::engine::provided_modules(&compiled, program.wasm, &program.name, &engine_opts)?;
         let compile_summary = compiled.summary();
         let Compiled {
             engine,
@@ -130,7 +132,7 @@ impl Server {
         let refused = |e: anyhow::Error| {
             crate::error::cannot_instantiate(&engine, &component, &program.name, as_what, e)
         };
-        let pre = async_linker(&engine)?
+        let pre = async_linker(&engine, &modules)?
             .instantiate_pre(&component)
             .any()
             .map_err(refused)?;
