@@ -92,9 +92,10 @@ pub enum Error {
     /// take them from was given.
     #[error(
         "{name} imports the core module{} {}, which it does not carry (as `wct unbundle` \
-         leaves a component): pass --module-dir DIR, the folder they were written to",
+         leaves a component): pass --module-dir DIR, the folder {} written to",
         if modules.len() == 1 { "" } else { "s" },
-        modules.join(", ")
+        modules.join(", "),
+        if modules.len() == 1 { "it was" } else { "they were" }
     )]
     ModulesNotProvided {
         /// The program's display name.
