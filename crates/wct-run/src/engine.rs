@@ -41,7 +41,7 @@ impl EngineOptions {
     /// (the optimized code compiled in the background is what the cache is for, and writing
     /// Winch's, 75 MB for a Python component, then reading it back took a tenth of a cold
     /// start).
-    fn cache_for(&self, chosen: Compiler) -> Option<&Cache> {
+    pub(crate) fn cache_for(&self, chosen: Compiler) -> Option<&Cache> {
         self.cache
             .as_ref()
             .filter(|_| !(chosen == Compiler::Winch && self.compiler == Compiler::Auto))
@@ -282,24 +282,6 @@ pub(crate) fn compile_on<T: Artifact>(
         return Ok(artifact);
     }
     compile_fresh(engine, wasm, chosen, cache)
-}
-
-/// The core modules the component `wasm` (named `name`) imports, from
-/// [`EngineOptions::module_dir`], compiled on `compiled`'s engine.
-pub(crate) fn provided_modules<T>(
-    compiled: &Compiled<T>,
-    wasm: &[u8],
-    name: &str,
-    opts: &EngineOptions,
-) -> Result<crate::modules::ProvidedModules> {
-    crate::modules::ProvidedModules::load(
-        &compiled.engine,
-        compiled.compiler,
-        opts.cache_for(compiled.compiler),
-        wasm,
-        name,
-        opts.module_dir.as_deref(),
-    )
 }
 
 /// Compiles with Cranelift into the cache and nothing else (the background half of `Auto`).

@@ -226,8 +226,12 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
         return crate::invoke_core::invoke_module(program, calls, opts);
     }
     let compiled = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
-    let modules =
-        crate::engine::provided_modules(&compiled, program.wasm, &program.name, &opts.engine)?;
+    let modules = crate::modules::ProvidedModules::for_compiled(
+        &compiled,
+        program.wasm,
+        &program.name,
+        &opts.engine,
+    )?;
     let Compiled {
         engine,
         artifact: component,

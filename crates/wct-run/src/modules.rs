@@ -5,7 +5,7 @@
 
 use crate::artifact::Compiler;
 use crate::cache::Cache;
-use crate::engine::compile_on;
+use crate::engine::{compile_on, Compiled, EngineOptions};
 use crate::error::{AtStep, Error, HostStep, Result};
 use std::path::Path;
 use wasmtime::component::Linker;
@@ -19,7 +19,7 @@ impl ProvidedModules {
     /// Compiles, on `engine` (made for `compiler`), `dir/NAME.wasm` for each core module
     /// `component` (named `name` in messages) imports; none when it imports none. A component
     /// that imports modules with no `dir` given is refused here, naming them.
-    pub(crate) fn load(
+    fn load(
         engine: &Engine,
         compiler: Compiler,
         cache: Option<&Cache>,
@@ -65,6 +65,24 @@ impl ProvidedModules {
             })
             .collect::<Result<_>>()
             .map(ProvidedModules)
+    }
+
+    /// The core modules the component `wasm` (named `name`) imports, from
+    /// [`EngineOptions::module_dir`], compiled on `compiled`'s engine.
+    pub(crate) fn for_compiled<T>(
+        compiled: &Compiled<T>,
+        wasm: &[u8],
+        name: &str,
+        opts: &EngineOptions,
+    ) -> Result<ProvidedModules> {
+        ProvidedModules::load(
+            &compiled.engine,
+            compiled.compiler,
+            opts.cache_for(compiled.compiler),
+            wasm,
+            name,
+            opts.module_dir.as_deref(),
+        )
     }
 
     /// Defines each module in `linker` under the name the component imports it by.

@@ -137,8 +137,12 @@ fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> 
         &opts.limits,
         &opts.engine,
     )?;
-    let modules =
-        crate::engine::provided_modules(&compiled, program.wasm, &program.name, &opts.engine)?;
+    let modules = crate::modules::ProvidedModules::for_compiled(
+        &compiled,
+        program.wasm,
+        &program.name,
+        &opts.engine,
+    )?;
     opts.timeline.compiled();
     let summary = compiled.summary();
     let Compiled {

@@ -141,7 +141,7 @@ fn instantiate_only(program: &Program<'_>, opts: &RunOptions) -> Result<()> {
         WasmKind::Component => {
             let compiled =
                 compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
-            let modules = crate::engine::provided_modules(
+            let modules = crate::modules::ProvidedModules::for_compiled(
                 &compiled,
                 program.wasm,
                 &program.name,

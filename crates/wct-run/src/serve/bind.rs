@@ -112,8 +112,12 @@ impl Server {
         };
         let compiled =
             compile::<Component>(program.wasm, &program.name, &opts.limits, &engine_opts)?;
-        let modules =
-            crate::engine::provided_modules(&compiled, program.wasm, &program.name, &engine_opts)?;
+        let modules = crate::modules::ProvidedModules::for_compiled(
+            &compiled,
+            program.wasm,
+            &program.name,
+            &engine_opts,
+        )?;
         let compile_summary = compiled.summary();
         let Compiled {
             engine,
