@@ -93,7 +93,7 @@ pub struct HostArgs {
     pub no_cache: bool,
     /// Take the core modules the component imports instead of carrying them from DIR
     /// (DIR/NAME.wasm for the import NAME, as `wct unbundle --module-dir DIR` writes them);
-    /// each is compiled once into the cache, whichever component imports it.
+    /// each is compiled into the cache once, for every component that imports it.
     #[arg(long, value_name = "DIR")]
     pub module_dir: Option<PathBuf>,
     /// wasmtime's spelling of the limits: fuel=N, timeout=DURATION, max-memory-size=BYTES

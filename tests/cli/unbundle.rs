@@ -247,6 +247,34 @@ fn an_unbundled_component_runs_with_its_modules_from_the_folder() {
     }
     run_cached(&copy);
     assert_eq!(cache_entries(&cache), 1 + moved);
+
+    // Another component importing those modules: by default (auto) its own small code is
+    // compiled with Cranelift, as its modules' optimized code is cached, not all with Winch.
+    let other = dir.path().join("other.wasm");
+    wct()
+        .args(["metadata", "add", "--name", "other-app"])
+        .arg(&rest)
+        .arg("-o")
+        .arg(&other)
+        .assert()
+        .success();
+    let out = wct()
+        .args(["-v", "run", "--cache-dir"])
+        .arg(&cache)
+        .arg("--module-dir")
+        .arg(&copy)
+        .arg(&other)
+        .env("WCT_NO_BACKGROUND_COMPILE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello, world!\n");
+    assert!(
+        stderr_of(&out).contains("cranelift code compiled"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(cache_entries(&cache), 2 + moved);
 }
 
 #[test]

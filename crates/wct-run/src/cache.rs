@@ -105,6 +105,22 @@ impl Cache {
         )
     }
 
+    /// Whether optimized (Cranelift) code compiled by `engine` is here for every core module
+    /// the component `component` imports from `dir` (`DIR/NAME.wasm`, as `wct unbundle`
+    /// writes them); false when it imports none or a file cannot be read. Entries are only
+    /// looked for: loading verifies them.
+    pub fn holds_imported_modules(&self, engine: &Engine, component: &[u8], dir: &Path) -> bool {
+        let imported = wct_component::unbundle::imported_modules(component);
+        !imported.is_empty()
+            && imported.iter().all(|name| {
+                wct_io::read_file(&dir.join(format!("{name}.wasm"))).is_ok_and(|bytes| {
+                    let key = Self::key::<wasmtime::Module>(engine, &bytes, Compiler::Cranelift);
+                    let (data, sum) = self.paths(&key);
+                    data.is_file() && sum.is_file()
+                })
+            })
+    }
+
     /// Loads a verified entry, or `None` (removing a corrupt or stale one).
     pub fn load<T: Artifact>(&self, engine: &Engine, wasm: &[u8], compiler: Compiler) -> Option<T> {
         let key = Self::key::<T>(engine, wasm, compiler);

@@ -187,8 +187,18 @@ pub fn compile<T: Artifact>(
             }
         }
     }
+    // An unbundled component whose modules (the bulk of the code, a language runtime shared
+    // with other components) have optimized code cached is small: Cranelift compiles the
+    // rest sooner than Winch would compile it all.
+    let runtime_cached = || {
+        opts.module_dir
+            .as_deref()
+            .zip(opts.cache.as_ref())
+            .is_some_and(|(dir, cache)| cache.holds_imported_modules(&cranelift, wasm, dir))
+    };
     let (chosen, engine) = match opts.compiler {
         Compiler::Cranelift => (Compiler::Cranelift, cranelift),
+        Compiler::Auto if runtime_cached() => (Compiler::Cranelift, cranelift),
         Compiler::Winch | Compiler::Auto => (
             Compiler::Winch,
             self::engine(Compiler::Winch, limits, opts.serving, concurrent)?,
@@ -234,7 +244,9 @@ pub fn compile<T: Artifact>(
             artifact,
             compiler: chosen,
             cached: false,
-            optimize_later: opts.compiler == Compiler::Auto && opts.cache.is_some(),
+            optimize_later: chosen == Compiler::Winch
+                && opts.compiler == Compiler::Auto
+                && opts.cache.is_some(),
             started,
         }),
         // Winch does not support every proposal Cranelift does: fall back.
