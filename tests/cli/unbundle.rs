@@ -337,3 +337,70 @@ fn an_unbundled_component_without_its_modules_is_refused_naming_them() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn an_unbundled_component_is_not_composed_by_either_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app.wasm");
+    wct()
+        .args(["unbundle", "-q"])
+        .arg(fixture("compose/hello-app.wasm"))
+        .arg("--module-dir")
+        .arg(dir.path().join("modules"))
+        .arg("-o")
+        .arg(&app)
+        .assert()
+        .success();
+    let out = dir.path().join("out.wasm");
+    let plugs = wct()
+        .args(["compose", "-q"])
+        .arg(&app)
+        .arg(fixture("compose/greeter.wasm"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let wac_file = dir.path().join("hello.wac");
+    std::fs::write(
+        &wac_file,
+        "package demo:program;\n\
+         let greeter = new demo:greeter { ... };\n\
+         let app = new demo:hello-app { \"wct:demo/greet@0.1.0\": greeter[\"wct:demo/greet@0.1.0\"], ... };\n\
+         export app...;\n",
+    )
+    .unwrap();
+    let wac = wct()
+        .args(["compose", "-q"])
+        .arg(&wac_file)
+        .arg("--dep")
+        .arg(format!("demo:hello-app={}", app.display()))
+        .arg("--dep")
+        .arg(format!(
+            "demo:greeter={}",
+            fixture("compose/greeter.wasm").display()
+        ))
+        .arg("-o")
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    // Refused with the reason (wac-graph would panic on the module imports): exit 2 as any
+    // unusable input, 1 in a document as every error a document has.
+    for (refused, code) in [(plugs, 2), (wac, 1)] {
+        assert_eq!(refused.status.code(), Some(code), "{}", stderr_of(&refused));
+        // Words only: the document's report wraps its lines.
+        let err = stderr_of(&refused)
+            .split_whitespace()
+            .filter(|word| *word != "│")
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            err.contains("imports the core modules unbundled-module0")
+                && err.contains("(an unbundled component)")
+                && err.contains("then unbundle the result")
+                && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+    assert!(!out.exists());
+}

@@ -390,6 +390,14 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
         if wct_component::kind::detect(&c.bytes) == wct_component::kind::WasmKind::CoreModule {
             return Err(ComposeError::CoreModule { name: c.name });
         }
+        // wac-graph cannot encode a module import (it panics): refuse it first.
+        let modules = wct_component::unbundle::imported_modules(&c.bytes);
+        if !modules.is_empty() {
+            return Err(ComposeError::Unbundled {
+                name: c.name,
+                modules,
+            });
+        }
         let package_name = format!("wct-compose:instance{index}");
         let package = Package::from_bytes(&package_name, None, c.bytes, graph.types_mut())
             .map_err(|e| ComposeError::Load {

@@ -43,6 +43,15 @@ pub enum ComposeError {
         /// The instance name.
         name: String,
     },
+    /// A file to compose imports core modules (what `wct unbundle` makes), which composition
+    /// cannot carry through.
+    #[error("{}", unbundled_message(name, modules))]
+    Unbundled {
+        /// The instance name.
+        name: String,
+        /// The core modules it imports.
+        modules: Vec<String>,
+    },
     /// Several plugs offer the same import.
     #[diagnostic(help("pick one with --prefer {import}=NAME"))]
     #[error("import `{import}` of `{consumer}` is exported by more than one plug: {}", candidates.join(", "))]
@@ -181,4 +190,14 @@ mod tests {
         assert!(!matches_any(&patterns, "a:b/c@1.0.1"));
         assert!(!matches_any(&[], "wasi:cli/stdout@0.2.0"));
     }
+}
+
+/// Why a component that imports core modules is not composed, and what to do instead.
+pub(crate) fn unbundled_message(name: &str, modules: &[String]) -> String {
+    format!(
+        "{name} imports the core module{} {} (an unbundled component), which a composition \
+         cannot pass on: compose the components it was made from, then unbundle the result",
+        if modules.len() == 1 { "" } else { "s" },
+        modules.join(", ")
+    )
 }
