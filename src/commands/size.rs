@@ -73,6 +73,10 @@ pub struct Args {
     /// With --startup: the compiler to measure.
     #[arg(long, value_enum, default_value_t = StartupCompiler::Cranelift, requires = "startup")]
     compiler: StartupCompiler,
+    /// With --startup: where the core modules an unbundled component imports are (as
+    /// `wct run --module-dir`); they are compiled and counted with the component.
+    #[arg(long, value_name = "DIR", requires = "startup")]
+    module_dir: Option<std::path::PathBuf>,
 }
 
 /// `--compiler` for `--startup`.
@@ -224,6 +228,7 @@ fn measure(args: &Args, name: &str, wasm: &[u8]) -> Result<StartupProfile> {
                 StartupCompiler::Cranelift => Compiler::Cranelift,
                 StartupCompiler::Winch => Compiler::Winch,
             },
+            module_dir: args.module_dir.clone(),
             ..Default::default()
         },
         ..RunOptions::default()
@@ -239,7 +244,7 @@ fn measure(args: &Args, name: &str, wasm: &[u8]) -> Result<StartupProfile> {
         wasm,
         name: name.to_string(),
     };
-    profile(&program, &opts, &call).map_err(|e| crate::report::about(name, e))
+    profile(&program, &opts, &call).map_err(crate::args::host_report::host_error)
 }
 
 fn startup_text(p: &StartupProfile) -> String {
