@@ -222,6 +222,19 @@ fn an_unbundled_component_runs_with_its_modules_from_the_folder() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello, world!\n");
+    // `wct size --startup` measures it with its modules too.
+    let sized = wct()
+        .args(["size", "--startup", "--run", "--depth", "0", "--module-dir"])
+        .arg(&modules)
+        .arg(&rest)
+        .output()
+        .unwrap();
+    assert!(sized.status.success(), "{}", stderr_of(&sized));
+    assert!(
+        String::from_utf8_lossy(&sized.stdout).contains("instantiate"),
+        "{}",
+        String::from_utf8_lossy(&sized.stdout)
+    );
 
     // Optimized code for the component and each module goes into the cache once, keyed by
     // content: a later run, from another folder holding the same modules, compiles nothing.
