@@ -464,3 +464,27 @@ fn composed_components_are_named_after_their_instances() {
     assert!(printed.contains("(instance $greeter"), "{printed}");
     wasm_tools_validates(&out);
 }
+
+#[test]
+fn a_component_that_imports_a_component_is_refused_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("imports-a-component.wat");
+    std::fs::write(&socket, r#"(component (import "engine" (component)))"#).unwrap();
+    let out = dir.path().join("out.wasm");
+    let result = wct()
+        .args(["compose", "-q"])
+        .arg(&socket)
+        .arg(c("greeter"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr_of(&result);
+    assert_eq!(result.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("imports the component engine, which a composition cannot pass on")
+            && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

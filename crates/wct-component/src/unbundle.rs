@@ -28,6 +28,24 @@ pub fn import_name(index: usize) -> String {
 /// leaves it importing), in import order; empty for anything that is not a component or does
 /// not parse.
 pub fn imported_modules(component: &[u8]) -> Vec<String> {
+    top_level_imports(component, |ty| {
+        matches!(ty, wasmparser::ComponentTypeRef::Module(_))
+    })
+}
+
+/// The names of the components `component` imports at its top level (an import of a
+/// component to instantiate), in import order; empty as [`imported_modules`] is.
+pub fn imported_components(component: &[u8]) -> Vec<String> {
+    top_level_imports(component, |ty| {
+        matches!(ty, wasmparser::ComponentTypeRef::Component(_))
+    })
+}
+
+/// The names of `component`'s top-level imports whose type `wanted` accepts.
+fn top_level_imports(
+    component: &[u8],
+    wanted: impl Fn(&wasmparser::ComponentTypeRef) -> bool,
+) -> Vec<String> {
     let mut names = Vec::new();
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(component) {
@@ -39,7 +57,7 @@ pub fn imported_modules(component: &[u8]) -> Vec<String> {
             Payload::End(_) => depth = depth.saturating_sub(1),
             Payload::ComponentImportSection(imports) if depth == 0 => {
                 for import in imports.into_iter().flatten() {
-                    if matches!(import.ty, wasmparser::ComponentTypeRef::Module(_)) {
+                    if wanted(&import.ty) {
                         names.push(import.name.name.to_string());
                     }
                 }
@@ -451,6 +469,12 @@ mod tests {
             ]
         );
         assert!(imported_modules(&component).is_empty());
+        let importer = wat::parse_str(
+            r#"(component (import "m" (core module)) (import "c" (component)) (import "f" (func)))"#,
+        )
+        .unwrap();
+        assert_eq!(imported_modules(&importer), ["m"]);
+        assert_eq!(imported_components(&importer), ["c"]);
     }
 
     #[test]

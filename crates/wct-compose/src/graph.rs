@@ -377,6 +377,26 @@ impl Builder {
     }
 }
 
+/// Refuses a component (named `name`) that imports a core module (an unbundled one) or a
+/// component: wac-graph 0.12 cannot encode either in a composition (it panics).
+pub(crate) fn unencodable_imports(name: &str, bytes: &[u8]) -> Result<(), ComposeError> {
+    let modules = wct_component::unbundle::imported_modules(bytes);
+    if !modules.is_empty() {
+        return Err(ComposeError::Unbundled {
+            name: name.to_string(),
+            modules,
+        });
+    }
+    let imports = wct_component::unbundle::imported_components(bytes);
+    if !imports.is_empty() {
+        return Err(ComposeError::ImportsComponent {
+            name: name.to_string(),
+            imports,
+        });
+    }
+    Ok(())
+}
+
 /// Composes `components[0]` (the socket) with the others (the plugs). The components are
 /// taken by value: their bytes move into the composition graph (no copy of a large input).
 pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, ComposeError> {
@@ -390,14 +410,7 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
         if wct_component::kind::detect(&c.bytes) == wct_component::kind::WasmKind::CoreModule {
             return Err(ComposeError::CoreModule { name: c.name });
         }
-        // wac-graph cannot encode a module import (it panics): refuse it first.
-        let modules = wct_component::unbundle::imported_modules(&c.bytes);
-        if !modules.is_empty() {
-            return Err(ComposeError::Unbundled {
-                name: c.name,
-                modules,
-            });
-        }
+        unencodable_imports(&c.name, &c.bytes)?;
         let package_name = format!("wct-compose:instance{index}");
         let package = Package::from_bytes(&package_name, None, c.bytes, graph.types_mut())
             .map_err(|e| ComposeError::Load {

@@ -45,12 +45,31 @@ pub enum ComposeError {
     },
     /// A file to compose imports core modules (what `wct unbundle` makes), which composition
     /// cannot carry through.
-    #[error("{}", unbundled_message(name, modules))]
+    #[error(
+        "{name} imports the core module{} {} (an unbundled component), which a composition \
+         cannot pass on: compose the components it was made from, then unbundle the result",
+        if modules.len() == 1 { "" } else { "s" },
+        modules.join(", ")
+    )]
     Unbundled {
         /// The instance name.
         name: String,
         /// The core modules it imports.
         modules: Vec<String>,
+    },
+    /// A file to compose imports a component (to instantiate), which wac-graph 0.12 cannot
+    /// encode in a composition.
+    #[error(
+        "{name} imports the component{} {}, which a composition cannot pass on (wac 0.12 \
+         encodes imports of functions, instances and types only)",
+        if imports.len() == 1 { "" } else { "s" },
+        imports.join(", ")
+    )]
+    ImportsComponent {
+        /// The instance name.
+        name: String,
+        /// The component imports.
+        imports: Vec<String>,
     },
     /// Several plugs offer the same import.
     #[diagnostic(help("pick one with --prefer {import}=NAME"))]
@@ -190,14 +209,4 @@ mod tests {
         assert!(!matches_any(&patterns, "a:b/c@1.0.1"));
         assert!(!matches_any(&[], "wasi:cli/stdout@0.2.0"));
     }
-}
-
-/// Why a component that imports core modules is not composed, and what to do instead.
-pub(crate) fn unbundled_message(name: &str, modules: &[String]) -> String {
-    format!(
-        "{name} imports the core module{} {} (an unbundled component), which a composition \
-         cannot pass on: compose the components it was made from, then unbundle the result",
-        if modules.len() == 1 { "" } else { "s" },
-        modules.join(", ")
-    )
 }

@@ -305,16 +305,17 @@ pub fn compose(
 ) -> Result<Composed, WacError> {
     let source = Arc::new(NamedSource::new(name, text.to_string()));
     let (refs, contents): (Vec<PackageRef>, Vec<Vec<u8>>) = packages.into_iter().unzip();
-    // wac-graph cannot encode a module import (it panics): refuse it first.
+    // wac-graph cannot encode an import of a module or a component (it panics): refuse
+    // such a package first.
     for (package, bytes) in refs.iter().zip(&contents) {
-        let modules = wct_component::unbundle::imported_modules(bytes);
-        if !modules.is_empty() {
+        let refusal = crate::graph::unencodable_imports("it", bytes).err();
+        if let Some(refusal) = refusal {
             return Err(WacError::in_document(
                 &source,
                 DocumentError::BadPackage {
                     name: package.to_string(),
                     span: package.span,
-                    message: crate::unbundled_message("it", &modules),
+                    message: refusal.to_string(),
                 },
             ));
         }
