@@ -33,14 +33,6 @@ pub fn imported_modules(component: &[u8]) -> Vec<String> {
     })
 }
 
-/// The names of the components `component` imports at its top level (an import of a
-/// component to instantiate), in import order; empty as [`imported_modules`] is.
-pub fn imported_components(component: &[u8]) -> Vec<String> {
-    top_level_imports(component, |ty| {
-        matches!(ty, wasmparser::ComponentTypeRef::Component(_))
-    })
-}
-
 /// The names of `component`'s top-level imports whose type `wanted` accepts.
 fn top_level_imports(
     component: &[u8],
@@ -474,7 +466,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(imported_modules(&importer), ["m"]);
-        assert_eq!(imported_components(&importer), ["c"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::plan::{Component, Fill, Matched, NearMiss, Plan, Unfilled};
 use crate::spliced::ComposedWasm;
 use crate::{graph_error, ComposeError, GraphStep};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
-use wac_graph::types::{are_semver_compatible, ItemKind, Package, SubtypeChecker};
+use wac_graph::types::{are_semver_compatible, ItemKind, Package, SubtypeChecker, Types};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 use wct_wit::semver_key::{base_name, semver_key, version_of};
 
@@ -377,24 +377,63 @@ impl Builder {
     }
 }
 
-/// Refuses a component (named `name`) that imports a core module (an unbundled one) or a
-/// component: wac-graph 0.12 cannot encode either in a composition (it panics).
-pub(crate) fn unencodable_imports(name: &str, bytes: &[u8]) -> Result<(), ComposeError> {
+/// Refuses a component (named `name`) that imports core modules (an unbundled one), before
+/// its types are read: wac-graph 0.12 cannot encode a module import (it panics).
+pub(crate) fn unbundled(name: &str, bytes: &[u8]) -> Result<(), ComposeError> {
     let modules = wct_component::unbundle::imported_modules(bytes);
-    if !modules.is_empty() {
-        return Err(ComposeError::Unbundled {
-            name: name.to_string(),
-            modules,
-        });
+    if modules.is_empty() {
+        return Ok(());
     }
-    let imports = wct_component::unbundle::imported_components(bytes);
-    if !imports.is_empty() {
-        return Err(ComposeError::ImportsComponent {
-            name: name.to_string(),
-            imports,
-        });
+    Err(ComposeError::Unbundled {
+        name: name.to_string(),
+        modules,
+    })
+}
+
+/// Refuses a package (named `name`) whose imports — and its exports when `exports`, as for
+/// the socket, whose exports the composition passes on — or the exports of instances among
+/// them at any depth, hold a core module or a component: wac-graph 0.12 encodes functions,
+/// instances and types only, and panics on the others.
+pub(crate) fn encodable(
+    name: &str,
+    package: &Package,
+    types: &Types,
+    exports: bool,
+) -> Result<(), ComposeError> {
+    fn walk(types: &Types, path: String, kind: &ItemKind, found: &mut Vec<String>) {
+        match kind {
+            ItemKind::Module(_) | ItemKind::Component(_) => found.push(path),
+            ItemKind::Instance(id) => {
+                for (export, kind) in &types[*id].exports {
+                    walk(types, format!("{path}/{export}"), kind, found);
+                }
+            }
+            _ => {}
+        }
     }
-    Ok(())
+    let world = &types[package.ty()];
+    let mut items = Vec::new();
+    let exported = world.exports.iter().filter(|_| exports);
+    for (name, kind) in world.imports.iter().chain(exported) {
+        walk(types, name.clone(), kind, &mut items);
+    }
+    if items.is_empty() {
+        return Ok(());
+    }
+    Err(ComposeError::CannotEncode {
+        name: name.to_string(),
+        items,
+    })
+}
+
+/// What [`ComposeError::CannotEncode`] says of its items.
+pub(crate) fn unencodable_message(items: &[String]) -> String {
+    format!(
+        "{} {} a core module or a component (among its imports and exports), which a \
+         composition cannot pass on: wac 0.12 encodes functions, instances and types only",
+        items.join(", "),
+        if items.len() == 1 { "is" } else { "are" }
+    )
 }
 
 /// Composes `components[0]` (the socket) with the others (the plugs). The components are
@@ -410,13 +449,14 @@ pub fn compose(components: Vec<Component>, opts: &Options) -> Result<Composed, C
         if wct_component::kind::detect(&c.bytes) == wct_component::kind::WasmKind::CoreModule {
             return Err(ComposeError::CoreModule { name: c.name });
         }
-        unencodable_imports(&c.name, &c.bytes)?;
+        unbundled(&c.name, &c.bytes)?;
         let package_name = format!("wct-compose:instance{index}");
         let package = Package::from_bytes(&package_name, None, c.bytes, graph.types_mut())
             .map_err(|e| ComposeError::Load {
                 name: c.name.clone(),
                 message: format!("{e:#}"),
             })?;
+        encodable(&c.name, &package, graph.types(), index == 0)?;
         packages.push(
             graph
                 .register_package(package)

@@ -57,19 +57,14 @@ pub enum ComposeError {
         /// The core modules it imports.
         modules: Vec<String>,
     },
-    /// A file to compose imports a component (to instantiate), which wac-graph 0.12 cannot
-    /// encode in a composition.
-    #[error(
-        "{name} imports the component{} {}, which a composition cannot pass on (wac 0.12 \
-         encodes imports of functions, instances and types only)",
-        if imports.len() == 1 { "" } else { "s" },
-        imports.join(", ")
-    )]
-    ImportsComponent {
+    /// A file to compose has a core module or a component among its imports or exports (or
+    /// an instance's exports), which wac-graph 0.12 cannot encode in a composition.
+    #[error("{name}: {}", graph::unencodable_message(items))]
+    CannotEncode {
         /// The instance name.
         name: String,
-        /// The component imports.
-        imports: Vec<String>,
+        /// The items, as `import-or-export[/instance-export...]`.
+        items: Vec<String>,
     },
     /// Several plugs offer the same import.
     #[diagnostic(help("pick one with --prefer {import}=NAME"))]

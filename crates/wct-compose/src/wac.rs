@@ -305,20 +305,25 @@ pub fn compose(
 ) -> Result<Composed, WacError> {
     let source = Arc::new(NamedSource::new(name, text.to_string()));
     let (refs, contents): (Vec<PackageRef>, Vec<Vec<u8>>) = packages.into_iter().unzip();
-    // wac-graph cannot encode an import of a module or a component (it panics): refuse
-    // such a package first.
+    let refused = |package: &PackageRef, refusal: crate::ComposeError| {
+        let message = match refusal {
+            crate::ComposeError::CannotEncode { items, .. } => {
+                crate::graph::unencodable_message(&items)
+            }
+            other => other.to_string(),
+        };
+        WacError::in_document(
+            &source,
+            DocumentError::BadPackage {
+                name: package.to_string(),
+                span: package.span,
+                message,
+            },
+        )
+    };
+    // wac-graph cannot encode a module import (it panics): refuse an unbundled package first.
     for (package, bytes) in refs.iter().zip(&contents) {
-        let refusal = crate::graph::unencodable_imports("it", bytes).err();
-        if let Some(refusal) = refusal {
-            return Err(WacError::in_document(
-                &source,
-                DocumentError::BadPackage {
-                    name: package.to_string(),
-                    span: package.span,
-                    message: refusal.to_string(),
-                },
-            ));
-        }
+        crate::graph::unbundled("it", bytes).map_err(|e| refused(package, e))?;
     }
     let mut map = IndexMap::new();
     for (package, bytes) in refs.iter().zip(contents) {
@@ -330,6 +335,18 @@ pub fn compose(
     let resolution = document
         .resolve(map)
         .map_err(|e| WacError::in_document(&source, e))?;
+    // Nor modules or components among a package's imports and exports (it panics).
+    let graph = resolution.graph();
+    for package in graph.packages() {
+        let reference = refs
+            .iter()
+            .find(|r| r.name == package.name() && r.version.as_ref() == package.version());
+        if let Some(reference) = reference {
+            // Any instance's exports may be exported (`export x...`): all are checked.
+            crate::graph::encodable("it", package, graph.types(), true)
+                .map_err(|e| refused(reference, e))?;
+        }
+    }
     let plan = plan_of(resolution.graph());
     if opts.check_only {
         return Ok(Composed {
