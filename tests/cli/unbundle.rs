@@ -302,15 +302,18 @@ fn an_unbundled_component_without_its_modules_is_refused_naming_them() {
             && err.contains("--module-dir"),
         "{err}"
     );
+    let run_with_modules = || {
+        wct()
+            .arg("run")
+            .arg("--module-dir")
+            .arg(&modules)
+            .arg(&rest)
+            .output()
+            .unwrap()
+    };
     // A module missing from the folder is named with the file looked for.
     std::fs::remove_file(modules.join("unbundled-module3.wasm")).unwrap();
-    let out = wct()
-        .arg("run")
-        .arg("--module-dir")
-        .arg(&modules)
-        .arg(&rest)
-        .output()
-        .unwrap();
+    let out = run_with_modules();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
     assert!(
@@ -321,13 +324,7 @@ fn an_unbundled_component_without_its_modules_is_refused_naming_them() {
     );
     // Text in its place is named as not a module.
     std::fs::write(modules.join("unbundled-module3.wasm"), "garbage").unwrap();
-    let out = wct()
-        .arg("run")
-        .arg("--module-dir")
-        .arg(&modules)
-        .arg(&rest)
-        .output()
-        .unwrap();
+    let out = run_with_modules();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
     assert!(
@@ -340,13 +337,7 @@ fn an_unbundled_component_without_its_modules_is_refused_naming_them() {
         modules.join("unbundled-module3.wasm"),
     )
     .unwrap();
-    let out = wct()
-        .arg("run")
-        .arg("--module-dir")
-        .arg(&modules)
-        .arg(&rest)
-        .output()
-        .unwrap();
+    let out = run_with_modules();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(out.stdout.is_empty());
 }

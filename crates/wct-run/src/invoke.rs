@@ -3,7 +3,7 @@
 
 use crate::call::split_call;
 pub use crate::call::{resolve_name, Callable, Invoked};
-use crate::engine::{compile, Compiled};
+use crate::engine::Compiled;
 use crate::error::{CallError, Result};
 use crate::host::{Called, Host};
 use crate::limits::start_timeout;
@@ -225,13 +225,7 @@ pub fn invoke(program: &Program<'_>, calls: &[String], opts: &RunOptions) -> Res
     if wct_component::detect(program.wasm) == wct_component::WasmKind::CoreModule {
         return crate::invoke_core::invoke_module(program, calls, opts);
     }
-    let compiled = compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
-    let modules = crate::modules::ProvidedModules::for_compiled(
-        &compiled,
-        program.wasm,
-        &program.name,
-        &opts.engine,
-    )?;
+    let (compiled, modules) = crate::run::compile_component(program, opts)?;
     let Compiled {
         engine,
         artifact: component,

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::events::Events;
 use crate::host::Host;
 use crate::limits::{start_timeout, Limits, MemoryLimiter};
+use crate::modules::ProvidedModules;
 use crate::outcome::Outcome;
 use crate::sandbox::Sandbox;
 pub use crate::state::ComponentState;
@@ -130,19 +131,25 @@ pub fn run(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
     }
 }
 
-fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
+/// Compiles the component `program` as `opts` say, with the core modules it imports
+/// ([`crate::modules`]).
+pub(crate) fn compile_component(
+    program: &Program<'_>,
+    opts: &RunOptions,
+) -> Result<(Compiled<wasmtime::component::Component>, ProvidedModules)> {
     let compiled = compile::<wasmtime::component::Component>(
         program.wasm,
         &program.name,
         &opts.limits,
         &opts.engine,
     )?;
-    let modules = crate::modules::ProvidedModules::for_compiled(
-        &compiled,
-        program.wasm,
-        &program.name,
-        &opts.engine,
-    )?;
+    let modules =
+        ProvidedModules::for_compiled(&compiled, program.wasm, &program.name, &opts.engine)?;
+    Ok((compiled, modules))
+}
+
+fn run_component(program: &Program<'_>, opts: &RunOptions) -> Result<RunReport> {
+    let (compiled, modules) = compile_component(program, opts)?;
     opts.timeline.compiled();
     let summary = compiled.summary();
     let Compiled {
@@ -206,7 +213,7 @@ pub(crate) fn export_names(
 fn run_p2_command(
     engine: &wasmtime::Engine,
     component: &wasmtime::component::Component,
-    modules: &crate::modules::ProvidedModules,
+    modules: &ProvidedModules,
     mut store: Store<ComponentState>,
     opts: &RunOptions,
     name: &str,

@@ -7,7 +7,7 @@
 //! The run and invoke paths report their milestones to a `Timeline` carried in
 //! [`RunOptions`], so what is measured is exactly what `wct run` does.
 
-use crate::engine::{compile, Compiled, EngineOptions};
+use crate::engine::{Compiled, EngineOptions};
 use crate::error::{Error, Result};
 use crate::host::Host;
 use crate::invoke::{invoke, Invoked};
@@ -16,7 +16,6 @@ use crate::timeline::Timeline;
 use crate::{Compiler, Outcome};
 use serde::Serialize;
 use std::time::{Duration, Instant};
-use wasmtime::component::Component;
 use wasmtime::Store;
 use wct_component::{detect, WasmKind};
 
@@ -139,14 +138,7 @@ fn describe(outcome: &Outcome) -> String {
 fn instantiate_only(program: &Program<'_>, opts: &RunOptions) -> Result<()> {
     match detect(program.wasm) {
         WasmKind::Component => {
-            let compiled =
-                compile::<Component>(program.wasm, &program.name, &opts.limits, &opts.engine)?;
-            let modules = crate::modules::ProvidedModules::for_compiled(
-                &compiled,
-                program.wasm,
-                &program.name,
-                &opts.engine,
-            )?;
+            let (compiled, modules) = crate::run::compile_component(program, opts)?;
             let Compiled {
                 engine,
                 artifact: component,
