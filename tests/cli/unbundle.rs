@@ -95,15 +95,7 @@ fn the_c_app_loses_its_two_big_modules_as_wasm_tools_does() {
 fn every_module_at_every_depth_with_threshold_zero() {
     let dir = tempfile::tempdir().unwrap();
     // The composed demo: components nested in a component, modules in each.
-    let composed = dir.path().join("composed.wasm");
-    wct()
-        .args(["compose", "-q"])
-        .arg(fixture("compose/hello-app.wasm"))
-        .arg(fixture("compose/greeter.wasm"))
-        .arg("-o")
-        .arg(&composed)
-        .assert()
-        .success();
+    let composed = composed_demo(dir.path());
     both(dir.path(), &composed, &["--threshold", "0"]);
     let moved = assert_same_as_wasm_tools(dir.path());
     assert!(moved.len() >= 6, "{moved:?}");
@@ -176,8 +168,8 @@ fn bad_input_is_refused_and_nothing_is_written() {
     );
 }
 
-/// The composed demo unbundled at every depth, and the folder its modules went to.
-fn unbundled_demo(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+/// The C app composed with the C greeter, as `DIR/composed.wasm`.
+fn composed_demo(dir: &Path) -> std::path::PathBuf {
     let composed = dir.join("composed.wasm");
     wct()
         .args(["compose", "-q"])
@@ -187,6 +179,12 @@ fn unbundled_demo(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
         .arg(&composed)
         .assert()
         .success();
+    composed
+}
+
+/// The composed demo unbundled at every depth, and the folder its modules went to.
+fn unbundled_demo(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let composed = composed_demo(dir);
     let (rest, modules) = (dir.join("rest.wasm"), dir.join("modules"));
     wct()
         .args(["unbundle", "-q", "--threshold", "0"])
